@@ -43,6 +43,22 @@ export interface WordResult {
 export type WordOutcome = { ok: true; result: WordResult } | { ok: false; error: string };
 
 const EOF = -1;
+/** Characters that make the lexer do something other than copy (the escape character aside). */
+const SPECIAL = /[$'"<\ufeff]/;
+const NO_NAMES: Set<string> = new Set();
+
+function splitGoSpace(s: string): string[] {
+  const out: string[] = [];
+  let start = -1;
+  for (let i = 0; i < s.length; i++) {
+    if (isGoSpace(s.charCodeAt(i))) {
+      if (start >= 0) out.push(s.slice(start, i));
+      start = -1;
+    } else if (start < 0) start = i;
+  }
+  if (start >= 0) out.push(s.slice(start));
+  return out;
+}
 const EMPTY_LOOKUP: VariableLookup = { get: () => undefined };
 
 class LexFailure {
@@ -479,6 +495,10 @@ function trimSuffix(pattern: string, value: string, greedy: boolean): string {
  * word and its split into words, or BuildKit's error text.
  */
 export function expandWord(word: string, env: VariableLookup = EMPTY_LOOKUP, opts: WordLexerOptions = { escape: '\\' }): WordOutcome {
+  // Most words hold nothing to expand, quote or escape: skip the lexer.
+  if (!SPECIAL.test(word) && !word.includes(opts.escape)) {
+    return { ok: true, result: { value: word, words: splitGoSpace(word), matched: NO_NAMES, unmatched: NO_NAMES } };
+  }
   const lexer = new WordLexer(word, env, opts);
   try {
     const { value, words } = lexer.run();

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { dumpTree, parseDockerfile } from '../../grammar/dockerfile/index.js';
 import { formatDiagnostic, UserError } from '../common/diagnostics.js';
+import { buildIR, irToJSON } from '../ir/index.js';
 
 export function readTextFile(file: string): string {
   try {
@@ -16,7 +17,7 @@ export function readTextFile(file: string): string {
 export function registerParse(program: Command): void {
   program
     .command('parse')
-    .description('Parse a Dockerfile and print its syntax as JSON or as BuildKit\'s AST dump')
+    .description("Parse a Dockerfile and print its typed IR as JSON, or BuildKit's AST dump")
     .argument('<file>', 'the Dockerfile')
     .option('--format <format>', 'json | buildkit', 'json')
     .action((file: string, opts: { format: string }) => {
@@ -29,6 +30,14 @@ export function registerParse(program: Command): void {
         process.exitCode = 2;
         return;
       }
-      process.stdout.write(opts.format === 'buildkit' ? dumpTree(out.tree) : JSON.stringify(out.tree, null, 2) + '\n');
+      if (opts.format === 'buildkit') {
+        process.stdout.write(dumpTree(out.tree));
+        return;
+      }
+      const ir = buildIR(out.tree);
+      process.stdout.write(JSON.stringify(irToJSON(ir), null, 2) + '\n');
+      const errors = ir.diagnostics.filter((d) => d.severity === 'error');
+      for (const d of ir.diagnostics) process.stderr.write(formatDiagnostic(d) + '\n');
+      if (errors.length > 0) process.exitCode = 2;
     });
 }
