@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { UserError } from '../common/diagnostics.js';
 import { registerParse } from './parse.js';
+import { registerPlan } from './plan.js';
 
 export const VERSION = '0.1.0';
 
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerParse(program);
+  registerPlan(program);
   return program;
 }
 

@@ -596,7 +596,7 @@ function buildInstruction(ctx: StageContext, node: SyntaxInstruction): Instructi
       if (!b.flags(node, FLAG_SPECS.none)) return undefined;
       const argv = handleJSONArgs(node, node.args);
       const command: Command = node.json ? { form: 'exec', argv } : argv.length ? { form: 'shell', script: argv[0]! } : { form: 'exec', argv: [] };
-      return { kind: kw, ...base, command };
+      return { kind: kw, ...base, command, shell: ctx.shell };
     }
     case 'shell': {
       if (!b.flags(node, FLAG_SPECS.none)) return undefined;

@@ -166,12 +166,15 @@ export interface VolumeInstruction extends Base {
 export interface CmdInstruction extends Base {
   kind: 'cmd';
   command: Command;
+  /** The SHELL in force, which a shell-form command runs under. */
+  shell: string[];
 }
 
 export interface EntrypointInstruction extends Base {
   kind: 'entrypoint';
   /** `ENTRYPOINT []` clears it: an exec form with no argv. */
   command: Command;
+  shell: string[];
 }
 
 export interface ShellInstruction extends Base {
