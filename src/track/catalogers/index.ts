@@ -2,15 +2,28 @@
  * The catalogers and the runner: one pass over the snapshot's entries finds
  * every path a cataloger declared, then each parser runs on its matches.
  */
-import type { SnapshotFs } from '../fs.js';
+import type { FileEntry, SnapshotFs } from '../fs.js';
 import type { Package } from '../package.js';
 import { compileGlobs } from './glob.js';
 import type { Cataloger, Problem } from './types.js';
+import { apkCataloger } from './apk.js';
 import { dpkgCataloger } from './dpkg.js';
+import { gemCataloger } from './gem.js';
+import { goBinaryCataloger } from './golang.js';
+import { npmCataloger } from './npm.js';
+import { pythonCataloger } from './python.js';
 
 export type { Cataloger, ParseResult, Problem } from './types.js';
 
-export const allCatalogers: readonly Cataloger[] = [dpkgCataloger];
+/** OS package managers first: ownership prefers them when a language package lists the same file. */
+export const allCatalogers: readonly Cataloger[] = [
+  dpkgCataloger,
+  apkCataloger,
+  pythonCataloger,
+  npmCataloger,
+  gemCataloger,
+  goBinaryCataloger,
+];
 
 export interface CatalogResult {
   packages: Package[];
@@ -24,7 +37,7 @@ export interface CatalogOptions {
 export function catalog(fs: SnapshotFs, opts: CatalogOptions = {}): CatalogResult {
   const catalogers = opts.catalogers ?? allCatalogers;
   const matchers = catalogers.map((c) => compileGlobs(c.globs));
-  const matches: import('../fs.js').FileEntry[][] = catalogers.map(() => []);
+  const matches: FileEntry[][] = catalogers.map(() => []);
   for (const e of fs.entries()) {
     if (e.kind === 'dir') continue;
     for (let i = 0; i < catalogers.length; i++) {
