@@ -1,0 +1,981 @@
+/**
+ * `Engine` on the Docker Engine API (Docker, and Podman's Docker-compatible
+ * socket), through dockerode's connection layer.
+ *
+ * Two things the API does not do the way a builder needs, and how we get them:
+ *
+ * - `POST /commit` merges the container's own config into the image's (its
+ *   labels, env, hostname, and its Cmd when the image has none), so a step
+ *   container's build label and build-only env would leak into every snapshot.
+ *   `commit` therefore commits (for the layer), then writes the image config
+ *   we want with the same layers through `POST /images/load` (a manifest and a
+ *   config, no layer data: the engine already has every layer), and removes the
+ *   intermediate image. The same mechanism gives config-only snapshots
+ *   (`configure`) and `FROM scratch` (`scratchImage`) without any container.
+ * - A container started by the API runs the image's entrypoint; callers pass
+ *   `entrypoint: []` to run their argv directly.
+ */
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync, chmodSync, chownSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import Dockerode from 'dockerode';
+import tar from 'tar-stream';
+import { UserError } from '../common/diagnostics.js';
+import {
+  ENGINE_EXIT_CODE,
+  EngineError,
+  EngineUnreachableError,
+  LABEL_BUILD,
+  LABEL_CACHE,
+  LABEL_OWNER,
+  StepCanceledError,
+  StepTimeoutError,
+  type Change,
+  type CommitOptions,
+  type ContainerRef,
+  type ContainerSpec,
+  type ContainerSummary,
+  type Engine,
+  type EngineVersion,
+  type ImageConfig,
+  type ImageHistoryEntry,
+  type ImageInfo,
+  type ImageSummary,
+  type RunOptions,
+  type RunResult,
+} from './engine.js';
+import { resolveEndpoint, type Endpoint } from './docker-endpoint.js';
+
+/** The newest API version this client is written against; older engines get their own. */
+export const MAX_API_VERSION = '1.47';
+
+/** Cmd for containers that are only written to or read from and never start. */
+const NEVER_STARTED_CMD = ['/.scannable-container-never-started'];
+
+/** The image config document (what an image id is the sha256 of). */
+export interface RawImageConfig {
+  architecture: string;
+  os: string;
+  variant?: string;
+  created?: string;
+  author?: string;
+  comment?: string;
+  config: ImageConfig;
+  rootfs: { type: 'layers'; diff_ids: string[] };
+  history: RawHistoryEntry[];
+}
+
+interface RawHistoryEntry {
+  created?: string;
+  created_by?: string;
+  author?: string;
+  comment?: string;
+  empty_layer?: boolean;
+}
+
+interface DialOptions {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'HEAD';
+  path: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  file?: Buffer | Readable;
+  stream?: boolean;
+  signal?: AbortSignal;
+  contentType?: string;
+}
+
+type DialError = Error & { statusCode?: number; json?: unknown; code?: string; reason?: string };
+
+/** OS error codes that mean "nothing answers there", with what to say about each. */
+const UNREACHABLE: Record<string, string> = {
+  ENOENT: 'no socket at that path',
+  ECONNREFUSED: 'connection refused',
+  EACCES: 'permission denied (run as root, or as a member of the docker group)',
+  EPERM: 'operation not permitted',
+  ENOTFOUND: 'host not found',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ETIMEDOUT: 'connection timed out',
+  ECONNRESET: 'connection reset',
+  EPIPE: 'connection closed',
+  ENOTSOCK: 'not a socket',
+};
+
+export interface DockerEngineOptions {
+  /** Environment to read DOCKER_HOST and friends from (tests pass their own). */
+  env?: NodeJS.ProcessEnv;
+}
+
+export class DockerEngine implements Engine {
+  readonly endpoint: string;
+  private readonly where: Endpoint;
+  private clientPromise: Promise<Dockerode> | undefined;
+  private versionInfo: EngineVersion | undefined;
+  /** Exact config documents of images this engine wrote, so later steps need not reconstruct them. */
+  private readonly rawConfigs = new Map<string, RawImageConfig>();
+  /** Image each container was created from (the parent of its commit). */
+  private readonly containerImages = new Map<string, string>();
+  /** Host directories holding secret files, removed with their container. */
+  private readonly secretDirs = new Map<string, string>();
+
+  constructor(options: DockerEngineOptions = {}) {
+    this.where = resolveEndpoint(options.env ?? process.env);
+    this.endpoint = this.where.url;
+  }
+
+  // ---- connection -------------------------------------------------------
+
+  /** The client, after negotiating the API version once. */
+  private client(): Promise<Dockerode> {
+    this.clientPromise ??= (async () => {
+      const probe = new Dockerode(this.where.options);
+      let v: Record<string, unknown>;
+      try {
+        v = (await probe.version()) as unknown as Record<string, unknown>;
+      } catch (e) {
+        this.clientPromise = undefined; // a later call may find the engine started
+        throw this.toError('connect', e);
+      }
+      const server = String(v.ApiVersion ?? '1.41');
+      const negotiated = compareVersions(server, MAX_API_VERSION) < 0 ? server : MAX_API_VERSION;
+      const components = Array.isArray(v.Components) ? (v.Components as { Name?: string }[]) : [];
+      const product = components.some((c) => /podman/i.test(c.Name ?? ''))
+        ? 'podman'
+        : components.some((c) => /engine/i.test(c.Name ?? '')) || v.Version
+          ? 'docker'
+          : 'unknown';
+      this.versionInfo = {
+        product,
+        version: String(v.Version ?? ''),
+        apiVersion: server,
+        negotiatedApiVersion: negotiated,
+        os: String(v.Os ?? ''),
+        arch: String(v.Arch ?? ''),
+      };
+      return new Dockerode({ ...this.where.options, version: `v${negotiated}` });
+    })();
+    return this.clientPromise;
+  }
+
+  /** One API request; every failure becomes an EngineError naming `operation`. */
+  private async dial<T>(operation: string, o: DialOptions): Promise<T> {
+    const docker = await this.client();
+    const hasQuery = o.query && Object.keys(o.query).length > 0;
+    const query: Record<string, string | number | boolean> = {};
+    for (const [k, v] of Object.entries(o.query ?? {})) if (v !== undefined) query[k] = v;
+    return new Promise<T>((resolve, reject) => {
+      docker.modem.dial(
+        {
+          path: o.path + (hasQuery ? '?' : ''),
+          method: o.method,
+          options: { _query: query, _body: o.body ?? {} },
+          ...(o.file !== undefined ? { file: o.file } : {}),
+          ...(o.contentType ? { headers: { 'Content-Type': o.contentType } } : {}),
+          isStream: o.stream ?? false,
+          abortSignal: o.signal,
+          statusCodes: { 200: true, 201: true, 204: true, 304: true },
+        },
+        (err: DialError | null, data: unknown) => {
+          if (err) reject(this.toError(operation, err));
+          else resolve((o.stream ? data : decodeBody(data)) as T);
+        },
+      );
+    });
+  }
+
+  /** Maps whatever dockerode threw to one of our errors. */
+  private toError(operation: string, e: unknown): Error {
+    if (e instanceof UserError) return e;
+    const err = e as DialError;
+    if (err?.name === 'AbortError') return err;
+    if (err?.code && UNREACHABLE[err.code] && err.statusCode === undefined) {
+      const where = this.where.source === 'default' ? `${this.endpoint} (DOCKER_HOST is not set)` : `${this.endpoint} (from DOCKER_HOST)`;
+      return new EngineUnreachableError(
+        `cannot reach a container engine at ${where}: ${err.message.trim()} — ${UNREACHABLE[err.code]}. ` +
+          'Start one with `sudo dockerd` (in a scannable checkout: `bash scripts/engine.sh`), ' +
+          'or set DOCKER_HOST to an engine that runs (Docker, or Podman: DOCKER_HOST=unix:///run/podman/podman.sock).',
+        this.endpoint,
+      );
+    }
+    const json = err?.json as { message?: string } | string | undefined;
+    let message =
+      typeof json === 'object' && json && typeof json.message === 'string'
+        ? json.message
+        : typeof json === 'string' && json.trim()
+          ? json.trim()
+          : String(err?.message ?? e)
+              .replace(/^\(HTTP code \d+\)\s*[^-]*-\s*/, '')
+              .trim();
+    message = message.replace(/\s+$/, '');
+    return new EngineError(operation, message || 'failed', err?.statusCode);
+  }
+
+  async ping(): Promise<void> {
+    await this.dial('ping', { method: 'GET', path: '/_ping' });
+  }
+
+  async version(): Promise<EngineVersion> {
+    await this.client();
+    return { ...this.versionInfo! };
+  }
+
+  // ---- images -----------------------------------------------------------
+
+  async inspectImage(ref: string): Promise<ImageInfo | undefined> {
+    const raw = await this.inspectImageRaw(ref);
+    if (!raw) return undefined;
+    const doc = await this.rawConfig(String(raw.Id), raw);
+    return {
+      id: String(raw.Id),
+      repoTags: (raw.RepoTags as string[] | null) ?? [],
+      repoDigests: (raw.RepoDigests as string[] | null) ?? [],
+      created: String(raw.Created ?? ''),
+      author: String(raw.Author ?? ''),
+      comment: String(raw.Comment ?? ''),
+      os: String(raw.Os ?? ''),
+      architecture: String(raw.Architecture ?? ''),
+      ...(raw.Variant ? { variant: String(raw.Variant) } : {}),
+      config: pickConfig(raw.Config),
+      layers: doc.rootfs.diff_ids,
+      history: doc.history.map(
+        (h): ImageHistoryEntry => ({
+          ...(h.created ? { created: h.created } : {}),
+          ...(h.created_by ? { createdBy: h.created_by } : {}),
+          ...(h.author ? { author: h.author } : {}),
+          ...(h.comment ? { comment: h.comment } : {}),
+          emptyLayer: h.empty_layer === true,
+        }),
+      ),
+      size: Number(raw.Size ?? 0),
+    };
+  }
+
+  private async inspectImageRaw(ref: string): Promise<Record<string, unknown> | undefined> {
+    try {
+      return await this.dial<Record<string, unknown>>(`inspect image ${ref}`, {
+        method: 'GET',
+        path: `/images/${encodeURIComponent(ref)}/json`,
+      });
+    } catch (e) {
+      if (e instanceof EngineError && e.statusCode === 404) return undefined;
+      throw e;
+    }
+  }
+
+  async resolveImage(ref: string): Promise<string> {
+    const raw = await this.inspectImageRaw(ref);
+    if (!raw) {
+      throw new UserError(
+        `image ${ref} does not exist in the engine at ${this.endpoint}; scannable never pulls: ` +
+          `pull it first (docker pull ${ref}) or load it (docker load -i image.tar)`,
+        ENGINE_EXIT_CODE,
+      );
+    }
+    return String(raw.Id);
+  }
+
+  /**
+   * The exact config document of an image: remembered when we wrote it, else
+   * rebuilt from inspect + history (which lack `empty_layer`; when the layer
+   * sizes cannot tell, read it from `docker save`, whose first entry it is).
+   */
+  private async rawConfig(imageId: string, inspected?: Record<string, unknown>): Promise<RawImageConfig> {
+    const known = this.rawConfigs.get(imageId);
+    if (known) return known;
+    const raw = inspected ?? (await this.inspectImageRaw(imageId));
+    if (!raw) throw new EngineError(`inspect image ${imageId}`, 'no such image', 404);
+    const layers = ((raw.RootFS as { Layers?: string[] } | undefined)?.Layers ?? []).slice();
+    const history = await this.dial<{ Created: number; CreatedBy: string; Comment: string; Size: number }[]>(
+      `image history ${imageId}`,
+      { method: 'GET', path: `/images/${encodeURIComponent(imageId)}/history` },
+    );
+    const oldestFirst = (history ?? []).slice().reverse();
+    const sized = oldestFirst.filter((h) => h.Size > 0).length;
+    const zero = oldestFirst.length - sized;
+    let entries: RawHistoryEntry[];
+    if (sized === layers.length || zero === layers.length - sized) {
+      const allZeroAreLayers = sized !== layers.length;
+      entries = oldestFirst.map((h) => ({
+        ...(h.Created ? { created: new Date(h.Created * 1000).toISOString() } : {}),
+        ...(h.CreatedBy ? { created_by: h.CreatedBy } : {}),
+        ...(h.Comment ? { comment: h.Comment } : {}),
+        ...(h.Size > 0 || allZeroAreLayers ? {} : { empty_layer: true }),
+      }));
+    } else {
+      const saved = await this.configFromSave(imageId);
+      if (saved) {
+        this.rawConfigs.set(imageId, saved);
+        return saved;
+      }
+      entries = oldestFirst.map((h) => ({ ...(h.CreatedBy ? { created_by: h.CreatedBy } : {}) }));
+    }
+    const doc: RawImageConfig = {
+      architecture: String(raw.Architecture ?? 'amd64'),
+      os: String(raw.Os ?? 'linux'),
+      ...(raw.Variant ? { variant: String(raw.Variant) } : {}),
+      ...(raw.Created ? { created: String(raw.Created) } : {}),
+      ...(raw.Author ? { author: String(raw.Author) } : {}),
+      ...(raw.Comment ? { comment: String(raw.Comment) } : {}),
+      config: pickConfig(raw.Config),
+      rootfs: { type: 'layers', diff_ids: layers },
+      history: entries,
+    };
+    this.rawConfigs.set(imageId, doc);
+    return doc;
+  }
+
+  private async configFromSave(imageId: string): Promise<RawImageConfig | undefined> {
+    const stream = await this.saveImage(imageId);
+    const want = `${imageId.replace(/^sha256:/, '')}.json`;
+    return new Promise((resolve, reject) => {
+      const extract = tar.extract();
+      let found: RawImageConfig | undefined;
+      extract.on('entry', (header, body, next) => {
+        const name = header.name.replace(/^\.\//, '');
+        if (name === want || name === `blobs/sha256/${want.replace(/\.json$/, '')}`) {
+          const chunks: Buffer[] = [];
+          body.on('data', (c: unknown) => chunks.push(c as Buffer));
+          body.on('end', () => {
+            try {
+              found = JSON.parse(Buffer.concat(chunks).toString('utf8')) as RawImageConfig;
+            } catch {
+              /* not the config; keep looking */
+            }
+            if (found) {
+              stream.destroy();
+              resolve(found);
+            } else next();
+          });
+        } else {
+          body.on('end', next);
+          body.resume();
+        }
+      });
+      extract.on('finish', () => resolve(found));
+      extract.on('error', reject);
+      stream.on('error', (e) => (found ? undefined : reject(this.toError(`save image ${imageId}`, e))));
+      stream.pipe(extract);
+    });
+  }
+
+  /** Writes a config document as an image (layers must exist in the engine) and returns its id. */
+  private async loadConfig(doc: RawImageConfig, operation: string): Promise<string> {
+    const bytes = Buffer.from(JSON.stringify(doc));
+    const hex = createHash('sha256').update(bytes).digest('hex');
+    const id = `sha256:${hex}`;
+    if (!(await this.inspectImageRaw(id))) {
+      const manifest = [
+        {
+          Config: `${hex}.json`,
+          RepoTags: null,
+          // Names only: the engine reuses the layers it has and never opens these.
+          Layers: doc.rootfs.diff_ids.map((d) => `${d.replace(/^sha256:/, '')}/layer.tar`),
+        },
+      ];
+      const archive = await packTar([
+        { name: `${hex}.json`, data: bytes },
+        { name: 'manifest.json', data: Buffer.from(JSON.stringify(manifest)) },
+      ]);
+      const res = await this.dial<IncomingMessage>(operation, {
+        method: 'POST',
+        path: '/images/load',
+        query: { quiet: 1 },
+        file: archive,
+        contentType: 'application/x-tar',
+        stream: true,
+      });
+      const text = (await readAll(res)).toString('utf8');
+      const failure = text
+        .split('\n')
+        .map((line) => {
+          try {
+            return JSON.parse(line) as { error?: string; errorDetail?: { message?: string } };
+          } catch {
+            return undefined;
+          }
+        })
+        .find((m) => m?.error || m?.errorDetail);
+      if (failure) throw new EngineError(operation, failure.errorDetail?.message ?? failure.error ?? 'load failed');
+      if (!(await this.inspectImageRaw(id))) {
+        throw new EngineError(operation, `the engine did not store image ${id} (it answered: ${text.trim().slice(0, 200)})`);
+      }
+    }
+    this.rawConfigs.set(id, doc);
+    return id;
+  }
+
+  async scratchImage(config: ImageConfig = {}, labels?: Record<string, string>): Promise<string> {
+    const v = await this.version();
+    return this.loadConfig(
+      {
+        architecture: goArch(v.arch),
+        os: v.os || 'linux',
+        config: withLabels(config, labels),
+        rootfs: { type: 'layers', diff_ids: [] },
+        history: [],
+      },
+      'create scratch image',
+    );
+  }
+
+  async configure(imageId: string, options: CommitOptions): Promise<string> {
+    const parent = await this.rawConfig(imageId);
+    const created = options.created ?? new Date().toISOString();
+    return this.loadConfig(
+      { ...childOf(parent, options, created), history: [...parent.history, historyEntry(options, created, true)] },
+      `configure image ${shortId(imageId)}`,
+    );
+  }
+
+  async saveImage(imageId: string): Promise<Readable> {
+    return this.dial<Readable>(`save image ${imageId}`, {
+      method: 'GET',
+      path: `/images/${encodeURIComponent(imageId)}/get`,
+      stream: true,
+    });
+  }
+
+  async removeImage(imageId: string, options: { force?: boolean } = {}): Promise<void> {
+    try {
+      await this.dial(`remove image ${shortId(imageId)}`, {
+        method: 'DELETE',
+        path: `/images/${encodeURIComponent(imageId)}`,
+        query: { force: options.force ? 1 : undefined },
+      });
+      this.rawConfigs.delete(imageId);
+    } catch (e) {
+      if (e instanceof EngineError && e.statusCode === 404) return;
+      throw e;
+    }
+  }
+
+  async tag(imageId: string, ref: string): Promise<void> {
+    const { repo, tag } = splitRef(ref);
+    await this.dial(`tag image ${shortId(imageId)} as ${ref}`, {
+      method: 'POST',
+      path: `/images/${encodeURIComponent(imageId)}/tag`,
+      query: { repo, tag },
+    });
+  }
+
+  async listImages(labels: Record<string, string | undefined>): Promise<ImageSummary[]> {
+    const list = await this.dial<{ Id: string; RepoTags?: string[] | null; Labels?: Record<string, string> | null }[]>(
+      'list images',
+      { method: 'GET', path: '/images/json', query: { all: 1, filters: JSON.stringify({ label: labelFilters(labels) }) } },
+    );
+    return (list ?? []).map((i) => ({
+      id: i.Id,
+      repoTags: (i.RepoTags ?? []).filter((t) => t !== '<none>:<none>'),
+      labels: i.Labels ?? {},
+    }));
+  }
+
+  async removeImages(labels: Record<string, string | undefined>): Promise<number> {
+    // Children must go before their parents; a few passes settle any order.
+    let removed = 0;
+    for (let pass = 0; pass < 5; pass++) {
+      const images = await this.listImages(labels);
+      if (images.length === 0) break;
+      let progress = false;
+      for (const image of images) {
+        try {
+          await this.removeImage(image.id, { force: true });
+          removed++;
+          progress = true;
+        } catch (e) {
+          if (!(e instanceof EngineError && e.statusCode === 409)) throw e;
+        }
+      }
+      if (!progress) break;
+    }
+    return removed;
+  }
+
+  // ---- containers -------------------------------------------------------
+
+  async createContainer(spec: ContainerSpec): Promise<ContainerRef> {
+    if (!spec.buildId) throw new UserError('internal: a container needs a build id (its cleanup label)', ENGINE_EXIT_CODE);
+    const labels = { ...spec.labels, [LABEL_OWNER]: 'true', [LABEL_BUILD]: spec.buildId };
+    const mounts: Record<string, unknown>[] = [];
+    let secretDir: string | undefined;
+    for (const m of spec.mounts ?? []) {
+      switch (m.type) {
+        case 'bind':
+          mounts.push({ Type: 'bind', Source: m.source, Target: m.target, ReadOnly: m.readOnly ?? false });
+          break;
+        case 'tmpfs':
+          mounts.push({
+            Type: 'tmpfs',
+            Target: m.target,
+            TmpfsOptions: { ...(m.sizeBytes ? { SizeBytes: m.sizeBytes } : {}), ...(m.mode !== undefined ? { Mode: m.mode } : {}) },
+          });
+          break;
+        case 'cache':
+          mounts.push({
+            Type: 'volume',
+            Source: cacheVolumeName(m.id),
+            Target: m.target,
+            ReadOnly: m.readOnly ?? false,
+            VolumeOptions: { Labels: { [LABEL_OWNER]: 'true', [LABEL_CACHE]: m.id } },
+          });
+          break;
+        case 'secret': {
+          if (!this.where.local) {
+            throw new UserError(
+              `secret mounts need an engine on this machine (a unix socket); ${this.endpoint} is remote`,
+              ENGINE_EXIT_CODE,
+            );
+          }
+          secretDir ??= mkdtempSync(path.join(os.tmpdir(), 'scannable-secret-'));
+          const file = path.join(secretDir, `s${mounts.length}`);
+          writeFileSync(file, m.content, { mode: 0o600 });
+          chmodSync(file, m.mode ?? 0o400);
+          if (m.uid !== undefined || m.gid !== undefined) chownSync(file, m.uid ?? 0, m.gid ?? 0);
+          mounts.push({ Type: 'bind', Source: file, Target: m.target, ReadOnly: true });
+          break;
+        }
+      }
+    }
+    const body: Record<string, unknown> = {
+      Image: spec.image,
+      Labels: labels,
+      AttachStdout: true,
+      AttachStderr: true,
+      Tty: false,
+      OpenStdin: false,
+      ...(spec.cmd ? { Cmd: spec.cmd } : {}),
+      ...(spec.entrypoint ? { Entrypoint: spec.entrypoint.length ? spec.entrypoint : [''] } : {}),
+      ...(spec.env ? { Env: spec.env } : {}),
+      ...(spec.user !== undefined ? { User: spec.user } : {}),
+      ...(spec.workingDir !== undefined ? { WorkingDir: spec.workingDir } : {}),
+      ...(spec.shell ? { Shell: spec.shell } : {}),
+      ...(spec.hostname ? { Hostname: spec.hostname } : {}),
+      HostConfig: {
+        ...(spec.networkMode && spec.networkMode !== 'default' ? { NetworkMode: spec.networkMode } : {}),
+        ...(mounts.length ? { Mounts: mounts } : {}),
+      },
+    };
+    const create = (b: Record<string, unknown>) =>
+      this.dial<{ Id: string }>(`create container from ${shortId(spec.image)}`, {
+        method: 'POST',
+        path: '/containers/create',
+        query: { name: spec.name },
+        body: b,
+      });
+    let created: { Id: string };
+    try {
+      try {
+        created = await create(body);
+      } catch (e) {
+        // An image without Cmd/Entrypoint: fine for a container we only write to or read from.
+        if (!(e instanceof EngineError && /no command specified/i.test(e.engineMessage))) throw e;
+        created = await create({ ...body, Cmd: NEVER_STARTED_CMD });
+      }
+    } catch (e) {
+      if (secretDir) rmSync(secretDir, { recursive: true, force: true });
+      throw e;
+    }
+    if (secretDir) this.secretDirs.set(created.Id, secretDir);
+    this.containerImages.set(created.Id, spec.image);
+    const mountpoints = spec.mounts?.length ? await this.mountpointsFor(spec, labels) : [];
+    return { id: created.Id, mountpoints };
+  }
+
+  /**
+   * Mount targets absent from the image. Asked of a probe container without
+   * mounts: the archive API mounts a container's volumes to answer, which
+   * would create the very mountpoints we are looking for.
+   */
+  private async mountpointsFor(spec: ContainerSpec, labels: Record<string, string>): Promise<string[]> {
+    const probe = await this.dial<{ Id: string }>(`create container from ${shortId(spec.image)}`, {
+      method: 'POST',
+      path: '/containers/create',
+      body: { Image: spec.image, Labels: labels, Cmd: NEVER_STARTED_CMD },
+    });
+    try {
+      const out: string[] = [];
+      for (const m of spec.mounts ?? []) {
+        const missing = await this.missingAncestor(probe.Id, m.target);
+        if (missing && !out.includes(missing)) out.push(missing);
+      }
+      return out;
+    } finally {
+      await this.removeContainer(probe.Id);
+    }
+  }
+
+  /** The topmost path on the way to `target` that does not exist in the container yet, if any. */
+  private async missingAncestor(containerId: string, target: string): Promise<string | undefined> {
+    let missing: string | undefined;
+    for (let p = path.posix.normalize(target); p !== '/' && p !== '.'; p = path.posix.dirname(p)) {
+      if (await this.pathExists(containerId, p)) break;
+      missing = p;
+    }
+    return missing;
+  }
+
+  private async pathExists(containerId: string, p: string): Promise<boolean> {
+    try {
+      await this.dial(`stat ${p} in container ${shortId(containerId)}`, {
+        method: 'HEAD',
+        path: `/containers/${containerId}/archive`,
+        query: { path: p },
+      });
+      return true;
+    } catch (e) {
+      if (e instanceof EngineError && e.statusCode === 404) return false;
+      throw e;
+    }
+  }
+
+  async putArchive(containerId: string, p: string, archive: Buffer | Readable): Promise<void> {
+    await this.dial(`copy files into container ${shortId(containerId)} at ${p}`, {
+      method: 'PUT',
+      path: `/containers/${containerId}/archive`,
+      query: { path: p, noOverwriteDirNonDir: 1 },
+      file: archive,
+      contentType: 'application/x-tar',
+    });
+  }
+
+  async run(containerId: string, options: RunOptions = {}): Promise<RunResult> {
+    const started = Date.now();
+    const { signal, timeoutMs } = options;
+    if (signal?.aborted) {
+      await this.removeContainer(containerId);
+      throw new StepCanceledError(containerId);
+    }
+    // Attach before start, so not a byte of output is missed.
+    const output = await this.dial<IncomingMessage>(`attach to container ${shortId(containerId)}`, {
+      method: 'POST',
+      path: `/containers/${containerId}/attach`,
+      query: { stream: 1, stdout: 1, stderr: 1 },
+      stream: true,
+    });
+    const outputDone = new Promise<void>((resolve) => {
+      const demux = new StdioDemuxer(options.onStdout, options.onStderr);
+      output.on('data', (chunk: Buffer) => demux.push(chunk));
+      output.on('end', resolve);
+      output.on('close', resolve);
+      output.on('error', () => resolve());
+    });
+
+    let stopReason: 'canceled' | 'timeout' | undefined;
+    const waitAbort = new AbortController();
+    const stop = (reason: 'canceled' | 'timeout') => {
+      if (stopReason) return;
+      stopReason = reason;
+      waitAbort.abort();
+    };
+    const onAbort = () => stop('canceled');
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const timer = timeoutMs !== undefined ? setTimeout(() => stop('timeout'), timeoutMs) : undefined;
+    try {
+      await this.dial(`start container ${shortId(containerId)}`, { method: 'POST', path: `/containers/${containerId}/start` });
+      let exitCode = -1;
+      try {
+        const res = await this.dial<{ StatusCode: number; Error?: { Message?: string } | null }>(
+          `wait for container ${shortId(containerId)}`,
+          { method: 'POST', path: `/containers/${containerId}/wait`, signal: waitAbort.signal },
+        );
+        exitCode = res.StatusCode;
+        if (res.Error?.Message) throw new EngineError(`wait for container ${shortId(containerId)}`, res.Error.Message);
+      } catch (e) {
+        if (!stopReason) throw e;
+      }
+      if (stopReason) {
+        output.destroy();
+        await this.removeContainer(containerId);
+        throw stopReason === 'timeout' ? new StepTimeoutError(containerId, timeoutMs ?? 0) : new StepCanceledError(containerId);
+      }
+      // The wait answers when the process exits; the last output may still be in flight.
+      await Promise.race([outputDone, delay(5_000)]);
+      return { exitCode, durationMs: Date.now() - started };
+    } finally {
+      if (timer) clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      output.destroy();
+    }
+  }
+
+  async changes(containerId: string): Promise<Change[]> {
+    const list = await this.dial<{ Path: string; Kind: number }[] | null>(`changes of container ${shortId(containerId)}`, {
+      method: 'GET',
+      path: `/containers/${containerId}/changes`,
+    });
+    // A container that changed nothing answers null.
+    return (Array.isArray(list) ? list : []).map((c) => ({ path: c.Path, kind: c.Kind === 1 ? 'added' : c.Kind === 2 ? 'deleted' : 'modified' }));
+  }
+
+  async commit(containerId: string, options: CommitOptions): Promise<string> {
+    const op = `commit container ${shortId(containerId)}`;
+    const parentId = this.containerImages.get(containerId) ?? (await this.containerImage(containerId));
+    const parent = await this.rawConfig(await this.resolveImage(parentId));
+    const { Id: committed } = await this.dial<{ Id: string }>(op, {
+      method: 'POST',
+      path: '/commit',
+      query: { container: containerId, pause: false },
+      body: {},
+    });
+    try {
+      const layers = ((await this.inspectImageRaw(committed))?.RootFS as { Layers?: string[] } | undefined)?.Layers ?? [];
+      const created = options.created ?? new Date().toISOString();
+      const emptyLayer = layers.length === parent.rootfs.diff_ids.length;
+      return await this.loadConfig(
+        {
+          ...childOf(parent, options, created),
+          rootfs: { type: 'layers', diff_ids: layers },
+          history: [...parent.history, historyEntry(options, created, emptyLayer)],
+        },
+        op,
+      );
+    } finally {
+      // Only the layer was wanted; the image with the merged config goes (the new one holds the layer).
+      await this.removeImage(committed).catch(() => undefined);
+    }
+  }
+
+  private async containerImage(containerId: string): Promise<string> {
+    const info = await this.dial<{ Image: string }>(`inspect container ${shortId(containerId)}`, {
+      method: 'GET',
+      path: `/containers/${containerId}/json`,
+    });
+    return info.Image;
+  }
+
+  async getArchive(containerId: string, p: string): Promise<Readable> {
+    return this.dial<Readable>(`copy ${p} out of container ${shortId(containerId)}`, {
+      method: 'GET',
+      path: `/containers/${containerId}/archive`,
+      query: { path: p },
+      stream: true,
+    });
+  }
+
+  async exportContainer(containerId: string): Promise<Readable> {
+    return this.dial<Readable>(`export container ${shortId(containerId)}`, {
+      method: 'GET',
+      path: `/containers/${containerId}/export`,
+      stream: true,
+    });
+  }
+
+  async readImage(imageId: string, p: string | undefined, buildId: string): Promise<Readable> {
+    const { id } = await this.createContainer({ image: imageId, buildId, cmd: NEVER_STARTED_CMD });
+    let source: Readable;
+    try {
+      source = p === undefined ? await this.exportContainer(id) : await this.getArchive(id, p);
+    } catch (e) {
+      await this.removeContainer(id);
+      throw e;
+    }
+    // Hand out a stream we own, so the container goes exactly once, before the caller sees the end.
+    let removal: Promise<void> | undefined;
+    const remove = () => (removal ??= this.removeContainer(id).catch(() => undefined));
+    const out = new Transform({
+      transform(chunk: Buffer, _enc, cb) {
+        cb(null, chunk);
+      },
+      flush(cb) {
+        void remove().then(() => cb());
+      },
+    });
+    source.on('error', (e) => {
+      void remove();
+      out.destroy(this.toError(`read image ${shortId(imageId)}`, e));
+    });
+    out.on('close', () => {
+      source.destroy();
+      void remove();
+    });
+    source.pipe(out);
+    return out;
+  }
+
+  async removeContainer(containerId: string): Promise<void> {
+    try {
+      await this.dial(`remove container ${shortId(containerId)}`, {
+        method: 'DELETE',
+        path: `/containers/${containerId}`,
+        query: { force: 1, v: 1 },
+      });
+    } catch (e) {
+      if (!(e instanceof EngineError && e.statusCode === 404)) throw e;
+    } finally {
+      this.containerImages.delete(containerId);
+      const dir = this.secretDirs.get(containerId);
+      if (dir) {
+        rmSync(dir, { recursive: true, force: true });
+        this.secretDirs.delete(containerId);
+      }
+    }
+  }
+
+  async listContainers(labels: Record<string, string | undefined>): Promise<ContainerSummary[]> {
+    const list = await this.dial<{ Id: string; Names?: string[]; Image: string; State: string; Labels?: Record<string, string> }[]>(
+      'list containers',
+      { method: 'GET', path: '/containers/json', query: { all: 1, filters: JSON.stringify({ label: labelFilters(labels) }) } },
+    );
+    return (list ?? []).map((c) => ({
+      id: c.Id,
+      names: (c.Names ?? []).map((n) => n.replace(/^\//, '')),
+      image: c.Image,
+      state: c.State,
+      labels: c.Labels ?? {},
+    }));
+  }
+
+  async removeContainers(labels: Record<string, string | undefined>): Promise<number> {
+    if (Object.keys(labels).length === 0) throw new UserError('internal: refusing to remove containers without a label filter', ENGINE_EXIT_CODE);
+    const list = await this.listContainers(labels);
+    for (const c of list) await this.removeContainer(c.id);
+    return list.length;
+  }
+}
+
+// ---- helpers ---------------------------------------------------------------
+
+/**
+ * Splits the engine's multiplexed stdout/stderr stream: frames of an 8-byte
+ * header (stream type, 3 zero bytes, big-endian length) and a payload, which
+ * may arrive split across or packed into chunks.
+ */
+export class StdioDemuxer {
+  private pending: Buffer = Buffer.alloc(0);
+  constructor(
+    private readonly onStdout?: (chunk: Buffer) => void,
+    private readonly onStderr?: (chunk: Buffer) => void,
+  ) {}
+
+  push(chunk: Buffer): void {
+    this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
+    while (this.pending.length >= 8) {
+      const type = this.pending[0]!;
+      const size = this.pending.readUInt32BE(4);
+      if (this.pending.length < 8 + size) return;
+      const payload = this.pending.subarray(8, 8 + size);
+      this.pending = this.pending.subarray(8 + size);
+      if (type === 2) this.onStderr?.(payload);
+      else if (type === 1 || type === 0) this.onStdout?.(payload);
+    }
+  }
+}
+
+/** The modem hands back bodies it could not parse (or that parsed to null) as raw bytes. */
+function decodeBody(data: unknown): unknown {
+  if (!Buffer.isBuffer(data)) return data;
+  const text = data.toString('utf8').trim();
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function historyEntry(options: CommitOptions, created: string, emptyLayer: boolean): RawHistoryEntry {
+  return {
+    created,
+    ...(options.createdBy ? { created_by: options.createdBy } : {}),
+    ...(options.author ? { author: options.author } : {}),
+    ...(options.comment ? { comment: options.comment } : {}),
+    ...(emptyLayer ? { empty_layer: true } : {}),
+  };
+}
+
+/** The config fields an image keeps, without the container-only ones inspect adds (Hostname, Attach*, ...). */
+function pickConfig(value: unknown): ImageConfig {
+  const c = (value ?? {}) as Record<string, unknown>;
+  const out: ImageConfig = {};
+  if (typeof c.User === 'string' && c.User) out.User = c.User;
+  if (c.ExposedPorts && Object.keys(c.ExposedPorts).length) out.ExposedPorts = c.ExposedPorts as Record<string, object>;
+  if (Array.isArray(c.Env) && c.Env.length) out.Env = c.Env as string[];
+  if (Array.isArray(c.Entrypoint)) out.Entrypoint = c.Entrypoint as string[];
+  if (Array.isArray(c.Cmd)) out.Cmd = c.Cmd as string[];
+  if (c.Volumes && Object.keys(c.Volumes).length) out.Volumes = c.Volumes as Record<string, object>;
+  if (typeof c.WorkingDir === 'string' && c.WorkingDir) out.WorkingDir = c.WorkingDir;
+  if (c.Labels && Object.keys(c.Labels).length) out.Labels = c.Labels as Record<string, string>;
+  if (typeof c.StopSignal === 'string' && c.StopSignal) out.StopSignal = c.StopSignal;
+  if (c.Healthcheck) out.Healthcheck = c.Healthcheck as ImageConfig['Healthcheck'];
+  if (Array.isArray(c.Shell) && c.Shell.length) out.Shell = c.Shell as string[];
+  if (Array.isArray(c.OnBuild) && c.OnBuild.length) out.OnBuild = c.OnBuild as string[];
+  if (c.ArgsEscaped === true) out.ArgsEscaped = true;
+  return out;
+}
+
+/** A child's config document: the parent's, without what described the parent itself. */
+function childOf(parent: RawImageConfig, options: CommitOptions, created: string): RawImageConfig {
+  const { author: _author, comment: _comment, ...rest } = parent;
+  return {
+    ...rest,
+    created,
+    ...(options.author ? { author: options.author } : {}),
+    ...(options.comment ? { comment: options.comment } : {}),
+    config: withLabels(options.config, options.labels),
+  };
+}
+
+function withLabels(config: ImageConfig, labels?: Record<string, string>): ImageConfig {
+  if (!labels || Object.keys(labels).length === 0) return config;
+  return { ...config, Labels: { ...config.Labels, ...labels } };
+}
+
+function labelFilters(labels: Record<string, string | undefined>): string[] {
+  return Object.entries(labels).map(([k, v]) => (v === undefined ? k : `${k}=${v}`));
+}
+
+/** Volume names allow [a-zA-Z0-9][a-zA-Z0-9_.-]; a hash keeps distinct ids distinct. */
+export function cacheVolumeName(id: string): string {
+  const safe = id.replace(/[^a-zA-Z0-9_.-]+/g, '-').replace(/^[^a-zA-Z0-9]+/, '').slice(0, 40);
+  const hash = createHash('sha256').update(id).digest('hex').slice(0, 12);
+  return `scannable-cache-${safe ? `${safe}-` : ''}${hash}`;
+}
+
+function splitRef(ref: string): { repo: string; tag: string } {
+  const at = ref.indexOf('@');
+  if (at >= 0) throw new UserError(`cannot tag an image with a digest reference (${ref})`, ENGINE_EXIT_CODE);
+  const slash = ref.lastIndexOf('/');
+  const colon = ref.lastIndexOf(':');
+  if (colon > slash) return { repo: ref.slice(0, colon), tag: ref.slice(colon + 1) };
+  return { repo: ref, tag: 'latest' };
+}
+
+function shortId(id: string): string {
+  const hex = id.replace(/^sha256:/, '');
+  return /^[0-9a-f]{64}$/.test(hex) ? hex.slice(0, 12) : id;
+}
+
+function goArch(nodeArch: string): string {
+  return nodeArch || ({ x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386' } as Record<string, string>)[process.arch] || process.arch;
+}
+
+function compareVersions(a: string, b: string): number {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d) return d;
+  }
+  return 0;
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+export async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(c as string));
+  return Buffer.concat(chunks);
+}
+
+/** A small uncompressed tar from in-memory entries. */
+export async function packTar(entries: { name: string; data: Buffer; mode?: number }[]): Promise<Buffer> {
+  const pack = tar.pack();
+  for (const e of entries) pack.entry({ name: e.name, size: e.data.length, mode: e.mode ?? 0o644, mtime: new Date(0) }, e.data);
+  pack.finalize();
+  return readAll(pack as unknown as Readable);
+}
