@@ -138,15 +138,16 @@ export function parseFreeFormCopyright(text: string, path: string): CopyrightInf
   for (let i = 0; i < paragraphs.length; i++) {
     const para = paragraphs[i]!;
     for (const line of para.split('\n')) {
-      if (/^\s*(copyright\b|\(c\)\s|©)/i.test(line) && line.trim().length < 300) {
+      if (line.length < 300 && /^\s*(copyright\b|\(c\)\s|©)/i.test(line)) {
         addCopyrights(info.copyrights, seenCopyright, line.trim().replace(/\s+/g, ' '));
       }
     }
+    if (!para.includes('/usr/share/common-licenses/')) continue;
     const context = paragraphs
       .slice(Math.max(i - 3, lastRef + 1), i + 1)
       .join('\n')
       .replace(/\s+/g, ' ');
-    if (para.includes('/usr/share/common-licenses/')) lastRef = i;
+    lastRef = i;
     for (const m of para.matchAll(/\/usr\/share\/common-licenses\/([A-Za-z0-9.+-]*[A-Za-z0-9+])/g)) {
       const name = m[1]!;
       const known = COMMON_LICENSES[name];
