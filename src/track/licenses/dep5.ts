@@ -10,7 +10,7 @@
 import type { LicenseConfidence, LicenseEvidence, LicenseText } from '../package.js';
 import { fieldText, parseDeb822, type Deb822Paragraph } from '../deb822.js';
 import { mapDebianLicense } from './debian.js';
-import { andAll, licenseRef } from './spdx.js';
+import { andAll, licenseRef, spdxLicenseId } from './spdx.js';
 
 export interface CopyrightInfo {
   /** The file follows DEP-5 (has a Format field naming the copyright format). */
@@ -164,8 +164,10 @@ export function parseFreeFormCopyright(text: string, path: string): CopyrightInf
           const v = /version (\d(?:\.\d)?)\b/i.exec(context);
           version = v ? VERSION_NAMES[v[1]!] : undefined;
         }
-        if (version) {
-          expression = `${known.gnu.family}-${version}-${later ? 'or-later' : 'only'}`;
+        // The text may name a version the family never had ("LGPL version 1"): then no id.
+        const id = version ? spdxLicenseId(`${known.gnu.family}-${version}-${later ? 'or-later' : 'only'}`) : undefined;
+        if (id) {
+          expression = id;
           if (!later) confidence = 'weak';
         } else {
           expression = licenseRef(known.gnu.family);
