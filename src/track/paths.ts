@@ -5,11 +5,15 @@
  */
 import type { FileEntry, SnapshotFs } from './fs.js';
 
+const ABNORMAL = /\/\/|\/\.\.?(\/|$)|.\/$/;
+
 /**
  * Absolute, lexically normalised form: one leading "/", no "." or empty
  * segments, ".." applied (and clamped at the root, as the kernel does).
  */
 export function normalizePath(p: string): string {
+  // Most paths are already normal; this is called for every listed file.
+  if (p.charCodeAt(0) === 47 && !ABNORMAL.test(p)) return p;
   const out: string[] = [];
   for (const seg of p.split('/')) {
     if (seg === '' || seg === '.') continue;

@@ -1,4 +1,8 @@
-/** Path globs for cataloger declarations, compiled once to anchored regular expressions. */
+/**
+ * Path globs for cataloger declarations, compiled once to anchored regular
+ * expressions: "*" (within a segment), "**" (any segments), "?", "[...]"
+ * classes ("[!...]" negated) and "{a,b}" alternatives.
+ */
 
 function escape(c: string): string {
   return /[\\^$.*+?()[\]{}|/]/.test(c) ? '\\' + c : c;
@@ -18,6 +22,14 @@ export function globToRegExp(glob: string): RegExp {
       } else {
         re += '[^/]*';
       }
+    } else if (c === '[') {
+      // A character class, copied through ("[0-6S]"); an unclosed "[" is literal.
+      const close = glob.indexOf(']', i + 1);
+      if (close > i + 1) {
+        const body = glob.slice(i + 1, close).replace(/\\/g, '\\\\');
+        re += '[' + (body[0] === '!' ? '^' + body.slice(1) : body) + ']';
+        i = close;
+      } else re += '\\[';
     } else if (c === '?') {
       re += '[^/]';
     } else if (c === '{') {

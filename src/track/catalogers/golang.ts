@@ -166,7 +166,8 @@ export function parseGoBinary(file: FileEntry, fs: SnapshotFs): ParseResult {
   const problems: Problem[] = [];
   if (file.size > GO_MAX_BYTES) return { packages: [], problems: [] };
   const buf = fs.readFile(file.path);
-  if (!buf || !isElf(buf)) return { packages: [], problems };
+  // The magic is in every Go binary since 1.13; a native search rules out the rest cheaply.
+  if (!buf || !isElf(buf) || buf.indexOf(MAGIC) < 0) return { packages: [], problems };
   const info = readGoBuildInfo(buf);
   if (!info) return { packages: [], problems };
   if ('error' in info) return { packages: [], problems: [{ path: file.path, reason: info.error }] };

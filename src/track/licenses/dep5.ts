@@ -10,7 +10,7 @@
 import type { LicenseConfidence, LicenseEvidence, LicenseText } from '../package.js';
 import { fieldText, parseDeb822, type Deb822Paragraph } from '../deb822.js';
 import { mapDebianLicense } from './debian.js';
-import { andAll, licenseRef } from './spdx.js';
+import { andAll, licenseRef, spdxLicenseId } from './spdx.js';
 
 export interface CopyrightInfo {
   /** The file follows DEP-5 (has a Format field naming the copyright format). */
@@ -138,15 +138,16 @@ export function parseFreeFormCopyright(text: string, path: string): CopyrightInf
   for (let i = 0; i < paragraphs.length; i++) {
     const para = paragraphs[i]!;
     for (const line of para.split('\n')) {
-      if (/^\s*(copyright\b|\(c\)\s|©)/i.test(line) && line.trim().length < 300) {
+      if (line.length < 300 && /^\s*(copyright\b|\(c\)\s|©)/i.test(line)) {
         addCopyrights(info.copyrights, seenCopyright, line.trim().replace(/\s+/g, ' '));
       }
     }
+    if (!para.includes('/usr/share/common-licenses/')) continue;
     const context = paragraphs
       .slice(Math.max(i - 3, lastRef + 1), i + 1)
       .join('\n')
       .replace(/\s+/g, ' ');
-    if (para.includes('/usr/share/common-licenses/')) lastRef = i;
+    lastRef = i;
     for (const m of para.matchAll(/\/usr\/share\/common-licenses\/([A-Za-z0-9.+-]*[A-Za-z0-9+])/g)) {
       const name = m[1]!;
       const known = COMMON_LICENSES[name];
@@ -163,8 +164,10 @@ export function parseFreeFormCopyright(text: string, path: string): CopyrightInf
           const v = /version (\d(?:\.\d)?)\b/i.exec(context);
           version = v ? VERSION_NAMES[v[1]!] : undefined;
         }
-        if (version) {
-          expression = `${known.gnu.family}-${version}-${later ? 'or-later' : 'only'}`;
+        // The text may name a version the family never had ("LGPL version 1"): then no id.
+        const id = version ? spdxLicenseId(`${known.gnu.family}-${version}-${later ? 'or-later' : 'only'}`) : undefined;
+        if (id) {
+          expression = id;
           if (!later) confidence = 'weak';
         } else {
           expression = licenseRef(known.gnu.family);
