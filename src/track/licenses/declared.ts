@@ -7,6 +7,7 @@
  */
 import { mapDebianLicense, mapLicenseName } from './debian.js';
 import { licenseRef, normalizeSpdx } from './spdx.js';
+import { lookup } from '../lookup.js';
 
 // Common spellings of license names in package metadata that are not SPDX ids
 // but name exactly one license. Keys: lower case, spaces collapsed.
@@ -57,7 +58,7 @@ function mapGrouped(t: string): DeclaredLicense | undefined {
     if (op === '(' || op === ')') return op;
     if (op === 'and' || op === 'or') return ` ${op.toUpperCase()} `;
     const name = x.trim();
-    const id = normalizeSpdx(name) ?? ALIASES[name.toLowerCase()] ?? mapLicenseName(name);
+    const id = normalizeSpdx(name) ?? lookup(ALIASES, name.toLowerCase()) ?? mapLicenseName(name);
     if (id && !id.includes('LicenseRef-')) return `(${id})`;
     mapped = false;
     return id ?? licenseRef(name);
@@ -71,7 +72,7 @@ export function mapDeclaredLicense(text: string): DeclaredLicense {
   const t = text.replace(/\s+/g, ' ').trim();
   const spdx = normalizeSpdx(t);
   if (spdx) return { expression: spdx, mapped: !spdx.includes('LicenseRef-') };
-  const alias = ALIASES[t.toLowerCase()];
+  const alias = lookup(ALIASES, t.toLowerCase());
   if (alias) return { expression: alias, mapped: !alias.startsWith('LicenseRef-') };
   const single = mapLicenseName(t);
   if (single) return { expression: single, mapped: !single.startsWith('LicenseRef-') };
@@ -123,7 +124,7 @@ export function mapLicenseClassifier(classifier: string): DeclaredLicense | unde
   const m = /^License\s*::\s*(.+)$/.exec(classifier.trim());
   if (!m) return undefined;
   const body = m[1]!.replace(/\s+/g, ' ');
-  const known = CLASSIFIERS[body];
+  const known = lookup(CLASSIFIERS, body);
   if (known) return { expression: known, mapped: !known.startsWith('LicenseRef-') };
   return { expression: licenseRef(body.split(' :: ').pop()!), mapped: false };
 }
