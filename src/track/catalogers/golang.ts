@@ -16,8 +16,8 @@ import type { Cataloger, ParseResult, Problem } from './types.js';
 import { MiB } from './util.js';
 
 const MAGIC = Buffer.from('\xff Go buildinf:', 'latin1');
-/** Largest executable read; Go binaries of a few hundred MB exist but are rare in images. */
-export const GO_MAX_BYTES = 512 * MiB;
+/** Largest executable read (whole: SnapshotFs has no ranged read); larger ones are skipped. */
+export const GO_MAX_BYTES = 256 * MiB;
 /** Longest version or modinfo string accepted (real ones are a few KB). */
 const MAX_STRING = 4 * MiB;
 
