@@ -31,7 +31,7 @@ export interface LicenseEvidence {
 
 /** A license's full text as found in the image (printed once in the attribution file). */
 export interface LicenseText {
-  /** The SPDX id or LicenseRef-* this text belongs to. */
+  /** The SPDX id, LicenseRef-* or (for a package-wide LICENSE file) expression this text belongs to. */
   id: string;
   /** The name the source used (a Debian short name, a classifier...). */
   name: string;
@@ -55,7 +55,11 @@ export interface Package {
   purl: string;
   /** Every license statement found, in the order found; empty when unknown. */
   licenses: LicenseEvidence[];
-  /** The AND of the distinct statements, a valid SPDX expression; undefined when unknown. */
+  /**
+   * The package's license as one valid SPDX expression: the AND of the distinct
+   * statements the cataloger relies on (dpkg: every Files paragraph; Python:
+   * License-Expression, else a License name, else classifiers). Undefined when unknown.
+   */
   licenseExpression?: string;
   /** Why the license is unknown (set exactly when licenseExpression is undefined). */
   licenseUnknownReason?: string;

@@ -11,6 +11,7 @@ import { goBinaryCataloger, readGoBuildInfo } from '../../src/track/catalogers/g
 import { catalog } from '../../src/track/catalogers/index.js';
 import { MemoryFs } from '../../src/track/memory-fs.js';
 import { mapOwnership } from '../../src/track/ownership.js';
+import { elfWith, inlineBuildInfoElf } from './helpers/elf.js';
 
 // HANDWRITTEN apk installed db (not taken from any image).
 const APK_INSTALLED = `C:Q1AAECAwQFBgcICQoLDA0ODxAREhM=
@@ -186,29 +187,6 @@ describe('ownership mechanics', () => {
   });
 });
 
-/** A minimal little-endian ELF64 with one writable PT_LOAD holding `data` at vaddr 0x400000. */
-function elfWith(data: Buffer, vaddr = 0x400000): Buffer {
-  const head = Buffer.alloc(64 + 56);
-  head.write('\x7fELF', 0, 'latin1');
-  head[4] = 2; // 64-bit
-  head[5] = 1; // little endian
-  head[6] = 1;
-  head.writeUInt16LE(2, 16); // ET_EXEC
-  head.writeUInt16LE(62, 18); // x86-64
-  head.writeBigUInt64LE(64n, 0x20); // e_phoff
-  head.writeUInt16LE(56, 0x36);
-  head.writeUInt16LE(1, 0x38);
-  head.writeUInt16LE(64, 0x3a);
-  const ph = 64;
-  head.writeUInt32LE(1, ph); // PT_LOAD
-  head.writeUInt32LE(6, ph + 4); // PF_R | PF_W
-  head.writeBigUInt64LE(BigInt(head.length), ph + 8); // offset
-  head.writeBigUInt64LE(BigInt(vaddr), ph + 16);
-  head.writeBigUInt64LE(BigInt(data.length), ph + 32);
-  head.writeBigUInt64LE(BigInt(data.length), ph + 40);
-  return Buffer.concat([head, data]);
-}
-
 describe('Go build info formats', () => {
   const mod = 'path\texample.com/cmd/app\nmod\texample.com/app\tv1.2.3\th1:abc=\ndep\tgolang.org/x/sys\tv0.1.0\th1:def=\n=>\t../sys\t(devel)\t\n';
   it('reads the pre-1.18 pointer format through the load segment', () => {
@@ -244,24 +222,8 @@ describe('Go build info formats', () => {
     });
   });
   it('reads the inline varint format and catalogs modules, replacements and stdlib', () => {
-    const version = Buffer.from('go1.22.1');
-    const wrapped = Buffer.concat([Buffer.alloc(16, 0x30), Buffer.from(mod), Buffer.alloc(16, 0x31)]);
-    const varint = (n: number) => {
-      const out: number[] = [];
-      while (n >= 0x80) {
-        out.push((n & 0x7f) | 0x80);
-        n >>>= 7;
-      }
-      out.push(n);
-      return Buffer.from(out);
-    };
-    const pad = 32; // keeps the magic 16-byte aligned by address
-    const hdr = Buffer.alloc(32);
-    hdr.write('\xff Go buildinf:', 0, 'latin1');
-    hdr[14] = 8;
-    hdr[15] = 2;
-    const seg = Buffer.concat([Buffer.alloc(pad), hdr, varint(version.length), version, varint(wrapped.length), wrapped]);
-    const fs = new MemoryFs({ '/usr/local/bin/app': { content: elfWith(seg), mode: 0o755 }, '/usr/local/bin/data': { content: elfWith(seg), mode: 0o644 } });
+    const elf = inlineBuildInfoElf('go1.22.1', mod);
+    const fs = new MemoryFs({ '/usr/local/bin/app': { content: elf, mode: 0o755 }, '/usr/local/bin/data': { content: elf, mode: 0o644 } });
     const r = catalog(fs, { catalogers: [goBinaryCataloger] });
     expect(r.packages.map((p) => p.purl)).toEqual([
       'pkg:golang/example.com/app@v1.2.3',
@@ -270,5 +232,37 @@ describe('Go build info formats', () => {
     ]);
     expect(r.packages[0]!.files).toEqual(['/usr/local/bin/app']);
     expect(r.packages[1]!.properties.replaces).toBe('golang.org/x/sys@v0.1.0');
+  });
+});
+
+describe('huge and binary metadata', () => {
+  it('does not read files over the cap and reports binary text formats', () => {
+    const mem = new MemoryFs({
+      '/var/lib/dpkg/status': 'Package: a\nVersion: 1\n',
+      '/lib/apk/db/installed': Buffer.from([0x50, 0x3a, 0x61, 0x00, 0x0a]),
+    });
+    let reads = 0;
+    // The same snapshot, except that it claims the status database is 10 GB.
+    const huge = {
+      ...mem,
+      stat: (p: string) => {
+        const e = mem.stat(p);
+        return e && p === '/var/lib/dpkg/status' ? { ...e, size: 10 * 1024 ** 3 } : e;
+      },
+      readFile: (p: string) => {
+        reads++;
+        return mem.readFile(p);
+      },
+      list: (d: string) => mem.list(d),
+      entries: () => mem.entries(),
+      resolve: (p: string) => mem.resolve(p),
+    };
+    const r = catalog(huge, { catalogers: [dpkgCataloger, apkCataloger] });
+    expect(r.packages).toEqual([]);
+    expect(r.problems.map((p) => [p.path, p.reason.replace(/\d+/g, 'N')])).toEqual([
+      ['/var/lib/dpkg/status', 'larger than N bytes (N); not read'],
+      ['/lib/apk/db/installed', 'binary content (NUL bytes) in a text format'],
+    ]);
+    expect(reads).toBe(1);
   });
 });

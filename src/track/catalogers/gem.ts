@@ -15,6 +15,7 @@ import { basenameOf, dirnameOf } from '../paths.js';
 import { gemPurl } from '../purl.js';
 import type { Cataloger, ParseResult, Problem } from './types.js';
 import { MiB, readText } from './util.js';
+import { lookup } from '../lookup.js';
 
 export type RubyValue = string | RubyValue[] | { [k: string]: RubyValue };
 
@@ -70,8 +71,8 @@ export function readRubyValue(src: string, pos: number): { value: RubyValue; end
   if (c === '%') {
     const kind = src[i + 1];
     const open = src[i + 2];
-    if ((kind === 'q' || kind === 'Q' || kind === 'w' || kind === 'W') && open && CLOSERS[open]) {
-      const close = CLOSERS[open]!;
+    const close = open === undefined ? undefined : lookup(CLOSERS, open);
+    if ((kind === 'q' || kind === 'Q' || kind === 'w' || kind === 'W') && close) {
       const endAt = src.indexOf(close, i + 3);
       if (endAt < 0) return undefined;
       const body = src.slice(i + 3, endAt);
@@ -101,7 +102,8 @@ export function readRubyValue(src: string, pos: number): { value: RubyValue; end
   }
   if (c === '{') {
     i++;
-    const h: { [k: string]: RubyValue } = {};
+    // No prototype: a key such as "__proto__" is just a key.
+    const h: { [k: string]: RubyValue } = Object.create(null) as { [k: string]: RubyValue };
     for (;;) {
       while (i < src.length && /[\s,]/.test(src[i]!)) i++;
       if (src[i] === '}') {

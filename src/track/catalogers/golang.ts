@@ -16,8 +16,8 @@ import type { Cataloger, ParseResult, Problem } from './types.js';
 import { MiB } from './util.js';
 
 const MAGIC = Buffer.from('\xff Go buildinf:', 'latin1');
-/** Largest executable read; Go binaries of a few hundred MB exist but are rare in images. */
-export const GO_MAX_BYTES = 512 * MiB;
+/** Largest executable read (whole: SnapshotFs has no ranged read); larger ones are skipped. */
+export const GO_MAX_BYTES = 256 * MiB;
 /** Longest version or modinfo string accepted (real ones are a few KB). */
 const MAX_STRING = 4 * MiB;
 
@@ -164,7 +164,9 @@ const usefulVersion = (v: string): string | undefined => (v && v !== '(devel)' ?
 
 export function parseGoBinary(file: FileEntry, fs: SnapshotFs): ParseResult {
   const problems: Problem[] = [];
-  if (file.size > GO_MAX_BYTES) return { packages: [], problems: [] };
+  if (file.size > GO_MAX_BYTES) {
+    return { packages: [], problems: [{ path: file.path, reason: `executable larger than ${GO_MAX_BYTES} bytes; not scanned for Go build info` }] };
+  }
   const buf = fs.readFile(file.path);
   // The magic is in every Go binary since 1.13; a native search rules out the rest cheaply.
   if (!buf || !isElf(buf) || buf.indexOf(MAGIC) < 0) return { packages: [], problems };
@@ -222,7 +224,7 @@ export function parseGoBinary(file: FileEntry, fs: SnapshotFs): ParseResult {
 export const goBinaryCataloger: Cataloger = {
   name: 'go-binary',
   globs: ['/**'],
-  // Regular executables of plausible size only; everything else is never opened.
-  accept: (e) => e.kind === 'file' && (e.mode & 0o111) !== 0 && e.size >= 64 && e.size <= GO_MAX_BYTES,
+  // Regular executables only; everything else is never opened.
+  accept: (e) => e.kind === 'file' && (e.mode & 0o111) !== 0 && e.size >= 64,
   parse: parseGoBinary,
 };

@@ -12,6 +12,7 @@ import { gemCataloger } from './gem.js';
 import { goBinaryCataloger } from './golang.js';
 import { npmCataloger } from './npm.js';
 import { pythonCataloger } from './python.js';
+import { rpmCataloger } from './rpm.js';
 
 export type { Cataloger, ParseResult, Problem } from './types.js';
 
@@ -19,6 +20,7 @@ export type { Cataloger, ParseResult, Problem } from './types.js';
 export const allCatalogers: readonly Cataloger[] = [
   dpkgCataloger,
   apkCataloger,
+  rpmCataloger,
   pythonCataloger,
   npmCataloger,
   gemCataloger,

@@ -10,6 +10,7 @@
  * that keeps the name readable, so nothing is guessed.
  */
 import { andAll, formatSpdx, licenseRef, parseSpdx, spdxExceptionId, spdxLicenseId } from './spdx.js';
+import { lookup } from '../lookup.js';
 
 export interface MappedLicense {
   /** A valid SPDX expression. */
@@ -55,14 +56,15 @@ export function mapLicenseName(name: string): string | undefined {
   const n = name.trim();
   if (n === '') return undefined;
   const lower = n.toLowerCase();
-  const fixed = DEBIAN_NAMES[lower];
+  const fixed = lookup(DEBIAN_NAMES, lower);
   if (fixed) return fixed;
   // GNU families: GPL-2, GPL-2+, GPLv2+, GPL2, GPL-2.0-or-later, LGPL-2.1, GFDL-NIV-1.3+ ...
   const gnu = /^(A?GPL|LGPL|GFDL)(-NIV)?[-_ ]?v?(\d(?:\.\d)?)(\+|-or-later|-only)?$/i.exec(n);
   if (gnu) {
     const family = gnu[1]!.toUpperCase();
     const niv = gnu[2] !== undefined;
-    const version = GNU_VERSIONS[family]?.[gnu[3]!];
+    const versions = lookup(GNU_VERSIONS, family);
+    const version = versions ? lookup(versions, gnu[3]!) : undefined;
     if (!version || (niv && family !== 'GFDL')) return undefined;
     const later = gnu[4] === '+' || gnu[4]?.toLowerCase() === '-or-later';
     const id = `${family}-${version}${niv ? '-no-invariants' : ''}-${later ? 'or-later' : 'only'}`;

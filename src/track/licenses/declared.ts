@@ -7,6 +7,7 @@
  */
 import { mapDebianLicense, mapLicenseName } from './debian.js';
 import { licenseRef, normalizeSpdx } from './spdx.js';
+import { lookup } from '../lookup.js';
 
 // Common spellings of license names in package metadata that are not SPDX ids
 // but name exactly one license. Keys: lower case, spaces collapsed.
@@ -48,16 +49,39 @@ export interface DeclaredLicense {
   mapped: boolean;
 }
 
+/** Each name between parentheses and and/or operators mapped on its own; undefined when unbalanced. */
+function mapGrouped(t: string): DeclaredLicense | undefined {
+  let mapped = true;
+  const parts = t.split(/(\(|\)|\s+and\s+|\s+or\s+)/i).filter((x) => x.trim() !== '');
+  const out = parts.map((x) => {
+    const op = x.trim().toLowerCase();
+    if (op === '(' || op === ')') return op;
+    if (op === 'and' || op === 'or') return ` ${op.toUpperCase()} `;
+    const name = x.trim();
+    const id = normalizeSpdx(name) ?? lookup(ALIASES, name.toLowerCase()) ?? mapLicenseName(name);
+    if (id && !id.includes('LicenseRef-')) return `(${id})`;
+    mapped = false;
+    return id ?? licenseRef(name);
+  });
+  const expression = normalizeSpdx(out.join(''));
+  return expression ? { expression, mapped } : undefined;
+}
+
 /** Map one declared license string to a valid SPDX expression. */
 export function mapDeclaredLicense(text: string): DeclaredLicense {
   const t = text.replace(/\s+/g, ' ').trim();
   const spdx = normalizeSpdx(t);
   if (spdx) return { expression: spdx, mapped: !spdx.includes('LicenseRef-') };
-  const alias = ALIASES[t.toLowerCase()];
+  const alias = lookup(ALIASES, t.toLowerCase());
   if (alias) return { expression: alias, mapped: !alias.startsWith('LicenseRef-') };
   const single = mapLicenseName(t);
   if (single) return { expression: single, mapped: !single.startsWith('LicenseRef-') };
-  // Legacy names joined by and/or ("GPLv2+ and LGPLv2+", Fedora's old style).
+  // Legacy names with parentheses ("MIT and (GPLv2+ or ASL 2.0)", Fedora's old style).
+  if (/[()]/.test(t) && /\s(and|or)\s/i.test(t) && t.length < 500) {
+    const grouped = mapGrouped(t);
+    if (grouped) return grouped;
+  }
+  // Legacy names joined by and/or ("GPLv2+ and LGPLv2+").
   if (/\s(and|or)\s/i.test(t) && t.length < 200) {
     const d = mapDebianLicense(t);
     return { expression: d.expression, mapped: d.unmapped.length === 0 };
@@ -100,7 +124,7 @@ export function mapLicenseClassifier(classifier: string): DeclaredLicense | unde
   const m = /^License\s*::\s*(.+)$/.exec(classifier.trim());
   if (!m) return undefined;
   const body = m[1]!.replace(/\s+/g, ' ');
-  const known = CLASSIFIERS[body];
+  const known = lookup(CLASSIFIERS, body);
   if (known) return { expression: known, mapped: !known.startsWith('LicenseRef-') };
   return { expression: licenseRef(body.split(' :: ').pop()!), mapped: false };
 }

@@ -11,6 +11,7 @@ import type { LicenseConfidence, LicenseEvidence, LicenseText } from '../package
 import { fieldText, parseDeb822, type Deb822Paragraph } from '../deb822.js';
 import { mapDebianLicense } from './debian.js';
 import { andAll, licenseRef, spdxLicenseId } from './spdx.js';
+import { lookup } from '../lookup.js';
 
 export interface CopyrightInfo {
   /** The file follows DEP-5 (has a Format field naming the copyright format). */
@@ -150,7 +151,7 @@ export function parseFreeFormCopyright(text: string, path: string): CopyrightInf
     lastRef = i;
     for (const m of para.matchAll(/\/usr\/share\/common-licenses\/([A-Za-z0-9.+-]*[A-Za-z0-9+])/g)) {
       const name = m[1]!;
-      const known = COMMON_LICENSES[name];
+      const known = lookup(COMMON_LICENSES, name);
       if (!known) continue;
       let expression: string | undefined;
       let confidence: LicenseConfidence = 'inferred';
@@ -162,7 +163,7 @@ export function parseFreeFormCopyright(text: string, path: string): CopyrightInf
         if (!version) {
           // "/usr/share/common-licenses/GPL" is a link to the newest version; the text must name one.
           const v = /version (\d(?:\.\d)?)\b/i.exec(context);
-          version = v ? VERSION_NAMES[v[1]!] : undefined;
+          version = v ? lookup(VERSION_NAMES, v[1]!) : undefined;
         }
         // The text may name a version the family never had ("LGPL version 1"): then no id.
         const id = version ? spdxLicenseId(`${known.gnu.family}-${version}-${later ? 'or-later' : 'only'}`) : undefined;
