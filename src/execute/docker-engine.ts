@@ -48,6 +48,9 @@ import {
   type RunResult,
 } from './engine.js';
 import { resolveEndpoint, type Endpoint } from './docker-endpoint.js';
+import { packTar, readAll } from './tar-util.js';
+
+export { packTar, readAll };
 
 /** The newest API version this client is written against; older engines get their own. */
 export const MAX_API_VERSION = '1.47';
@@ -964,18 +967,4 @@ function compareVersions(a: string, b: string): number {
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
-}
-
-export async function readAll(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of stream) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(c as string));
-  return Buffer.concat(chunks);
-}
-
-/** A small uncompressed tar from in-memory entries. */
-export async function packTar(entries: { name: string; data: Buffer; mode?: number }[]): Promise<Buffer> {
-  const pack = tar.pack();
-  for (const e of entries) pack.entry({ name: e.name, size: e.data.length, mode: e.mode ?? 0o644, mtime: new Date(0) }, e.data);
-  pack.finalize();
-  return readAll(pack as unknown as Readable);
 }
