@@ -191,3 +191,20 @@ describeEngine('.dockerignore against the legacy builder', () => {
     expect(() => BuildContext.open(dir)).toThrow(/syntax error in pattern/);
   });
 });
+
+describe('the Dockerfile and .dockerignore', () => {
+  it('are readable by the builder even when .dockerignore excludes them, and hidden from COPY', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'scannable-df-'));
+    try {
+      mkdirSync(path.join(dir, 'build'));
+      writeFileSync(path.join(dir, 'build/Dockerfile'), 'FROM busybox\n');
+      writeFileSync(path.join(dir, '.dockerignore'), 'build\n.dockerignore\n');
+      writeFileSync(path.join(dir, 'app.txt'), 'x');
+      const ctx = BuildContext.open(dir, { dockerfile: 'build/Dockerfile' });
+      expect(ctx.readDockerfile()).toBe('FROM busybox\n');
+      expect(ctx.entries().map((e) => e.path)).toEqual(['app.txt']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -47,13 +47,16 @@ export interface ContextOptions {
 export class BuildContext {
   readonly root: string;
   readonly ignorePatterns: string[];
+  /** The Dockerfile's path relative to the root. */
+  readonly dockerfile: string;
   readonly warnings: string[] = [];
   private readonly byPath = new Map<string, ContextEntry>();
   private readonly order: string[] = [];
 
-  private constructor(root: string, patterns: string[]) {
+  private constructor(root: string, patterns: string[], dockerfile: string) {
     this.root = root;
     this.ignorePatterns = patterns;
+    this.dockerfile = dockerfile;
   }
 
   static open(dir: string, options: ContextOptions = {}): BuildContext {
@@ -73,7 +76,7 @@ export class BuildContext {
       if (e instanceof BadPatternError) throw new UserError(`.dockerignore: ${e.message}`);
       throw e;
     }
-    const ctx = new BuildContext(root, patterns);
+    const ctx = new BuildContext(root, patterns, options.dockerfile ?? 'Dockerfile');
     ctx.walk(matcher);
     return ctx;
   }
@@ -167,9 +170,9 @@ export class BuildContext {
   }
 
   /** The Dockerfile's text, whatever .dockerignore says about it. */
-  readDockerfile(name = 'Dockerfile'): string {
-    const file = path.join(this.root, name);
-    if (!existsSync(file)) throw new UserError(`no ${name} in the build context ${this.root}`);
+  readDockerfile(): string {
+    const file = path.join(this.root, this.dockerfile);
+    if (!existsSync(file)) throw new UserError(`no ${this.dockerfile} in the build context ${this.root}`);
     return readFileSync(file, 'utf8');
   }
 
