@@ -369,7 +369,7 @@ export class DockerEngine implements Engine {
     const bytes = Buffer.from(JSON.stringify(doc));
     const hex = createHash('sha256').update(bytes).digest('hex');
     const id = `sha256:${hex}`;
-    if (!(await this.inspectImageRaw(id))) {
+    {
       const manifest = [
         {
           Config: `${hex}.json`,
@@ -402,7 +402,8 @@ export class DockerEngine implements Engine {
         })
         .find((m) => m?.error || m?.errorDetail);
       if (failure) throw new EngineError(operation, failure.errorDetail?.message ?? failure.error ?? 'load failed');
-      if (!(await this.inspectImageRaw(id))) {
+      // Docker answers "Loaded image ID: <id>"; other engines may word it differently, so then ask.
+      if (!text.includes(hex) && !(await this.inspectImageRaw(id))) {
         throw new EngineError(operation, `the engine did not store image ${id} (it answered: ${text.trim().slice(0, 200)})`);
       }
     }
