@@ -369,43 +369,41 @@ export class DockerEngine implements Engine {
     const bytes = Buffer.from(JSON.stringify(doc));
     const hex = createHash('sha256').update(bytes).digest('hex');
     const id = `sha256:${hex}`;
-    {
-      const manifest = [
-        {
-          Config: `${hex}.json`,
-          RepoTags: null,
-          // Names only: the engine reuses the layers it has and never opens these.
-          Layers: doc.rootfs.diff_ids.map((d) => `${d.replace(/^sha256:/, '')}/layer.tar`),
-        },
-      ];
-      const archive = await packTar([
-        { name: `${hex}.json`, data: bytes },
-        { name: 'manifest.json', data: Buffer.from(JSON.stringify(manifest)) },
-      ]);
-      const res = await this.dial<IncomingMessage>(operation, {
-        method: 'POST',
-        path: '/images/load',
-        query: { quiet: 1 },
-        file: archive,
-        contentType: 'application/x-tar',
-        stream: true,
-      });
-      const text = (await readAll(res)).toString('utf8');
-      const failure = text
-        .split('\n')
-        .map((line) => {
-          try {
-            return JSON.parse(line) as { error?: string; errorDetail?: { message?: string } };
-          } catch {
-            return undefined;
-          }
-        })
-        .find((m) => m?.error || m?.errorDetail);
-      if (failure) throw new EngineError(operation, failure.errorDetail?.message ?? failure.error ?? 'load failed');
-      // Docker answers "Loaded image ID: <id>"; other engines may word it differently, so then ask.
-      if (!text.includes(hex) && !(await this.inspectImageRaw(id))) {
-        throw new EngineError(operation, `the engine did not store image ${id} (it answered: ${text.trim().slice(0, 200)})`);
-      }
+    const manifest = [
+      {
+        Config: `${hex}.json`,
+        RepoTags: null,
+        // Names only: the engine reuses the layers it has and never opens these.
+        Layers: doc.rootfs.diff_ids.map((d) => `${d.replace(/^sha256:/, '')}/layer.tar`),
+      },
+    ];
+    const archive = await packTar([
+      { name: `${hex}.json`, data: bytes },
+      { name: 'manifest.json', data: Buffer.from(JSON.stringify(manifest)) },
+    ]);
+    const res = await this.dial<IncomingMessage>(operation, {
+      method: 'POST',
+      path: '/images/load',
+      query: { quiet: 1 },
+      file: archive,
+      contentType: 'application/x-tar',
+      stream: true,
+    });
+    const text = (await readAll(res)).toString('utf8');
+    const failure = text
+      .split('\n')
+      .map((line) => {
+        try {
+          return JSON.parse(line) as { error?: string; errorDetail?: { message?: string } };
+        } catch {
+          return undefined;
+        }
+      })
+      .find((m) => m?.error || m?.errorDetail);
+    if (failure) throw new EngineError(operation, failure.errorDetail?.message ?? failure.error ?? 'load failed');
+    // Docker answers "Loaded image ID: <id>"; other engines may word it differently, so then ask.
+    if (!text.includes(hex) && !(await this.inspectImageRaw(id))) {
+      throw new EngineError(operation, `the engine did not store image ${id} (it answered: ${text.trim().slice(0, 200)})`);
     }
     this.rawConfigs.set(id, doc);
     return id;
