@@ -48,6 +48,9 @@ import {
   type RunResult,
 } from './engine.js';
 import { resolveEndpoint, type Endpoint } from './docker-endpoint.js';
+import { packTar, readAll } from './tar-util.js';
+
+export { packTar, readAll };
 
 /** The newest API version this client is written against; older engines get their own. */
 export const MAX_API_VERSION = '1.47';
@@ -366,42 +369,41 @@ export class DockerEngine implements Engine {
     const bytes = Buffer.from(JSON.stringify(doc));
     const hex = createHash('sha256').update(bytes).digest('hex');
     const id = `sha256:${hex}`;
-    if (!(await this.inspectImageRaw(id))) {
-      const manifest = [
-        {
-          Config: `${hex}.json`,
-          RepoTags: null,
-          // Names only: the engine reuses the layers it has and never opens these.
-          Layers: doc.rootfs.diff_ids.map((d) => `${d.replace(/^sha256:/, '')}/layer.tar`),
-        },
-      ];
-      const archive = await packTar([
-        { name: `${hex}.json`, data: bytes },
-        { name: 'manifest.json', data: Buffer.from(JSON.stringify(manifest)) },
-      ]);
-      const res = await this.dial<IncomingMessage>(operation, {
-        method: 'POST',
-        path: '/images/load',
-        query: { quiet: 1 },
-        file: archive,
-        contentType: 'application/x-tar',
-        stream: true,
-      });
-      const text = (await readAll(res)).toString('utf8');
-      const failure = text
-        .split('\n')
-        .map((line) => {
-          try {
-            return JSON.parse(line) as { error?: string; errorDetail?: { message?: string } };
-          } catch {
-            return undefined;
-          }
-        })
-        .find((m) => m?.error || m?.errorDetail);
-      if (failure) throw new EngineError(operation, failure.errorDetail?.message ?? failure.error ?? 'load failed');
-      if (!(await this.inspectImageRaw(id))) {
-        throw new EngineError(operation, `the engine did not store image ${id} (it answered: ${text.trim().slice(0, 200)})`);
-      }
+    const manifest = [
+      {
+        Config: `${hex}.json`,
+        RepoTags: null,
+        // Names only: the engine reuses the layers it has and never opens these.
+        Layers: doc.rootfs.diff_ids.map((d) => `${d.replace(/^sha256:/, '')}/layer.tar`),
+      },
+    ];
+    const archive = await packTar([
+      { name: `${hex}.json`, data: bytes },
+      { name: 'manifest.json', data: Buffer.from(JSON.stringify(manifest)) },
+    ]);
+    const res = await this.dial<IncomingMessage>(operation, {
+      method: 'POST',
+      path: '/images/load',
+      query: { quiet: 1 },
+      file: archive,
+      contentType: 'application/x-tar',
+      stream: true,
+    });
+    const text = (await readAll(res)).toString('utf8');
+    const failure = text
+      .split('\n')
+      .map((line) => {
+        try {
+          return JSON.parse(line) as { error?: string; errorDetail?: { message?: string } };
+        } catch {
+          return undefined;
+        }
+      })
+      .find((m) => m?.error || m?.errorDetail);
+    if (failure) throw new EngineError(operation, failure.errorDetail?.message ?? failure.error ?? 'load failed');
+    // Docker answers "Loaded image ID: <id>"; other engines may word it differently, so then ask.
+    if (!text.includes(hex) && !(await this.inspectImageRaw(id))) {
+      throw new EngineError(operation, `the engine did not store image ${id} (it answered: ${text.trim().slice(0, 200)})`);
     }
     this.rawConfigs.set(id, doc);
     return id;
@@ -964,18 +966,4 @@ function compareVersions(a: string, b: string): number {
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
-}
-
-export async function readAll(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of stream) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(c as string));
-  return Buffer.concat(chunks);
-}
-
-/** A small uncompressed tar from in-memory entries. */
-export async function packTar(entries: { name: string; data: Buffer; mode?: number }[]): Promise<Buffer> {
-  const pack = tar.pack();
-  for (const e of entries) pack.entry({ name: e.name, size: e.data.length, mode: e.mode ?? 0o644, mtime: new Date(0) }, e.data);
-  pack.finalize();
-  return readAll(pack as unknown as Readable);
 }

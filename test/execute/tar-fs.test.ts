@@ -6,7 +6,7 @@ import { DockerEngine, readAll } from '../../src/execute/docker-engine.js';
 import { TarSnapshotFs, normalize } from '../../src/execute/tar-fs.js';
 import { buildLabel, cleanup, describeEngine, testBuildId } from './engine-helpers.js';
 
-type Entry = tar.Headers & { data?: Buffer };
+type Entry = Partial<tar.Header> & Pick<tar.Header, 'name'> & { data?: Buffer };
 
 async function makeTar(entries: Entry[]): Promise<Buffer> {
   const pack = tar.pack();
