@@ -289,12 +289,19 @@ export function provenanceToCycloneDX(prov: Provenance, opts: SbomOptions = {}):
   const serializer = new CDX.Serialize.JsonSerializer(new CDX.Serialize.JSON.Normalize.Factory(CDX.Spec.Spec1dot6));
   const doc = JSON.parse(serializer.serialize(bom, { sortLists: true })) as Record<string, unknown>;
 
-  // Evidence occurrences (no library model).
+  // Evidence (no library model for occurrences): the files a component owns,
+  // and the license texts found in the image for it, each with its path.
+  const textsByRef = new Map<string, Package['licenseTexts']>();
+  for (const rec of [...prov.packages, ...prov.buildPackages]) if (rec.package.licenseTexts.length) textsByRef.set(rec.package.purl, rec.package.licenseTexts);
   for (const comp of (doc.components as Array<Record<string, unknown>>) ?? []) {
-    const occ = occurrences.get(comp['bom-ref'] as string);
-    if (!occ || occ.length === 0) continue;
-    const sorted = [...occ].sort((a, b) => (a.location < b.location ? -1 : a.location > b.location ? 1 : 0));
-    comp.evidence = { ...((comp.evidence as object) ?? {}), occurrences: sorted };
+    const ref = comp['bom-ref'] as string;
+    const occ = occurrences.get(ref);
+    const texts = textsByRef.get(ref);
+    if ((!occ || occ.length === 0) && !texts) continue;
+    const evidence: Record<string, unknown> = { ...((comp.evidence as object) ?? {}) };
+    if (texts) evidence.licenses = licenseEvidence(texts);
+    if (occ && occ.length) evidence.occurrences = [...occ].sort((a, b) => (a.location < b.location ? -1 : a.location > b.location ? 1 : 0));
+    comp.evidence = evidence;
   }
   doc.formulation = [formulation(prov, buildOnly, stageNames)];
   doc.compositions = [
@@ -305,6 +312,29 @@ export function provenanceToCycloneDX(prov: Provenance, opts: SbomOptions = {}):
     },
   ];
   return doc;
+}
+
+/** License texts as CycloneDX license evidence: the text, and the image path it was read from. */
+function licenseEvidence(texts: Package['licenseTexts']): unknown[] {
+  const seen = new Set<string>();
+  const out: Array<{ license: Record<string, unknown> }> = [];
+  for (const t of [...texts].sort((a, b) => (a.path + a.id < b.path + b.id ? -1 : 1))) {
+    const key = `${t.id}\0${t.path}\0${t.name}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const named = spdxLicenseId(t.id) === t.id ? { id: t.id } : { name: t.name || t.id };
+    out.push({
+      license: {
+        ...named,
+        text: { contentType: 'text/plain', content: t.text },
+        properties: [
+          { name: `${PROPERTY_NS}:license-text-path`, value: t.path },
+          { name: `${PROPERTY_NS}:license-text-id`, value: t.id },
+        ],
+      },
+    });
+  }
+  return out;
 }
 
 function memberOf(o: Origin): string | undefined {

@@ -86,6 +86,44 @@ interface StageState {
 
 const COUNTED = new Set(['file', 'symlink', 'hardlink']);
 
+/** Debian's /usr/share/common-licenses files and the SPDX id of the text each holds. */
+const COMMON_LICENSE_IDS: Record<string, string> = {
+  'Apache-2.0': 'Apache-2.0',
+  Artistic: 'Artistic-1.0-Perl',
+  BSD: 'BSD-3-Clause',
+  'CC0-1.0': 'CC0-1.0',
+  'MPL-1.1': 'MPL-1.1',
+  'MPL-2.0': 'MPL-2.0',
+  'GPL-1': 'GPL-1.0-only',
+  'GPL-2': 'GPL-2.0-only',
+  'GPL-3': 'GPL-3.0-only',
+  'LGPL-2': 'LGPL-2.0-only',
+  'LGPL-2.1': 'LGPL-2.1-only',
+  'LGPL-3': 'LGPL-3.0-only',
+  'GFDL-1.2': 'GFDL-1.2-only',
+  'GFDL-1.3': 'GFDL-1.3-only',
+};
+
+/**
+ * The license texts Debian keeps in /usr/share/common-licenses, attached to the
+ * package that ships them (base-files), so the attribution file can print each
+ * text as the image itself has it.
+ */
+function attachCommonLicenses(fs: SnapshotFs, ownership: OwnershipReport): void {
+  for (const e of fs.list('/usr/share/common-licenses')) {
+    const name = e.path.slice('/usr/share/common-licenses/'.length);
+    const id = COMMON_LICENSE_IDS[name];
+    if (!id || e.kind !== 'file') continue;
+    const owner = ownership.owners.get(e.path);
+    if (owner?.kind !== 'package') continue;
+    const pkg = owner.pkg;
+    if (pkg.licenseTexts.some((t) => t.path === e.path)) continue;
+    const data = fs.readFile(e.path);
+    if (!data || data.length > 1 << 20) continue;
+    pkg.licenseTexts.push({ id, name: `common-licenses/${name}`, text: data.toString('utf8'), path: e.path });
+  }
+}
+
 export function fileSha256(fs: SnapshotFs, path: string): string | undefined {
   const withHash = fs as SnapshotFs & { sha256?: (p: string) => string | undefined };
   if (typeof withHash.sha256 === 'function') return withHash.sha256(path);
@@ -152,7 +190,9 @@ export class Tracker {
       if (!fs) throw new Error(`internal: stage ${st.trace.index} has no snapshot to catalog`);
       const c = catalog(fs);
       const problems = c.problems.map((p) => ({ path: p.path, reason: p.reason }));
-      st.catalog = { packages: c.packages, ownership: mapOwnership(fs, c.packages), problems };
+      const ownership = mapOwnership(fs, c.packages);
+      attachCommonLicenses(fs, ownership);
+      st.catalog = { packages: c.packages, ownership, problems };
     }
     return st.catalog;
   }

@@ -21,6 +21,7 @@ export function sampleProvenance(): Provenance {
     metadataPath: '/var/lib/dpkg/status',
     licenseExpression: 'MIT AND CC-BY-3.0',
     copyrights: ['2012 Stephen Dolan'],
+    licenseTexts: [{ id: 'MIT', name: 'MIT', text: 'Permission is hereby granted, free of charge, ...', path: '/usr/share/doc/jq/copyright' }],
     supplier: 'Debian',
     homepage: 'https://github.com/stedolan/jq',
     source: { name: 'jq', version: '1.6-2.1' },

@@ -30,6 +30,18 @@ describe('CycloneDX 1.6 SBOM', () => {
     const jq = byRef('pkg:deb/debian/jq@1.6-2.1?arch=amd64&distro=debian-12');
     expect(jq.licenses).toEqual([{ expression: 'MIT AND CC-BY-3.0' }]);
     expect(jq.evidence.occurrences).toEqual([{ location: '/usr/bin/jq' }]);
+    expect(jq.evidence.licenses).toEqual([
+      {
+        license: {
+          id: 'MIT',
+          text: { contentType: 'text/plain', content: 'Permission is hereby granted, free of charge, ...' },
+          properties: [
+            { name: 'scannable:license-text-path', value: '/usr/share/doc/jq/copyright' },
+            { name: 'scannable:license-text-id', value: 'MIT' },
+          ],
+        },
+      },
+    ]);
     const props = Object.fromEntries(jq.properties.map((p: Json) => [p.name, p.value]));
     expect(props).toMatchObject({ 'scannable:origin': 'package', 'scannable:step': 's1.2', 'scannable:line': '6' });
     expect(byRef('pkg:deb/debian/libjq1@1.6-2.1?arch=amd64&distro=debian-12').licenses).toEqual([{ license: { id: 'MIT' } }]);
