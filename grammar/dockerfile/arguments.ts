@@ -306,7 +306,7 @@ const parsers: Record<string, ArgParser> = {
 export const HEREDOC_INSTRUCTIONS: ReadonlySet<string> = new Set(['add', 'copy', 'run']);
 
 export function isKnownInstruction(keyword: string): boolean {
-  return Object.prototype.hasOwnProperty.call(parsers, keyword.toLowerCase());
+  return Object.hasOwn(parsers, keyword.toLowerCase());
 }
 
 /**
@@ -325,7 +325,8 @@ export function parseInstructionLine(line: string, escape: EscapeChar): LinePars
     flags = extracted.flags;
     rest = trimGoSpace(extracted.rest);
   }
-  const parser = parsers[keyword.toLowerCase()];
+  // The keyword is user text: "__proto__" must not find Object.prototype.
+  const parser = isKnownInstruction(keyword) ? parsers[keyword.toLowerCase()] : undefined;
   if (!parser) return { ok: true, parts: { keyword, flags, args: [''], json: false } };
   const parsed = parser(rest, escape);
   if (!parsed.ok) return parsed;

@@ -13,7 +13,7 @@
  * text. Which character escapes is set by the `# escape=` directive, so there
  * is one lexer per escape character.
  */
-import { createToken, Lexer, type CustomPatternMatcherFunc, type IToken, type TokenType } from 'chevrotain';
+import { createToken, Lexer, type CustomPatternMatcherFunc, type IToken, type TokenType } from '../chevrotain.js';
 import { isGoSpace } from '../../src/common/go-text.js';
 import type { EscapeChar } from './word-lexer.js';
 

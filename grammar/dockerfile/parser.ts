@@ -11,7 +11,7 @@
  *
  * Like BuildKit, the parser stops at the first error.
  */
-import { EmbeddedActionsParser, type IToken } from 'chevrotain';
+import { EmbeddedActionsParser, type IToken } from '../chevrotain.js';
 import { isGoSpace, trimGoSpace } from '../../src/common/go-text.js';
 import type { Diagnostic } from '../../src/common/diagnostics.js';
 import { HEREDOC_INSTRUCTIONS, parseInstructionLine, type LineParts } from './arguments.js';

@@ -24,6 +24,7 @@ import { Transform, type Readable } from 'node:stream';
 import Dockerode from 'dockerode';
 import tar from 'tar-stream';
 import { UserError } from '../common/diagnostics.js';
+import type { FileEntry } from '../track/fs.js';
 import {
   ENGINE_EXIT_CODE,
   EngineError,
@@ -757,6 +758,35 @@ export class DockerEngine implements Engine {
     });
   }
 
+  async statPath(containerId: string, p: string): Promise<FileEntry | undefined> {
+    const docker = await this.client();
+    const res = await new Promise<{ statusCode?: number; headers: Record<string, string | string[] | undefined>; resume(): void } | undefined>((resolve, reject) => {
+      docker.modem.dial(
+        {
+          path: `/containers/${containerId}/archive?`,
+          method: 'HEAD',
+          options: { _query: { path: p } },
+          isStream: true,
+          statusCodes: { 200: true, 404: true },
+        },
+        (err: DialError | null, data: unknown) => {
+          if (err) {
+            // A missing path is a 404 whose body the modem cannot read on HEAD.
+            if ((err as { statusCode?: number }).statusCode === 404) resolve(undefined);
+            else reject(this.toError(`stat ${p} in container ${shortId(containerId)}`, err));
+          } else resolve(data as never);
+        },
+      );
+    });
+    if (!res) return undefined;
+    res.resume();
+    if (res.statusCode === 404) return undefined;
+    const header = res.headers['x-docker-container-path-stat'];
+    if (typeof header !== 'string') return undefined;
+    const st = JSON.parse(Buffer.from(header, 'base64').toString('utf8')) as { name: string; size: number; mode: number; mtime: string; linkTarget?: string };
+    return goStatToEntry(p, st);
+  }
+
   async exportContainer(containerId: string): Promise<Readable> {
     return this.dial<Readable>(`export container ${shortId(containerId)}`, {
       method: 'GET',
@@ -930,6 +960,27 @@ function labelFilters(labels: Record<string, string | undefined>): string[] {
 }
 
 /** Volume names allow [a-zA-Z0-9][a-zA-Z0-9_.-]; a hash keeps distinct ids distinct. */
+/** Go's os.FileMode bits (as the archive stat header carries them) to a FileEntry. */
+export function goStatToEntry(p: string, st: { size: number; mode: number; mtime: string; linkTarget?: string }): FileEntry {
+  const m = st.mode >>> 0;
+  const kind: FileEntry['kind'] =
+    m & 0x80000000 ? 'dir' : m & 0x08000000 ? 'symlink' : m & 0x02000000 ? 'fifo' : m & 0x01000000 ? 'socket' : m & 0x04000000 ? (m & 0x00200000 ? 'char' : 'block') : 'file';
+  let mode = m & 0o777;
+  if (m & 0x00800000) mode |= 0o4000;
+  if (m & 0x00400000) mode |= 0o2000;
+  if (m & 0x00100000) mode |= 0o1000;
+  return {
+    path: p,
+    kind,
+    mode,
+    uid: 0,
+    gid: 0,
+    size: st.size,
+    mtime: Math.floor(new Date(st.mtime).getTime() / 1000) || 0,
+    ...(kind === 'symlink' && st.linkTarget ? { linkTarget: st.linkTarget } : {}),
+  };
+}
+
 export function cacheVolumeName(id: string): string {
   const safe = id.replace(/[^a-zA-Z0-9_.-]+/g, '-').replace(/^[^a-zA-Z0-9]+/, '').slice(0, 40);
   const hash = createHash('sha256').update(id).digest('hex').slice(0, 12);

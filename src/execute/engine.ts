@@ -21,6 +21,7 @@
  */
 import type { Readable } from 'node:stream';
 import { UserError } from '../common/diagnostics.js';
+import type { FileEntry } from '../track/fs.js';
 
 /** Label every container (and every test image) scannable creates carries: the build it belongs to. */
 export const LABEL_BUILD = 'io.scannable.build';
@@ -235,6 +236,11 @@ export interface Engine {
 
   /** A tar of `path` in the container (its last path element is the archive's top entry). */
   getArchive(containerId: string, path: string): Promise<Readable>;
+  /**
+   * Metadata of one path in the container, without reading its content; the
+   * final symlink is not followed. Undefined when the path does not exist.
+   */
+  statPath(containerId: string, path: string): Promise<FileEntry | undefined>;
   /** A tar of the container's whole file system. */
   exportContainer(containerId: string): Promise<Readable>;
   /**

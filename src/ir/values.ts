@@ -98,7 +98,7 @@ export function parseSignal(s: string): number | undefined {
     return n >= 1 && n <= 64 ? n : undefined;
   }
   const name = s.toUpperCase().replace(/^SIG/, '');
-  if (name in SIGNALS) return SIGNALS[name];
+  if (Object.hasOwn(SIGNALS, name)) return SIGNALS[name];
   const rt = /^RTM(IN|AX)([+-]\d+)?$/.exec(name);
   if (rt) {
     const base = rt[1] === 'IN' ? 34 : 64;

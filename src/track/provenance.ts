@@ -134,8 +134,13 @@ const ORIGIN_KINDS: readonly OriginKind[] = ['base', 'package', 'context', 'remo
 
 export function computeCoverage(files: readonly FileRecord[]): Coverage {
   const byOrigin = Object.fromEntries(ORIGIN_KINDS.map((k) => [k, 0])) as Record<OriginKind, number>;
-  for (const f of files) byOrigin[f.origin.kind]++;
-  const attributed = files.length - byOrigin.unattributed;
+  let unattributed = 0;
+  for (const f of files) {
+    byOrigin[f.origin.kind]++;
+    // A stage copy of an untraced file is still untraced.
+    if (rootOrigin(f.origin).kind === 'unattributed') unattributed++;
+  }
+  const attributed = files.length - unattributed;
   return { files: files.length, attributed, ratio: files.length === 0 ? 1 : attributed / files.length, byOrigin };
 }
 

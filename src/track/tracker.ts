@@ -112,7 +112,7 @@ const COMMON_LICENSE_IDS: Record<string, string> = {
 function attachCommonLicenses(fs: SnapshotFs, ownership: OwnershipReport): void {
   for (const e of fs.list('/usr/share/common-licenses')) {
     const name = e.path.slice('/usr/share/common-licenses/'.length);
-    const id = COMMON_LICENSE_IDS[name];
+    const id = Object.hasOwn(COMMON_LICENSE_IDS, name) ? COMMON_LICENSE_IDS[name] : undefined;
     if (!id || e.kind !== 'file') continue;
     const owner = ownership.owners.get(e.path);
     if (owner?.kind !== 'package') continue;

@@ -40,6 +40,10 @@ describe('Dockerfile grammar', () => {
     expect(t.instructions[1]!.range).toEqual({ start: { line: 2, column: 1 }, end: { line: 5, column: 4 } });
   });
 
+  it('does not mistake object prototype names for instructions (found by fuzzing)', () => {
+    expect(dump('__proto__\nconstructor x\ntoString\n')).toBe('(__proto__ "")\n(constructor "")\n(tostring "")\n');
+  });
+
   it('keeps unknown instructions with an empty argument, as BuildKit dumps them', () => {
     expect(dump('FROM a\nBOGUS x y\n')).toBe('(from "a")\n(bogus "")\n');
   });

@@ -69,3 +69,17 @@ describe('CycloneDX 1.6 SBOM', () => {
     expect(wf.taskDependencies).toEqual([{ ref: 'task:stage-1', dependsOn: ['task:stage-0'] }]);
   });
 });
+
+describe('the cached schema validator', () => {
+  it('agrees with the library validator on valid and invalid documents', async () => {
+    const { schemaErrors } = await import('../../src/sbom/validate.js');
+    const good = provenanceToCycloneDX(sampleProvenance());
+    expect(schemaErrors(good)).toBeNull();
+    const bad = { ...good, components: [{ type: 'nonsense', name: 'x' }] };
+    expect(schemaErrors(bad)).not.toBeNull();
+    expect(await validateCycloneDX(bad)).not.toBeNull();
+    const badDate = { ...good, metadata: { ...(good.metadata as object), timestamp: 'yesterday' } };
+    expect(schemaErrors(badDate)).not.toBeNull();
+    expect(await validateCycloneDX(badDate)).not.toBeNull();
+  });
+});

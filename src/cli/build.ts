@@ -1,0 +1,129 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import { writeFileAtomic } from '../common/atomic.js';
+import { UserError } from '../common/diagnostics.js';
+import { phase } from '../common/timing.js';
+import type { BuildRequest } from '../execute/build/builder.js';
+import { createProgress, progressModeFor } from '../execute/build/progress.js';
+import { collect, dockerfilePath, parseBuildArgs } from './common.js';
+
+interface BuildOptions {
+  file?: string;
+  tag?: string[];
+  buildArg?: string[];
+  target?: string;
+  label?: string[];
+  network?: string;
+  cache: boolean;
+  secret?: string[];
+  progress?: string;
+  sbom?: string;
+  timeout?: string;
+  report: boolean;
+}
+
+/** `--secret id=ID,src=PATH` (or env=VAR), as docker buildx spells it. */
+export function parseSecrets(list: string[] | undefined): BuildRequest['secrets'] {
+  const out: BuildRequest['secrets'] = {};
+  for (const spec of list ?? []) {
+    const fields = Object.fromEntries(spec.split(',').map((kv) => {
+      const eq = kv.indexOf('=');
+      return eq < 0 ? [kv, ''] : [kv.slice(0, eq), kv.slice(eq + 1)];
+    }));
+    const id = fields.id;
+    const src = fields.src ?? fields.source;
+    if (!id) throw new UserError(`invalid --secret ${JSON.stringify(spec)}: give id=ID,src=PATH`);
+    if (src) out[id] = { file: path.resolve(src) };
+    else if (fields.env) out[id] = { env: fields.env };
+    else throw new UserError(`invalid --secret ${JSON.stringify(spec)}: give src=PATH or env=VAR`);
+  }
+  return out;
+}
+
+function parseLabels(list: string[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const l of list ?? []) {
+    const eq = l.indexOf('=');
+    if (eq <= 0) throw new UserError(`invalid --label ${JSON.stringify(l)}: give KEY=value`);
+    out[l.slice(0, eq)] = l.slice(eq + 1);
+  }
+  return out;
+}
+
+export function registerBuild(program: Command): void {
+  program
+    .command('build')
+    .description('Build a Dockerfile on the Docker engine, recording where every file and package of the image came from')
+    .argument('[context]', 'build context directory', '.')
+    .option('-f, --file <Dockerfile>', 'the Dockerfile (default: CONTEXT/Dockerfile)')
+    .option('-t, --tag <name>', 'tag the image (repeatable)', collect)
+    .option('--build-arg <NAME=value>', 'set a build argument (repeatable)', collect)
+    .option('--target <stage>', 'build this stage (default: the last one)')
+    .option('--label <KEY=value>', 'set an image label (repeatable)', collect)
+    .option('--network <mode>', 'network for RUN steps: default, host or none', undefined)
+    .option('--no-cache', 'do not reuse steps from earlier builds')
+    .option('--secret <id=ID,src=PATH>', 'a secret for RUN --mount=type=secret (repeatable)', collect)
+    .option('--progress <mode>', 'auto, tty, plain, json or quiet', 'auto')
+    .option('--sbom <file>', 'write the CycloneDX 1.6 SBOM here')
+    .option('--timeout <seconds>', 'fail a RUN step that runs longer than this')
+    .option('--no-report', 'do not print the per-step scannability table')
+    .action(async (context: string, opts: BuildOptions) => {
+      // Loaded here so that other commands do not pay for the engine client and the SBOM library.
+      const [{ build }, { DockerEngine }, { provenanceToCycloneDX }, { schemaErrors }, { scannabilityTable }] = await Promise.all([
+        import('../execute/build/builder.js'),
+        import('../execute/docker-engine.js'),
+        import('../sbom/cyclonedx.js'),
+        import('../sbom/validate.js'),
+        import('../execute/build/report.js'),
+      ]);
+      const network = opts.network;
+      if (network !== undefined && !['default', 'host', 'none'].includes(network)) throw new UserError(`unknown --network ${JSON.stringify(network)}: use default, host or none`);
+      const secrets = parseSecrets(opts.secret);
+      const file = dockerfilePath(opts.file, context);
+      const progress = createProgress(progressModeFor(opts.progress, process.stderr), process.stderr);
+      const abort = new AbortController();
+      const onSignal = (sig: NodeJS.Signals) => {
+        progress.message(`received ${sig}: stopping the build and removing its containers`);
+        process.exitCode = sig === 'SIGINT' ? 130 : 143;
+        abort.abort(new UserError(`build interrupted by ${sig}`, sig === 'SIGINT' ? 130 : 143));
+      };
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      const epoch = process.env.SOURCE_DATE_EPOCH;
+      if (epoch !== undefined && !/^\d+$/.test(epoch)) throw new UserError(`SOURCE_DATE_EPOCH must be a number of seconds, not ${JSON.stringify(epoch)}`);
+      const req: BuildRequest = {
+        engine: new DockerEngine(),
+        context,
+        dockerfile: file,
+        tags: opts.tag ?? [],
+        buildArgs: parseBuildArgs(opts.buildArg),
+        ...(opts.target !== undefined ? { target: opts.target } : {}),
+        labels: parseLabels(opts.label),
+        ...(network !== undefined ? { network } : {}),
+        noCache: !opts.cache,
+        secrets,
+        progress,
+        signal: abort.signal,
+        ...(epoch !== undefined ? { sourceDateEpoch: Number(epoch) } : {}),
+        ...(opts.timeout !== undefined ? { stepTimeoutMs: Number(opts.timeout) * 1000 } : {}),
+      };
+      try {
+        const out = await build(req);
+        if (opts.sbom) {
+          const doc = provenanceToCycloneDX(out.provenance, opts.tag?.[0] ? { imageRef: opts.tag[0] } : {});
+          phase('sbom');
+          const errors = schemaErrors(doc);
+          phase('sbom validation');
+          if (errors) throw new UserError(`internal error: the SBOM does not validate against CycloneDX 1.6: ${JSON.stringify(errors).slice(0, 500)}`, 70);
+          writeFileAtomic(opts.sbom, JSON.stringify(doc, null, 2) + '\n');
+          progress.message(`SBOM written to ${opts.sbom}`);
+        }
+        if (opts.report) process.stderr.write('\n' + scannabilityTable(out.provenance));
+        process.stdout.write(out.imageId + '\n');
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        progress.close();
+      }
+    });
+}

@@ -1,0 +1,884 @@
+/**
+ * `scannable build`: the Plan executed one primitive op at a time on an
+ * Engine — a container from the current snapshot, one change (put files, or
+ * run a process), the change list, a commit — while everything the tracker
+ * needs is recorded. Config-only instructions cost no container.
+ *
+ * Failure is clean: every container the build creates carries the build's
+ * label and is removed whatever happens; nothing is written until the build
+ * has succeeded.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import tar from 'tar-stream';
+import { parseDockerfile, type SyntaxTree } from '../../../grammar/dockerfile/index.js';
+import { UserError, formatDiagnostic } from '../../common/diagnostics.js';
+import { phase } from '../../common/timing.js';
+import { buildIR } from '../../ir/index.js';
+import { lower } from '../../lower/index.js';
+import type { CopyOp, ExecOp, FetchOp, GitFetchOp, ExtractOp, MkdirOp, Op, Plan, PlanStage } from '../../lower/types.js';
+import { normalizePath } from '../../track/paths.js';
+import type { FileEntry, SnapshotFs } from '../../track/fs.js';
+import { computeCoverage, type Provenance, type StageRecord, type StepRecord, type StepRef } from '../../track/provenance.js';
+import { Tracker, type PlacedSource, type StageTrace, type StepIntents, type TracedStep } from '../../track/tracker.js';
+import { BuildContext } from '../context/context.js';
+import { planCopy, type DestView, type ManifestEntry } from '../context/copy.js';
+import { idLookupFromFiles } from '../context/ids.js';
+import { readArchive } from '../context/archive.js';
+import { LABEL_BUILD, type ContainerSpec, type Engine, type ImageConfig, type MountSpec } from '../engine.js';
+import { TarSnapshotFs } from '../tar-fs.js';
+import { StepCache, defaultCacheDir, digest, type CachedStep } from './cache.js';
+import { applyPatch, cloneConfig, runEnv, type StageConfig } from './config.js';
+import type { Progress, StepInfo } from './progress.js';
+import { intentsForTracking } from './intents.js';
+
+export const TOOL = { name: 'scannable', version: '0.1.0' };
+/** Bump when the tracker's output for the same snapshots changes, to retire cached results. */
+const TRACK_VERSION = 1;
+
+export interface BuildRequest {
+  engine: Engine;
+  /** Build context directory. */
+  context: string;
+  /** Dockerfile path (as given; relative to the working directory). */
+  dockerfile: string;
+  tags: string[];
+  buildArgs: Record<string, string>;
+  target?: string;
+  labels: Record<string, string>;
+  /** Network of RUN steps that do not set --network (docker build --network). */
+  network?: string;
+  noCache: boolean;
+  /** `--secret id=ID,src=PATH` (a file) or `id=ID,env=VAR` (an environment variable). */
+  secrets: Record<string, { file: string } | { env: string }>;
+  progress: Progress;
+  cacheDir?: string;
+  signal?: AbortSignal;
+  /** SOURCE_DATE_EPOCH, seconds. */
+  sourceDateEpoch?: number;
+  /** Per-step timeout for RUN, milliseconds. */
+  stepTimeoutMs?: number;
+}
+
+export interface BuildOutcome {
+  imageId: string;
+  plan: Plan;
+  provenance: Provenance;
+}
+
+/** A failing step, with what the user needs to fix it. */
+export class BuildStepError extends UserError {
+  constructor(
+    readonly step: StepRef,
+    readonly reason: string,
+    readonly outputTail: string[] = [],
+    exitCode = 1,
+  ) {
+    const tail = outputTail.length ? `\n  last output:\n${outputTail.map((l) => `    ${l}`).join('\n')}` : '';
+    super(`${step.instruction.split('\n')[0]}\n  at line ${step.line}: ${reason}${tail}`, exitCode);
+    this.name = 'BuildStepError';
+  }
+}
+
+interface StageState {
+  stage: PlanStage;
+  image: string;
+  cfg: StageConfig;
+  /** Config changes not yet in `image`. */
+  dirty: boolean;
+  trace: StageTrace;
+  baseRecord: StageRecord['base'];
+}
+
+/** Keeps the last lines of a step's output for the error message. */
+class Tail {
+  private lines: string[] = [];
+  private partial = '';
+  push(chunk: Buffer): void {
+    const parts = (this.partial + chunk.toString('utf8')).split(/\r?\n/);
+    this.partial = parts.pop() ?? '';
+    this.lines.push(...parts);
+    if (this.lines.length > 40) this.lines = this.lines.slice(-20);
+  }
+  last(n = 15): string[] {
+    const all = this.partial ? [...this.lines, this.partial] : this.lines;
+    return all.slice(-n);
+  }
+}
+
+function instructionText(tree: SyntaxTree, op: Op): string {
+  const ins = tree.instructions.find((i) => i.range.start.line === op.range.start.line);
+  return ins?.original ?? op.keyword;
+}
+
+function sha256(data: Buffer | string): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+export class Builder {
+  private readonly buildId = randomBytes(8).toString('hex');
+  private readonly cache: StepCache;
+  private readonly tmp: string[] = [];
+  private tree!: SyntaxTree;
+  private ctx!: BuildContext;
+  private readonly stages = new Map<number, StageState>();
+  private readonly steps: StepRecord[] = [];
+  private stepIndex = 0;
+  private totalSteps = 0;
+
+  constructor(private readonly req: BuildRequest) {
+    this.cache = new StepCache(req.cacheDir ?? defaultCacheDir(), !req.noCache);
+  }
+
+  private get engine(): Engine {
+    return this.req.engine;
+  }
+
+  private tempDir(): string {
+    const d = mkdtempSync(path.join(os.tmpdir(), 'scannable-build-'));
+    this.tmp.push(d);
+    return d;
+  }
+
+  async run(): Promise<BuildOutcome> {
+    try {
+      return await this.build();
+    } finally {
+      // Every container of this build goes, whatever happened.
+      await this.engine.removeContainers({ [LABEL_BUILD]: this.buildId }).catch(() => 0);
+      for (const d of this.tmp) rmSync(d, { recursive: true, force: true });
+    }
+  }
+
+  private async build(): Promise<BuildOutcome> {
+    const dockerfileText = readDockerfile(this.req.dockerfile);
+    const parsed = parseDockerfile(dockerfileText, this.req.dockerfile);
+    if (!parsed.ok) throw new UserError(parsed.diagnostics.map(formatDiagnostic).join('\n'), 2);
+    this.tree = parsed.tree;
+    await this.engine.ping();
+
+    // The base images' environments make expansion exact; they must exist locally.
+    const irFirst = buildIR(this.tree, { buildArgs: this.req.buildArgs, ...(this.req.target ? { target: this.req.target } : {}) });
+    const baseInfo = new Map<string, { env: string[]; shell?: string[] }>();
+    for (const st of irFirst.stages) {
+      if (st.base.kind !== 'image' || baseInfo.has(st.base.ref) || st.base.ref === '') continue;
+      const info = await this.engine.inspectImage(st.base.ref);
+      if (info) baseInfo.set(st.base.ref, { env: info.config.Env ?? [], ...(info.config.Shell ? { shell: info.config.Shell } : {}) });
+    }
+    const ir = buildIR(this.tree, {
+      buildArgs: this.req.buildArgs,
+      ...(this.req.target ? { target: this.req.target } : {}),
+      baseImageEnv: (ref) => baseInfo.get(ref)?.env,
+      baseImageShell: (ref) => baseInfo.get(ref)?.shell,
+    });
+    const plan = lower(ir, this.req.target ? { target: this.req.target } : {});
+    const errors = plan.diagnostics.filter((d) => d.severity === 'error');
+    if (errors.length) throw new UserError(errors.map(formatDiagnostic).join('\n'), 2);
+
+    const relDockerfile = path.relative(path.resolve(this.req.context), path.resolve(this.req.dockerfile));
+    this.ctx = BuildContext.open(this.req.context, { dockerfile: relDockerfile.startsWith('..') ? 'Dockerfile' : relDockerfile });
+    for (const w of this.ctx.warnings) this.req.progress.message(`warning: ${w}`);
+
+    this.totalSteps = plan.stages.reduce((n, s) => n + s.ops.length, 0);
+    phase('parse, IR, plan, context');
+    for (const stage of plan.stages) await this.buildStage(stage);
+    phase('steps');
+
+    const target = this.stages.get(plan.target)!;
+    if (Object.keys(this.req.labels).length) {
+      target.cfg.config.Labels = { ...(target.cfg.config.Labels ?? {}), ...this.req.labels };
+      target.dirty = true;
+    }
+    await this.flushConfig(target);
+    const imageId = target.image;
+    for (const tag of this.req.tags) await this.engine.tag(imageId, tag);
+
+    const provenance = await this.track(plan, target, dockerfileText);
+    phase('tracking');
+    return { imageId, plan, provenance };
+  }
+
+  private stepRef(stage: PlanStage, op: Op): StepRef {
+    return { id: op.id, stage: stage.index, line: op.range.start.line, endLine: op.range.end.line, instruction: instructionText(this.tree, op) };
+  }
+
+  private info(stage: PlanStage, op: Op): StepInfo {
+    this.stepIndex++;
+    return {
+      index: this.stepIndex,
+      total: this.totalSteps,
+      id: op.id,
+      stage: stage.index,
+      ...(stage.name ? { stageName: stage.name } : {}),
+      instruction: instructionText(this.tree, op),
+      line: op.range.start.line,
+    };
+  }
+
+  private async buildStage(stage: PlanStage): Promise<void> {
+    let state: StageState | undefined;
+    for (const op of stage.ops) {
+      this.req.signal?.throwIfAborted();
+      const info = this.info(stage, op);
+      this.req.progress.step(info);
+      const started = Date.now();
+      try {
+        if (op.kind === 'base') {
+          state = await this.base(stage, op);
+          this.req.progress.done(info, { cached: false, durationMs: Date.now() - started, note: state.image.slice(7, 19) });
+          continue;
+        }
+        const st = state!;
+        const ref = this.stepRef(stage, op);
+        if (op.kind === 'config') {
+          applyPatch(st.cfg, op.patch);
+          st.dirty = true;
+          this.record(st, op, ref, { cached: false, durationMs: Date.now() - started, changes: [] });
+          this.req.progress.done(info, { cached: false, durationMs: Date.now() - started, note: 'config' });
+          continue;
+        }
+        const outcome = await this.containerStep(st, op, ref, info);
+        this.req.progress.done(info, { cached: outcome.cached, durationMs: outcome.durationMs, note: `${outcome.changes} changes` });
+      } catch (e) {
+        this.req.progress.failed(info, e instanceof Error ? e.message.split('\n')[0]! : String(e));
+        throw e;
+      }
+    }
+    if (state) await this.flushConfig(state);
+  }
+
+  private async base(stage: PlanStage, op: Extract<Op, { kind: 'base' }>): Promise<StageState> {
+    let image: string;
+    let config: ImageConfig;
+    let baseRecord: StageRecord['base'];
+    let parentTrace: StageState | undefined;
+    if (op.source.kind === 'stage') {
+      parentTrace = this.stages.get(op.source.stage);
+      if (!parentTrace) throw new UserError(`stage ${op.source.stage} was not built`);
+      await this.flushConfig(parentTrace);
+      image = parentTrace.image;
+      config = cloneConfig(parentTrace.cfg.config);
+      baseRecord = { kind: 'stage', stage: op.source.stage };
+    } else if (op.source.kind === 'scratch') {
+      image = await this.engine.scratchImage({}, { [LABEL_BUILD]: this.buildId });
+      config = {};
+      baseRecord = { kind: 'scratch' };
+    } else {
+      image = await this.engine.resolveImage(op.source.ref);
+      const info = await this.engine.inspectImage(image);
+      config = cloneConfig(info?.config ?? {});
+      baseRecord = { kind: 'image', ref: op.source.ref, imageId: image, ...(info?.repoDigests[0] ? { digest: info.repoDigests[0].split('@')[1]! } : {}) };
+    }
+    const cfg: StageConfig = { config, cmdSet: false, args: new Map() };
+    const trace: StageTrace = { index: stage.index, ...(stage.name ? { name: stage.name } : {}), base: baseRecord, steps: [] };
+    const state: StageState = { stage, image, cfg, dirty: false, trace, baseRecord };
+    this.stages.set(stage.index, state);
+    if (config.OnBuild?.length) await this.onbuild(state, op, config.OnBuild);
+    return state;
+  }
+
+  /** The base image's ONBUILD triggers run first, attributed to the FROM line. */
+  private async onbuild(st: StageState, fromOp: Op, triggers: string[]): Promise<void> {
+    const text = `FROM scratch\n${triggers.join('\n')}\n`;
+    const p = parseDockerfile(text, `${this.req.dockerfile} (ONBUILD of the base image)`);
+    if (!p.ok) throw new UserError(`the base image's ONBUILD triggers do not parse: ${p.diagnostics[0]!.message}`);
+    const sub = lower(buildIR(p.tree, { buildArgs: this.req.buildArgs }));
+    st.cfg.config.OnBuild = null as unknown as undefined;
+    delete st.cfg.config.OnBuild;
+    st.dirty = true;
+    for (const [i, op] of sub.stages[0]!.ops.entries()) {
+      if (op.kind === 'base') continue;
+      const ref: StepRef = { id: `${fromOp.id}.onbuild${i}`, stage: st.stage.index, line: fromOp.range.start.line, endLine: fromOp.range.end.line, instruction: `ONBUILD ${triggers[i - 1] ?? op.keyword}` };
+      if (op.kind === 'config') {
+        applyPatch(st.cfg, op.patch);
+        continue;
+      }
+      const info: StepInfo = { index: this.stepIndex, total: this.totalSteps, id: ref.id, stage: st.stage.index, instruction: ref.instruction, line: ref.line };
+      await this.containerStep(st, { ...op, id: ref.id } as Op, ref, info);
+    }
+  }
+
+  /** Commits pending config changes as a config-only snapshot. */
+  private async flushConfig(st: StageState): Promise<void> {
+    if (!st.dirty) return;
+    const options = { config: st.cfg.config, ...this.commitMeta('config'), ...(st.cfg.author ? { author: st.cfg.author } : {}) };
+    // Cached like any step, so an unchanged rebuild ends at the same image id.
+    const key = digest({ parent: st.image, configure: options.config, author: options.author, created: options.created });
+    const hit = this.cache.get(key);
+    if (hit && (await this.engine.inspectImage(hit.snapshot))) st.image = hit.snapshot;
+    else {
+      st.image = await this.engine.configure(st.image, options);
+      this.cache.put(key, { snapshot: st.image, changes: [], durationMs: 0 });
+    }
+    st.dirty = false;
+  }
+
+  private commitMeta(createdBy: string): { createdBy: string; created?: string } {
+    return {
+      createdBy,
+      ...(this.req.sourceDateEpoch !== undefined ? { created: new Date(this.req.sourceDateEpoch * 1000).toISOString() } : {}),
+    };
+  }
+
+  private record(st: StageState, op: Op, ref: StepRef, r: { cached: boolean; durationMs: number; changes: Array<{ kind: string }>; fromStage?: number }): void {
+    const count = (k: string) => r.changes.filter((c) => c.kind === k).length;
+    this.steps.push({
+      step: ref,
+      op: op.kind,
+      cached: r.cached,
+      durationMs: r.durationMs,
+      changes: { added: count('added'), modified: count('modified'), deleted: count('deleted') },
+      predicted: op.verdict.level,
+      observed: { files: 0, unattributed: 0 },
+      snapshot: st.image,
+      ...(r.fromStage !== undefined ? { fromStage: r.fromStage } : {}),
+    });
+  }
+
+  /** One container step, or its cached result. */
+  private async containerStep(st: StageState, op: Op, ref: StepRef, info: StepInfo): Promise<{ cached: boolean; durationMs: number; changes: number }> {
+    await this.flushConfig(st);
+    // WORKDIR's directory and its config change land in the same snapshot.
+    if (op.kind === 'mkdir') st.cfg.config.WorkingDir = op.path;
+    // The cache key needs the inputs' content, not the destination's state (the
+    // parent snapshot fixes that), so the snapshot is only looked at on a miss.
+    let prepared = await this.prepare(st, op, false);
+    const key = digest({ parent: st.image, op: opKey(op), inputs: prepared.inputKey, env: op.kind === 'exec' ? runEnv(st.cfg) : undefined, config: op.kind === 'exec' ? { u: st.cfg.config.User, w: st.cfg.config.WorkingDir } : undefined });
+    phase(`prepare ${op.id}`);
+    const hit = this.cache.get(key);
+    if (hit && (await this.engine.inspectImage(hit.snapshot))) {
+      st.image = hit.snapshot;
+      this.addTraced(st, op, ref, hit);
+      this.record(st, op, ref, { cached: true, durationMs: hit.durationMs, changes: hit.changes, ...fromStageOf(op) });
+      return { cached: true, durationMs: hit.durationMs, changes: hit.changes.length };
+    }
+    const started = Date.now();
+    if (prepared.partial) prepared = await this.prepare(st, op, true);
+    const spec: ContainerSpec = { image: st.image, buildId: this.buildId, ...prepared.spec };
+    const container = await this.engine.createContainer(spec);
+    try {
+      if (prepared.tar) await this.engine.putArchive(container.id, '/', prepared.tar);
+      if (op.kind === 'exec') {
+        const tail = new Tail();
+        const result = await this.engine.run(container.id, {
+          onStdout: (c) => {
+            tail.push(c);
+            this.req.progress.output(info, 'stdout', c);
+          },
+          onStderr: (c) => {
+            tail.push(c);
+            this.req.progress.output(info, 'stderr', c);
+          },
+          ...(this.req.signal ? { signal: this.req.signal } : {}),
+          ...(this.req.stepTimeoutMs ? { timeoutMs: this.req.stepTimeoutMs } : {}),
+        });
+        if (result.exitCode !== 0) {
+          throw new BuildStepError(ref, `the command exited with code ${result.exitCode}`, tail.last());
+        }
+      }
+      const changes = (await this.engine.changes(container.id)).filter((c) => !container.mountpoints.includes(c.path));
+      const snapshot = await this.engine.commit(container.id, { config: st.cfg.config, ...this.commitMeta(ref.instruction.slice(0, 1000)), ...(st.cfg.author ? { author: st.cfg.author } : {}) });
+      await this.engine.removeContainer(container.id);
+      const durationMs = Date.now() - started;
+      const rec: Omit<CachedStep, 'version'> = {
+        snapshot,
+        changes: changes.map((c) => ({ path: c.path, kind: c.kind })),
+        ...(prepared.placed ? { placed: [...prepared.placed] } : {}),
+        ...(prepared.archiveMembers ? { archiveMembers: [...prepared.archiveMembers].map(([k, v]) => [k, [...v]] as [string, string[]]) } : {}),
+        ...(prepared.intents ? { intents: prepared.intents } : {}),
+        durationMs,
+      };
+      this.cache.put(key, rec);
+      st.image = snapshot;
+      this.addTraced(st, op, ref, { version: 0, ...rec });
+      this.record(st, op, ref, { cached: false, durationMs, changes: rec.changes, ...fromStageOf(op) });
+      return { cached: false, durationMs, changes: rec.changes.length };
+    } catch (e) {
+      await this.engine.removeContainer(container.id).catch(() => undefined);
+      throw e;
+    }
+  }
+
+  private addTraced(st: StageState, op: Op, ref: StepRef, rec: Omit<CachedStep, 'version'> | CachedStep): void {
+    const traced: TracedStep = {
+      ref,
+      op: op.kind,
+      changes: rec.changes,
+      ...(rec.placed ? { placed: new Map(rec.placed) } : {}),
+      ...(rec.intents ? { intents: rec.intents } : {}),
+      ...(rec.archiveMembers ? { archiveMembers: new Map(rec.archiveMembers.map(([k, v]) => [k, new Set(v)])) } : {}),
+    };
+    st.trace.steps.push(traced);
+  }
+
+  /** What a step needs before its container exists: files to put, the process to run. */
+  private async prepare(st: StageState, op: Op, final: boolean): Promise<Prepared> {
+    switch (op.kind) {
+      case 'mkdir':
+        return final ? this.prepareMkdir(st, op) : { spec: {}, inputKey: op.path, partial: true };
+      case 'copy':
+      case 'extract':
+        return this.prepareCopy(st, op, final);
+      case 'fetch':
+        return this.prepareFetch(st, op);
+      case 'gitFetch':
+        return this.prepareGit(st, op);
+      case 'exec':
+        return this.prepareExec(st, op);
+      default:
+        throw new Error(`internal: ${op.kind} is not a container step`);
+    }
+  }
+
+  /** A view of the current snapshot's paths for COPY's destination rules. */
+  private async destView(st: StageState, paths: string[]): Promise<DestView> {
+    const known = new Map<string, FileEntry | undefined>();
+    const c = await this.engine.createContainer({ image: st.image, buildId: this.buildId });
+    try {
+      const want = new Set<string>();
+      for (const p of paths) {
+        let cur = '';
+        for (const seg of normalizePath(p).split('/').filter(Boolean)) {
+          cur += '/' + seg;
+          want.add(cur);
+        }
+      }
+      for (const p of want) known.set(p, await this.engine.statPath(c.id, p));
+    } finally {
+      await this.engine.removeContainer(c.id);
+    }
+    const stat = (p: string) => known.get(normalizePath(p));
+    const resolve = (p: string): string | undefined => {
+      const parts = normalizePath(p).split('/').filter(Boolean);
+      let cur = '';
+      for (let i = 0; i < parts.length; i++) {
+        const next = cur + '/' + parts[i];
+        const e = stat(next);
+        if (!e) return undefined;
+        if (e.kind === 'symlink' && e.linkTarget) {
+          const target = e.linkTarget.startsWith('/') ? e.linkTarget : (cur || '') + '/' + e.linkTarget;
+          cur = normalizePath(target);
+        } else cur = next;
+      }
+      return cur || '/';
+    };
+    return { stat, resolve };
+  }
+
+  private async prepareMkdir(st: StageState, op: MkdirOp): Promise<Prepared> {
+    const view = await this.destView(st, [op.path]);
+    const missing: string[] = [];
+    let cur = '';
+    for (const seg of op.path.split('/').filter(Boolean)) {
+      cur += '/' + seg;
+      const e = view.stat(cur);
+      if (e?.kind === 'symlink') {
+        const real = view.resolve(cur);
+        if (real) cur = real;
+        continue;
+      }
+      if (!e) missing.push(cur);
+    }
+    if (missing.length === 0) return { spec: {}, inputKey: op.path, tar: undefined };
+    const pack = tar.pack();
+    for (const d of missing) pack.entry({ name: d.slice(1), type: 'directory', mode: 0o755, uid: 0, gid: 0, mtime: new Date(this.mtimeSeconds() * 1000) });
+    pack.finalize();
+    return { spec: {}, inputKey: op.path, tar: await streamToBuffer(pack) };
+  }
+
+  private mtimeSeconds(): number {
+    return this.req.sourceDateEpoch ?? Math.floor(Date.now() / 1000);
+  }
+
+  private async idsOf(st: StageState): Promise<ReturnType<typeof idLookupFromFiles>> {
+    const read = async (p: string): Promise<string | undefined> => {
+      try {
+        const fs = await TarSnapshotFs.fromStream(await this.engine.readImage(st.image, p, this.buildId), { at: path.posix.dirname(p) });
+        try {
+          return fs.readFile(p)?.toString('utf8');
+        } finally {
+          fs.close();
+        }
+      } catch {
+        return undefined;
+      }
+    };
+    return idLookupFromFiles(await read('/etc/passwd'), await read('/etc/group'));
+  }
+
+  private async prepareCopy(st: StageState, op: CopyOp | ExtractOp, final: boolean): Promise<Prepared> {
+    const sources = op.kind === 'extract' ? [op.source] : op.sources;
+    const inline = op.kind === 'copy' ? op.inline : [];
+    let ctx = this.ctx;
+    let stageSource: { stage: number; root: string } | undefined;
+    let imageSource: { ref: string; imageId: string } | undefined;
+    if (op.kind === 'copy' && op.from.kind !== 'context') {
+      // Files from another snapshot: unpack the sources into a scratch context.
+      const dir = this.tempDir();
+      let image: string;
+      if (op.from.kind === 'stage') {
+        const from = this.stages.get(op.from.stage);
+        if (!from) throw new UserError(`COPY --from: stage ${op.from.stage} was not built`);
+        await this.flushConfig(from);
+        image = from.image;
+        stageSource = { stage: op.from.stage, root: dir };
+      } else {
+        image = await this.engine.resolveImage(op.from.ref);
+        imageSource = { ref: op.from.ref, imageId: image };
+      }
+      for (const src of sources) await this.unpackInto(image, src, dir);
+      ctx = BuildContext.open(dir, { ignore: [] });
+    }
+    const dest = op.dest;
+    const view = final ? await this.destView(st, [dest.endsWith('/') ? dest.slice(0, -1) || '/' : dest, ...sources.map((s) => path.posix.join(dest, path.posix.basename(s)))]) : undefined;
+    const chown = op.chown;
+    const ids = final && chown && !/^\d+(:\d+)?$/.test(chown) ? await this.idsOf(st) : undefined;
+    const plan = await planCopy(ctx, {
+      sources: sources.map((s) => (stageSource || imageSource ? s.replace(/^\/+/, '') : s)),
+      dest,
+      workdir: st.cfg.config.WorkingDir ?? '/',
+      ...(chown ? { chown } : {}),
+      ...(op.chmod ? { chmod: op.chmod } : {}),
+      ...(op.kind === 'copy' ? { exclude: op.exclude, parents: op.parents } : {}),
+      add: op.kind === 'extract' || (op.kind === 'copy' && op.unpackArchives),
+      ...(ids ? { ids } : {}),
+      ...(view ? { image: view } : {}),
+      mtime: this.mtimeSeconds(),
+    });
+    if (final) for (const w of plan.warnings) this.req.progress.message(`warning: ${w}`);
+    let tarBuf = plan.tar;
+    const placed = new Map<string, PlacedSource>();
+    for (const m of plan.manifest) {
+      const src = placedSource(m, stageSource, imageSource);
+      if (src) placed.set(m.dest, src);
+    }
+    if (inline.length) {
+      // COPY <<EOF: the Dockerfile's own text becomes files.
+      tarBuf = await appendInline(tarBuf, inline, dest, this.mtimeSeconds());
+      for (const f of inline) placed.set(normalizePath(dest.endsWith('/') ? dest + f.name : dest), { kind: 'inline', name: f.name });
+    }
+    // Sources by content and metadata; destinations come from the (keyed) parent snapshot.
+    const inputKey = plan.manifest.filter((m) => m.source.kind !== 'created').map((m) => [m.source, m.kind, m.mode, m.sha256 ?? m.linkTarget ?? '']);
+    return { spec: {}, tar: tarBuf, placed, inputKey: [inputKey, inline, op.chown], partial: !final };
+  }
+
+  /** Puts `src` (a path in `image`, maybe with wildcards in its last part) under `dir` at the same path. */
+  private async unpackInto(image: string, src: string, dir: string): Promise<void> {
+    const p = normalizePath(src);
+    const wild = /[*?[]/.test(p);
+    const fetchPath = wild ? path.posix.dirname(p) : p;
+    const stream = await this.engine.readImage(image, fetchPath, this.buildId);
+    const parent = path.join(dir, path.posix.dirname(fetchPath));
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(parent, { recursive: true });
+    await extractTar(stream, parent);
+  }
+
+  private async prepareFetch(st: StageState, op: FetchOp): Promise<Prepared> {
+    void st;
+    const res = await fetch(op.url, ...(this.req.signal ? [{ signal: this.req.signal }] : [])).catch((e: Error) => {
+      throw new UserError(`ADD ${op.url}: download failed: ${e.message}`);
+    });
+    if (!res.ok) throw new UserError(`ADD ${op.url}: download failed: HTTP ${res.status} ${res.statusText}`);
+    const data = Buffer.from(await res.arrayBuffer());
+    const hex = sha256(data);
+    if (op.checksum) {
+      const [algo, want] = op.checksum.includes(':') ? (op.checksum.split(':', 2) as [string, string]) : ['sha256', op.checksum];
+      if (algo !== 'sha256') throw new UserError(`ADD --checksum: unsupported digest algorithm ${algo} (sha256 only)`);
+      if (want.toLowerCase() !== hex) throw new UserError(`ADD ${op.url}: digest mismatch: expected sha256:${want}, got sha256:${hex}`);
+    }
+    const name = decodeURIComponent(new URL(op.url).pathname.split('/').pop() || 'download');
+    const dest = normalizePath(op.dest.endsWith('/') ? op.dest + name : op.dest);
+    const lastModified = res.headers.get('last-modified');
+    const mtime = lastModified ? Math.floor(new Date(lastModified).getTime() / 1000) : this.mtimeSeconds();
+    const pack = tar.pack();
+    // Parent directories, then the file: docker gives downloaded files mode 0600.
+    let cur = '';
+    for (const seg of path.posix.dirname(dest).split('/').filter(Boolean)) {
+      cur += '/' + seg;
+      pack.entry({ name: cur.slice(1), type: 'directory', mode: 0o755, mtime: new Date(mtime * 1000) });
+    }
+    pack.entry({ name: dest.slice(1), mode: op.chmod ? parseInt(op.chmod, 8) : 0o600, mtime: new Date(mtime * 1000), uid: 0, gid: 0 }, data);
+    pack.finalize();
+    const placed = new Map<string, PlacedSource>([[dest, { kind: 'remote', url: op.url, sha256: hex, verified: op.checksum !== undefined }]]);
+    return { spec: {}, tar: await streamToBuffer(pack), placed, inputKey: [op.url, hex, op.chown, op.chmod] };
+  }
+
+  private async prepareGit(st: StageState, op: GitFetchOp): Promise<Prepared> {
+    void st;
+    const { execFileSync } = await import('node:child_process');
+    const dir = this.tempDir();
+    const repo = path.join(dir, 'repo');
+    try {
+      execFileSync('git', ['clone', '--quiet', ...(op.ref && !/^[0-9a-f]{40}$/.test(op.ref) ? ['--depth', '1', '--branch', op.ref] : []), op.url, repo], { stdio: 'pipe' });
+      if (op.ref && /^[0-9a-f]{40}$/.test(op.ref)) execFileSync('git', ['-C', repo, 'checkout', '--quiet', op.ref], { stdio: 'pipe' });
+    } catch (e) {
+      const err = (e as { stderr?: Buffer }).stderr?.toString().trim();
+      throw new UserError(`ADD ${op.url}: git clone failed${err ? `: ${err}` : ''}`);
+    }
+    const commit = execFileSync('git', ['-C', repo, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
+    if (!op.keepGitDir) rmSync(path.join(repo, '.git'), { recursive: true, force: true });
+    const root = op.subdir ? path.join(repo, op.subdir) : repo;
+    const ctx = BuildContext.open(root, { ignore: [] });
+    const view = await this.destView(st, [op.dest]);
+    const plan = await planCopy(ctx, { sources: ['.'], dest: op.dest, workdir: st.cfg.config.WorkingDir ?? '/', ...(op.chown ? { chown: op.chown } : {}), ...(op.chmod ? { chmod: op.chmod } : {}), image: view, mtime: this.mtimeSeconds() });
+    const placed = new Map<string, PlacedSource>();
+    for (const m of plan.manifest) {
+      if (m.source.kind === 'context' && m.kind !== 'dir') placed.set(m.dest, { kind: 'remote', url: `${op.url}#${commit}`, ...(m.sha256 ? { sha256: m.sha256 } : {}), verified: op.ref === commit, member: m.source.path });
+    }
+    return { spec: {}, tar: plan.tar, placed, inputKey: [op.url, commit, plan.manifest.map((m) => [m.dest, m.sha256])] };
+  }
+
+  private async prepareExec(st: StageState, op: ExecOp): Promise<Prepared> {
+    const mounts: MountSpec[] = [];
+    for (const m of op.mounts) {
+      const target = m.target ?? '/';
+      switch (m.type) {
+        case 'cache':
+          mounts.push({ type: 'cache', id: m.id ?? target, target, ...(m.readOnly ? { readOnly: true } : {}) });
+          break;
+        case 'tmpfs':
+          mounts.push({ type: 'tmpfs', target, ...(m.sizeLimit ? { sizeBytes: m.sizeLimit } : {}) });
+          break;
+        case 'bind': {
+          let source: string;
+          if (m.from === undefined) {
+            source = path.join(this.ctx.root, normalizePath(m.source ?? '/').slice(1));
+          } else {
+            const dir = this.tempDir();
+            const fromStage = [...this.stages.values()].find((s) => s.stage.name === m.from!.toLowerCase() || String(s.stage.index) === m.from);
+            const image = fromStage ? fromStage.image : await this.engine.resolveImage(m.from);
+            await this.unpackInto(image, m.source ?? '/', dir);
+            source = path.join(dir, normalizePath(m.source ?? '/').slice(1));
+          }
+          mounts.push({ type: 'bind', source, target, readOnly: m.readOnly });
+          break;
+        }
+        case 'secret': {
+          const id = m.id ?? '';
+          const given = this.req.secrets[id];
+          if (given === undefined) {
+            if (m.required) throw new UserError(`RUN --mount=type=secret,id=${id}: no secret with id ${JSON.stringify(id)} was given; pass --secret id=${id},src=PATH`);
+            break;
+          }
+          let content: Buffer;
+          if ('env' in given) {
+            const v = process.env[given.env];
+            if (v === undefined) throw new UserError(`--secret id=${id},env=${given.env}: the environment variable is not set`);
+            content = Buffer.from(v, 'utf8');
+          } else {
+            try {
+              content = readFileSync(given.file);
+            } catch {
+              throw new UserError(`--secret id=${id}: cannot read ${given.file}`);
+            }
+          }
+          mounts.push({ type: 'secret', target, content, ...(m.mode !== undefined ? { mode: m.mode } : {}), ...(m.uid !== undefined ? { uid: m.uid } : {}), ...(m.gid !== undefined ? { gid: m.gid } : {}) });
+          break;
+        }
+        case 'ssh':
+          if (m.required) throw new UserError('RUN --mount=type=ssh is not supported by scannable build');
+          break;
+      }
+    }
+    if (op.scriptFile) {
+      const dir = this.tempDir();
+      const f = path.join(dir, op.scriptFile.name);
+      writeFileSync(f, op.scriptFile.content, { mode: 0o755 });
+      mounts.push({ type: 'bind', source: f, target: `/dev/pipes/${op.scriptFile.name}`, readOnly: true });
+    }
+    const cmd = op.command.form === 'exec' ? op.command.argv : [...(st.cfg.config.Shell ?? op.shell), op.command.script];
+    if (cmd.length === 0) throw new UserError('RUN has no command');
+    const network = op.network === 'default' ? (this.req.network ?? 'default') : op.network;
+    const spec: Partial<ContainerSpec> = {
+      cmd,
+      entrypoint: [],
+      env: runEnv(st.cfg),
+      ...(st.cfg.config.User ? { user: st.cfg.config.User } : {}),
+      ...(st.cfg.config.WorkingDir ? { workingDir: st.cfg.config.WorkingDir } : {}),
+      networkMode: network,
+      mounts,
+    };
+    const intents = intentsForTracking(op);
+    const archiveMembers = await this.archiveMembersFor(st, intents);
+    return { spec, inputKey: [cmd, network, op.mounts, op.scriptFile?.content], intents, ...(archiveMembers.size ? { archiveMembers } : {}) };
+  }
+
+  /** Members of the context archives a RUN unpacks, to attribute exactly the files that came from them. */
+  private async archiveMembersFor(st: StageState, intents: StepIntents): Promise<Map<string, Set<string>>> {
+    const out = new Map<string, Set<string>>();
+    for (const x of intents.extracts) {
+      if (!x.archive) continue;
+      for (const step of [...st.trace.steps].reverse()) {
+        for (const [dest, src] of step.placed ?? []) {
+          if (src.kind !== 'context' || src.member || !globLike(x.archive, dest)) continue;
+          const key = `context:${src.path}`;
+          if (out.has(key)) continue;
+          try {
+            const data = readFileSync(path.join(this.ctx.root, src.path));
+            const listing = await readArchive(data, src.path);
+            if (listing) out.set(key, new Set(listing.members.map((m) => m.name.replace(/^\.\//, '').replace(/\/$/, ''))));
+          } catch {
+            // Unreadable: the tracker then attributes everything under the destination.
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The final image and the stages copied from, read and tracked. */
+  private async track(plan: Plan, target: StageState, dockerfileText: string): Promise<Provenance> {
+    const needFs = new Set<number>([plan.target]);
+    for (const s of this.steps) if (s.fromStage !== undefined) needFs.add(s.fromStage);
+    const opened: SnapshotFs[] = [];
+    // The tracker's result depends only on the snapshots and the steps that made them.
+    const trackKey = digest({
+      track: TRACK_VERSION,
+      stages: [...this.stages.values()].map((s) => [s.stage.index, s.image, s.baseRecord, s.trace.steps.map((t) => [t.ref, t.op])]),
+      target: plan.target,
+    });
+    try {
+      let r = this.cache.getTrack(trackKey);
+      if (!r) {
+        for (const idx of needFs) {
+          const st = this.stages.get(idx);
+          if (!st) continue;
+          const fs = await TarSnapshotFs.fromStream(await this.engine.readImage(st.image, undefined, this.buildId));
+          opened.push(fs);
+          st.trace.fs = fs;
+        }
+        const tracker = new Tracker([...this.stages.values()].sort((a, b) => a.stage.index - b.stage.index).map((s) => s.trace));
+        r = tracker.result(plan.target);
+        this.cache.putTrack(trackKey, r);
+      }
+      for (const s of this.steps) {
+        const ob = r.observed.get(s.step.id);
+        if (ob) s.observed = ob;
+      }
+      const info = await this.engine.inspectImage(target.image);
+      const created = this.req.sourceDateEpoch !== undefined ? new Date(this.req.sourceDateEpoch * 1000).toISOString() : new Date().toISOString();
+      return {
+        tool: TOOL,
+        created,
+        dockerfile: { path: path.relative(path.resolve(this.req.context), path.resolve(this.req.dockerfile)) || this.req.dockerfile, sha256: sha256(dockerfileText) },
+        image: {
+          id: target.image,
+          tags: this.req.tags,
+          config: target.cfg.config,
+          os: info?.os ?? plan.platform.os,
+          architecture: info?.architecture ?? plan.platform.architecture,
+          layers: info?.layers ?? [],
+        },
+        stages: plan.stages.map((s) => ({ index: s.index, ...(s.name ? { name: s.name } : {}), base: this.stages.get(s.index)!.baseRecord, target: s.index === plan.target })),
+        steps: this.steps,
+        packages: r.packages,
+        buildPackages: r.buildPackages,
+        files: r.files,
+        coverage: computeCoverage(r.files),
+        problems: r.problems,
+      };
+    } finally {
+      for (const fs of opened) (fs as TarSnapshotFs).close();
+    }
+  }
+}
+
+interface Prepared {
+  /** Enough for the cache key only: prepare again (final) before running. */
+  partial?: boolean;
+  spec: Partial<ContainerSpec>;
+  tar?: Buffer | undefined;
+  placed?: Map<string, PlacedSource>;
+  archiveMembers?: Map<string, Set<string>>;
+  intents?: StepIntents;
+  inputKey: unknown;
+}
+
+function fromStageOf(op: Op): { fromStage?: number } {
+  return op.kind === 'copy' && op.from.kind === 'stage' ? { fromStage: op.from.stage } : {};
+}
+
+/** The parts of an op that decide its result (ids and ranges do not). */
+function opKey(op: Op): unknown {
+  const { id, range, verdict, inputs, ...rest } = op as Op & { analysis?: unknown };
+  void id;
+  void range;
+  void verdict;
+  void inputs;
+  delete (rest as { analysis?: unknown }).analysis;
+  return rest;
+}
+
+function placedSource(m: ManifestEntry, stageSource: { stage: number; root: string } | undefined, imageSource: { ref: string; imageId: string } | undefined): PlacedSource | undefined {
+  if (m.kind === 'dir') return undefined;
+  const s = m.source;
+  if (s.kind === 'created') return undefined;
+  if (stageSource) return { kind: 'stage', stage: stageSource.stage, path: '/' + (s.kind === 'context' ? s.path : s.archive) };
+  if (imageSource) return { kind: 'image', ref: imageSource.ref, imageId: imageSource.imageId, path: '/' + (s.kind === 'context' ? s.path : s.archive) };
+  if (s.kind === 'context') return { kind: 'context', path: s.path, sha256: m.sha256 ?? '' };
+  return { kind: 'context', path: s.archive, sha256: s.archiveSha256, member: s.member };
+}
+
+function globLike(pattern: string, p: string): boolean {
+  let re = '^';
+  for (const ch of pattern) re += ch === '*' ? '[^/]*' : ch === '?' ? '[^/]' : ch.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(re + '$').test(p);
+}
+
+async function streamToBuffer(s: AsyncIterable<unknown>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of s) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** Appends inline (heredoc) files to a tar buffer. */
+async function appendInline(existing: Buffer, files: Array<{ name: string; content: string }>, dest: string, mtime: number): Promise<Buffer> {
+  const pack = tar.pack();
+  const extract = tar.extract();
+  const done = new Promise<void>((resolve, reject) => {
+    extract.on('entry', (header, stream, next) => {
+      stream.pipe(pack.entry(header, next));
+    });
+    extract.on('finish', () => resolve());
+    extract.on('error', reject);
+  });
+  Readable.from([existing]).pipe(extract);
+  await done;
+  for (const f of files) {
+    const target = normalizePath(dest.endsWith('/') ? dest + f.name : dest);
+    let cur = '';
+    for (const seg of path.posix.dirname(target).split('/').filter(Boolean)) {
+      cur += '/' + seg;
+      pack.entry({ name: cur.slice(1), type: 'directory', mode: 0o755, mtime: new Date(mtime * 1000) });
+    }
+    pack.entry({ name: target.slice(1), mode: 0o644, mtime: new Date(mtime * 1000) }, Buffer.from(f.content, 'utf8'));
+  }
+  pack.finalize();
+  return streamToBuffer(pack);
+}
+
+/** Extracts a tar stream into a directory (as the engine's archive API hands it out). */
+async function extractTar(stream: NodeJS.ReadableStream, dir: string): Promise<void> {
+  const { execFile } = await import('node:child_process');
+  await new Promise<void>((resolve, reject) => {
+    const child = execFile('tar', ['-x', '-C', dir, '--same-owner', '-p'], (err) => (err ? reject(new UserError(`cannot unpack files from the image: ${err.message}`)) : resolve()));
+    (stream as Readable).pipe(child.stdin!);
+  });
+}
+
+function readDockerfile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UserError(`cannot read the Dockerfile ${file}: ${code === 'ENOENT' ? 'no such file' : String(code)}`, 2);
+  }
+}
+
+export async function build(req: BuildRequest): Promise<BuildOutcome> {
+  return new Builder(req).run();
+}

@@ -1,0 +1,103 @@
+/**
+ * The build cache: a step is reused when its parent snapshot, the op and the
+ * content of its inputs are the same as before — and its provenance record is
+ * reused with it, so a cached rebuild yields the same SBOM.
+ *
+ * Records live in a directory (default ~/.cache/scannable/steps), one JSON file
+ * per key, written atomically; the snapshot they name must still exist in the
+ * engine, or the record is ignored.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { ChangeKind, PlacedSource, StepIntents, TrackResult } from '../../track/tracker.js';
+
+export interface CachedStep {
+  /** Format version: records from another version are ignored. */
+  version: number;
+  snapshot: string;
+  changes: Array<{ path: string; kind: ChangeKind }>;
+  placed?: Array<[string, PlacedSource]>;
+  archiveMembers?: Array<[string, string[]]>;
+  intents?: StepIntents;
+  durationMs: number;
+}
+
+export const CACHE_VERSION = 1;
+
+export function defaultCacheDir(): string {
+  const base = process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache');
+  return path.join(base, 'scannable', 'steps');
+}
+
+/** A stable digest of a JSON-like value (object keys sorted). */
+export function digest(value: unknown): string {
+  const canon = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(canon);
+    if (v && typeof v === 'object' && !(v instanceof Buffer)) {
+      return Object.fromEntries(
+        Object.keys(v as object)
+          .sort()
+          .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+          .map((k) => [k, canon((v as Record<string, unknown>)[k])]),
+      );
+    }
+    return v;
+  };
+  return createHash('sha256').update(JSON.stringify(canon(value))).digest('hex');
+}
+
+export class StepCache {
+  constructor(
+    readonly dir: string,
+    readonly enabled: boolean,
+  ) {}
+
+  private file(key: string): string {
+    const name = key.startsWith('track-') ? key.slice(6) : key;
+    return path.join(this.dir, name.slice(0, 2), `${key}.json`);
+  }
+
+  get(key: string): CachedStep | undefined {
+    if (!this.enabled) return undefined;
+    try {
+      const rec = JSON.parse(readFileSync(this.file(key), 'utf8')) as CachedStep;
+      return rec.version === CACHE_VERSION ? rec : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  put(key: string, rec: Omit<CachedStep, 'version'>): void {
+    this.write(this.file(key), JSON.stringify({ version: CACHE_VERSION, ...rec }));
+  }
+
+  /** The tracker's result for a set of snapshots (maps stored as entry lists). */
+  getTrack(key: string): TrackResult | undefined {
+    if (!this.enabled) return undefined;
+    try {
+      const raw = JSON.parse(readFileSync(this.file(`track-${key}`), 'utf8')) as { version: number; result: Omit<TrackResult, 'observed'> & { observed: Array<[string, { files: number; unattributed: number }]> } };
+      if (raw.version !== CACHE_VERSION) return undefined;
+      return { ...raw.result, observed: new Map(raw.result.observed) };
+    } catch {
+      return undefined;
+    }
+  }
+
+  putTrack(key: string, r: TrackResult): void {
+    this.write(this.file(`track-${key}`), JSON.stringify({ version: CACHE_VERSION, result: { ...r, observed: [...r.observed] } }));
+  }
+
+  /** Atomic: a concurrent build sees the old record or the new one, never half of one. */
+  private write(file: string, data: string): void {
+    try {
+      mkdirSync(path.dirname(file), { recursive: true });
+      const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+      writeFileSync(tmp, data);
+      renameSync(tmp, file);
+    } catch {
+      // A cache that cannot be written only costs speed.
+    }
+  }
+}
