@@ -154,6 +154,7 @@ function fileComponent(g: FileGroup): CDX.Models.Component {
     case 'unattributed':
       name = `files written by ${o.step.instruction.slice(0, 80)}`;
       props.push(...stepProps(o.step), prop('command', o.step.instruction));
+      if (o.note) props.push(prop('note', o.note));
       break;
     default:
       name = g.key;
@@ -363,7 +364,6 @@ function formulation(prov: Provenance, buildOnly: PackageRecord[], stageNames: M
       commands: [{ executed: s.step.instruction }],
       properties: [
         { name: `${PROPERTY_NS}:op`, value: s.op },
-        { name: `${PROPERTY_NS}:cached`, value: String(s.cached) },
         { name: `${PROPERTY_NS}:predicted`, value: s.predicted },
         { name: `${PROPERTY_NS}:observed:files`, value: String(s.observed.files) },
         { name: `${PROPERTY_NS}:observed:unattributed`, value: String(s.observed.unattributed) },

@@ -35,8 +35,11 @@ export type Origin =
   | { kind: 'built'; tool: string; sources: Origin[]; step: StepRef }
   /** Package-manager state, caches, logs and links a tool created. */
   | { kind: 'generated'; by: string; step: StepRef }
-  /** Written by a step whose effect could not be traced. */
-  | { kind: 'unattributed'; step: StepRef };
+  /**
+   * Written by a step whose effect could not be traced. `note` says what is
+   * known, e.g. the URL an unverified download came from.
+   */
+  | { kind: 'unattributed'; step: StepRef; note?: string };
 
 export type OriginKind = Origin['kind'];
 

@@ -276,17 +276,17 @@ export class Tracker {
 
   private fromIntents(st: StageState, w: TracedStep, p: string): Origin | undefined {
     const intents = w.intents!;
+    // A RUN's download is only inferred from its command line; without a
+    // checksum or signature check, nothing binds these bytes to that URL.
     for (const d of intents.downloads) {
-      if (normalizePath(d.output) === p) return { kind: 'remote', url: d.url, verified: d.verified, step: w.ref };
+      if (normalizePath(d.output) !== p) continue;
+      if (d.verified) return { kind: 'remote', url: d.url, verified: true, step: w.ref };
+      return { kind: 'unattributed', step: w.ref, note: `downloaded from ${d.url} without a checksum or signature check` };
     }
     for (const x of intents.extracts) {
       const member = under(x.dest, p);
       if (member === undefined) continue;
-      if (x.url) {
-        const members = w.archiveMembers?.get(`remote:${x.url}`);
-        if (members && !members.has(member)) continue;
-        return { kind: 'remote', url: x.url, verified: false, member, step: w.ref };
-      }
+      if (x.url) return { kind: 'unattributed', step: w.ref, note: `unpacked from ${x.url}, downloaded without a checksum or signature check` };
       if (!x.archive) continue;
       const found = this.archiveSource(st, w, x.archive);
       if (!found) continue;

@@ -31,7 +31,9 @@ export function compileGoPattern(pattern: string): RegExp {
   const chars = [...pattern]; // runes, as Go iterates them
   let re = '^';
   let i = 0;
-  const escapeOne = (c: string) => c.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
+  // With the u flag, JS allows `\-` only inside a class, so the two contexts escape differently.
+  const escapeOne = (c: string) => c.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
+  const escapeInClass = (c: string) => c.replace(/[\\\]^-]/g, '\\$&');
   while (i < chars.length) {
     const c = chars[i]!;
     if (c === '*') {
@@ -66,7 +68,7 @@ export function compileGoPattern(pattern: string): RegExp {
           hi = classChar();
         }
         // lo > hi is not an error in Go; the range simply matches nothing.
-        if (lo.codePointAt(0)! <= hi.codePointAt(0)!) body += lo === hi ? escapeOne(lo) : `${escapeOne(lo)}-${escapeOne(hi)}`;
+        if (lo.codePointAt(0)! <= hi.codePointAt(0)!) body += lo === hi ? escapeInClass(lo) : `${escapeInClass(lo)}-${escapeInClass(hi)}`;
         nrange++;
       }
       // Unlike '*' and '?', a class can match '/' (Go checks only the listed ranges).

@@ -1,0 +1,154 @@
+/**
+ * End-to-end builds on the real engine: the examples, an unverified download,
+ * a failing build. Every SBOM is checked against the CycloneDX 1.6 schema with
+ * the library's strict validator.
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LABEL_OWNER } from '../../src/execute/engine.js';
+import { provenanceToCycloneDX, validateCycloneDX } from '../../src/sbom/cyclonedx.js';
+import { rootOrigin, type Provenance } from '../../src/track/provenance.js';
+import { isValidSpdx } from '../../src/track/licenses/spdx.js';
+import { buildExample, engine, examples } from '../helpers/build.js';
+import { describeEngine } from '../execute/engine-helpers.js';
+
+const sha256 = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
+
+describeEngine('scannable build on the real engine', () => {
+  let jq: Provenance;
+  beforeAll(async () => {
+    jq = (await buildExample(path.join(examples, 'jq-curl'))).provenance;
+  }, 600_000);
+
+  it('records apt packages with purl, version, SPDX license, installing step and files', async () => {
+    const pkg = (name: string) => jq.packages.find((p) => p.package.name === name && p.package.ecosystem === 'deb');
+    for (const name of ['jq', 'curl', 'libjq1', 'libcurl4']) {
+      const p = pkg(name)!;
+      expect(p, name).toBeDefined();
+      expect(p.package.purl).toMatch(new RegExp(`^pkg:deb/debian/${name}@`));
+      expect(p.package.version).toBeTruthy();
+      expect(isValidSpdx(p.package.licenseExpression!)).toBe(true);
+      expect(p.step?.line).toBe(4);
+      expect(p.files.length).toBeGreaterThan(0);
+    }
+    expect(pkg('jq')!.files).toContain('/usr/bin/jq');
+    expect(pkg('bash')!.step).toBeUndefined();
+    expect(pkg('bash')!.baseImage).toBe('debian:bookworm');
+    expect(jq.packages.filter((p) => p.package.ecosystem === 'deb').length).toBe(107);
+  });
+
+  it('records the COPYed context file with its sha256', () => {
+    const f = jq.files.find((x) => x.path === '/usr/local/bin/hello')!;
+    expect(f.origin).toMatchObject({ kind: 'context', path: 'hello.sh', sha256: sha256(path.join(examples, 'jq-curl', 'hello.sh')) });
+    expect(f.origin.kind === 'context' && f.origin.step.line).toBe(7);
+    expect(f.sha256).toBe(sha256(path.join(examples, 'jq-curl', 'hello.sh')));
+  });
+
+  it('gives at least 99% of files and symlinks an origin, listing the rest with their step', () => {
+    expect(jq.coverage.files).toBeGreaterThan(5000);
+    expect(jq.coverage.ratio).toBeGreaterThanOrEqual(0.99);
+    const rest = jq.files.filter((f) => rootOrigin(f.origin).kind === 'unattributed').map((f) => `${f.path} <- ${f.origin.kind === 'unattributed' ? f.origin.step.id : ''}`);
+    process.stdout.write(`jq-curl coverage ${(jq.coverage.ratio * 100).toFixed(2)}% of ${jq.coverage.files}; unattributed: ${JSON.stringify(rest)}\n`);
+  });
+
+  it('emits a valid CycloneDX 1.6 SBOM, byte-identical on a cached rebuild', async () => {
+    const doc = provenanceToCycloneDX(jq);
+    expect(await validateCycloneDX(doc)).toBeNull();
+    const again = (await buildExample(path.join(examples, 'jq-curl'))).provenance;
+    expect(again.steps.filter((s) => s.op !== 'config').every((s) => s.cached)).toBe(true);
+    expect(JSON.stringify(provenanceToCycloneDX(again))).toBe(JSON.stringify(doc));
+  }, 300_000);
+
+  describe('an unverified download', () => {
+    let server: http.Server;
+    let port = 0;
+    const payload = Buffer.from('#!/bin/sh\necho a tool that came from nowhere\n');
+    beforeAll(async () => {
+      server = http.createServer((_req, res) => res.end(payload));
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+      port = (server.address() as { port: number }).port;
+    });
+    afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+    it('marks a curl-downloaded binary with no package as unattributed, lowering coverage', async () => {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'scannable-e2e-'));
+      writeFileSync(
+        path.join(dir, 'Dockerfile'),
+        `FROM debian:bookworm\nRUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*\nRUN curl -fsSLo /usr/local/bin/tool http://127.0.0.1:${port}/tool && chmod +x /usr/local/bin/tool\n`,
+      );
+      const prov = (await buildExample(dir)).provenance;
+      const tool = prov.files.find((f) => f.path === '/usr/local/bin/tool')!;
+      expect(tool.origin).toMatchObject({ kind: 'unattributed', step: { line: 3 } });
+      expect(tool.sha256).toBe(createHash('sha256').update(payload).digest('hex'));
+      expect(prov.coverage.ratio).toBeLessThan(1);
+      expect(prov.steps.find((s) => s.step.line === 3)!.observed.unattributed).toBe(1);
+      expect(await validateCycloneDX(provenanceToCycloneDX(prov))).toBeNull();
+    }, 300_000);
+  });
+
+  it('keeps the origin chain of a binary built in another stage', async () => {
+    const prov = (await buildExample(path.join(examples, 'multistage-c'))).provenance;
+    const hello = prov.files.find((f) => f.path === '/usr/local/bin/hello')!;
+    expect(hello.origin).toMatchObject({ kind: 'stage', stageName: 'builder', path: '/out/hello', step: { line: 12 } });
+    const inner = rootOrigin(hello.origin);
+    expect(inner).toMatchObject({ kind: 'built', tool: 'gcc', step: { line: 9 } });
+    expect(inner.kind === 'built' && inner.sources.map((s) => (s.kind === 'context' ? s.path : s.kind))).toContain('hello.c');
+    expect(prov.buildPackages.map((p) => p.package.name)).toContain('gcc');
+    expect(await validateCycloneDX(provenanceToCycloneDX(prov))).toBeNull();
+  }, 600_000);
+
+  it('traces the concourse release through the assets stage to the context tarball', async () => {
+    const dir = path.join(examples, 'concourse');
+    execFileSync('bash', [path.join(dir, 'make-release.sh')]);
+    const prov = (await buildExample(dir)).provenance;
+    const bin = prov.files.find((f) => f.path === '/usr/local/concourse/bin/concourse')!;
+    expect(bin.origin).toMatchObject({ kind: 'stage', stageName: 'assets' });
+    expect(rootOrigin(bin.origin)).toMatchObject({
+      kind: 'context',
+      path: 'linux-rc/concourse-7.99.0-linux-amd64.tgz',
+      sha256: sha256(path.join(dir, 'linux-rc', 'concourse-7.99.0-linux-amd64.tgz')),
+      member: 'concourse/bin/concourse',
+    });
+    for (const name of ['btrfs-progs', 'ca-certificates', 'dumb-init', 'iproute2', 'file']) {
+      const p = prov.packages.find((x) => x.package.name === name);
+      expect(p?.step?.line, name).toBe(18);
+      expect(p!.package.licenseExpression, name).toBeTruthy();
+    }
+    expect(prov.image.config).toMatchObject({
+      Entrypoint: ['dumb-init', '/usr/local/concourse/bin/concourse'],
+      StopSignal: 'SIGUSR2',
+      Volumes: { '/worker-state': {} },
+    });
+    expect(prov.image.config.Env).toContain('CONCOURSE_SESSION_SIGNING_KEY=/concourse-keys/session_signing_key');
+    expect(prov.coverage.ratio).toBeGreaterThanOrEqual(0.99);
+    expect(await validateCycloneDX(provenanceToCycloneDX(prov))).toBeNull();
+  }, 600_000);
+
+  it('a build that fails mid-way leaves no containers and no SBOM', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'scannable-e2e-'));
+    writeFileSync(path.join(dir, 'Dockerfile'), 'FROM busybox\nRUN echo before > /x\nRUN echo failing here >&2; exit 7\nRUN echo never\n');
+    const sbom = path.join(dir, 'out.cdx.json');
+    const cli = path.join(examples, '..', 'bin', 'scannable.js');
+    let status = 0;
+    let stderr = '';
+    try {
+      execFileSync('node', [cli, 'build', '--progress', 'plain', '--sbom', sbom, dir], { stdio: 'pipe', env: { ...process.env, XDG_CACHE_HOME: path.join(dir, 'cache') } });
+    } catch (e) {
+      status = (e as { status: number }).status;
+      stderr = String((e as { stderr: Buffer }).stderr);
+    }
+    expect(status).toBe(1);
+    expect(stderr).toContain('the command exited with code 7');
+    expect(stderr).toContain('failing here');
+    expect(stderr).toContain('line 3');
+    expect(existsSync(sbom)).toBe(false);
+    // The builder's own build ids are 16 hex digits (tests label theirs test-…).
+    const left = await engine.listContainers({ [LABEL_OWNER]: undefined });
+    expect(left.filter((c) => /^[0-9a-f]{16}$/.test(c.labels['io.scannable.build'] ?? ''))).toEqual([]);
+  }, 300_000);
+});
