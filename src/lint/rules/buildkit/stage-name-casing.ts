@@ -1,0 +1,12 @@
+import { buildkitRule } from './define.js';
+
+export const stageNameCasing = buildkitRule({
+  id: 'StageNameCasing',
+  title: 'Stage names should be lowercase',
+  description: 'Stage names are case-insensitive: `AS Build` defines the stage `build`. Writing them in lower case avoids suggesting a difference that does not exist.',
+  check(ctx) {
+    return ctx.tree.instructions
+      .filter((n) => n.keyword.toLowerCase() === 'from' && n.args.length === 3 && n.args[2] !== n.args[2]!.toLowerCase())
+      .map((n) => ({ range: n.range, message: `Stage name '${n.args[2]}' should be lowercase` }));
+  },
+});
