@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { UserError } from '../common/diagnostics.js';
+import { registerLint } from './lint.js';
 import { registerParse } from './parse.js';
 
 export const VERSION = '0.1.0';
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerParse(program);
+  registerLint(program, VERSION);
   return program;
 }
 

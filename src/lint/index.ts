@@ -6,3 +6,6 @@ export { parseConfig, loadConfig, findConfig, defaultConfig, CONFIG_FILE, SEVERI
 export { parseCheckOptions, DEFAULT_CHECK, type CheckOptions } from './check-options.js';
 export { rulesForHadolint } from './hadolint.js';
 export { docsUrl } from './docs-url.js';
+export { lintPaths, exitStatus, formatFileError, type LintPathsOptions, type LintPathsResult } from './files.js';
+export { loadDockerignore, readIgnorePatterns, IgnoreMatcher } from './dockerignore.js';
+export { formatTty, formatJson, formatSarif, useColor, FORMATS, type Format, type TtyOptions, type SarifOptions } from './reporters/index.js';
