@@ -14,6 +14,8 @@ import { conformanceDir, corpusDir, corpusFiles, describeShared } from '../helpe
 
 interface RefWarning {
   ruleName: string;
+  description: string;
+  url: string;
   detail: string;
   location: Array<{ startLine: number; endLine: number }>;
 }
@@ -77,7 +79,12 @@ describeShared('BuildKit build checks agree with BuildKit v0.24.0 on the real co
     const ours = result.findings.map((f) => key(f.rule, linesOf(f.line, f.endLine), f.message));
     const theirs = ref.warnings.map((w) => key(w.ruleName, [...new Set(w.location.flatMap((l) => linesOf(l.startLine, l.endLine)))].sort((a, b) => a - b), w.detail));
     for (const f of result.findings) perRule.get(f.rule)!.ours++;
-    for (const w of ref.warnings) perRule.get(w.ruleName)!.theirs++;
+    for (const w of ref.warnings) {
+      perRule.get(w.ruleName)!.theirs++;
+      // Our rule carries BuildKit's description and documentation URL.
+      const rule = buildkitRules.find((r) => r.id === w.ruleName)!;
+      expect({ title: rule.title, docs: rule.docs }).toEqual({ title: w.description, docs: w.url });
+    }
     const known = KNOWN[rel];
     expect({ ours: minus(ours, theirs).sort(), theirs: minus(theirs, ours).sort() }).toEqual({ ours: [...(known?.ours ?? [])].sort(), theirs: [...(known?.theirs ?? [])].sort() });
     agreed += ours.length - (known?.ours?.length ?? 0);
