@@ -20,7 +20,13 @@ export function packageRoot(): string {
   return root;
 }
 
+const cache = new WeakMap<Rule, string>();
+
 export function docsUrl(rule: Rule): string {
-  if (/^https?:\/\//.test(rule.docs)) return rule.docs;
-  return pathToFileURL(path.join(packageRoot(), rule.docs)).href;
+  let url = cache.get(rule);
+  if (url === undefined) {
+    url = /^https?:\/\//.test(rule.docs) ? rule.docs : pathToFileURL(path.join(packageRoot(), rule.docs)).href;
+    cache.set(rule, url);
+  }
+  return url;
 }

@@ -24,7 +24,12 @@ export interface Suppressions {
 }
 
 /** Ignore comments of a file, resolved to the instruction line ranges they cover. */
+const MENTIONS = /scannable|hadolint/;
+const NONE: Suppressions = { file: new Set(), suppressed: () => false };
+
 export function collectSuppressions(text: string, tree: SyntaxTree): Suppressions {
+  // Most files have no ignore comment: skip the line scan for them.
+  if (!MENTIONS.test(text)) return NONE;
   const lines = text.split('\n');
   const file = new Set<string>();
   for (const raw of lines) {

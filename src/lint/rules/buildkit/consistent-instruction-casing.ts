@@ -14,17 +14,19 @@ export const consistentInstructionCasing = buildkitRule({
     // BuildKit counts the stages' instructions only: ARGs before the first FROM are neither counted nor checked.
     const first = ctx.tree.instructions.findIndex((i) => i.keyword.toLowerCase() === 'from');
     if (first < 0) return [];
-    const nodes: SyntaxInstruction[] = ctx.tree.instructions.slice(first);
+    const nodes: readonly SyntaxInstruction[] = ctx.tree.instructions;
     let lower = 0;
     let upper = 0;
-    for (const n of nodes) {
+    for (let i = first; i < nodes.length; i++) {
+      const n = nodes[i]!;
       if (!selfConsistent(n.keyword)) continue;
       if (n.keyword === n.keyword.toLowerCase()) lower++;
       else upper++;
     }
     const majorityLower = lower > upper;
     const out: Report[] = [];
-    for (const n of nodes) {
+    for (let i = first; i < nodes.length; i++) {
+      const n = nodes[i]!;
       let casing = '';
       if (majorityLower && n.keyword.toLowerCase() !== n.keyword) casing = 'lowercase';
       else if (!majorityLower && n.keyword.toUpperCase() !== n.keyword) casing = 'uppercase';

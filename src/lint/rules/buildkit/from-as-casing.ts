@@ -7,8 +7,9 @@ export const fromAsCasing = buildkitRule({
   description: 'In `FROM image AS name`, the `AS` keyword should be written in the same case as `FROM`, so that the line reads consistently.',
   check(ctx) {
     const out: Report[] = [];
-    for (const n of ctx.tree.instructions) {
-      if (n.keyword.toLowerCase() !== 'from' || n.args.length < 3) continue;
+    for (const stage of ctx.ir.stages) {
+      const n = stage.from.syntax;
+      if (n.args.length < 3) continue;
       const kw = n.keyword;
       const as = n.args[1]!;
       // A FROM keyword in mixed case is ConsistentInstructionCasing's business.

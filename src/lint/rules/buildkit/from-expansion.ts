@@ -14,7 +14,12 @@ export interface FromExpansion {
   platform?: WordResult;
 }
 
+// Three rules look at the same FROM expansions: do them once per stage.
+const cache = new WeakMap<Stage, FromExpansion>();
+
 export function expandFrom(ir: DockerfileIR, stage: Stage): FromExpansion {
+  const cached = cache.get(stage);
+  if (cached) return cached;
   const lookup = scopeLookup(ir.globalScope);
   const opts = { escape: ir.escape };
   const image = expandWord(stage.from.image.raw, lookup, opts);
@@ -24,6 +29,7 @@ export function expandFrom(ir: DockerfileIR, stage: Stage): FromExpansion {
     const platform = expandWord(stage.from.platform.raw, lookup, opts);
     if (platform.ok) out.platform = platform.result;
   }
+  cache.set(stage, out);
   return out;
 }
 

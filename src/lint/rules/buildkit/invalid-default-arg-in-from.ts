@@ -11,6 +11,17 @@ export const invalidDefaultArgInFrom = buildkitRule({
     'Otherwise a plain `docker build` without `--build-arg` fails, and tools that read the Dockerfile cannot tell which image it uses.',
   check(ctx) {
     const ir = ctx.ir;
+    const out: Report[] = [];
+    const report = (stage: (typeof ir.stages)[number], name: string): void => {
+      if (!parseImageReference(name).ok) {
+        out.push({ range: stage.from.range, message: `Default value for ARG ${stage.from.image.raw} results in empty or invalid base image name` });
+      }
+    };
+    // Without build args for global ARGs and without expansion errors, the IR's FROM values are the defaults' values.
+    if (ir.diagnostics.length === 0 && !ir.globalArgs.some((a) => a.args.some((kv) => kv.valueFrom === 'build-arg'))) {
+      for (const stage of ir.stages) report(stage, stage.from.image.value);
+      return out;
+    }
     // The global scope as it is without build args: builtin platform ARGs, then the global ARGs' defaults.
     const vars = new Map((ir.globalArgs[0]?.scope ?? ir.globalScope).vars);
     const lookup = { get: (k: string) => vars.get(k) };
@@ -23,13 +34,10 @@ export const invalidDefaultArgInFrom = buildkitRule({
         vars.set(kv.key, v.result.value);
       }
     }
-    const out: Report[] = [];
     for (const stage of ir.stages) {
       const name = expandWord(stage.from.image.raw, lookup, { escape: ir.escape });
       if (!name.ok) return out;
-      if (!parseImageReference(name.result.value).ok) {
-        out.push({ range: stage.from.range, message: `Default value for ARG ${stage.from.image.raw} results in empty or invalid base image name` });
-      }
+      report(stage, name.result.value);
     }
     return out;
   },

@@ -1,3 +1,4 @@
+import type { Report } from '../../types.js';
 import { buildkitRule } from './define.js';
 
 export const maintainerDeprecated = buildkitRule({
@@ -8,8 +9,10 @@ export const maintainerDeprecated = buildkitRule({
     'A label such as `org.opencontainers.image.authors` carries the same information and is what tools read.',
   hadolint: ['DL4000'],
   check(ctx) {
-    return ctx.tree.instructions
-      .filter((n) => n.keyword.toLowerCase() === 'maintainer')
-      .map((n) => ({ range: n.range, message: 'Maintainer instruction is deprecated in favor of using label' }));
+    const out: Report[] = [];
+    for (const n of ctx.tree.instructions) {
+      if (n.keyword.length === 10 && n.keyword.toLowerCase() === 'maintainer') out.push({ range: n.range, message: 'Maintainer instruction is deprecated in favor of using label' });
+    }
+    return out;
   },
 });

@@ -1,5 +1,5 @@
 import type { WordResult } from '../../../../grammar/dockerfile/index.js';
-import { suggest } from '../../../common/suggest.js';
+import { closestName } from '../../suggest.js';
 import type { Report } from '../../types.js';
 import { buildkitRule } from './define.js';
 import { expandFrom, fromArgNames } from './from-expansion.js';
@@ -17,7 +17,7 @@ export const undefinedArgInFrom = buildkitRule({
     const report = (stage: { from: { range: Report['range'] } }, word: WordResult): void => {
       for (const v of word.unmatched) {
         if (known.has(v)) continue;
-        const s = suggest(v, names, true);
+        const s = closestName(v, names);
         out.push({ range: stage.from.range, message: `FROM argument '${v}' is not declared${s ? ` (did you mean ${s}?)` : ''}` });
       }
     };

@@ -1,6 +1,6 @@
-import { chompedContent, expandWord, parseHeredocWord, type Instruction as SyntaxInstruction, type VariableLookup } from '../../../../grammar/dockerfile/index.js';
-import { suggest } from '../../../common/suggest.js';
-import { scopeLookup, type Expanded, type Instruction, type Stage } from '../../../ir/index.js';
+import { chompedContent, expandWord, parseHeredocWord, type Instruction as SyntaxInstruction } from '../../../../grammar/dockerfile/index.js';
+import { scopeLookup, type Expanded, type Instruction, type Scope, type Stage } from '../../../ir/index.js';
+import { closestName } from '../../suggest.js';
 import { csvFields } from '../../../ir/values.js';
 import type { Report } from '../../types.js';
 import { buildkitRule } from './define.js';
@@ -10,27 +10,53 @@ import { walkStages } from './stages.js';
 const NON_ENV: ReadonlySet<string> = new Set(['BUILDKIT_SBOM_SCAN_CONTEXT', 'BUILDKIT_SBOM_SCAN_STAGE']);
 
 /**
- * The stage environment's variable names in BuildKit's order (oldest
- * assignment first, a re-assigned name moving to the end): "did you mean"
- * takes the first closest name in that order.
+ * When each variable of a stage's environment was last assigned, for
+ * BuildKit's "did you mean" order (oldest assignment first: its environment
+ * list moves a re-assigned name to the end). A stage records its own
+ * assignments and points at the state its parent stage ended with, which
+ * never changes again, so no stage copies another's.
  */
-type EnvOrder = Map<string, true>;
-
-function touch(order: EnvOrder, key: string): void {
-  order.delete(key);
-  order.set(key, true);
+interface Assignments {
+  own: Map<string, number>;
+  parent?: Assignments;
 }
 
-function initialOrder(stage: Stage): EnvOrder {
+let clock = 0;
+
+function lastAssigned(a: Assignments, key: string): number {
+  for (let x: Assignments | undefined = a; x; x = x.parent) {
+    const t = x.own.get(key);
+    if (t !== undefined) return t;
+  }
+  return Infinity;
+}
+
+/** A stage on an image or scratch starts with the base environment (and PATH), in that order. */
+function freshAssignments(stage: Stage): Assignments {
   const first = stage.instructions[0];
-  const keys = first ? [...first.scope.vars.keys()] : ['PATH'];
-  return new Map(keys.map((k) => [k, true]));
+  const own = new Map<string, number>();
+  for (const k of first ? first.scope.vars.keys() : ['PATH']) own.set(k, clock++);
+  return { own };
 }
 
-/** The unmatched names of a word BuildKit expands but the IR keeps no record for. */
-function unmatched(word: string, lookup: VariableLookup, opts: Parameters<typeof expandWord>[2]): Iterable<string> {
-  const out = expandWord(word, lookup, opts);
-  return out.ok ? out.result.unmatched : [];
+/** Names within suggest()'s reach of `name` (length within 2), per scope, built on first use. */
+const byLength = new WeakMap<Scope, Map<number, string[]>>();
+
+function candidates(scope: Scope, name: string): string[] {
+  let index = byLength.get(scope);
+  if (!index) {
+    index = new Map();
+    for (const k of scope.vars.keys()) {
+      if (NON_ENV.has(k)) continue;
+      const list = index.get(k.length);
+      if (list) list.push(k);
+      else index.set(k.length, [k]);
+    }
+    byLength.set(scope, index);
+  }
+  const out: string[] = [];
+  for (let d = -2; d <= 2; d++) for (const k of index.get(name.length + d) ?? []) out.push(k);
+  return out;
 }
 
 /** Heredoc files of COPY/ADD whose bodies BuildKit expands (unquoted delimiter). */
@@ -72,27 +98,18 @@ export const undefinedVar = buildkitRule({
   check(ctx) {
     const ir = ctx.ir;
     const out: Report[] = [];
-    const escape = { escape: ir.escape };
-
     walkStages(
       ir,
-      (stage) => initialOrder(stage),
-      (parent) => new Map(parent),
-      (stage, order) => {
+      (stage) => freshAssignments(stage),
+      (parent) => ({ own: new Map(), parent }),
+      (stage, assigned) => {
         for (const ins of stage.instructions) {
-          const lookup = scopeLookup(ins.scope);
-          const report = (names: Iterable<string>, alsoDeclared?: ReadonlySet<string>): void => {
-            for (const v of names) {
-              if (ins.scope.declaredOnly.has(v) || alsoDeclared?.has(v) || NON_ENV.has(v)) continue;
-              const options = [...order.keys()].filter((k) => !NON_ENV.has(k));
-              const s = suggest(v, options, true);
-              out.push({ range: ins.range, message: `Usage of undefined variable '$${v}'${s ? ` (did you mean $${s}?)` : ''}` });
-            }
-          };
-          const words = (list: Array<Expanded | undefined>): void => {
-            for (const w of list) if (w) report(w.undefinedVars);
-          };
-          visit(ins, order, lookup, report, words, escape);
+          for (const v of unmatchedNames(ins, ir.escape)) {
+            const s = closestName(v, candidates(ins.scope, v), (k) => lastAssigned(assigned, k));
+            out.push({ range: ins.range, message: `Usage of undefined variable '$${v}'${s ? ` (did you mean $${s}?)` : ''}` });
+          }
+          if (ins.kind === 'env') for (const p of ins.pairs) assigned.own.set(p.key, clock++);
+          else if (ins.kind === 'arg') for (const kv of ins.args) if (kv.value !== undefined && !NON_ENV.has(kv.key)) assigned.own.set(kv.key, clock++);
         }
       },
     );
@@ -100,22 +117,29 @@ export const undefinedVar = buildkitRule({
   },
 });
 
-function visit(
-  ins: Instruction,
-  order: EnvOrder,
-  lookup: VariableLookup,
-  report: (names: Iterable<string>, alsoDeclared?: ReadonlySet<string>) => void,
-  words: (list: Array<Expanded | undefined>) => void,
-  escape: { escape: '\\' | '`' },
-): void {
+/**
+ * The undefined names an instruction uses, one entry per word that uses one
+ * (BuildKit reports per expanded word), minus ARGs declared without a value.
+ */
+function unmatchedNames(ins: Instruction, escape: '\\' | '`'): string[] {
+  const out: string[] = [];
+  const add = (names: Iterable<string>, alsoDeclared?: ReadonlySet<string>): void => {
+    for (const v of names) if (!ins.scope.declaredOnly.has(v) && !alsoDeclared?.has(v) && !NON_ENV.has(v)) out.push(v);
+  };
+  const words = (list: Array<Expanded | undefined>): void => {
+    for (const w of list) if (w && w.undefinedVars.length > 0) add(w.undefinedVars);
+  };
+  // Words the IR keeps no record of are expanded again, against the instruction's scope.
+  const again = (word: string, opts: Parameters<typeof expandWord>[2] = { escape }): void => {
+    const r = expandWord(word, scopeLookup(ins.scope), opts);
+    if (r.ok && r.result.unmatched.size > 0) add(r.result.unmatched);
+  };
   switch (ins.kind) {
     case 'env':
       ins.pairs.forEach((p, i) => {
-        // The IR keeps ENV keys expanded but not what they referenced.
-        report(unmatched(ins.syntax.args[i * 3] ?? '', lookup, escape));
-        report(p.value.undefinedVars);
+        again(ins.syntax.args[i * 3] ?? '');
+        words([p.value]);
       });
-      for (const p of ins.pairs) touch(order, p.key);
       break;
     case 'label':
       for (const p of ins.pairs) words([p.key, p.value]);
@@ -124,16 +148,15 @@ function visit(
       // Each ARG name counts as declared for the defaults after it in the same instruction.
       const declared = new Set<string>();
       for (const kv of ins.args) {
-        if (kv.default && kv.valueFrom !== 'build-arg') report(kv.default.undefinedVars, declared);
+        if (kv.default && kv.valueFrom !== 'build-arg') add(kv.default.undefinedVars, declared);
         declared.add(kv.key);
-        if (kv.value !== undefined && !NON_ENV.has(kv.key)) touch(order, kv.key);
       }
       break;
     }
     case 'copy':
     case 'add':
       words([ins.chown, ins.chmod, ins.kind === 'add' ? ins.checksum : undefined, ...ins.sources, ins.dest]);
-      for (const body of inlineBodies(ins.syntax)) report(unmatched(body, lookup, { escape: '\\', skipProcessQuotes: true }));
+      if (ins.syntax.heredocs.length > 0) for (const body of inlineBodies(ins.syntax)) again(body, { escape: '\\', skipProcessQuotes: true });
       break;
     case 'workdir':
       words([ins.path]);
@@ -148,10 +171,11 @@ function visit(
       words([ins.signal]);
       break;
     case 'run':
-      for (const v of mountValues(ins.syntax)) report(unmatched(v, lookup, escape));
+      if (ins.syntax.flags.length > 0) for (const v of mountValues(ins.syntax)) again(v);
       break;
     default:
       // CMD, ENTRYPOINT, HEALTHCHECK, EXPOSE, SHELL, ONBUILD and MAINTAINER are not expanded with reporting.
       break;
   }
+  return out;
 }
