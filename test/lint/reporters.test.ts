@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import AjvDraft04 from 'ajv-draft-04';
-import addFormats from 'ajv-formats';
+import ajvDraft04 from 'ajv-draft-04';
+import ajvFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { formatJson, formatSarif, formatTty, lintFile, rules, useColor, type Finding } from '../../src/lint/index.js';
 
@@ -67,6 +67,9 @@ describe('sarif reporter', () => {
   const schemaPath = path.join(path.dirname(require.resolve('@microsoft/jest-sarif/package.json')), 'lib', 'schemas', 'sarif-2.1.0-rtm.5.json');
   const schema = JSON.parse(readFileSync(schemaPath, 'utf8')) as Record<string, unknown>;
   // The schema's language pattern has a stray ']', valid only outside unicode mode (as in the JSON Schema reference validators).
+  // Both are CommonJS modules whose `default` export is the class / plugin.
+  const AjvDraft04 = ajvDraft04.default;
+  const addFormats = ajvFormats.default;
   const ajv = new AjvDraft04({ allErrors: true, strict: false, unicodeRegExp: false });
   addFormats(ajv);
   const validate = ajv.compile(schema);
