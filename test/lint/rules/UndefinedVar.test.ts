@@ -36,6 +36,11 @@ ruleTester(undefinedVar, {
       ],
     },
     { name: 'each word reports its own use', code: 'FROM alpine\nCOPY $X/a $X/b /d/\n', errors: [{ line: 2, column: 1, message: msg('X') }, { line: 2, column: 1, message: msg('X') }] },
+    {
+      name: 'on a tie, the name assigned least recently wins (BuildKit moves a re-assigned name to the end), across stages too',
+      code: 'FROM alpine AS a\nENV FOO1=a\nENV FOO2=b\nENV FOO1=c\nCOPY $FOO /x\nFROM a\nENV FOO2=d\nCOPY $FOO /y\n',
+      errors: [{ line: 5, column: 1, message: msg('FOO', 'FOO2') }, { line: 8, column: 1, message: msg('FOO', 'FOO1') }],
+    },
     { name: 'an ARG default', code: 'FROM alpine\nARG A=$B\n', errors: [{ line: 2, column: 1, message: msg('B') }] },
   ],
 });

@@ -21,8 +21,6 @@ interface Assignments {
   parent?: Assignments;
 }
 
-let clock = 0;
-
 function lastAssigned(a: Assignments, key: string): number {
   for (let x: Assignments | undefined = a; x; x = x.parent) {
     const t = x.own.get(key);
@@ -32,10 +30,10 @@ function lastAssigned(a: Assignments, key: string): number {
 }
 
 /** A stage on an image or scratch starts with the base environment (and PATH), in that order. */
-function freshAssignments(stage: Stage): Assignments {
+function freshAssignments(stage: Stage, tick: () => number): Assignments {
   const first = stage.instructions[0];
   const own = new Map<string, number>();
-  for (const k of first ? first.scope.vars.keys() : ['PATH']) own.set(k, clock++);
+  for (const k of first ? first.scope.vars.keys() : ['PATH']) own.set(k, tick());
   return { own };
 }
 
@@ -98,9 +96,12 @@ export const undefinedVar = buildkitRule({
   check(ctx) {
     const ir = ctx.ir;
     const out: Report[] = [];
+    // Assignment times: only their order matters.
+    let clock = 0;
+    const tick = (): number => clock++;
     walkStages(
       ir,
-      (stage) => freshAssignments(stage),
+      (stage) => freshAssignments(stage, tick),
       (parent) => ({ own: new Map(), parent }),
       (stage, assigned) => {
         for (const ins of stage.instructions) {
@@ -108,8 +109,8 @@ export const undefinedVar = buildkitRule({
             const s = closestName(v, candidates(ins.scope, v), (k) => lastAssigned(assigned, k));
             out.push({ range: ins.range, message: `Usage of undefined variable '$${v}'${s ? ` (did you mean $${s}?)` : ''}` });
           }
-          if (ins.kind === 'env') for (const p of ins.pairs) assigned.own.set(p.key, clock++);
-          else if (ins.kind === 'arg') for (const kv of ins.args) if (kv.value !== undefined && !NON_ENV.has(kv.key)) assigned.own.set(kv.key, clock++);
+          if (ins.kind === 'env') for (const p of ins.pairs) assigned.own.set(p.key, tick());
+          else if (ins.kind === 'arg') for (const kv of ins.args) if (kv.value !== undefined && !NON_ENV.has(kv.key)) assigned.own.set(kv.key, tick());
         }
       },
     );
