@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { UserError } from '../common/diagnostics.js';
 import { registerBuild } from './build.js';
+import { registerLint } from './lint.js';
 import { registerParse } from './parse.js';
 import { registerPlan } from './plan.js';
 
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerParse(program);
   registerPlan(program);
   registerBuild(program);
+  registerLint(program, VERSION);
   return program;
 }
 

@@ -36,6 +36,7 @@ import type { Progress, StepInfo } from './progress.js';
 import { intentsForTracking } from './intents.js';
 
 export const TOOL = { name: 'scannable', version: '0.1.0' };
+const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 /** Bump when the tracker's output for the same snapshots changes, to retire cached results. */
 const TRACK_VERSION = 1;
 
@@ -272,6 +273,8 @@ export class Builder {
       config = cloneConfig(info?.config ?? {});
       baseRecord = { kind: 'image', ref: op.source.ref, imageId: image, ...(info?.repoDigests[0] ? { digest: info.repoDigests[0].split('@')[1]! } : {}) };
     }
+    // Docker's builders give every stage a PATH when its base image has none.
+    if (!(config.Env ?? []).some((e) => e.startsWith('PATH='))) config.Env = [...(config.Env ?? []), `PATH=${DEFAULT_PATH}`];
     const cfg: StageConfig = { config, cmdSet: false, args: new Map() };
     const trace: StageTrace = { index: stage.index, ...(stage.name ? { name: stage.name } : {}), base: baseRecord, steps: [] };
     const state: StageState = { stage, image, cfg, dirty: false, trace, baseRecord };

@@ -1,0 +1,20 @@
+/**
+ * Every rule scannable knows. The provenance rules (SCN101-SCN110) join this
+ * list from rules/scannable/ when they are written; configuration, pragmas,
+ * reporters and the documentation meta-test all go through this registry.
+ */
+import { buildkitRules } from './rules/buildkit/index.js';
+import { dockerfileError } from './rules/core/dockerfile-error.js';
+import type { Rule } from './types.js';
+
+export const rules: readonly Rule[] = [dockerfileError, ...buildkitRules];
+
+const byId = new Map(rules.map((r) => [r.id, r]));
+
+export function ruleById(id: string): Rule | undefined {
+  return byId.get(id);
+}
+
+export function ruleIds(): string[] {
+  return rules.map((r) => r.id);
+}

@@ -1,0 +1,79 @@
+/**
+ * Differential test against `docker build` (the engine's legacy builder, which
+ * is what docker build runs on this engine): for each example, the same final
+ * file tree (paths, kinds, modes, owners, link targets, sha256 of contents)
+ * and the same image configuration.
+ *
+ * Files that differ between any two runs of the same RUN (logs and caches
+ * with timestamps) are compared by path and metadata only; the list is here.
+ */
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { LABEL_BUILD } from '../../src/execute/engine.js';
+import { TarSnapshotFs } from '../../src/execute/tar-fs.js';
+import { buildExample, engine, examples } from '../helpers/build.js';
+import { cleanup, describeEngine, legacyBuild, testBuildId } from '../execute/engine-helpers.js';
+
+/** Written anew by every run of the same command: timestamps inside. */
+const VOLATILE = [
+  /^\/var\/log\//,
+  /^\/var\/cache\/debconf\//,
+  /^\/var\/cache\/apt\/(pkgcache|srcpkgcache)\.bin$/,
+  /^\/var\/cache\/ldconfig\/aux-cache$/,
+  /^\/var\/lib\/dpkg\/(status-old|diversions-old|triggers\/.*)$/,
+  /^\/var\/lib\/apt\/extended_states$/,
+  /^\/etc\/(hostname|hosts|resolv\.conf)$/,
+];
+const volatile = (p: string) => VOLATILE.some((r) => r.test(p));
+
+const CONFIG_FIELDS = ['Env', 'Cmd', 'Entrypoint', 'WorkingDir', 'User', 'ExposedPorts', 'Volumes', 'Labels', 'StopSignal', 'Healthcheck', 'Shell', 'OnBuild'] as const;
+
+async function tree(imageId: string, buildId: string): Promise<Map<string, string>> {
+  const fs = await TarSnapshotFs.fromStream(await engine.readImage(imageId, undefined, buildId));
+  const out = new Map<string, string>();
+  try {
+    for (const e of fs.entries()) {
+      if (e.path === '/.dockerenv') continue;
+      const digest = e.kind === 'file' && !volatile(e.path) ? fs.sha256(e.path) : '';
+      out.set(e.path, `${e.kind} ${e.mode.toString(8)} ${e.uid}:${e.gid} ${e.linkTarget ?? ''} ${digest}`);
+    }
+  } finally {
+    fs.close();
+  }
+  return out;
+}
+
+function normalizeConfig(c: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of CONFIG_FIELDS) {
+    let v = c[f];
+    if (f === 'Labels' && v && typeof v === 'object') {
+      v = Object.fromEntries(Object.entries(v as Record<string, string>).filter(([k]) => k !== LABEL_BUILD));
+      if (Object.keys(v as object).length === 0) v = undefined;
+    }
+    if (Array.isArray(v) && v.length === 0 && f !== 'Cmd' && f !== 'Entrypoint') v = undefined;
+    if (v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0) v = undefined;
+    out[f] = v ?? null;
+  }
+  return out;
+}
+
+describeEngine('scannable build vs docker build', () => {
+  const buildId = testBuildId('docker-diff');
+  afterAll(() => cleanup(engine, buildId));
+
+  it.each(['jq-curl', 'multistage-c', 'concourse'])('%s: same file tree and image config', async (name) => {
+    const dir = path.join(examples, name);
+    if (name === 'concourse') execFileSync('bash', [path.join(dir, 'make-release.sh')]);
+    const theirs = legacyBuild(dir, buildId);
+    const ours = (await buildExample(dir)).imageId;
+    const [a, b] = await Promise.all([tree(theirs, buildId), tree(ours, buildId)]);
+    const onlyTheirs = [...a.keys()].filter((p) => !b.has(p));
+    const onlyOurs = [...b.keys()].filter((p) => !a.has(p));
+    const differ = [...a.keys()].filter((p) => b.has(p) && a.get(p) !== b.get(p)).map((p) => `${p}\n  docker:    ${a.get(p)}\n  scannable: ${b.get(p)}`);
+    expect({ onlyTheirs, onlyOurs, differ }).toEqual({ onlyTheirs: [], onlyOurs: [], differ: [] });
+    const [ci, oi] = await Promise.all([engine.inspectImage(theirs), engine.inspectImage(ours)]);
+    expect(normalizeConfig(oi!.config as Record<string, unknown>)).toEqual(normalizeConfig(ci!.config as Record<string, unknown>));
+  }, 900_000);
+});

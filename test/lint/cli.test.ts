@@ -1,0 +1,82 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/cli/main.js';
+
+async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((stdout += String(s)), true));
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((stderr += String(s)), true));
+  try {
+    const code = await main(['node', 'scannable', 'lint', ...args]);
+    return { code, stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+    // The action sets process.exitCode; it must not leak into the test run's own status.
+    process.exitCode = undefined;
+  }
+}
+
+const dir = mkdtempSync(path.join(tmpdir(), 'scannable-lint-'));
+const file = (name: string, text: string): string => {
+  const p = path.join(dir, name);
+  writeFileSync(p, text);
+  return p;
+};
+const clean = file('Clean.Dockerfile', 'FROM alpine:3.20\nCMD ["true"]\n');
+const warn = file('Warn.Dockerfile', 'FROM alpine:3.20\nMAINTAINER me\n');
+const broken = file('Broken.Dockerfile', 'FROM alpine\nRUN <<EOF\n');
+const invalid = file('Invalid.Dockerfile', 'FROM alpine\nBOGUS x\n');
+
+afterEach(() => {
+  process.exitCode = undefined;
+});
+
+describe('scannable lint', () => {
+  it('exits 0 on a clean file', async () => {
+    const r = await run(clean);
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(r.stdout).toBe('no problems found\n');
+  });
+  it('exits 1 on findings at or above the threshold', async () => {
+    expect((await run(warn)).code).toBe(1);
+    expect((await run('--threshold', 'error', warn)).code).toBe(0);
+    expect((await run('--threshold', 'error', invalid)).code).toBe(1);
+  });
+  it('prints json and sarif', async () => {
+    const j = await run('--format', 'json', warn);
+    expect(JSON.parse(j.stdout)).toEqual([
+      { file: warn, line: 2, column: 1, endLine: 2, endColumn: 14, rule: 'MaintainerDeprecated', severity: 'warning', message: 'Maintainer instruction is deprecated in favor of using label' },
+    ]);
+    const s = await run('--format', 'sarif', warn);
+    expect(JSON.parse(s.stdout)).toMatchObject({ version: '2.1.0', runs: [{ results: [{ ruleId: 'MaintainerDeprecated' }] }] });
+  });
+  it('exits 2 on a parse error, printed as file:line:column, and still lints the other files', async () => {
+    const r = await run('--format', 'json', broken, warn);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${broken}:2:1: unterminated heredoc`);
+    expect(JSON.parse(r.stdout)).toHaveLength(1);
+  });
+  it('exits 2 on usage errors', async () => {
+    expect((await run('--format', 'xml', clean)).stderr).toContain('unknown --format "xml": use tty, json, sarif');
+    expect((await run('--threshold', 'loud', clean)).code).toBe(2);
+    const missing = await run(path.join(dir, 'nope'), clean);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe(`cannot read ${path.join(dir, 'nope')}: no such file\n`);
+    const badConfig = file('bad.yaml', 'treshold: info\n');
+    const r = await run('--config', badConfig, clean);
+    expect(r).toMatchObject({ code: 2, stderr: `scannable: ${badConfig}:1:1: unknown key "treshold" (did you mean threshold?); the keys are ignore, severity, trustedRegistries, threshold\n` });
+  });
+  it('uses --config and --context', async () => {
+    const cfg = file('off.yaml', 'severity:\n  MaintainerDeprecated: off\n');
+    expect((await run('--config', cfg, warn)).code).toBe(0);
+    const ctx = mkdtempSync(path.join(tmpdir(), 'scannable-ctx-'));
+    writeFileSync(path.join(ctx, '.dockerignore'), 'secrets\n');
+    const df = file('Ctx.Dockerfile', '# check=experimental=CopyIgnoredFile\nFROM alpine:3.20\nCOPY secrets/key /key\n');
+    const r = await run('--format', 'json', '--context', ctx, df);
+    expect(JSON.parse(r.stdout)).toMatchObject([{ rule: 'CopyIgnoredFile', line: 3, message: 'Attempting to Copy file "secrets/key" that is excluded by .dockerignore' }]);
+  });
+});
