@@ -1,4 +1,4 @@
-export { parseShell } from './parser.js';
+export { commandEnd, parseShell } from './parser.js';
 export type { ShellParse } from './parser.js';
 export { LineIndex } from './syntax.js';
 export type * from './syntax.js';

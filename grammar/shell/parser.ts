@@ -218,7 +218,7 @@ class ShellGrammar extends EmbeddedActionsParser {
       commands,
       pipeStderr,
       start: startToken ? this.start(startToken) : first.start,
-      end: commands[commands.length - 1]!.end,
+      end: commandEnd(commands[commands.length - 1]!),
     }));
   });
 
@@ -248,10 +248,7 @@ class ShellGrammar extends EmbeddedActionsParser {
     ]);
     this.MANY(() => {
       const r = this.SUBRULE(this.redirect);
-      this.ACTION(() => {
-        cmd.redirects.push(r);
-        cmd.end = r.end;
-      });
+      this.ACTION(() => cmd.redirects.push(r));
     });
     return cmd;
   });
@@ -595,6 +592,12 @@ class ShellGrammar extends EmbeddedActionsParser {
     const body = this.SUBRULE(this.compoundCommand);
     return this.ACTION(() => ({ kind: 'Function' as const, name: name.image, body, redirects: [], start: this.start(start), end: body.end }));
   });
+}
+
+/** Where a command ends, its trailing redirections included. */
+export function commandEnd(cmd: Command): number {
+  const last = cmd.redirects[cmd.redirects.length - 1];
+  return last !== undefined && last.end > cmd.end ? last.end : cmd.end;
 }
 
 /** `NAME=value` / `NAME+=value` as an assignment, or null. */

@@ -66,6 +66,7 @@ export interface Assignment extends Span {
   value: Word;
 }
 
+/** Compound commands end at their closing keyword; redirections after it have their own spans. */
 interface CompoundBase extends Span {
   redirects: Redirect[];
 }
