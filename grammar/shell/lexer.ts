@@ -112,6 +112,39 @@ function custom(exec: CustomPatternMatcherFunc): { exec: CustomPatternMatcherFun
   return { exec };
 }
 
+/** The index after the blanks and line continuations at `i`. */
+function blanksEnd(text: string, i: number): number {
+  for (;;) {
+    const c = text.charCodeAt(i);
+    if (c === 0x20 || c === 0x09) i++;
+    else if (c === 0x5c && text.charCodeAt(i + 1) === 0x0a) i += 2;
+    else return i;
+  }
+}
+
+/**
+ * Every token takes the blanks after it into its image, so that the lexer
+ * makes one step per token instead of two (blanks follow most tokens).
+ * `plain` is the image without blanks, returned as is when none follow.
+ */
+function withBlanks(text: string, offset: number, length: number, plain: MatchResult): MatchResult {
+  const end = offset + length;
+  const c = text.charCodeAt(end);
+  if (c !== 0x20 && c !== 0x09 && c !== 0x5c) return plain;
+  const after = blanksEnd(text, end);
+  return after === end ? plain : result(text.slice(offset, after));
+}
+
+/** Text of operator and keyword tokens (their images also hold the blanks after them). */
+const FIXED_TEXT = new Map<TokenType, string>();
+
+/** What a token stands for: a word's text, an operator or keyword, without trailing blanks. */
+export function tokenText(t: IToken): string {
+  const payload = t.payload as { kind?: string; text?: string } | undefined;
+  if (payload !== undefined && typeof payload.text === 'string') return payload.text;
+  return FIXED_TEXT.get(t.tokenType) ?? t.image;
+}
+
 // ---------------------------------------------------------------------------
 // Categories
 
@@ -131,9 +164,15 @@ export const Word = createToken({
       frame.expectDelimiter = null;
       registerDelimiter(pending, word);
     }
+    if (end <= offset) return null;
     wordResult[0] = word.text;
+    const c1 = text.charCodeAt(end);
+    if (c1 === 0x20 || c1 === 0x09 || c1 === 0x5c) {
+      const after = blanksEnd(text, end);
+      if (after > end) wordResult[0] = text.slice(offset, after);
+    }
     wordResult.payload = word;
-    return end > offset ? wordResult : null;
+    return wordResult;
   }),
   start_chars_hint: wordStartChars(),
 });
@@ -146,7 +185,23 @@ export const HeredocOp = createToken({ name: 'HeredocOp', pattern: Lexer.NA });
 // ---------------------------------------------------------------------------
 // Skipped
 
-export const Blank = createToken({ name: 'Blank', pattern: /(?:[ \t]|\\\n)+/, group: Lexer.SKIPPED, line_breaks: true, start_chars_hint: [' ', '\t', '\\'] });
+/** Blanks and line continuations between words. */
+export const Blank = createToken({
+  name: 'Blank',
+  group: Lexer.SKIPPED,
+  line_breaks: true,
+  pattern: custom((text, offset) => {
+    let i = offset;
+    for (;;) {
+      const c = text.charCodeAt(i);
+      if (c === 0x20 || c === 0x09) i++;
+      else if (c === 0x5c && text.charCodeAt(i + 1) === 0x0a) i += 2;
+      else break;
+    }
+    return i === offset ? null : result(text.slice(offset, i));
+  }),
+  start_chars_hint: [' ', '\t', '\\'],
+});
 export const Comment = createToken({ name: 'Comment', pattern: /#[^\n]*/, group: Lexer.SKIPPED });
 
 // ---------------------------------------------------------------------------
@@ -160,11 +215,11 @@ export const Newline = createToken({
   pattern: custom((text, offset) => {
     const f = frame;
     f.expectDelimiter = null;
-    if (f.pending.length === 0) return newlineResult;
+    if (f.pending.length === 0) return withBlanks(text, offset, 1, newlineResult);
     let pos = offset + 1;
     for (const h of f.pending) pos = readHeredocBody(text, pos, h);
     f.pending = [];
-    return result(text.slice(offset, pos));
+    return result(text.slice(offset, blanksEnd(text, pos)));
   }),
   start_chars_hint: ['\n'],
 });
@@ -172,8 +227,26 @@ export const Newline = createToken({
 // ---------------------------------------------------------------------------
 // Operators (order matters where one is a prefix of another)
 
+/**
+ * An operator. Matched by comparing characters rather than by chevrotain's
+ * regular expressions: operators sit between most words, so this is hot.
+ */
 function op(name: string, image: string, categories: TokenType[] = []): TokenType {
-  return createToken({ name, label: `\`${image}\``, pattern: image, categories });
+  const m = result(image);
+  const n = image.length;
+  const c0 = image.charCodeAt(0);
+  const c1 = n > 1 ? image.charCodeAt(1) : -1;
+  const c2 = n > 2 ? image.charCodeAt(2) : -1;
+  const exec: CustomPatternMatcherFunc =
+    n === 1
+      ? (text, offset) => (text.charCodeAt(offset) === c0 ? withBlanks(text, offset, 1, m) : null)
+      : n === 2
+        ? (text, offset) => (text.charCodeAt(offset) === c0 && text.charCodeAt(offset + 1) === c1 ? withBlanks(text, offset, 2, m) : null)
+        : (text, offset) =>
+            text.charCodeAt(offset) === c0 && text.charCodeAt(offset + 1) === c1 && text.charCodeAt(offset + 2) === c2 ? withBlanks(text, offset, 3, m) : null;
+  const type = createToken({ name, label: `\`${image}\``, pattern: { exec }, categories, start_chars_hint: [image[0]!], line_breaks: true });
+  FIXED_TEXT.set(type, image);
+  return type;
 }
 
 export const AndIf = op('AndIf', '&&');
@@ -190,7 +263,7 @@ export const Semi = op('Semi', ';');
 export const TLess = op('TLess', '<<<', [RedirectOp]);
 
 function heredocOp(name: string, image: string, stripTabs: boolean): TokenType {
-  return createToken({
+  const type = createToken({
     name,
     label: `\`${image}\``,
     categories: [HeredocOp],
@@ -200,12 +273,15 @@ function heredocOp(name: string, image: string, stripTabs: boolean): TokenType {
         stripTabs, delimiter: '', quoted: false, hasDelimiter: false, hasBody: false, terminated: false, bodyStart: 0, bodyEnd: 0, content: null,
       };
       frame.expectDelimiter = pending;
-      const m = result(image);
+      const m = result(text.slice(offset, blanksEnd(text, offset + image.length)));
       m.payload = pending;
       return m;
     }),
     start_chars_hint: ['<'],
+    line_breaks: true,
   });
+  FIXED_TEXT.set(type, image);
+  return type;
 }
 
 export const DLessDash = heredocOp('DLessDash', '<<-', true);
@@ -226,7 +302,10 @@ export const ArithCommand = createToken({
   pattern: custom((text, offset) => {
     if (text.charCodeAt(offset + 1) !== 0x28) return null;
     const end = arithmeticCommandEnd(text, offset);
-    return end < 0 ? null : result(text.slice(offset, end));
+    if (end < 0) return null;
+    const m = result(text.slice(offset, blanksEnd(text, end)));
+    m.payload = { text: text.slice(offset, end) };
+    return m;
   }),
   start_chars_hint: ['('],
 });
@@ -264,17 +343,20 @@ export const IoNumber = createToken({
 function keyword(name: string, image: string): TokenType {
   const m = result(image);
   const len = image.length;
-  return createToken({
+  const type = createToken({
     name,
     label: `\`${image}\``,
     categories: [Word],
+    line_breaks: true,
     pattern: custom((text, offset) => {
       if (frame.expectDelimiter !== null || !text.startsWith(image, offset)) return null;
       if (offset + len < text.length && !endsWord(text.charCodeAt(offset + len))) return null;
-      return m;
+      return withBlanks(text, offset, len, m);
     }),
     start_chars_hint: [image[0]!],
   });
+  FIXED_TEXT.set(type, image);
+  return type;
 }
 
 export const If = keyword('If', 'if');
@@ -322,13 +404,19 @@ const lexer = new Lexer(lexerOrder, {
   skipValidations: true,
 });
 
-/** First characters a Word may have: everything but blanks and operator characters (`<`/`>` for `<(`). */
+/**
+ * First characters a Word may have: everything but blanks and operator
+ * characters (`<`/`>` for `<(`). Above 255 chevrotain groups characters into
+ * buckets of 255, so one character per bucket is enough.
+ */
 function wordStartChars(): number[] {
   const out: number[] = [];
-  for (let c = 0; c < 0x10000; c++) {
+  for (let c = 0; c < 256; c++) {
     if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x3b || c === 0x26 || c === 0x7c || c === 0x28 || c === 0x29) continue;
     out.push(c);
   }
+  for (let c = 256; c < 0x10000; c += 255) out.push(c);
+  out.push(0xffff);
   return out;
 }
 

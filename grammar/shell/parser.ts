@@ -18,7 +18,7 @@ import { EmbeddedActionsParser, EOF, type IParserErrorMessageProvider, type ITok
 import {
   allTokens, AndIf, ArithCommand, Bang, beginSession, CLOSERS, Case, Do, Done, DLBracket, DRBracket, DSemi, DSemiAmp, Elif, Else, Esac, Fi, For,
   Function, HeredocOp, If, In, IoNumber, LBrace, lexScript, LParen, Newline, OrIf, outerOffset, Pipe, PipeAmp, RBrace, RedirectOp, restoreSession,
-  RParen, Select, Semi, Amp, SemiAmp, session, Then, Time, Until, While, Word, type PendingHeredoc, type RawError,
+  RParen, Select, Semi, Amp, SemiAmp, session, Then, Time, tokenText, Until, While, Word, type PendingHeredoc, type RawError,
 } from './lexer.js';
 import {
   LineIndex,
@@ -49,7 +49,8 @@ import {
 function describe(token: IToken): string {
   if (token.tokenType === EOF) return 'the end of the script';
   if (token.tokenType === Newline) return 'a newline';
-  return `\`${token.image.length > 40 ? token.image.slice(0, 40) + '…' : token.image}\``;
+  const text = tokenText(token);
+  return `\`${text.length > 40 ? text.slice(0, 40) + '…' : text}\``;
 }
 
 function label(type: TokenType): string {
@@ -88,6 +89,15 @@ COMMAND_START.add(LParen);
 COMMAND_START.add(ArithCommand);
 const CLOSER_SET = new Set<TokenType>(CLOSERS);
 
+/** Token types (by chevrotain index) that are words, keywords included, and that start a redirection. */
+const WORD_TYPES: boolean[] = [];
+const REDIRECT_STARTS: boolean[] = [];
+for (const t of allTokens) {
+  const idx = t.tokenTypeIdx!;
+  if (t === Word || t.CATEGORIES?.includes(Word)) WORD_TYPES[idx] = true;
+  if (t === IoNumber || t.CATEGORIES?.includes(RedirectOp) || t.CATEGORIES?.includes(HeredocOp)) REDIRECT_STARTS[idx] = true;
+}
+
 class ShellGrammar extends EmbeddedActionsParser {
   /** Added to token offsets for the tokens being parsed. */
   base = 0;
@@ -108,7 +118,7 @@ class ShellGrammar extends EmbeddedActionsParser {
 
   private end(t: IToken): number {
     const w = t.payload as WordNode | undefined;
-    return w !== undefined && w.kind === 'Word' ? w.end : this.base + t.startOffset + t.image.length;
+    return w !== undefined && w.kind === 'Word' ? w.end : this.base + t.startOffset + tokenText(t).length;
   }
 
   /** End of the last consumed token. */
@@ -120,9 +130,10 @@ class ShellGrammar extends EmbeddedActionsParser {
   word(t: IToken): WordNode {
     const w = t.payload as WordNode | undefined;
     if (w !== undefined && w.kind === 'Word') return w;
+    const text = tokenText(t);
     const start = this.base + t.startOffset;
-    const end = start + t.image.length;
-    return { kind: 'Word', text: t.image, parts: [{ kind: 'Literal', value: t.image, start, end }], start, end };
+    const end = start + text.length;
+    return { kind: 'Word', text, parts: [{ kind: 'Literal', value: text, start, end }], start, end };
   }
 
   private startsCommand(): boolean {
@@ -273,7 +284,7 @@ class ShellGrammar extends EmbeddedActionsParser {
             this.MANY(() => this.CONSUME(Newline));
             const body = this.SUBRULE(this.compoundCommand);
             this.ACTION(() => {
-              fn = { kind: 'Function', name: t.image, body, redirects: [], start: node.start, end: body.end };
+              fn = { kind: 'Function', name: tokenText(t), body, redirects: [], start: node.start, end: body.end };
             });
           });
         },
@@ -288,25 +299,24 @@ class ShellGrammar extends EmbeddedActionsParser {
         },
       },
     ]);
-    this.MANY2({
-      GATE: () => fn === undefined,
-      DEF: () => {
-        this.OR2([
-          {
-            ALT: () => {
-              const t = this.CONSUME2(Word);
-              this.ACTION(() => this.addWord(node, this.word(t)));
-            },
-          },
-          {
-            ALT: () => {
-              const r = this.SUBRULE2(this.redirect);
-              this.ACTION(() => node.redirects.push(r));
-            },
-          },
-        ]);
-      },
-    });
+    if (this.RECORDING_PHASE) {
+      // The grammar of the loop below, for chevrotain's analysis.
+      this.MANY2(() => {
+        this.OR2([{ ALT: () => this.CONSUME2(Word) }, { ALT: () => this.SUBRULE2(this.redirect) }]);
+      });
+    } else if (fn === undefined) {
+      // The parser's hottest loop (most tokens are words of simple commands), written
+      // with chevrotain's token API instead of MANY/OR, which cost several calls per word.
+      for (;;) {
+        const t = this.LA(1);
+        if (WORD_TYPES[t.tokenTypeIdx] === true) {
+          this.SKIP_TOKEN();
+          this.addWord(node, this.word(t));
+        } else if (REDIRECT_STARTS[t.tokenTypeIdx] === true) {
+          node.redirects.push(this.SUBRULE2(this.redirect));
+        } else break;
+      }
+    }
     return this.ACTION(() => {
       if (fn !== undefined) return fn;
       node.end = this.lastEnd();
@@ -350,8 +360,8 @@ class ShellGrammar extends EmbeddedActionsParser {
 
   private makeRedirect(fd: IToken | undefined, op: IToken, targetToken: IToken): Redirect {
     const target = this.word(targetToken);
-    const r: Redirect = { kind: 'Redirect', op: op.image as RedirectOpText, target, start: fd ? this.start(fd) : this.start(op), end: target.end };
-    if (fd) r.fd = Number(fd.image);
+    const r: Redirect = { kind: 'Redirect', op: tokenText(op) as RedirectOpText, target, start: fd ? this.start(fd) : this.start(op), end: target.end };
+    if (fd) r.fd = Number(tokenText(fd));
     return r;
   }
 
@@ -418,7 +428,7 @@ class ShellGrammar extends EmbeddedActionsParser {
           const body = this.SUBRULE(this.loopBody);
           return this.ACTION((): ArithForClause => ({
             kind: 'ArithFor',
-            expression: header.image.slice(2, -2),
+            expression: tokenText(header).slice(2, -2),
             body,
             redirects: [],
             start: this.start(keyword),
@@ -479,7 +489,7 @@ class ShellGrammar extends EmbeddedActionsParser {
   whileClause = this.RULE('whileClause', (): WhileClause => {
     const keyword = this.OR([{ ALT: () => this.CONSUME(While) }, { ALT: () => this.CONSUME(Until) }]);
     const condition = this.SUBRULE(this.list, { ARGS: [false] });
-    this.ACTION(() => this.requireCommands(condition, `after \`${keyword.image}\``));
+    this.ACTION(() => this.requireCommands(condition, `after \`${tokenText(keyword)}\``));
     const body = this.SUBRULE(this.loopBody);
     return this.ACTION(() => ({
       kind: 'While' as const,
@@ -517,7 +527,7 @@ class ShellGrammar extends EmbeddedActionsParser {
         let terminator: CaseItem['terminator'] = '';
         this.OPTION2(() => {
           const t = this.OR([{ ALT: () => this.CONSUME(DSemi) }, { ALT: () => this.CONSUME(SemiAmp) }, { ALT: () => this.CONSUME(DSemiAmp) }]);
-          terminator = t.image as CaseItem['terminator'];
+          terminator = tokenText(t) as CaseItem['terminator'];
         });
         this.ACTION(() => {
           const words = patterns.map((p) => this.word(p));
@@ -578,7 +588,7 @@ class ShellGrammar extends EmbeddedActionsParser {
 
   arithCommand = this.RULE('arithCommand', (): ArithCommandNode => {
     const t = this.CONSUME(ArithCommand);
-    return this.ACTION(() => ({ kind: 'Arith' as const, expression: t.image.slice(2, -2), redirects: [], start: this.start(t), end: this.end(t) }));
+    return this.ACTION(() => ({ kind: 'Arith' as const, expression: tokenText(t).slice(2, -2), redirects: [], start: this.start(t), end: this.end(t) }));
   });
 
   functionKeyword = this.RULE('functionKeyword', (): FunctionDefinition => {
@@ -590,7 +600,7 @@ class ShellGrammar extends EmbeddedActionsParser {
     });
     this.MANY(() => this.CONSUME(Newline));
     const body = this.SUBRULE(this.compoundCommand);
-    return this.ACTION(() => ({ kind: 'Function' as const, name: name.image, body, redirects: [], start: this.start(start), end: body.end }));
+    return this.ACTION(() => ({ kind: 'Function' as const, name: tokenText(name), body, redirects: [], start: this.start(start), end: body.end }));
   });
 }
 
@@ -600,8 +610,8 @@ export function commandEnd(cmd: Command): number {
   return last !== undefined && last.end > cmd.end ? last.end : cmd.end;
 }
 
-/** `NAME=value` / `NAME+=value` as an assignment, or null. */
-function assignment(w: WordNode): Assignment | null {
+/** `NAME=value` / `NAME+=value` as an assignment, or null (also for arguments of `export`, `local`...). */
+export function assignment(w: WordNode): Assignment | null {
   const m = ASSIGNMENT.exec(w.text);
   if (m === null) return null;
   const first = w.parts[0];
@@ -691,13 +701,13 @@ function parseTokens(g: ShellGrammar, tokens: IToken[], base: number, offsets: I
     out.push(...g.completed);
     const where = (t: IToken): number => (t.tokenType === EOF || Number.isNaN(t.startOffset) ? inputEnd : outerOffset(base + t.startOffset, offsets));
     for (const soft of g.softErrors) {
-      session.errors.push({ start: where(soft.token), end: where(soft.token) + Math.max(1, soft.token.image?.length ?? 1), message: soft.message });
+      session.errors.push({ start: where(soft.token), end: where(soft.token) + Math.max(1, soft.token.image === undefined ? 1 : tokenText(soft.token).length), message: soft.message });
     }
     const hard = g.errors[0];
     g.input = [];
     if (hard === undefined) break;
     const at = where(hard.token);
-    session.errors.push({ start: at, end: at + Math.max(1, hard.token.image?.length ?? 1), message: hard.message });
+    session.errors.push({ start: at, end: at + Math.max(1, hard.token.image === undefined ? 1 : tokenText(hard.token).length), message: hard.message });
     // Resume after the first newline at or after the failing token.
     const failedAt = hard.token.tokenType === EOF ? tokens.length : tokens.indexOf(hard.token, from);
     const lastCompleted = g.completed[g.completed.length - 1];

@@ -30,7 +30,7 @@ export function runScript(ins: Instruction): RunScript | null {
   const line = run.args[0]!;
   // args[0] is the tail of the joined instruction text.
   const lineBase = run.original.endsWith(line) ? run.original.length - line.length : Math.max(0, run.original.indexOf(line));
-  const lineOrigin = (offset: number): Position => positionInInstruction(run, lineBase + offset);
+  const lineOrigin = instructionOrigin(run, lineBase);
   const first = run.heredocs[0];
   if (first === undefined) return { script: line, origin: lineOrigin };
 
@@ -62,6 +62,27 @@ export function runScript(ins: Instruction): RunScript | null {
       }
       return lineOrigin(Math.min(offset, line.length));
     },
+  };
+}
+
+/**
+ * Positions in the joined instruction text from `base` on: a binary search over
+ * its segments (one per physical line), since a long RUN has many.
+ */
+function instructionOrigin(ins: Instruction, base: number): (offset: number) => Position {
+  const seg = ins.segments;
+  const n = seg.length / 3;
+  if (n === 0) return (offset) => positionInInstruction(ins, base + offset);
+  return (offset) => {
+    const at = base + offset;
+    let lo = 0;
+    let hi = n - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (seg[mid * 3]! <= at) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: seg[lo * 3 + 1]!, column: seg[lo * 3 + 2]! + (at - seg[lo * 3]!) };
   };
 }
 
