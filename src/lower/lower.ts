@@ -222,7 +222,7 @@ function lowerRun(
       else inputs.push({ kind: 'image', ref: m.from, path: m.source ?? '/' });
     }
   }
-  const analysis = analyzeRun(ins);
+  const analysis = analyzeRun(ins, workdir);
   const scriptFile = shebangScript(ins);
   return {
     ...common,
