@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { UserError } from '../common/diagnostics.js';
+import { registerOsl } from './osl.js';
 import { registerParse } from './parse.js';
 import { registerPlan } from './plan.js';
 
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerParse(program);
   registerPlan(program);
+  registerOsl(program);
   return program;
 }
 
