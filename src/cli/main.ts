@@ -8,6 +8,7 @@ import { UserError } from '../common/diagnostics.js';
 import { registerOsl } from './osl.js';
 import { registerParse } from './parse.js';
 import { registerPlan } from './plan.js';
+import { registerSources } from './sources.js';
 
 export const VERSION = '0.1.0';
 
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerParse(program);
   registerPlan(program);
   registerOsl(program);
+  registerSources(program);
   return program;
 }
 
