@@ -174,3 +174,31 @@ export function unknownsProvenance(): Provenance {
   prov.coverage = computeCoverage(prov.files);
   return prov;
 }
+
+/** One package of each language ecosystem, an apk package, a pinned git download and a Debian package with an epoch. */
+export function languagesProvenance(): Provenance {
+  const prov = sampleProvenance();
+  const s = step('s1.6', 10, 'RUN pip install requests==2.31.0 && gem install rake && go install ...');
+  const pkg = (init: Parameters<typeof newPackage>[0]): void => {
+    const p = newPackage({ licenseExpression: 'MIT', ...init });
+    prov.packages.push({ package: p, stage: 1, step: s, files: [`/x/${p.name}`] });
+    prov.files.push({ path: `/x/${p.name}`, kind: 'file', mode: 0o644, uid: 0, gid: 0, size: 1, sha256: '0'.repeat(64), origin: { kind: 'package', package: p.purl, step: s } });
+  };
+  pkg({ ecosystem: 'python', name: 'requests', version: '2.31.0', purl: 'pkg:pypi/requests@2.31.0', metadataPath: '/usr/lib/python3/dist-packages/requests-2.31.0.dist-info/METADATA', vcs: 'https://github.com/psf/requests' });
+  pkg({ ecosystem: 'gem', name: 'nokogiri', version: '1.15.4', purl: 'pkg:gem/nokogiri@1.15.4?platform=x86_64-linux', metadataPath: '/var/lib/gems/specifications/nokogiri.gemspec' });
+  pkg({ ecosystem: 'gem', name: 'rake', version: '13.0.6', purl: 'pkg:gem/rake@13.0.6', metadataPath: '/var/lib/gems/specifications/rake.gemspec' });
+  pkg({ ecosystem: 'golang', name: 'github.com/BurntSushi/toml', version: 'v1.3.2', purl: 'pkg:golang/github.com/BurntSushi/toml@v1.3.2', metadataPath: '/usr/local/bin/tool' });
+  pkg({ ecosystem: 'golang', name: 'example.com/tool', version: '(devel)', purl: 'pkg:golang/example.com/tool@(devel)', metadataPath: '/usr/local/bin/tool' });
+  pkg({ ecosystem: 'npm', name: '@types/node', version: '20.0.0', purl: 'pkg:npm/%40types/node@20.0.0', metadataPath: '/usr/lib/node_modules/@types/node/package.json' });
+  pkg({ ecosystem: 'apk', name: 'musl', version: '1.2.4-r2', purl: 'pkg:apk/alpine/musl@1.2.4-r2?arch=x86_64', metadataPath: '/lib/apk/db/installed', source: { name: 'musl' } });
+  pkg({ ecosystem: 'deb', name: 'libc6', version: '2.36-9+deb12u4', purl: 'pkg:deb/debian/libc6@2.36-9%2Bdeb12u4?arch=amd64&distro=debian-12', metadataPath: '/var/lib/dpkg/status', source: { name: 'glibc', version: '2.36-9+deb12u4' } });
+  pkg({ ecosystem: 'deb', name: 'libc-bin', version: '2.36-9+deb12u4', purl: 'pkg:deb/debian/libc-bin@2.36-9%2Bdeb12u4?arch=amd64&distro=debian-12', metadataPath: '/var/lib/dpkg/status', source: { name: 'glibc', version: '2.36-9+deb12u4' } });
+  pkg({ ecosystem: 'deb', name: 'perl-base', version: '5.36.0-7+deb12u1', purl: 'pkg:deb/debian/perl-base@5.36.0-7%2Bdeb12u1?arch=amd64&distro=debian-12', metadataPath: '/var/lib/dpkg/status', source: { name: 'perl', version: '5.36.0-7+deb12u1' } });
+  pkg({ ecosystem: 'deb', name: 'ubuntu-thing', version: '1.0', purl: 'pkg:deb/ubuntu/ubuntu-thing@1.0?arch=amd64&distro=ubuntu-22.04', metadataPath: '/var/lib/dpkg/status' });
+  pkg({ ecosystem: 'deb', name: 'libcap2', version: '1:2.66-4', purl: 'pkg:deb/debian/libcap2@1%3A2.66-4?arch=amd64&distro=debian-12', metadataPath: '/var/lib/dpkg/status', source: { name: 'libcap2', version: '1:2.66-4' } });
+  const git = step('s1.7', 11, 'ADD https://github.com/stedolan/jq.git#a9f97e9e61a910a374a5d768244e8ad63f407d3e /src/jq');
+  const commit = 'a9f97e9e61a910a374a5d768244e8ad63f407d3e';
+  prov.files.push({ path: '/src/jq/README.md', kind: 'file', mode: 0o644, uid: 0, gid: 0, size: 1, sha256: '1'.repeat(64), origin: { kind: 'remote', url: `https://github.com/stedolan/jq.git#${commit}`, verified: true, step: git } });
+  prov.coverage = computeCoverage(prov.files);
+  return prov;
+}
