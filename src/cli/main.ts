@@ -7,8 +7,10 @@ import { Command, CommanderError } from 'commander';
 import { UserError } from '../common/diagnostics.js';
 import { registerBuild } from './build.js';
 import { registerLint } from './lint.js';
+import { registerOsl } from './osl.js';
 import { registerParse } from './parse.js';
 import { registerPlan } from './plan.js';
+import { registerSources } from './sources.js';
 
 export const VERSION = '0.1.0';
 
@@ -24,6 +26,8 @@ export function buildProgram(): Command {
   registerPlan(program);
   registerBuild(program);
   registerLint(program, VERSION);
+  registerOsl(program);
+  registerSources(program);
   return program;
 }
 
