@@ -96,7 +96,8 @@ describeEngine('scannable build on the real engine', () => {
     const hello = prov.files.find((f) => f.path === '/usr/local/bin/hello')!;
     expect(hello.origin).toMatchObject({ kind: 'stage', stageName: 'builder', path: '/out/hello', step: { line: 12 } });
     const inner = rootOrigin(hello.origin);
-    expect(inner).toMatchObject({ kind: 'built', tool: 'gcc', step: { line: 9 } });
+    expect(inner).toMatchObject({ kind: 'built', step: { line: 9 } });
+    expect(inner.kind === 'built' && ['cc', 'gcc']).toContain(inner.kind === 'built' ? inner.tool : '');
     expect(inner.kind === 'built' && inner.sources.map((s) => (s.kind === 'context' ? s.path : s.kind))).toContain('hello.c');
     expect(prov.buildPackages.map((p) => p.package.name)).toContain('gcc');
     expect(await validateCycloneDX(provenanceToCycloneDX(prov))).toBeNull();
@@ -116,7 +117,7 @@ describeEngine('scannable build on the real engine', () => {
     });
     for (const name of ['btrfs-progs', 'ca-certificates', 'dumb-init', 'iproute2', 'file']) {
       const p = prov.packages.find((x) => x.package.name === name);
-      expect(p?.step?.line, name).toBe(18);
+      expect(p?.step?.line, name).toBe(17);
       expect(p!.package.licenseExpression, name).toBeTruthy();
     }
     expect(prov.image.config).toMatchObject({
