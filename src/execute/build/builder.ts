@@ -354,7 +354,12 @@ export class Builder {
     const hit = this.cache.get(key);
     if (hit && (await this.engine.inspectImage(hit.snapshot))) {
       st.image = hit.snapshot;
-      this.addTraced(st, op, ref, hit);
+      // What the step meant to do is static analysis of this build's Dockerfile, not part of the cached result.
+      this.addTraced(st, op, ref, {
+        ...hit,
+        ...(prepared.intents ? { intents: prepared.intents } : {}),
+        ...(prepared.archiveMembers ? { archiveMembers: [...prepared.archiveMembers].map(([k, v]) => [k, [...v]] as [string, string[]]) } : {}),
+      });
       this.record(st, op, ref, { cached: true, durationMs: hit.durationMs, changes: hit.changes, ...fromStageOf(op) });
       return { cached: true, durationMs: hit.durationMs, changes: hit.changes.length };
     }
@@ -741,7 +746,12 @@ export class Builder {
     // The tracker's result depends only on the snapshots and the steps that made them.
     const trackKey = digest({
       track: TRACK_VERSION,
-      stages: [...this.stages.values()].map((s) => [s.stage.index, s.image, s.baseRecord, s.trace.steps.map((t) => [t.ref, t.op])]),
+      stages: [...this.stages.values()].map((s) => [
+        s.stage.index,
+        s.image,
+        s.baseRecord,
+        s.trace.steps.map((t) => [t.ref, t.op, t.intents, t.placed ? [...t.placed] : null, t.archiveMembers ? [...t.archiveMembers].map(([k, v]) => [k, [...v]]) : null]),
+      ]),
       target: plan.target,
     });
     try {

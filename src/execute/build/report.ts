@@ -1,5 +1,5 @@
 /** The per-step scannability table `scannable build` prints: lint's prediction next to what the build observed. */
-import type { Provenance } from '../../track/provenance.js';
+import { rootOrigin, type Provenance } from '../../track/provenance.js';
 
 function pad(s: string, n: number): string {
   return s.length >= n ? s.slice(0, n - 1) + '…' : s.padEnd(n);
@@ -19,10 +19,10 @@ export function scannabilityTable(prov: Provenance): string {
   lines.push(`coverage: ${c.attributed} of ${c.files} files and symlinks have an origin (${(c.ratio * 100).toFixed(2)}%)`);
   const kinds = Object.entries(c.byOrigin).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`);
   lines.push(`  by origin: ${kinds.join(', ')}`);
-  const un = prov.files.filter((f) => f.origin.kind === 'unattributed');
+  const un = prov.files.map((f) => ({ f, o: rootOrigin(f.origin) })).filter((x) => x.o.kind === 'unattributed');
   if (un.length) {
     lines.push(`  unattributed (${un.length}):`);
-    for (const f of un.slice(0, 20)) if (f.origin.kind === 'unattributed') lines.push(`    ${f.path}  <- line ${f.origin.step.line}: ${f.origin.step.instruction.replace(/\s+/g, ' ').slice(0, 80)}`);
+    for (const { f, o } of un.slice(0, 20)) if (o.kind === 'unattributed') lines.push(`    ${f.path}  <- line ${o.step.line}: ${o.step.instruction.replace(/\s+/g, ' ').slice(0, 80)}${o.note ? ` (${o.note})` : ''}`);
     if (un.length > 20) lines.push(`    … and ${un.length - 20} more (see the SBOM)`);
   }
   return lines.join('\n') + '\n';
