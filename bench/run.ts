@@ -3,6 +3,7 @@ import { benchBuild, printBuildBench } from './build.js';
 import { loadCorpus } from './corpus.js';
 import { benchLint, printLintBench } from './lint.js';
 import { benchParse, printParseBench } from './parse.js';
+import { benchVerdicts, printVerdicts } from './verdicts.js';
 
 const only = process.argv[2];
 const files = loadCorpus();
@@ -10,3 +11,4 @@ console.log(`corpus: ${files.length} files`);
 if (!only || only === 'parse') printParseBench(benchParse(files));
 if (!only || only === 'lint') printLintBench(benchLint(files));
 if (!only || only === 'build') printBuildBench(benchBuild());
+if (!only || only === 'verdicts') printVerdicts(await benchVerdicts());

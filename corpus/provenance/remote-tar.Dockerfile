@@ -1,0 +1,4 @@
+FROM debian:bookworm
+ARG SERVER
+RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*
+RUN curl -fsSL "$SERVER/bundle.tar.gz" | tar -xz -C /opt
