@@ -229,22 +229,9 @@ export function buildIR(tree: SyntaxTree, opts: IROptions = {}): DockerfileIR {
     const scopeBefore = global;
     const parsed = parseArgWords(b, node);
     if (!parsed) continue;
-    const args: ArgInstruction['args'] = [];
-    for (const { key, raw } of parsed) {
-      const fromBuild = Object.prototype.hasOwnProperty.call(buildArgs, key) ? buildArgs[key] : undefined;
-      const def = raw === undefined ? undefined : b.expand(node, raw, scopeLookup(global));
-      let value: string | undefined;
-      let valueFrom: ArgInstruction['args'][number]['valueFrom'] = 'unset';
-      if (fromBuild !== undefined) {
-        value = fromBuild;
-        valueFrom = 'build-arg';
-      } else if (def) {
-        value = def.value;
-        valueFrom = 'default';
-      }
-      global = value !== undefined ? withVar(global, key, value) : declareVar(global, key);
-      args.push({ key, ...(def ? { default: def } : {}), ...(value !== undefined ? { value } : {}), valueFrom });
-    }
+    const declared = declareArgs(b, node, parsed, global, buildArgs, undefined);
+    global = declared.scope;
+    const args = declared.args;
     globalArgs.push({ kind: 'arg', keyword: node.keyword, range: node.range, syntax: node, scope: scopeBefore, args });
   }
   const globalScope = global;
@@ -268,6 +255,44 @@ export function buildIR(tree: SyntaxTree, opts: IROptions = {}): DockerfileIR {
     diagnostics: b.diagnostics,
     tree,
   };
+}
+
+/**
+ * The values one ARG instruction declares (BuildKit's buildMetaArgs for global
+ * ARGs, dispatchArg in a stage): a build arg wins, then the default (expanded
+ * against the scope so far, one name after another), then — in a stage — the
+ * global ARG of the same name. A default is expanded only when it is used.
+ */
+function declareArgs(
+  b: IRBuilder,
+  node: SyntaxInstruction,
+  parsed: Array<{ key: string; raw?: string }>,
+  scope: Scope,
+  buildArgs: Readonly<Record<string, string>>,
+  globals: Scope | undefined,
+): { args: ArgInstruction['args']; scope: Scope } {
+  const args: ArgInstruction['args'] = [];
+  for (const { key, raw } of parsed) {
+    const fromBuild = Object.hasOwn(buildArgs, key) ? buildArgs[key] : undefined;
+    let def: Expanded | undefined;
+    let value: string | undefined;
+    let valueFrom: ArgInstruction['args'][number]['valueFrom'] = 'unset';
+    if (fromBuild !== undefined) {
+      if (raw !== undefined) def = { raw, value: raw, undefinedVars: [] };
+      value = fromBuild;
+      valueFrom = 'build-arg';
+    } else if (raw !== undefined) {
+      def = b.expand(node, raw, scopeLookup(scope));
+      value = def.value;
+      valueFrom = 'default';
+    } else if (globals?.vars.has(key)) {
+      value = globals.vars.get(key);
+      valueFrom = 'global';
+    }
+    scope = value !== undefined ? withVar(scope, key, value) : declareVar(scope, key);
+    args.push({ key, ...(def ? { default: def } : {}), ...(value !== undefined ? { value } : {}), valueFrom });
+  }
+  return { args, scope };
 }
 
 function parseArgWords(b: IRBuilder, node: SyntaxInstruction): Array<{ key: string; raw?: string }> | undefined {
@@ -513,25 +538,9 @@ function buildInstruction(ctx: StageContext, node: SyntaxInstruction): Instructi
       // BuildKit does not validate ARG flags.
       const parsed = parseArgWords(b, node);
       if (!parsed) return undefined;
-      const args: ArgInstruction['args'] = [];
-      for (const { key, raw } of parsed) {
-        const fromBuild = Object.prototype.hasOwnProperty.call(ctx.buildArgs, key) ? ctx.buildArgs[key] : undefined;
-        const def = raw === undefined ? undefined : b.expand(node, raw, scopeLookup(ctx.scope));
-        let value: string | undefined;
-        let valueFrom: ArgInstruction['args'][number]['valueFrom'] = 'unset';
-        if (fromBuild !== undefined) {
-          value = fromBuild;
-          valueFrom = 'build-arg';
-        } else if (def) {
-          value = def.value;
-          valueFrom = 'default';
-        } else if (ctx.globalScope.vars.has(key)) {
-          value = ctx.globalScope.vars.get(key);
-          valueFrom = 'global';
-        }
-        ctx.scope = value !== undefined ? withVar(ctx.scope, key, value) : declareVar(ctx.scope, key);
-        args.push({ key, ...(def ? { default: def } : {}), ...(value !== undefined ? { value } : {}), valueFrom });
-      }
+      const declared = declareArgs(b, node, parsed, ctx.scope, ctx.buildArgs, ctx.globalScope);
+      ctx.scope = declared.scope;
+      const args = declared.args;
       return { kind: 'arg', ...base, args };
     }
     case 'label': {

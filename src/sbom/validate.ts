@@ -5,11 +5,12 @@
  * a cached rebuild, so the compiled validator (ajv's standalone code) is kept
  * in the cache directory, keyed by the schema files' digest, and reused.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { writeFileAtomic } from '../common/atomic.js';
 
 const require = createRequire(import.meta.url);
 
@@ -78,9 +79,7 @@ function validator(): ValidateFn {
   const { fn, code } = compile();
   try {
     mkdirSync(path.dirname(file), { recursive: true });
-    const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-    writeFileSync(tmp, code);
-    renameSync(tmp, file);
+    writeFileAtomic(file, code);
   } catch {
     // A cache that cannot be written only costs time.
   }

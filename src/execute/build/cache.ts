@@ -7,10 +7,11 @@
  * per key, written atomically; the snapshot they name must still exist in the
  * engine, or the record is ignored.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { writeFileAtomic } from '../../common/atomic.js';
 import type { ChangeKind, PlacedSource, StepIntents, TrackResult } from '../../track/tracker.js';
 
 export interface CachedStep {
@@ -93,9 +94,7 @@ export class StepCache {
   private write(file: string, data: string): void {
     try {
       mkdirSync(path.dirname(file), { recursive: true });
-      const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-      writeFileSync(tmp, data);
-      renameSync(tmp, file);
+      writeFileAtomic(file, data);
     } catch {
       // A cache that cannot be written only costs speed.
     }
