@@ -388,7 +388,7 @@ export const allTokens: TokenType[] = [
   Word, RedirectOp, HeredocOp,
   Blank, Comment, Newline,
   AndIf, AndDGreat, AndGreat, Amp, OrIf, PipeAmp, Pipe, DSemiAmp, DSemi, SemiAmp, Semi,
-  TLess, DLessDash, DLess, LessAnd, LessGreat, DGreat, GreatAnd, Clobber,
+  TLess, DLessDash, DLess, LessAnd, LessGreat, DGreat, GreatAnd, Clobber, Less, Great,
   ArithCommand, LParen, EndOfSubst, RParen, IoNumber,
   If, Then, Elif, Else, Fi, Do, Done, Case, Esac, While, Until, For, Select, In, Function, Time,
   LBrace, RBrace, Bang, DLBracket, DRBracket,

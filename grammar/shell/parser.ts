@@ -149,6 +149,37 @@ class ShellGrammar extends EmbeddedActionsParser {
     this.SUBRULE(this.list, { ARGS: [true] });
   });
 
+  // Alternatives built once: chevrotain takes the same array on every call, which
+  // saves allocating closures on the hottest paths.
+  private readonly separatorAlts = [{ ALT: () => this.CONSUME(Semi) }, { ALT: () => this.CONSUME(Amp) }];
+  private readonly andOrAlts = [{ ALT: () => this.CONSUME(AndIf) }, { ALT: () => this.CONSUME(OrIf) }];
+  private readonly pipeAlts = [{ ALT: () => this.CONSUME(Pipe) }, { ALT: () => this.CONSUME(PipeAmp) }];
+  // A command: compound keywords first (`if` is also a Word); one token of lookahead decides.
+  private readonly firstCommand = {
+    IGNORE_AMBIGUITIES: true,
+    DEF: [
+      { ALT: () => this.SUBRULE(this.compoundCommand) },
+      { ALT: () => this.SUBRULE(this.functionKeyword) },
+      { ALT: () => this.SUBRULE(this.simpleCommand) },
+    ],
+  };
+  private readonly pipedCommand = {
+    IGNORE_AMBIGUITIES: true,
+    DEF: [
+      { ALT: () => this.SUBRULE2(this.compoundCommand) },
+      { ALT: () => this.SUBRULE2(this.functionKeyword) },
+      { ALT: () => this.SUBRULE2(this.simpleCommand) },
+    ],
+  };
+  private readonly nextCommand = {
+    IGNORE_AMBIGUITIES: true,
+    DEF: [
+      { ALT: () => this.SUBRULE3(this.compoundCommand) },
+      { ALT: () => this.SUBRULE3(this.functionKeyword) },
+      { ALT: () => this.SUBRULE3(this.simpleCommand) },
+    ],
+  };
+
   list = this.RULE('list', (top: boolean): StatementList => {
     const out: StatementList = [];
     this.MANY(() => this.CONSUME(Newline));
@@ -158,93 +189,79 @@ class ShellGrammar extends EmbeddedActionsParser {
       DEF: () => {
         const statement = this.SUBRULE(this.andOr);
         let separated = false;
-        let background = false;
-        this.OPTION(() => {
-          this.OR([
-            { ALT: () => this.CONSUME(Semi) },
-            { ALT: () => { this.CONSUME(Amp); background = true; } },
-          ]);
-          separated = true;
-        });
+        const separator = this.OPTION(() => this.OR(this.separatorAlts));
         this.MANY3(() => {
           this.CONSUME2(Newline);
           separated = true;
         });
-        this.ACTION(() => {
-          statement.background = background;
+        if (!this.RECORDING_PHASE) {
+          statement.background = separator !== undefined && separator.tokenType === Amp;
           out.push(statement);
           if (top) this.completed.push(statement);
-          more = separated;
-        });
+          more = separated || separator !== undefined;
+        }
       },
     });
     return out;
   });
 
+  /**
+   * An and-or list of pipelines, `[time] [!] cmd | cmd && [!] cmd || cmd`.
+   * Pipelines and commands are parsed here rather than in rules of their own:
+   * this is the path every statement takes, and rule calls cost.
+   */
   andOr = this.RULE('andOr', (): Statement => {
-    const first = this.SUBRULE(this.pipeline);
-    const pipelines: Pipeline[] = [first];
+    const pipelines: Pipeline[] = [];
     const operators: Array<'&&' | '||'> = [];
+    let pipeline = this.pipelineStart(this.OPTION(() => this.CONSUME(Time)), this.OPTION2(() => this.CONSUME(Bang)), this.OR(this.firstCommand));
     this.MANY(() => {
-      const op = this.OR([{ ALT: () => this.CONSUME(AndIf) }, { ALT: () => this.CONSUME(OrIf) }]);
-      this.MANY2(() => this.CONSUME(Newline));
-      const next = this.SUBRULE2(this.pipeline);
-      this.ACTION(() => {
-        operators.push(op.tokenType === AndIf ? '&&' : '||');
-        pipelines.push(next);
-      });
+      this.OR2([
+        {
+          ALT: () => {
+            const op = this.OR3(this.pipeAlts);
+            this.MANY2(() => this.CONSUME(Newline));
+            const next = this.OR4(this.pipedCommand);
+            if (!this.RECORDING_PHASE) {
+              pipeline.pipeStderr.push(op.tokenType === PipeAmp);
+              pipeline.commands.push(next);
+              pipeline.end = commandEnd(next);
+            }
+          },
+        },
+        {
+          ALT: () => {
+            const op = this.OR5(this.andOrAlts);
+            this.MANY3(() => this.CONSUME2(Newline));
+            const time = this.OPTION3(() => this.CONSUME2(Time));
+            const bang = this.OPTION4(() => this.CONSUME2(Bang));
+            const next = this.OR6(this.nextCommand);
+            if (!this.RECORDING_PHASE) {
+              pipelines.push(pipeline);
+              operators.push(op.tokenType === AndIf ? '&&' : '||');
+              pipeline = this.pipelineStart(time, bang, next);
+            }
+          },
+        },
+      ]);
     });
-    return this.ACTION(() => ({ kind: 'Statement' as const, pipelines, operators, background: false, start: first.start, end: pipelines[pipelines.length - 1]!.end }));
+    if (this.RECORDING_PHASE) return pipeline as unknown as Statement;
+    pipelines.push(pipeline);
+    return { kind: 'Statement', pipelines, operators, background: false, start: pipelines[0]!.start, end: pipeline.end };
   });
 
-  pipeline = this.RULE('pipeline', (): Pipeline => {
-    let startToken: IToken | undefined;
-    let timed = false;
-    let negated = false;
-    this.OPTION(() => {
-      startToken = this.CONSUME(Time);
-      timed = true;
-    });
-    this.OPTION2(() => {
-      const bang = this.CONSUME(Bang);
-      startToken ??= bang;
-      negated = true;
-    });
-    const first = this.SUBRULE(this.command);
-    const commands: Command[] = [first];
-    const pipeStderr: boolean[] = [];
-    this.MANY(() => {
-      const op = this.OR([{ ALT: () => this.CONSUME(Pipe) }, { ALT: () => this.CONSUME(PipeAmp) }]);
-      this.MANY2(() => this.CONSUME(Newline));
-      const next = this.SUBRULE2(this.command);
-      this.ACTION(() => {
-        pipeStderr.push(op.tokenType === PipeAmp);
-        commands.push(next);
-      });
-    });
-    return this.ACTION(() => ({
-      kind: 'Pipeline' as const,
-      negated,
-      timed,
-      commands,
-      pipeStderr,
-      start: startToken ? this.start(startToken) : first.start,
-      end: commandEnd(commands[commands.length - 1]!),
-    }));
-  });
-
-  command = this.RULE('command', (): Command => {
-    // Every alternative is chosen by one token of lookahead (compound keywords first:
-    // `if` is also a Word), which keeps this hot rule on chevrotain's fast path.
-    return this.OR({
-      IGNORE_AMBIGUITIES: true,
-      DEF: [
-        { ALT: () => this.SUBRULE(this.compoundCommand) },
-        { ALT: () => this.SUBRULE(this.functionKeyword) },
-        { ALT: () => this.SUBRULE(this.simpleCommand) },
-      ],
-    });
-  });
+  private pipelineStart(time: IToken | undefined, bang: IToken | undefined, first: Command): Pipeline {
+    if (this.RECORDING_PHASE) return first as unknown as Pipeline;
+    const startToken = time ?? bang;
+    return {
+      kind: 'Pipeline',
+      negated: bang !== undefined,
+      timed: time !== undefined,
+      commands: [first],
+      pipeStderr: [],
+      start: startToken !== undefined ? this.start(startToken) : first.start,
+      end: commandEnd(first),
+    };
+  }
 
   compoundCommand = this.RULE('compoundCommand', (): Command => {
     const cmd = this.OR([
@@ -267,6 +284,20 @@ class ShellGrammar extends EmbeddedActionsParser {
   /** A simple command, or a function definition `name() compound` (both start with a word). */
   simpleCommand = this.RULE('simpleCommand', (): SimpleCommand | FunctionDefinition => {
     const node: SimpleCommand = { kind: 'SimpleCommand', assignments: [], words: [], redirects: [], start: 0, end: 0 };
+    if (!this.RECORDING_PHASE) {
+      // Fast path for the common case, a word not followed by `(`: the same as
+      // the DSL below (first alternative, no function definition), done with the token API.
+      const t = this.LA(1);
+      if (WORD_TYPES[t.tokenTypeIdx] === true && this.LA(2).tokenType !== LParen && !CLOSER_SET.has(t.tokenType)) {
+        this.SKIP_TOKEN();
+        const w = this.word(t);
+        node.start = w.start;
+        this.addWord(node, w);
+        this.simpleWords(node);
+        node.end = this.lastEnd();
+        return node;
+      }
+    }
     let fn: FunctionDefinition | undefined;
     this.OR([
       {
@@ -305,17 +336,7 @@ class ShellGrammar extends EmbeddedActionsParser {
         this.OR2([{ ALT: () => this.CONSUME2(Word) }, { ALT: () => this.SUBRULE2(this.redirect) }]);
       });
     } else if (fn === undefined) {
-      // The parser's hottest loop (most tokens are words of simple commands), written
-      // with chevrotain's token API instead of MANY/OR, which cost several calls per word.
-      for (;;) {
-        const t = this.LA(1);
-        if (WORD_TYPES[t.tokenTypeIdx] === true) {
-          this.SKIP_TOKEN();
-          this.addWord(node, this.word(t));
-        } else if (REDIRECT_STARTS[t.tokenTypeIdx] === true) {
-          node.redirects.push(this.SUBRULE2(this.redirect));
-        } else break;
-      }
+      this.simpleWords(node);
     }
     return this.ACTION(() => {
       if (fn !== undefined) return fn;
@@ -323,6 +344,24 @@ class ShellGrammar extends EmbeddedActionsParser {
       return node;
     });
   });
+
+  /**
+   * The words and redirections of a simple command after its first: the
+   * parser's hottest loop, written with chevrotain's token API (LA, SKIP_TOKEN)
+   * instead of MANY/OR, which cost several calls per word. Its grammar is
+   * recorded by the MANY2 in simpleCommand.
+   */
+  private simpleWords(node: SimpleCommand): void {
+    for (;;) {
+      const t = this.LA(1);
+      if (WORD_TYPES[t.tokenTypeIdx] === true) {
+        this.SKIP_TOKEN();
+        this.addWord(node, this.word(t));
+      } else if (REDIRECT_STARTS[t.tokenTypeIdx] === true) {
+        node.redirects.push(this.SUBRULE2(this.redirect));
+      } else return;
+    }
+  }
 
   private addWord(node: SimpleCommand, w: WordNode): void {
     if (node.words.length === 0) {

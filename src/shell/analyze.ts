@@ -42,7 +42,8 @@ export interface AnalyzeOptions {
 }
 
 /** Shells whose language this analysis reads. */
-const POSIX_SHELLS = new Set(['sh', 'bash', 'dash', 'ash', 'zsh', 'ksh', 'mksh', 'pdksh', 'yash', 'posh']);
+const POSIX_SHELLS_LIST = ['sh', 'bash', 'dash', 'ash', 'zsh', 'ksh', 'mksh', 'pdksh', 'yash', 'posh'];
+const POSIX_SHELLS = new Set(POSIX_SHELLS_LIST);
 
 /** Nested scripts (`sh -c "sh -c '...'"`) are followed this deep. */
 const MAX_SCRIPT_DEPTH = 8;
@@ -109,6 +110,12 @@ interface Endpoints {
 }
 
 const TEST_COMMANDS = new Set(['[', '[[', 'test', 'which', 'type', 'hash']);
+
+/** Commands with effects on the shell (builtins) or that run other commands (shells, wrappers). */
+const ACTIVE_COMMANDS = new Set([
+  'cd', 'pushd', 'popd', 'export', 'readonly', 'declare', 'typeset', 'local', 'unset', 'read', 'source', '.', 'eval',
+  'su', 'runuser', 'env', 'find', 'command', ...POSIX_SHELLS_LIST,
+]);
 
 class Analyzer {
   readonly commands: ShellCommand[] = [];
@@ -398,7 +405,8 @@ class Analyzer {
   /** What a command does to the shell, and the commands or scripts it runs. */
   private effects(cmd: ShellCommand, sources: Word[], ctx: Context): void {
     const name = cmd.name;
-    if (name === undefined) return;
+    // Most commands neither change the shell nor run another command.
+    if (name === undefined || (!ACTIVE_COMMANDS.has(name) && !WRAPPERS.has(name) && !this.functions.has(name))) return;
     const env = ctx.env;
     const args = cmd.argv.slice(1);
     switch (name) {
@@ -652,7 +660,7 @@ interface Unwrapped {
   cwdUnknown?: boolean;
 }
 
-const WRAPPERS = new Map<string, OptionSpec & { skipOperands?: number }>(Object.entries({
+const WRAPPERS: ReadonlyMap<string, OptionSpec & { skipOperands?: number }> = new Map(Object.entries({
   sudo: { stopAtOperand: true, valued: ['-u', '-g', '-C', '-D', '-h', '-p', '-r', '-t', '-T', '-U', '--user', '--group', '--close-from', '--chdir', '--host', '--prompt', '--role', '--type', '--command-timeout', '--other-user'] },
   doas: { stopAtOperand: true, valued: ['-u', '-C'] },
   nice: { stopAtOperand: true, valued: ['-n', '--adjustment'] },

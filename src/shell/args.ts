@@ -55,8 +55,17 @@ export function derived(w: ResolvedWord, value: string): ResolvedWord {
   return { value, resolved: true, text: w.text, range: w.range };
 }
 
+const NONE: ReadonlySet<string> = new Set();
+
+/** Specs are module constants: each keeps its lookup set, built on first use. */
+function valuedSet(spec: OptionSpec & { valuedSet?: ReadonlySet<string> }): ReadonlySet<string> {
+  if (spec.valued === undefined) return NONE;
+  spec.valuedSet ??= new Set(spec.valued);
+  return spec.valuedSet;
+}
+
 export function parseArgs(args: readonly ResolvedWord[], spec: OptionSpec = {}): ParsedArgs {
-  const valued = new Set(spec.valued ?? []);
+  const valued = valuedSet(spec);
   const options: ParsedOption[] = [];
   const operands: ResolvedWord[] = [];
   let i = 0;
@@ -115,7 +124,7 @@ export function valuesOf(parsed: ParsedArgs, ...names: string[]): ResolvedWord[]
 
 /** `/usr/bin/curl` → `curl`. */
 export function basename(path: string): string {
-  const trimmed = path.replace(/\/+$/, '');
+  const trimmed = path.endsWith('/') ? path.replace(/\/+$/, '') : path;
   const slash = trimmed.lastIndexOf('/');
   return slash < 0 ? trimmed : trimmed.slice(slash + 1);
 }
