@@ -511,6 +511,8 @@ class Analyzer {
   private shell(cmd: ShellCommand, sources: Word[], ctx: Context): void {
     const args = cmd.argv.slice(1);
     let inline = false;
+    // `-s`: the script is the input, and operands are its positional parameters.
+    let fromInput = false;
     let i = 0;
     // Shell options: clusters like `-ex`, `-o pipefail`, `+e`, `--login`.
     for (; i < args.length; i++) {
@@ -528,6 +530,7 @@ class Analyzer {
       if (/^--[a-z-]+$/.test(v)) continue;
       if (!/^[-+][A-Za-z]+$/.test(v)) break;
       if (v.startsWith('-') && v.includes('c')) inline = true;
+      if (v.startsWith('-') && v.includes('s')) fromInput = true;
     }
     const operand = args[i];
     const childEnv = (): ShellVariables => ctx.env.forChildProcess(cmd.assignments.map((a) => [a.name, a.value.resolved ? known(a.value.value!) : UNKNOWN] as [string, VariableValue]));
@@ -543,7 +546,7 @@ class Analyzer {
       }
       return;
     }
-    if (operand !== undefined) {
+    if (operand !== undefined && !fromInput) {
       this.setRun(cmd, { kind: 'file', word: operand });
       const source = sources[i + 1];
       if (source) this.linkProducers(cmd, [source]);

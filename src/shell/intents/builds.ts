@@ -4,7 +4,7 @@
  */
 import { basename, parseArgs, resolvePath } from '../args.js';
 import { globToRegExp, type ResolvedWord } from '../expand.js';
-import type { BuildIntent, OpaqueIntent, PackageDatabaseRemovalIntent, ShellCommand } from '../types.js';
+import type { BuildIntent, Intent, OpaqueIntent, PackageDatabaseRemovalIntent, ShellCommand } from '../types.js';
 import type { IntentContext } from './index.js';
 
 function build(cmd: ShellCommand, tool: string, target?: string): BuildIntent {
@@ -130,7 +130,8 @@ function describeSource(ctx: IntentContext, cmd: ShellCommand): string {
   return ` (piped from ${from.name ?? from.argv[0]?.text ?? 'a command'})`;
 }
 
-export function opaqueIntents(cmd: ShellCommand, ctx: IntentContext): OpaqueIntent[] {
+/** What a command that runs a script or code reveals: usually nothing (Opaque), sometimes a build step (`sh ./configure`). */
+export function opaqueIntents(cmd: ShellCommand, ctx: IntentContext): Intent[] {
   const first = cmd.argv[0]!;
   if (!first.resolved) return [opaque(cmd, `runs a command whose name is not known statically: ${first.text}`)];
   const name = cmd.name!;
@@ -147,7 +148,8 @@ export function opaqueIntents(cmd: ShellCommand, ctx: IntentContext): OpaqueInte
       case 'file': {
         const file = run.word.value;
         // `sh ./configure` is a build step.
-        if (file !== undefined && BUILD_SCRIPTS.has(basename(file))) return [];
+        const tool = file === undefined ? undefined : BUILD_SCRIPTS.get(basename(file));
+        if (tool !== undefined) return [build(cmd, tool)];
         return [opaque(cmd, `runs the script ${run.word.text}`)];
       }
     }

@@ -329,9 +329,11 @@ function npm(args: ResolvedWord[]): Install | null {
 
 /** npm-style specs: registry names, `user/repo` on GitHub, tarballs, folders. */
 function npmRef(w: ResolvedWord): PackageRef {
+  const p = packageRef(w, splitNpm, /\.(tgz|tar\.gz)$/);
+  // `user/repo` is a GitHub repository; `@scope/name` is a registry package.
   const v = w.value;
-  if (v !== undefined && /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+(#.*)?$/.test(v) && !v.startsWith('@')) return ref(w, v, undefined, 'vcs');
-  return packageRef(w, splitNpm, /\.(tgz|tar\.gz)$/);
+  if (p.source === 'registry' && v !== undefined && /^[A-Za-z0-9_-][A-Za-z0-9_.-]*\/[A-Za-z0-9_.-]+(#.*)?$/.test(v)) return ref(w, v, undefined, 'vcs');
+  return p;
 }
 
 function yarn(args: ResolvedWord[]): Install | null {

@@ -114,14 +114,18 @@ export function downloadIntents(cmd: ShellCommand, ctx: IntentContext): Download
     const document = valueOf(parsed, '-O', '--output-document');
     const dir = valueOf(parsed, '-P', '--directory-prefix');
     const insecure = has(parsed, '--no-check-certificate');
-    const urls = [...parsed.operands];
-    for (const list of valuesOf(parsed, '-i', '--input-file')) {
-      urls.push({ resolved: false, text: list.text, range: list.range, reason: `URLs are read from ${list.value ?? list.text}` });
-    }
-    return urls.map((url) => {
+    const out = parsed.operands.map((url) => {
       const output = document !== undefined ? (document.value === '-' ? undefined : document) : joinDir(dir, fileNameOf(url, 'index.html'));
       return download(cmd, ctx, 'wget', url, output, insecure);
     });
+    for (const list of valuesOf(parsed, '-i', '--input-file')) {
+      // The URLs, and so the files written, are listed in a file.
+      const reason = `URLs are read from ${list.value ?? list.text}`;
+      const url: ResolvedWord = { resolved: false, text: list.text, range: list.range, reason };
+      const output = document !== undefined && document.value !== '-' ? document : { ...url, reason: `file names come from the URLs in ${list.value ?? list.text}` };
+      out.push(download(cmd, ctx, 'wget', url, output, insecure));
+    }
+    return out;
   }
   if (cmd.name === 'git') {
     const git = gitCommand(cmd);
