@@ -713,7 +713,7 @@ export function parseShell(text: string): ShellParse {
     errors = [{ start: 0, end: text.length, message: 'script is nested too deeply to analyse' }];
     skipped.length = 0;
     skipped.push({ start: 0, end: text.length });
-    grammar = undefined;
+    // The parser stays usable: every rule unwound through its finally, and the next parse resets the rest.
   } finally {
     restoreSession(saved);
   }
