@@ -90,8 +90,10 @@ COMMAND_START.add(ArithCommand);
 const CLOSER_SET = new Set<TokenType>(CLOSERS);
 
 /** Token types (by chevrotain index) that are words, keywords included, and that start a redirection. */
-const WORD_TYPES: boolean[] = [];
-const REDIRECT_STARTS: boolean[] = [];
+// Dense arrays: reading a hole would take V8 off its fast path.
+const maxTokenIdx = Math.max(...allTokens.map((t) => t.tokenTypeIdx!)) + 1;
+const WORD_TYPES: boolean[] = new Array<boolean>(maxTokenIdx).fill(false);
+const REDIRECT_STARTS: boolean[] = new Array<boolean>(maxTokenIdx).fill(false);
 for (const t of allTokens) {
   const idx = t.tokenTypeIdx!;
   if (t === Word || t.CATEGORIES?.includes(Word)) WORD_TYPES[idx] = true;
@@ -181,6 +183,7 @@ class ShellGrammar extends EmbeddedActionsParser {
   };
 
   list = this.RULE('list', (top: boolean): StatementList => {
+    if (!this.RECORDING_PHASE) return this.listFast(top);
     const out: StatementList = [];
     this.MANY(() => this.CONSUME(Newline));
     let more = true;
@@ -211,6 +214,7 @@ class ShellGrammar extends EmbeddedActionsParser {
    * this is the path every statement takes, and rule calls cost.
    */
   andOr = this.RULE('andOr', (): Statement => {
+    if (!this.RECORDING_PHASE) return this.andOrFast();
     const pipelines: Pipeline[] = [];
     const operators: Array<'&&' | '||'> = [];
     let pipeline = this.pipelineStart(this.OPTION(() => this.CONSUME(Time)), this.OPTION2(() => this.CONSUME(Bang)), this.OR(this.firstCommand));
@@ -248,6 +252,74 @@ class ShellGrammar extends EmbeddedActionsParser {
     pipelines.push(pipeline);
     return { kind: 'Statement', pipelines, operators, background: false, start: pipelines[0]!.start, end: pipeline.end };
   });
+
+  // Fast paths. `list` and `andOr` are what every statement goes through, and
+  // chevrotain's MANY/OPTION/OR cost several calls per token. At run time they
+  // take the same one-token decisions as the DSL above (which chevrotain records
+  // and analyses as the grammar) with the token API — LA and SKIP_TOKEN — and
+  // call the DSL (OR, SUBRULE) with the recorded occurrence numbers for the
+  // commands themselves, so errors come from chevrotain as before.
+
+  private take(): IToken {
+    const t = this.LA(1);
+    this.SKIP_TOKEN();
+    return t;
+  }
+
+  private skipNewlines(): boolean {
+    let any = false;
+    while (this.LA(1).tokenType === Newline) {
+      this.SKIP_TOKEN();
+      any = true;
+    }
+    return any;
+  }
+
+  private listFast(top: boolean): StatementList {
+    const out: StatementList = [];
+    this.skipNewlines();
+    while (this.startsCommand()) {
+      const statement = this.SUBRULE(this.andOr);
+      const t = this.LA(1).tokenType;
+      const separator = t === Semi || t === Amp ? this.take() : undefined;
+      const newline = this.skipNewlines();
+      statement.background = separator?.tokenType === Amp;
+      out.push(statement);
+      if (top) this.completed.push(statement);
+      if (separator === undefined && !newline) break;
+    }
+    return out;
+  }
+
+  private andOrFast(): Statement {
+    const pipelines: Pipeline[] = [];
+    const operators: Array<'&&' | '||'> = [];
+    let time = this.LA(1).tokenType === Time ? this.take() : undefined;
+    let bang = this.LA(1).tokenType === Bang ? this.take() : undefined;
+    let pipeline = this.pipelineStart(time, bang, this.OR(this.firstCommand));
+    for (;;) {
+      const t = this.LA(1).tokenType;
+      if (t === Pipe || t === PipeAmp) {
+        this.SKIP_TOKEN();
+        this.skipNewlines();
+        const next = this.OR4(this.pipedCommand);
+        pipeline.pipeStderr.push(t === PipeAmp);
+        pipeline.commands.push(next);
+        pipeline.end = commandEnd(next);
+      } else if (t === AndIf || t === OrIf) {
+        this.SKIP_TOKEN();
+        this.skipNewlines();
+        time = this.LA(1).tokenType === Time ? this.take() : undefined;
+        bang = this.LA(1).tokenType === Bang ? this.take() : undefined;
+        const next = this.OR6(this.nextCommand);
+        pipelines.push(pipeline);
+        operators.push(t === AndIf ? '&&' : '||');
+        pipeline = this.pipelineStart(time, bang, next);
+      } else break;
+    }
+    pipelines.push(pipeline);
+    return { kind: 'Statement', pipelines, operators, background: false, start: pipelines[0]!.start, end: pipeline.end };
+  }
 
   private pipelineStart(time: IToken | undefined, bang: IToken | undefined, first: Command): Pipeline {
     if (this.RECORDING_PHASE) return first as unknown as Pipeline;
@@ -645,8 +717,11 @@ class ShellGrammar extends EmbeddedActionsParser {
 
 /** Where a command ends, its trailing redirections included. */
 export function commandEnd(cmd: Command): number {
-  const last = cmd.redirects[cmd.redirects.length - 1];
-  return last !== undefined && last.end > cmd.end ? last.end : cmd.end;
+  // (Reading index -1 of an empty array is a slow property lookup in V8: check the length.)
+  const n = cmd.redirects.length;
+  if (n === 0) return cmd.end;
+  const last = cmd.redirects[n - 1]!;
+  return last.end > cmd.end ? last.end : cmd.end;
 }
 
 /** `NAME=value` / `NAME+=value` as an assignment, or null (also for arguments of `export`, `local`...). */
@@ -749,7 +824,7 @@ function parseTokens(g: ShellGrammar, tokens: IToken[], base: number, offsets: I
     session.errors.push({ start: at, end: at + Math.max(1, hard.token.image === undefined ? 1 : tokenText(hard.token).length), message: hard.message });
     // Resume after the first newline at or after the failing token.
     const failedAt = hard.token.tokenType === EOF ? tokens.length : tokens.indexOf(hard.token, from);
-    const lastCompleted = g.completed[g.completed.length - 1];
+    const lastCompleted = g.completed.length > 0 ? g.completed[g.completed.length - 1] : undefined;
     const skipStart = lastCompleted !== undefined ? lastCompleted.end : from < tokens.length ? outerOffset(base + tokens[from]!.startOffset, offsets) : inputEnd;
     let next = failedAt < 0 ? tokens.length : failedAt;
     while (next < tokens.length && tokens[next]!.tokenType !== Newline) next++;
