@@ -62,25 +62,25 @@ function nonPosixShell(shell: readonly string[] | undefined): string | null {
   return shell[0]!;
 }
 
-export function analyzeScript(script: string, options: AnalyzeOptions = {}): ScriptAnalysis {
-  const analyzer = new Analyzer(options.variables ?? EMPTY_SCOPE);
-  const foreign = nonPosixShell(options.shell);
+export function analyzeScript(script: string, opts: AnalyzeOptions = {}): ScriptAnalysis {
+  const analyzer = new Analyzer(opts.variables ?? EMPTY_SCOPE);
+  const foreign = nonPosixShell(opts.shell);
   if (foreign !== null) {
     // Not our language: nothing in it can be read, so it is not even parsed.
     const lines = new LineIndex(script);
-    const origin = options.origin ?? ((offset: number) => lines.positionAt(offset));
+    const origin = opts.origin ?? ((offset: number) => lines.positionAt(offset));
     analyzer.scriptIntents.push({
       kind: 'Opaque',
-      reason: `runs with SHELL ${JSON.stringify(options.shell)}, which is not a POSIX shell`,
+      reason: `runs with SHELL ${JSON.stringify(opts.shell)}, which is not a POSIX shell`,
       range: { start: origin(0), end: origin(script.length) },
     });
     return analyzer.result();
   }
   const parsed = parseShell(script);
-  const origin = options.origin ?? ((offset: number) => parsed.positionAt(offset));
+  const origin = opts.origin ?? ((offset: number) => parsed.positionAt(offset));
   const frame: Frame = { locate: (start, end) => ({ start: origin(start), end: origin(end) }), depth: 0 };
   const env = new ShellVariables(analyzer.outer);
-  env.cwd = options.workdir;
+  env.cwd = opts.workdir;
   analyzer.script(parsed, frame, baseContext(env, frame));
   return analyzer.result();
 }

@@ -19,6 +19,10 @@ function build(cmd: ShellCommand, tool: string, target?: string): BuildIntent {
 /** Scripts that are build steps of well-known build systems, not arbitrary programs. */
 const BUILD_SCRIPTS = new Map([
   ['configure', 'configure'],
+  // OpenSSL's configure script.
+  ['Configure', 'configure'],
+  // Go's toolchain build.
+  ['make.bash', 'go'],
   ['autogen.sh', 'autotools'],
   ['bootstrap', 'autotools'],
   ['bootstrap.sh', 'autotools'],
@@ -163,8 +167,9 @@ export function opaqueIntents(cmd: ShellCommand, ctx: IntentContext): Intent[] {
   }
   const value = first.value!;
   if (BUILD_SCRIPTS.has(name)) return NONE;
-  if (value.startsWith('./') || value.startsWith('../') || kindOf(name) === 'script') return [opaque(cmd, `runs the script ${first.text}`)];
-  if (kindOf(name) === 'interpreter') return interpreterIntents(cmd, name);
+  const kind = kindOf(name);
+  if (value.startsWith('./') || value.startsWith('../') || kind === 'script') return [opaque(cmd, `runs the script ${first.text}`)];
+  if (kind === 'interpreter') return interpreterIntents(cmd, name);
   return NONE;
 }
 
