@@ -763,7 +763,9 @@ interface RawSkip {
  * parsing resumes at the next line after an error.
  */
 export function parseShell(text: string): ShellParse {
-  const lines = new LineIndex(text);
+  // Built on first use: callers that map offsets themselves never need it.
+  let index: LineIndex | undefined;
+  const lines = (): LineIndex => (index ??= new LineIndex(text));
   const saved = beginSession();
   const skipped: RawSkip[] = [];
   let body: StatementList = [];
@@ -797,8 +799,8 @@ export function parseShell(text: string): ShellParse {
     body,
     text,
     skipped: skipped.sort((a, b) => a.start - b.start),
-    errors: errors.map((e) => ({ ...e, ...lines.positionAt(e.start) })),
-    positionAt: (offset) => lines.positionAt(offset),
+    errors: errors.map((e) => ({ ...e, ...lines().positionAt(e.start) })),
+    positionAt: (offset) => lines().positionAt(offset),
   };
 }
 
