@@ -35,7 +35,9 @@ for (const text of files) {
     if (k === 'from') shell = undefined;
     if (k === 'shell' && ins.json) shell = ins.args;
     const s = runScript(ins);
-    if (s !== null) scripts.push(shell ? { ...s, shell } : s);
+    // A heredoc with a shebang runs under its own interpreter.
+    const program = s?.shebang ?? shell;
+    if (s !== null) scripts.push(program ? { ...s, shell: program } : s);
   }
 }
 

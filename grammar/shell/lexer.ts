@@ -127,22 +127,34 @@ function blanksEnd(text: string, i: number): number {
  * makes one step per token instead of two (blanks follow most tokens).
  * `plain` is the image without blanks, returned as is when none follow.
  */
-function withBlanks(text: string, offset: number, length: number, plain: MatchResult): MatchResult {
+function withBlanks(text: string, offset: number, length: number, plain: MatchResult, spaced?: MatchResult): MatchResult {
   const end = offset + length;
   const c = text.charCodeAt(end);
   if (c !== 0x20 && c !== 0x09 && c !== 0x5c) return plain;
+  // The common case, one space, has a ready-made image.
+  if (spaced !== undefined && c === 0x20) {
+    const d = text.charCodeAt(end + 1);
+    if (d !== 0x20 && d !== 0x09 && d !== 0x5c) return spaced;
+  }
   const after = blanksEnd(text, end);
   return after === end ? plain : result(text.slice(offset, after));
 }
 
-/** Text of operator and keyword tokens (their images also hold the blanks after them). */
-const FIXED_TEXT = new Map<TokenType, string>();
+/** Text of operator and keyword tokens (their images also hold the blanks after them), by token type index. */
+const FIXED_TEXT: string[] = [];
+
+function setText(type: TokenType, text: string): void {
+  // Keep the array dense (a hole would take V8 off its fast path): '' marks no text.
+  while (FIXED_TEXT.length <= type.tokenTypeIdx!) FIXED_TEXT.push('');
+  FIXED_TEXT[type.tokenTypeIdx!] = text;
+}
 
 /** What a token stands for: a word's text, an operator or keyword, without trailing blanks. */
 export function tokenText(t: IToken): string {
   const payload = t.payload as { kind?: string; text?: string } | undefined;
   if (payload !== undefined && typeof payload.text === 'string') return payload.text;
-  return FIXED_TEXT.get(t.tokenType) ?? t.image;
+  const fixed = t.tokenTypeIdx < FIXED_TEXT.length ? FIXED_TEXT[t.tokenTypeIdx]! : '';
+  return fixed !== '' ? fixed : t.image;
 }
 
 // ---------------------------------------------------------------------------
@@ -233,19 +245,20 @@ export const Newline = createToken({
  */
 function op(name: string, image: string, categories: TokenType[] = []): TokenType {
   const m = result(image);
+  const ms = result(image + ' ');
   const n = image.length;
   const c0 = image.charCodeAt(0);
   const c1 = n > 1 ? image.charCodeAt(1) : -1;
   const c2 = n > 2 ? image.charCodeAt(2) : -1;
   const exec: CustomPatternMatcherFunc =
     n === 1
-      ? (text, offset) => (text.charCodeAt(offset) === c0 ? withBlanks(text, offset, 1, m) : null)
+      ? (text, offset) => (text.charCodeAt(offset) === c0 ? withBlanks(text, offset, 1, m, ms) : null)
       : n === 2
-        ? (text, offset) => (text.charCodeAt(offset) === c0 && text.charCodeAt(offset + 1) === c1 ? withBlanks(text, offset, 2, m) : null)
+        ? (text, offset) => (text.charCodeAt(offset) === c0 && text.charCodeAt(offset + 1) === c1 ? withBlanks(text, offset, 2, m, ms) : null)
         : (text, offset) =>
-            text.charCodeAt(offset) === c0 && text.charCodeAt(offset + 1) === c1 && text.charCodeAt(offset + 2) === c2 ? withBlanks(text, offset, 3, m) : null;
+            text.charCodeAt(offset) === c0 && text.charCodeAt(offset + 1) === c1 && text.charCodeAt(offset + 2) === c2 ? withBlanks(text, offset, 3, m, ms) : null;
   const type = createToken({ name, label: `\`${image}\``, pattern: { exec }, categories, start_chars_hint: [image[0]!], line_breaks: true });
-  FIXED_TEXT.set(type, image);
+  setText(type, image);
   return type;
 }
 
@@ -280,7 +293,7 @@ function heredocOp(name: string, image: string, stripTabs: boolean): TokenType {
     start_chars_hint: ['<'],
     line_breaks: true,
   });
-  FIXED_TEXT.set(type, image);
+  setText(type, image);
   return type;
 }
 
@@ -342,6 +355,7 @@ export const IoNumber = createToken({
 
 function keyword(name: string, image: string): TokenType {
   const m = result(image);
+  const ms = result(image + ' ');
   const len = image.length;
   const type = createToken({
     name,
@@ -351,11 +365,11 @@ function keyword(name: string, image: string): TokenType {
     pattern: custom((text, offset) => {
       if (frame.expectDelimiter !== null || !text.startsWith(image, offset)) return null;
       if (offset + len < text.length && !endsWord(text.charCodeAt(offset + len))) return null;
-      return withBlanks(text, offset, len, m);
+      return withBlanks(text, offset, len, m, ms);
     }),
     start_chars_hint: [image[0]!],
   });
-  FIXED_TEXT.set(type, image);
+  setText(type, image);
   return type;
 }
 
@@ -388,7 +402,7 @@ export const allTokens: TokenType[] = [
   Word, RedirectOp, HeredocOp,
   Blank, Comment, Newline,
   AndIf, AndDGreat, AndGreat, Amp, OrIf, PipeAmp, Pipe, DSemiAmp, DSemi, SemiAmp, Semi,
-  TLess, DLessDash, DLess, LessAnd, LessGreat, DGreat, GreatAnd, Clobber,
+  TLess, DLessDash, DLess, LessAnd, LessGreat, DGreat, GreatAnd, Clobber, Less, Great,
   ArithCommand, LParen, EndOfSubst, RParen, IoNumber,
   If, Then, Elif, Else, Fi, Do, Done, Case, Esac, While, Until, For, Select, In, Function, Time,
   LBrace, RBrace, Bang, DLBracket, DRBracket,
@@ -600,7 +614,7 @@ export function lexSubstitution(src: string, from: number, part: CommandSubstitu
     session.depth--;
   }
   let close = -1;
-  const last = tokens[tokens.length - 1];
+  const last = tokens.length > 0 ? tokens[tokens.length - 1] : undefined;
   if (last !== undefined && last.tokenType === EndOfSubst) {
     tokens.pop();
     close = from + last.startOffset;

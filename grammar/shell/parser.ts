@@ -90,8 +90,10 @@ COMMAND_START.add(ArithCommand);
 const CLOSER_SET = new Set<TokenType>(CLOSERS);
 
 /** Token types (by chevrotain index) that are words, keywords included, and that start a redirection. */
-const WORD_TYPES: boolean[] = [];
-const REDIRECT_STARTS: boolean[] = [];
+// Dense arrays: reading a hole would take V8 off its fast path.
+const maxTokenIdx = Math.max(...allTokens.map((t) => t.tokenTypeIdx!)) + 1;
+const WORD_TYPES: boolean[] = new Array<boolean>(maxTokenIdx).fill(false);
+const REDIRECT_STARTS: boolean[] = new Array<boolean>(maxTokenIdx).fill(false);
 for (const t of allTokens) {
   const idx = t.tokenTypeIdx!;
   if (t === Word || t.CATEGORIES?.includes(Word)) WORD_TYPES[idx] = true;
@@ -149,7 +151,39 @@ class ShellGrammar extends EmbeddedActionsParser {
     this.SUBRULE(this.list, { ARGS: [true] });
   });
 
+  // Alternatives built once: chevrotain takes the same array on every call, which
+  // saves allocating closures on the hottest paths.
+  private readonly separatorAlts = [{ ALT: () => this.CONSUME(Semi) }, { ALT: () => this.CONSUME(Amp) }];
+  private readonly andOrAlts = [{ ALT: () => this.CONSUME(AndIf) }, { ALT: () => this.CONSUME(OrIf) }];
+  private readonly pipeAlts = [{ ALT: () => this.CONSUME(Pipe) }, { ALT: () => this.CONSUME(PipeAmp) }];
+  // A command: compound keywords first (`if` is also a Word); one token of lookahead decides.
+  private readonly firstCommand = {
+    IGNORE_AMBIGUITIES: true,
+    DEF: [
+      { ALT: () => this.SUBRULE(this.compoundCommand) },
+      { ALT: () => this.SUBRULE(this.functionKeyword) },
+      { ALT: () => this.SUBRULE(this.simpleCommand) },
+    ],
+  };
+  private readonly pipedCommand = {
+    IGNORE_AMBIGUITIES: true,
+    DEF: [
+      { ALT: () => this.SUBRULE2(this.compoundCommand) },
+      { ALT: () => this.SUBRULE2(this.functionKeyword) },
+      { ALT: () => this.SUBRULE2(this.simpleCommand) },
+    ],
+  };
+  private readonly nextCommand = {
+    IGNORE_AMBIGUITIES: true,
+    DEF: [
+      { ALT: () => this.SUBRULE3(this.compoundCommand) },
+      { ALT: () => this.SUBRULE3(this.functionKeyword) },
+      { ALT: () => this.SUBRULE3(this.simpleCommand) },
+    ],
+  };
+
   list = this.RULE('list', (top: boolean): StatementList => {
+    if (!this.RECORDING_PHASE) return this.listFast(top);
     const out: StatementList = [];
     this.MANY(() => this.CONSUME(Newline));
     let more = true;
@@ -158,93 +192,148 @@ class ShellGrammar extends EmbeddedActionsParser {
       DEF: () => {
         const statement = this.SUBRULE(this.andOr);
         let separated = false;
-        let background = false;
-        this.OPTION(() => {
-          this.OR([
-            { ALT: () => this.CONSUME(Semi) },
-            { ALT: () => { this.CONSUME(Amp); background = true; } },
-          ]);
-          separated = true;
-        });
+        const separator = this.OPTION(() => this.OR(this.separatorAlts));
         this.MANY3(() => {
           this.CONSUME2(Newline);
           separated = true;
         });
-        this.ACTION(() => {
-          statement.background = background;
+        if (!this.RECORDING_PHASE) {
+          statement.background = separator !== undefined && separator.tokenType === Amp;
           out.push(statement);
           if (top) this.completed.push(statement);
-          more = separated;
-        });
+          more = separated || separator !== undefined;
+        }
       },
     });
     return out;
   });
 
+  /**
+   * An and-or list of pipelines, `[time] [!] cmd | cmd && [!] cmd || cmd`.
+   * Pipelines and commands are parsed here rather than in rules of their own:
+   * this is the path every statement takes, and rule calls cost.
+   */
   andOr = this.RULE('andOr', (): Statement => {
-    const first = this.SUBRULE(this.pipeline);
-    const pipelines: Pipeline[] = [first];
+    if (!this.RECORDING_PHASE) return this.andOrFast();
+    const pipelines: Pipeline[] = [];
     const operators: Array<'&&' | '||'> = [];
+    let pipeline = this.pipelineStart(this.OPTION(() => this.CONSUME(Time)), this.OPTION2(() => this.CONSUME(Bang)), this.OR(this.firstCommand));
     this.MANY(() => {
-      const op = this.OR([{ ALT: () => this.CONSUME(AndIf) }, { ALT: () => this.CONSUME(OrIf) }]);
-      this.MANY2(() => this.CONSUME(Newline));
-      const next = this.SUBRULE2(this.pipeline);
-      this.ACTION(() => {
-        operators.push(op.tokenType === AndIf ? '&&' : '||');
-        pipelines.push(next);
-      });
+      this.OR2([
+        {
+          ALT: () => {
+            const op = this.OR3(this.pipeAlts);
+            this.MANY2(() => this.CONSUME(Newline));
+            const next = this.OR4(this.pipedCommand);
+            if (!this.RECORDING_PHASE) {
+              pipeline.pipeStderr.push(op.tokenType === PipeAmp);
+              pipeline.commands.push(next);
+              pipeline.end = commandEnd(next);
+            }
+          },
+        },
+        {
+          ALT: () => {
+            const op = this.OR5(this.andOrAlts);
+            this.MANY3(() => this.CONSUME2(Newline));
+            const time = this.OPTION3(() => this.CONSUME2(Time));
+            const bang = this.OPTION4(() => this.CONSUME2(Bang));
+            const next = this.OR6(this.nextCommand);
+            if (!this.RECORDING_PHASE) {
+              pipelines.push(pipeline);
+              operators.push(op.tokenType === AndIf ? '&&' : '||');
+              pipeline = this.pipelineStart(time, bang, next);
+            }
+          },
+        },
+      ]);
     });
-    return this.ACTION(() => ({ kind: 'Statement' as const, pipelines, operators, background: false, start: first.start, end: pipelines[pipelines.length - 1]!.end }));
+    if (this.RECORDING_PHASE) return pipeline as unknown as Statement;
+    pipelines.push(pipeline);
+    return { kind: 'Statement', pipelines, operators, background: false, start: pipelines[0]!.start, end: pipeline.end };
   });
 
-  pipeline = this.RULE('pipeline', (): Pipeline => {
-    let startToken: IToken | undefined;
-    let timed = false;
-    let negated = false;
-    this.OPTION(() => {
-      startToken = this.CONSUME(Time);
-      timed = true;
-    });
-    this.OPTION2(() => {
-      const bang = this.CONSUME(Bang);
-      startToken ??= bang;
-      negated = true;
-    });
-    const first = this.SUBRULE(this.command);
-    const commands: Command[] = [first];
-    const pipeStderr: boolean[] = [];
-    this.MANY(() => {
-      const op = this.OR([{ ALT: () => this.CONSUME(Pipe) }, { ALT: () => this.CONSUME(PipeAmp) }]);
-      this.MANY2(() => this.CONSUME(Newline));
-      const next = this.SUBRULE2(this.command);
-      this.ACTION(() => {
-        pipeStderr.push(op.tokenType === PipeAmp);
-        commands.push(next);
-      });
-    });
-    return this.ACTION(() => ({
-      kind: 'Pipeline' as const,
-      negated,
-      timed,
-      commands,
-      pipeStderr,
-      start: startToken ? this.start(startToken) : first.start,
-      end: commandEnd(commands[commands.length - 1]!),
-    }));
-  });
+  // Fast paths. `list` and `andOr` are what every statement goes through, and
+  // chevrotain's MANY/OPTION/OR cost several calls per token. At run time they
+  // take the same one-token decisions as the DSL above (which chevrotain records
+  // and analyses as the grammar) with the token API — LA and SKIP_TOKEN — and
+  // call the DSL (OR, SUBRULE) with the recorded occurrence numbers for the
+  // commands themselves, so errors come from chevrotain as before.
 
-  command = this.RULE('command', (): Command => {
-    // Every alternative is chosen by one token of lookahead (compound keywords first:
-    // `if` is also a Word), which keeps this hot rule on chevrotain's fast path.
-    return this.OR({
-      IGNORE_AMBIGUITIES: true,
-      DEF: [
-        { ALT: () => this.SUBRULE(this.compoundCommand) },
-        { ALT: () => this.SUBRULE(this.functionKeyword) },
-        { ALT: () => this.SUBRULE(this.simpleCommand) },
-      ],
-    });
-  });
+  private take(): IToken {
+    const t = this.LA(1);
+    this.SKIP_TOKEN();
+    return t;
+  }
+
+  private skipNewlines(): boolean {
+    let any = false;
+    while (this.LA(1).tokenType === Newline) {
+      this.SKIP_TOKEN();
+      any = true;
+    }
+    return any;
+  }
+
+  private listFast(top: boolean): StatementList {
+    const out: StatementList = [];
+    this.skipNewlines();
+    while (this.startsCommand()) {
+      const statement = this.SUBRULE(this.andOr);
+      const t = this.LA(1).tokenType;
+      const separator = t === Semi || t === Amp ? this.take() : undefined;
+      const newline = this.skipNewlines();
+      statement.background = separator?.tokenType === Amp;
+      out.push(statement);
+      if (top) this.completed.push(statement);
+      if (separator === undefined && !newline) break;
+    }
+    return out;
+  }
+
+  private andOrFast(): Statement {
+    const pipelines: Pipeline[] = [];
+    const operators: Array<'&&' | '||'> = [];
+    let time = this.LA(1).tokenType === Time ? this.take() : undefined;
+    let bang = this.LA(1).tokenType === Bang ? this.take() : undefined;
+    let pipeline = this.pipelineStart(time, bang, this.OR(this.firstCommand));
+    for (;;) {
+      const t = this.LA(1).tokenType;
+      if (t === Pipe || t === PipeAmp) {
+        this.SKIP_TOKEN();
+        this.skipNewlines();
+        const next = this.OR4(this.pipedCommand);
+        pipeline.pipeStderr.push(t === PipeAmp);
+        pipeline.commands.push(next);
+        pipeline.end = commandEnd(next);
+      } else if (t === AndIf || t === OrIf) {
+        this.SKIP_TOKEN();
+        this.skipNewlines();
+        time = this.LA(1).tokenType === Time ? this.take() : undefined;
+        bang = this.LA(1).tokenType === Bang ? this.take() : undefined;
+        const next = this.OR6(this.nextCommand);
+        pipelines.push(pipeline);
+        operators.push(t === AndIf ? '&&' : '||');
+        pipeline = this.pipelineStart(time, bang, next);
+      } else break;
+    }
+    pipelines.push(pipeline);
+    return { kind: 'Statement', pipelines, operators, background: false, start: pipelines[0]!.start, end: pipeline.end };
+  }
+
+  private pipelineStart(time: IToken | undefined, bang: IToken | undefined, first: Command): Pipeline {
+    if (this.RECORDING_PHASE) return first as unknown as Pipeline;
+    const startToken = time ?? bang;
+    return {
+      kind: 'Pipeline',
+      negated: bang !== undefined,
+      timed: time !== undefined,
+      commands: [first],
+      pipeStderr: [],
+      start: startToken !== undefined ? this.start(startToken) : first.start,
+      end: commandEnd(first),
+    };
+  }
 
   compoundCommand = this.RULE('compoundCommand', (): Command => {
     const cmd = this.OR([
@@ -267,6 +356,20 @@ class ShellGrammar extends EmbeddedActionsParser {
   /** A simple command, or a function definition `name() compound` (both start with a word). */
   simpleCommand = this.RULE('simpleCommand', (): SimpleCommand | FunctionDefinition => {
     const node: SimpleCommand = { kind: 'SimpleCommand', assignments: [], words: [], redirects: [], start: 0, end: 0 };
+    if (!this.RECORDING_PHASE) {
+      // Fast path for the common case, a word not followed by `(`: the same as
+      // the DSL below (first alternative, no function definition), done with the token API.
+      const t = this.LA(1);
+      if (WORD_TYPES[t.tokenTypeIdx] === true && this.LA(2).tokenType !== LParen && !CLOSER_SET.has(t.tokenType)) {
+        this.SKIP_TOKEN();
+        const w = this.word(t);
+        node.start = w.start;
+        this.addWord(node, w);
+        this.simpleWords(node);
+        node.end = this.lastEnd();
+        return node;
+      }
+    }
     let fn: FunctionDefinition | undefined;
     this.OR([
       {
@@ -305,17 +408,7 @@ class ShellGrammar extends EmbeddedActionsParser {
         this.OR2([{ ALT: () => this.CONSUME2(Word) }, { ALT: () => this.SUBRULE2(this.redirect) }]);
       });
     } else if (fn === undefined) {
-      // The parser's hottest loop (most tokens are words of simple commands), written
-      // with chevrotain's token API instead of MANY/OR, which cost several calls per word.
-      for (;;) {
-        const t = this.LA(1);
-        if (WORD_TYPES[t.tokenTypeIdx] === true) {
-          this.SKIP_TOKEN();
-          this.addWord(node, this.word(t));
-        } else if (REDIRECT_STARTS[t.tokenTypeIdx] === true) {
-          node.redirects.push(this.SUBRULE2(this.redirect));
-        } else break;
-      }
+      this.simpleWords(node);
     }
     return this.ACTION(() => {
       if (fn !== undefined) return fn;
@@ -323,6 +416,24 @@ class ShellGrammar extends EmbeddedActionsParser {
       return node;
     });
   });
+
+  /**
+   * The words and redirections of a simple command after its first: the
+   * parser's hottest loop, written with chevrotain's token API (LA, SKIP_TOKEN)
+   * instead of MANY/OR, which cost several calls per word. Its grammar is
+   * recorded by the MANY2 in simpleCommand.
+   */
+  private simpleWords(node: SimpleCommand): void {
+    for (;;) {
+      const t = this.LA(1);
+      if (WORD_TYPES[t.tokenTypeIdx] === true) {
+        this.SKIP_TOKEN();
+        this.addWord(node, this.word(t));
+      } else if (REDIRECT_STARTS[t.tokenTypeIdx] === true) {
+        node.redirects.push(this.SUBRULE2(this.redirect));
+      } else return;
+    }
+  }
 
   private addWord(node: SimpleCommand, w: WordNode): void {
     if (node.words.length === 0) {
@@ -606,8 +717,11 @@ class ShellGrammar extends EmbeddedActionsParser {
 
 /** Where a command ends, its trailing redirections included. */
 export function commandEnd(cmd: Command): number {
-  const last = cmd.redirects[cmd.redirects.length - 1];
-  return last !== undefined && last.end > cmd.end ? last.end : cmd.end;
+  // (Reading index -1 of an empty array is a slow property lookup in V8: check the length.)
+  const n = cmd.redirects.length;
+  if (n === 0) return cmd.end;
+  const last = cmd.redirects[n - 1]!;
+  return last.end > cmd.end ? last.end : cmd.end;
 }
 
 /** `NAME=value` / `NAME+=value` as an assignment, or null (also for arguments of `export`, `local`...). */
@@ -649,7 +763,9 @@ interface RawSkip {
  * parsing resumes at the next line after an error.
  */
 export function parseShell(text: string): ShellParse {
-  const lines = new LineIndex(text);
+  // Built on first use: callers that map offsets themselves never need it.
+  let index: LineIndex | undefined;
+  const lines = (): LineIndex => (index ??= new LineIndex(text));
   const saved = beginSession();
   const skipped: RawSkip[] = [];
   let body: StatementList = [];
@@ -674,7 +790,7 @@ export function parseShell(text: string): ShellParse {
     errors = [{ start: 0, end: text.length, message: 'script is nested too deeply to analyse' }];
     skipped.length = 0;
     skipped.push({ start: 0, end: text.length });
-    grammar = undefined;
+    // The parser stays usable: every rule unwound through its finally, and the next parse resets the rest.
   } finally {
     restoreSession(saved);
   }
@@ -683,8 +799,8 @@ export function parseShell(text: string): ShellParse {
     body,
     text,
     skipped: skipped.sort((a, b) => a.start - b.start),
-    errors: errors.map((e) => ({ ...e, ...lines.positionAt(e.start) })),
-    positionAt: (offset) => lines.positionAt(offset),
+    errors: errors.map((e) => ({ ...e, ...lines().positionAt(e.start) })),
+    positionAt: (offset) => lines().positionAt(offset),
   };
 }
 
@@ -710,7 +826,7 @@ function parseTokens(g: ShellGrammar, tokens: IToken[], base: number, offsets: I
     session.errors.push({ start: at, end: at + Math.max(1, hard.token.image === undefined ? 1 : tokenText(hard.token).length), message: hard.message });
     // Resume after the first newline at or after the failing token.
     const failedAt = hard.token.tokenType === EOF ? tokens.length : tokens.indexOf(hard.token, from);
-    const lastCompleted = g.completed[g.completed.length - 1];
+    const lastCompleted = g.completed.length > 0 ? g.completed[g.completed.length - 1] : undefined;
     const skipStart = lastCompleted !== undefined ? lastCompleted.end : from < tokens.length ? outerOffset(base + tokens[from]!.startOffset, offsets) : inputEnd;
     let next = failedAt < 0 ? tokens.length : failedAt;
     while (next < tokens.length && tokens[next]!.tokenType !== Newline) next++;

@@ -448,9 +448,10 @@ function scanArithmetic(src: string, i: number, limit: number): number {
 /** `$(` at `i`. */
 function scanCommandSubstitution(src: string, i: number, parts: WordPart[]): number {
   const part: CommandSubstitutionPart = { kind: 'CommandSubstitution', backquoted: false, body: [], start: session.base + i, end: 0 };
-  const close = lexSubstitution(src, i + 2, part);
+  const found = lexSubstitution(src, i + 2, part);
+  const close = found === -2 ? matchingParen(src, i + 2) : found;
   if (close < 0) {
-    if (close === -1) error(i, src.length, 'unclosed command substitution: no matching `)`');
+    if (found === -1) error(i, src.length, 'unclosed command substitution: no matching `)`');
     part.end = session.base + src.length;
     parts.push(part);
     return src.length;
@@ -460,12 +461,31 @@ function scanCommandSubstitution(src: string, i: number, parts: WordPart[]): num
   return close + 1;
 }
 
+/**
+ * The `)` matching an opening one just before `from`, counting parentheses
+ * only: for text nested too deep to be parsed, so that the levels around it
+ * still end in the right place.
+ */
+function matchingParen(src: string, from: number): number {
+  let depth = 0;
+  for (let j = from; j < src.length; j++) {
+    const c = src.charCodeAt(j);
+    if (c === Ch.LParen) depth++;
+    else if (c === Ch.RParen) {
+      if (depth === 0) return j;
+      depth--;
+    }
+  }
+  return -1;
+}
+
 /** `<(` or `>(` at `i`. */
 function scanProcessSubstitution(src: string, i: number, parts: WordPart[]): number {
   const part: ProcessSubstitutionPart = { kind: 'ProcessSubstitution', direction: src[i] === '<' ? '<' : '>', body: [], start: session.base + i, end: 0 };
-  const close = lexSubstitution(src, i + 2, part);
+  const found = lexSubstitution(src, i + 2, part);
+  const close = found === -2 ? matchingParen(src, i + 2) : found;
   if (close < 0) {
-    if (close === -1) error(i, src.length, 'unclosed process substitution: no matching `)`');
+    if (found === -1) error(i, src.length, 'unclosed process substitution: no matching `)`');
     part.end = session.base + src.length;
     parts.push(part);
     return src.length;

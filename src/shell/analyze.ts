@@ -24,11 +24,14 @@ import {
   type Word,
   type WordPart,
 } from '../../grammar/shell/index.js';
-import { basename, parseArgs, resolvePath, type OptionSpec } from './args.js';
+import { basename, options, parseArgs, resolvePath, type Options } from './args.js';
 import { expandFields, expandHeredoc, expandValue, type ExpandContext, type ResolvedWord } from './expand.js';
 import { readIntents, type ScriptRun } from './intents/index.js';
 import { EMPTY_SCOPE, known, ShellVariables, UNKNOWN, type VariableScope, type VariableValue } from './scope.js';
 import type { Intent, ResolvedAssignment, ResolvedRedirect, ScriptAnalysis, ShellCommand, ShellDiagnostic } from './types.js';
+
+const READ_OPTIONS = options({ valued: ['-p', '-d', '-n', '-N', '-t', '-u', '-a', '-i'] });
+const SU_OPTIONS = options({ valued: ['-c', '--command', '-s', '--shell', '-g', '--group', '-G', '--supp-group', '-w', '--whitelist-environment', '-u', '--user'] });
 
 export interface AnalyzeOptions {
   /** The SHELL in force (its argv, e.g. `["/bin/sh", "-c"]`); a shell that is not POSIX-like makes the whole script opaque. */
@@ -42,7 +45,8 @@ export interface AnalyzeOptions {
 }
 
 /** Shells whose language this analysis reads. */
-const POSIX_SHELLS = new Set(['sh', 'bash', 'dash', 'ash', 'zsh', 'ksh', 'mksh', 'pdksh', 'yash', 'posh']);
+const POSIX_SHELLS_LIST = ['sh', 'bash', 'dash', 'ash', 'zsh', 'ksh', 'mksh', 'pdksh', 'yash', 'posh'];
+const POSIX_SHELLS = new Set(POSIX_SHELLS_LIST);
 
 /** Nested scripts (`sh -c "sh -c '...'"`) are followed this deep. */
 const MAX_SCRIPT_DEPTH = 8;
@@ -58,25 +62,25 @@ function nonPosixShell(shell: readonly string[] | undefined): string | null {
   return shell[0]!;
 }
 
-export function analyzeScript(script: string, options: AnalyzeOptions = {}): ScriptAnalysis {
-  const analyzer = new Analyzer(options.variables ?? EMPTY_SCOPE);
-  const foreign = nonPosixShell(options.shell);
+export function analyzeScript(script: string, opts: AnalyzeOptions = {}): ScriptAnalysis {
+  const analyzer = new Analyzer(opts.variables ?? EMPTY_SCOPE);
+  const foreign = nonPosixShell(opts.shell);
   if (foreign !== null) {
     // Not our language: nothing in it can be read, so it is not even parsed.
     const lines = new LineIndex(script);
-    const origin = options.origin ?? ((offset: number) => lines.positionAt(offset));
+    const origin = opts.origin ?? ((offset: number) => lines.positionAt(offset));
     analyzer.scriptIntents.push({
       kind: 'Opaque',
-      reason: `runs with SHELL ${JSON.stringify(options.shell)}, which is not a POSIX shell`,
+      reason: `runs with SHELL ${JSON.stringify(opts.shell)}, which is not a POSIX shell`,
       range: { start: origin(0), end: origin(script.length) },
     });
     return analyzer.result();
   }
   const parsed = parseShell(script);
-  const origin = options.origin ?? ((offset: number) => parsed.positionAt(offset));
+  const origin = opts.origin ?? ((offset: number) => parsed.positionAt(offset));
   const frame: Frame = { locate: (start, end) => ({ start: origin(start), end: origin(end) }), depth: 0 };
   const env = new ShellVariables(analyzer.outer);
-  env.cwd = options.workdir;
+  env.cwd = opts.workdir;
   analyzer.script(parsed, frame, baseContext(env, frame));
   return analyzer.result();
 }
@@ -102,13 +106,13 @@ function baseContext(env: ShellVariables, frame: Frame): Context {
   return { env, conditional: false, loop: false, substitution: false, frame };
 }
 
-/** Simple commands recorded while walking one pipeline element. */
-interface Endpoints {
-  first?: number;
-  last?: number;
-}
-
 const TEST_COMMANDS = new Set(['[', '[[', 'test', 'which', 'type', 'hash']);
+
+/** Commands with effects on the shell (builtins) or that run other commands (shells, wrappers). */
+const ACTIVE_COMMANDS = new Set([
+  'cd', 'pushd', 'popd', 'export', 'readonly', 'declare', 'typeset', 'local', 'unset', 'read', 'source', '.', 'eval',
+  'su', 'runuser', 'env', 'find', 'command', ...POSIX_SHELLS_LIST,
+]);
 
 class Analyzer {
   readonly commands: ShellCommand[] = [];
@@ -148,31 +152,39 @@ class Analyzer {
   // -------------------------------------------------------------------------
   // Structure
 
-  private list(list: StatementList, ctx: Context): Endpoints {
-    const ends: Endpoints = {};
+  /**
+   * The walk returns, for each list, statement, pipeline or command, the index
+   * of the first simple command recorded for it (-1 for none) and leaves the
+   * last one in `lastRecorded`: pipelines link their elements through these.
+   */
+  private lastRecorded = -1;
+
+  private list(list: StatementList, ctx: Context): number {
+    let first = -1;
+    let last = -1;
     for (const st of list) {
-      const e = this.statement(st, ctx);
-      ends.first ??= e.first;
-      if (e.last !== undefined) ends.last = e.last;
+      const f = this.statement(st, ctx);
+      if (first < 0) first = f;
+      if (this.lastRecorded >= 0) last = this.lastRecorded;
     }
-    return ends;
+    this.lastRecorded = last;
+    return first;
   }
 
-  private statement(st: Statement, ctx: Context): Endpoints {
+  private statement(st: Statement, ctx: Context): number {
     // A background job runs in a subshell.
     const base = st.background ? { ...ctx, env: ctx.env.child() } : ctx;
-    const ends: Endpoints = {};
-    st.pipelines.forEach((p, i) => {
+    let first = -1;
+    let last = -1;
+    for (let i = 0; i < st.pipelines.length; i++) {
       let conditional = base.conditional;
-      if (i > 0) {
-        const op = st.operators[i - 1]!;
-        if (op === '||' || this.isTest(st.pipelines[i - 1]!)) conditional = true;
-      }
-      const e = this.pipeline(p, conditional === base.conditional ? base : { ...base, conditional });
-      ends.first ??= e.first;
-      if (e.last !== undefined) ends.last = e.last;
-    });
-    return ends;
+      if (i > 0 && (st.operators[i - 1] === '||' || this.isTest(st.pipelines[i - 1]!))) conditional = true;
+      const f = this.pipeline(st.pipelines[i]!, conditional === base.conditional ? base : { ...base, conditional });
+      if (first < 0) first = f;
+      if (this.lastRecorded >= 0) last = this.lastRecorded;
+    }
+    this.lastRecorded = last;
+    return first;
   }
 
   /** Is the pipeline a test, so that `test && cmd` runs cmd only sometimes? */
@@ -185,19 +197,19 @@ class Analyzer {
     return name === 'command' && c.words[1]?.text === '-v';
   }
 
-  private pipeline(p: Pipeline, ctx: Context): Endpoints {
+  private pipeline(p: Pipeline, ctx: Context): number {
     if (p.commands.length === 1) return this.command(p.commands[0]!, ctx);
-    const ends: Endpoints = {};
-    let previous: Endpoints | undefined;
+    let first = -1;
+    let last = -1;
     for (const c of p.commands) {
       // Each element of a pipeline runs in its own subshell.
-      const e = this.command(c, { ...ctx, env: ctx.env.child() });
-      if (previous?.last !== undefined && e.first !== undefined) this.linkPipe(previous.last, e.first);
-      previous = e;
-      ends.first ??= e.first;
-      if (e.last !== undefined) ends.last = e.last;
+      const f = this.command(c, { ...ctx, env: ctx.env.child() });
+      if (last >= 0 && f >= 0) this.linkPipe(last, f);
+      if (first < 0) first = f;
+      last = this.lastRecorded;
     }
-    return ends;
+    this.lastRecorded = last;
+    return first;
   }
 
   private linkPipe(sender: number, receiver: number): void {
@@ -205,10 +217,11 @@ class Analyzer {
     for (let i: number | undefined = receiver; i !== undefined; i = this.commands[i]!.runs) this.commands[i]!.pipedFrom = sender;
   }
 
-  private command(c: Command, ctx: Context): Endpoints {
+  private command(c: Command, ctx: Context): number {
     if (c.kind === 'SimpleCommand') {
       const index = this.simple(c, ctx);
-      return index === undefined ? {} : { first: index, last: index };
+      this.lastRecorded = index;
+      return index;
     }
     for (const r of c.redirects) {
       this.substitutions(r.target, ctx);
@@ -223,6 +236,7 @@ class Analyzer {
       case 'If': {
         const first = c.branches[0]!;
         const ends = this.list(first.condition, ctx);
+        const conditionLast = this.lastRecorded;
         const branches: ShellVariables[] = [];
         const inBranch = { ...ctx, conditional: true };
         c.branches.forEach((b, i) => {
@@ -237,6 +251,7 @@ class Analyzer {
           this.list(c.elseBody, { ...inBranch, env: benv });
         }
         env.merge(branches, c.elseBody !== undefined);
+        this.lastRecorded = conditionLast;
         return ends;
       }
       case 'For': {
@@ -249,7 +264,9 @@ class Analyzer {
         const single = items?.length === 1 && items[0]!.resolved ? items[0]!.value! : undefined;
         benv.set(name, single !== undefined ? known(single) : UNKNOWN);
         const ends = this.list(c.body, { ...ctx, env: benv, conditional: true, loop: true });
+        const bodyLast = this.lastRecorded;
         env.merge([benv], false);
+        this.lastRecorded = bodyLast;
         // After the loop the variable holds the last item (or is unchanged when there were none).
         const last = items !== undefined && items.length > 0 ? items[items.length - 1]! : undefined;
         if (last !== undefined) env.set(name, last.resolved && items!.every((w) => w.resolved) ? known(last.value!) : UNKNOWN);
@@ -265,15 +282,18 @@ class Analyzer {
       case 'While': {
         const benv = env.child();
         const ends = this.list(c.condition, { ...ctx, env: benv, loop: true });
+        const conditionLast = this.lastRecorded;
         this.list(c.body, { ...ctx, env: benv, conditional: true, loop: true });
         env.merge([benv], false);
+        this.lastRecorded = conditionLast;
         return ends;
       }
       case 'Case': {
         this.substitutions(c.subject, ctx);
         const branches: ShellVariables[] = [];
         let exhaustive = false;
-        const ends: Endpoints = {};
+        let first = -1;
+        let last = -1;
         for (const item of c.items) {
           for (const p of item.patterns) {
             this.substitutions(p, ctx);
@@ -281,24 +301,28 @@ class Analyzer {
           }
           const benv = env.child();
           branches.push(benv);
-          const e = this.list(item.body, { ...ctx, env: benv, conditional: true });
-          ends.first ??= e.first;
-          if (e.last !== undefined) ends.last = e.last;
+          const f = this.list(item.body, { ...ctx, env: benv, conditional: true });
+          if (first < 0) first = f;
+          if (this.lastRecorded >= 0) last = this.lastRecorded;
         }
         env.merge(branches, exhaustive);
-        return ends;
+        this.lastRecorded = last;
+        return first;
       }
       case 'Function': {
         const fenv = env.child();
         this.command(c.body, { ...ctx, env: fenv, functionName: c.name });
         this.functions.set(c.name, new Set(fenv.assignedNames()));
-        return {};
+        this.lastRecorded = -1;
+        return -1;
       }
       case 'Test':
         for (const w of c.words) this.substitutions(w, ctx);
-        return {};
+        this.lastRecorded = -1;
+        return -1;
       case 'Arith':
-        return {};
+        this.lastRecorded = -1;
+        return -1;
     }
   }
 
@@ -310,25 +334,26 @@ class Analyzer {
   private substitutions(word: Word, ctx: Context): void {
     const parts = word.parts;
     if (parts.length === 0 || (parts.length === 1 && (parts[0]!.kind === 'Literal' || parts[0]!.kind === 'SingleQuoted'))) return;
-    const visit = (parts: WordPart[]): void => {
-      for (const p of parts) {
-        if (p.kind === 'DoubleQuoted') visit(p.parts);
-        else if (p.kind === 'Parameter') {
-          if (p.operand) visit(p.operand.parts);
-          if (p.replacement) visit(p.replacement.parts);
-        } else if (p.kind === 'CommandSubstitution' || p.kind === 'ProcessSubstitution') {
-          const ends = this.list(p.body, { ...ctx, env: ctx.env.child(), substitution: true });
-          if (ends.last !== undefined) this.producers.set(p, [ends.last]);
-        }
+    this.substitutionParts(parts, ctx);
+  }
+
+  private substitutionParts(parts: WordPart[], ctx: Context): void {
+    for (const p of parts) {
+      if (p.kind === 'DoubleQuoted') this.substitutionParts(p.parts, ctx);
+      else if (p.kind === 'Parameter') {
+        if (p.operand) this.substitutionParts(p.operand.parts, ctx);
+        if (p.replacement) this.substitutionParts(p.replacement.parts, ctx);
+      } else if (p.kind === 'CommandSubstitution' || p.kind === 'ProcessSubstitution') {
+        this.list(p.body, { ...ctx, env: ctx.env.child(), substitution: true });
+        if (this.lastRecorded >= 0) this.producers.set(p, [this.lastRecorded]);
       }
-    };
-    visit(word.parts);
+    }
   }
 
   // -------------------------------------------------------------------------
   // Simple commands
 
-  private simple(c: SimpleCommand, ctx: Context): number | undefined {
+  private simple(c: SimpleCommand, ctx: Context): number {
     for (const a of c.assignments) this.substitutions(a.value, ctx);
     for (const w of c.words) this.substitutions(w, ctx);
     for (const r of c.redirects) {
@@ -398,7 +423,8 @@ class Analyzer {
   /** What a command does to the shell, and the commands or scripts it runs. */
   private effects(cmd: ShellCommand, sources: Word[], ctx: Context): void {
     const name = cmd.name;
-    if (name === undefined) return;
+    // Most commands neither change the shell nor run another command.
+    if (name === undefined || (!ACTIVE_COMMANDS.has(name) && !WRAPPERS.has(name) && !this.functions.has(name))) return;
     const env = ctx.env;
     const args = cmd.argv.slice(1);
     switch (name) {
@@ -425,7 +451,7 @@ class Analyzer {
         for (const a of args) if (a.resolved && !a.value!.startsWith('-')) env.unset(a.value!);
         return;
       case 'read': {
-        const parsed = parseArgs(args, { valued: ['-p', '-d', '-n', '-N', '-t', '-u', '-a', '-i'] });
+        const parsed = parseArgs(args, READ_OPTIONS);
         const names = parsed.operands.filter((a) => a.resolved).map((a) => a.value!);
         for (const n of names.length > 0 ? names : ['REPLY']) env.set(n, UNKNOWN);
         return;
@@ -503,6 +529,8 @@ class Analyzer {
   private shell(cmd: ShellCommand, sources: Word[], ctx: Context): void {
     const args = cmd.argv.slice(1);
     let inline = false;
+    // `-s`: the script is the input, and operands are its positional parameters.
+    let fromInput = false;
     let i = 0;
     // Shell options: clusters like `-ex`, `-o pipefail`, `+e`, `--login`.
     for (; i < args.length; i++) {
@@ -520,6 +548,7 @@ class Analyzer {
       if (/^--[a-z-]+$/.test(v)) continue;
       if (!/^[-+][A-Za-z]+$/.test(v)) break;
       if (v.startsWith('-') && v.includes('c')) inline = true;
+      if (v.startsWith('-') && v.includes('s')) fromInput = true;
     }
     const operand = args[i];
     const childEnv = (): ShellVariables => ctx.env.forChildProcess(cmd.assignments.map((a) => [a.name, a.value.resolved ? known(a.value.value!) : UNKNOWN] as [string, VariableValue]));
@@ -535,7 +564,7 @@ class Analyzer {
       }
       return;
     }
-    if (operand !== undefined) {
+    if (operand !== undefined && !fromInput) {
       this.setRun(cmd, { kind: 'file', word: operand });
       const source = sources[i + 1];
       if (source) this.linkProducers(cmd, [source]);
@@ -561,7 +590,7 @@ class Analyzer {
   /** `su [-] [user] -c script`, `runuser -l user -c script`. */
   private su(cmd: ShellCommand, sources: Word[], ctx: Context): boolean {
     const args = cmd.argv.slice(1);
-    const parsed = parseArgs(args, { valued: ['-c', '--command', '-s', '--shell', '-g', '--group', '-G', '--supp-group', '-w', '--whitelist-environment', '-u', '--user'] });
+    const parsed = parseArgs(args, SU_OPTIONS);
     const script = parsed.options.find((o) => o.name === '-c' || o.name === '--command')?.value;
     if (script === undefined) {
       // `runuser -u user -- cmd` runs a command, like sudo.
@@ -652,7 +681,7 @@ interface Unwrapped {
   cwdUnknown?: boolean;
 }
 
-const WRAPPERS = new Map<string, OptionSpec & { skipOperands?: number }>(Object.entries({
+const WRAPPER_SPECS: Record<string, { valued?: string[]; stopAtOperand: true; skipOperands?: number }> = {
   sudo: { stopAtOperand: true, valued: ['-u', '-g', '-C', '-D', '-h', '-p', '-r', '-t', '-T', '-U', '--user', '--group', '--close-from', '--chdir', '--host', '--prompt', '--role', '--type', '--command-timeout', '--other-user'] },
   doas: { stopAtOperand: true, valued: ['-u', '-C'] },
   nice: { stopAtOperand: true, valued: ['-n', '--adjustment'] },
@@ -673,7 +702,12 @@ const WRAPPERS = new Map<string, OptionSpec & { skipOperands?: number }>(Object.
     stopAtOperand: true,
     valued: ['-I', '-n', '-P', '-L', '-s', '-d', '-E', '-a', '--arg-file', '--max-args', '--max-procs', '--max-lines', '--max-chars', '--delimiter', '--eof', '--replace', '--process-slot-var'],
   },
-}));
+};
+
+const WRAPPERS: ReadonlyMap<string, { options: Options; skipOperands: number }> = new Map(
+  Object.entries(WRAPPER_SPECS).map(([name, spec]) => [name, { options: options(spec), skipOperands: spec.skipOperands ?? 0 }]),
+);
+const COMMAND_WRAPPER = { options: options({ stopAtOperand: true }), skipOperands: 0 };
 
 function unwrap(name: string, args: ResolvedWord[]): Unwrapped | null {
   if (name === 'env') return unwrapEnv(args);
@@ -682,12 +716,12 @@ function unwrap(name: string, args: ResolvedWord[]): Unwrapped | null {
     // `command -v x` only looks x up.
     if (args.some((a) => a.resolved && /^-[a-zA-Z]*[vV]/.test(a.value!))) return null;
   }
-  const spec = name === 'command' ? { stopAtOperand: true } : WRAPPERS.get(name);
+  const spec = name === 'command' ? COMMAND_WRAPPER : WRAPPERS.get(name);
   if (spec === undefined) return null;
-  const parsed = parseArgs(args, spec);
+  const parsed = parseArgs(args, spec.options);
   let operands = parsed.operands;
   if (name === 'nice' && operands[0]?.resolved && /^-\d+$/.test(operands[0].value!)) operands = operands.slice(1);
-  operands = operands.slice(spec.skipOperands ?? 0);
+  operands = operands.slice(spec.skipOperands);
   if (name === 'xargs') {
     // Without a command xargs runs echo; either way, the arguments come from its input.
     return { argv: operands, moreArgs: true };

@@ -6,6 +6,7 @@
  */
 import type { ResolvedWord } from './expand.js';
 
+/** How a program reads its options; build one with `options()` (once, at module level). */
 export interface OptionSpec {
   /** Options that take a value, with their dashes: `-o`, `--output`. */
   valued?: readonly string[];
@@ -55,8 +56,22 @@ export function derived(w: ResolvedWord, value: string): ResolvedWord {
   return { value, resolved: true, text: w.text, range: w.range };
 }
 
-export function parseArgs(args: readonly ResolvedWord[], spec: OptionSpec = {}): ParsedArgs {
-  const valued = new Set(spec.valued ?? []);
+/** An OptionSpec ready for parsing: the same shape for every program, with a lookup set. */
+export interface Options {
+  readonly valued: ReadonlySet<string>;
+  readonly stopAtOperand: boolean;
+  readonly singleDash: boolean;
+}
+
+export function options(spec: OptionSpec = {}): Options {
+  return { valued: new Set(spec.valued ?? []), stopAtOperand: spec.stopAtOperand === true, singleDash: spec.singleDash === true };
+}
+
+/** No option takes a value. */
+export const PLAIN_OPTIONS = options();
+
+export function parseArgs(args: readonly ResolvedWord[], spec: Options = PLAIN_OPTIONS): ParsedArgs {
+  const valued = spec.valued;
   const options: ParsedOption[] = [];
   const operands: ResolvedWord[] = [];
   let i = 0;
@@ -115,15 +130,22 @@ export function valuesOf(parsed: ParsedArgs, ...names: string[]): ResolvedWord[]
 
 /** `/usr/bin/curl` → `curl`. */
 export function basename(path: string): string {
-  const trimmed = path.replace(/\/+$/, '');
-  const slash = trimmed.lastIndexOf('/');
-  return slash < 0 ? trimmed : trimmed.slice(slash + 1);
+  let slash = path.lastIndexOf('/');
+  if (slash < 0) return path;
+  if (slash === path.length - 1) {
+    const trimmed = path.replace(/\/+$/, '');
+    slash = trimmed.lastIndexOf('/');
+    return slash < 0 ? trimmed : trimmed.slice(slash + 1);
+  }
+  return path.slice(slash + 1);
 }
 
 /** Joins a path onto a directory (`..` and `.` resolved); `undefined` when the directory is not known. */
 export function resolvePath(cwd: string | undefined, path: string): string | undefined {
   const absolute = path.startsWith('/');
   if (!absolute && cwd === undefined) return undefined;
+  // Already normal: absolute, no `.`/`..` segments, no doubled or trailing slashes.
+  if (absolute && !/\/\.|\/\/|.\/$/.test(path)) return path;
   const parts = (absolute ? path : `${cwd}/${path}`).split('/');
   const out: string[] = [];
   for (const p of parts) {

@@ -19,7 +19,10 @@ export interface RunScript {
   script: string;
   /** Dockerfile position of an offset of `script`. */
   origin: (offset: number) => Position;
-  /** `#!` line of a heredoc run as a file, split into words: the program that runs the script. */
+  /**
+   * `#!` line of a heredoc run as a file, split into words: the program that
+   * runs the script instead of the SHELL (pass it to analyzeScript as `shell`).
+   */
   shebang?: string[];
 }
 
@@ -73,14 +76,20 @@ function instructionOrigin(ins: Instruction, base: number): (offset: number) => 
   const seg = ins.segments;
   const n = seg.length / 3;
   if (n === 0) return (offset) => positionInInstruction(ins, base + offset);
+  let last = 0;
   return (offset) => {
     const at = base + offset;
-    let lo = 0;
-    let hi = n - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (seg[mid * 3]! <= at) lo = mid;
-      else hi = mid - 1;
+    let lo = last;
+    // Lookups mostly move forward through the script: try the segment used last first.
+    if (!(seg[lo * 3]! <= at && (lo + 1 >= n || at < seg[(lo + 1) * 3]!))) {
+      lo = 0;
+      let hi = n - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (seg[mid * 3]! <= at) lo = mid;
+        else hi = mid - 1;
+      }
+      last = lo;
     }
     return { line: seg[lo * 3 + 1]!, column: seg[lo * 3 + 2]! + (at - seg[lo * 3]!) };
   };

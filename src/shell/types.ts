@@ -195,7 +195,10 @@ export interface ShellDiagnostic {
 }
 
 export interface ScriptAnalysis {
+  /** Simple commands in the order a run would reach them (substitutions before the command that uses them). */
   commands: ShellCommand[];
+  /** Intents about the script as a whole (foreign SHELL, unreadable text) first, then by command. */
   intents: Intent[];
+  /** Syntax errors, the script's and those of scripts it runs (`sh -c`). */
   diagnostics: ShellDiagnostic[];
 }

@@ -85,13 +85,18 @@ export interface OracleResult {
 }
 
 interface Region {
+  script: string;
   /** Text offsets (in the script) of the statement list. */
   start: number;
   end: number;
   statements: StatementList;
+  /** Where this region's disagreements go (its script's result). */
+  out: Disagreement[];
 }
 
 interface Probe {
+  script: string;
+  out: Disagreement[];
   command: SimpleCommand;
   /** From a backquoted body: its offsets were mapped back through unescaping, so only lengths and literal values compare. */
   remapped: boolean;
@@ -106,35 +111,75 @@ function shorten(s: string): string {
 
 /** Compares our parse of `script` with mvdan's. */
 export async function compareWithMvdan(script: string): Promise<OracleResult> {
-  const ours = parseShell(script);
-  const theirs = await mvParse(script);
-  const result: OracleResult = { agree: true, bothRejected: false, simpleCommands: 0, words: 0, disagreements: [] };
-  const oursOk = ours.errors.length === 0;
-  if (!oursOk || !theirs.ok) {
-    if (!oursOk && !theirs.ok) {
-      result.bothRejected = true;
-      return result;
-    }
-    result.agree = false;
-    result.disagreements.push(
-      oursOk
-        ? { offset: 0, subject: shorten(script), reason: `mvdan rejects: ${(theirs as { message: string }).message}` }
-        : { offset: ours.errors[0]!.start, subject: shorten(script), reason: `we reject: ${ours.errors[0]!.message} (line ${ours.errors[0]!.line})` },
-    );
-    return result;
-  }
+  return (await compareAll([script]))[0]!;
+}
+
+/**
+ * Compares many scripts. Regions and probes of all of them are checked in
+ * large batches (a call instantiates the WebAssembly module, so calls are
+ * what costs); a batch that fails is split in halves until the failing items
+ * are found on their own.
+ */
+export async function compareAll(scripts: readonly string[]): Promise<OracleResult[]> {
+  const results: OracleResult[] = [];
   const regions: Region[] = [];
   const probes: Probe[] = [];
-  collect(script, ours.body, regions, probes, true);
-  result.simpleCommands = probes.length;
-  result.words = probes.reduce((n, p) => n + p.words.length, 0);
+  for (const script of scripts) {
+    const ours = parseShell(script);
+    const result: OracleResult = { agree: true, bothRejected: false, simpleCommands: 0, words: 0, disagreements: [] };
+    results.push(result);
+    if (ours.errors.length > 0) {
+      const theirs = await mvParse(script);
+      if (theirs.ok) {
+        result.disagreements.push({ offset: ours.errors[0]!.start, subject: shorten(script), reason: `we reject: ${ours.errors[0]!.message} (line ${ours.errors[0]!.line})` });
+      } else result.bothRejected = true;
+      continue;
+    }
+    const mine: Probe[] = [];
+    regions.push({ script, start: 0, end: script.length, statements: ours.body, out: result.disagreements });
+    collect(script, ours.body, regions, mine, true, result.disagreements);
+    probes.push(...mine);
+    result.simpleCommands = mine.length;
+    result.words = mine.reduce((n, p) => n + p.words.length, 0);
+  }
+  await inBatches(regions, checkRegionBatch);
+  await inBatches(
+    probes.filter((p) => p.words.length > 0),
+    checkProbeBatch,
+  );
+  for (const r of results) r.agree = r.disagreements.length === 0;
+  return results;
+}
 
-  // The whole script: already parsed.
-  compareStatements(script, { start: 0, end: script.length, statements: ours.body }, (theirs as { file: MvFile }).file.Stmts, 0, byteToUtf16(script), result.disagreements);
-  await checkRegions(script, regions, result.disagreements);
-  await checkProbes(script, probes, result.disagreements);
-  result.agree = result.disagreements.length === 0;
-  return result;
+/** Largest batch, in characters of script text. */
+const BATCH_CHARS = 400_000;
+
+/**
+ * Runs `check` over `items` in batches. `check` returns false when the batch
+ * as a whole could not be compared (mvdan rejected the concatenation, or the
+ * statements do not line up); then each half is checked on its own.
+ */
+async function inBatches<T extends { script: string; start?: number; end?: number }>(items: T[], check: (batch: T[]) => Promise<boolean>): Promise<void> {
+  let from = 0;
+  while (from < items.length) {
+    let size = 0;
+    let to = from;
+    while (to < items.length && (to === from || size < BATCH_CHARS)) {
+      const it = items[to]!;
+      size += (it.end ?? it.script.length) - (it.start ?? 0) + 1;
+      to++;
+    }
+    await checkSplitting(items.slice(from, to), check);
+    from = to;
+  }
+}
+
+async function checkSplitting<T>(batch: T[], check: (batch: T[]) => Promise<boolean>): Promise<void> {
+  if (await check(batch)) return;
+  if (batch.length === 1) return;
+  const half = batch.length >> 1;
+  await checkSplitting(batch.slice(0, half), check);
+  await checkSplitting(batch.slice(half), check);
 }
 
 // ---------------------------------------------------------------------------
@@ -157,9 +202,9 @@ function regionEnd(script: string, list: StatementList): number {
   return end;
 }
 
-function collect(script: string, list: StatementList, regions: Region[], probes: Probe[], top: boolean, remapped = false): void {
+function collect(script: string, list: StatementList, regions: Region[], probes: Probe[], top: boolean, out: Disagreement[], remapped = false): void {
   if (list.length === 0) return;
-  if (!top) regions.push({ start: list[0]!.start, end: regionEnd(script, list), statements: list });
+  if (!top) regions.push({ script, start: list[0]!.start, end: regionEnd(script, list), statements: list, out });
   for (const st of list) {
     const single = st.pipelines.length === 1 && st.pipelines[0]!.commands.length === 1;
     for (const p of st.pipelines) {
@@ -173,72 +218,72 @@ function collect(script: string, list: StatementList, regions: Region[], probes:
           };
           let end = commandEnd(c);
           for (const r of c.redirects) end = Math.max(end, heredocEnd(script, r));
-          regions.push({ start: c.start, end, statements: [ownStatement] });
+          regions.push({ script, start: c.start, end, statements: [ownStatement], out });
         }
-        collectCommand(script, c, regions, probes, remapped);
+        collectCommand(script, c, regions, probes, out, remapped);
       }
     }
   }
 }
 
-function collectCommand(script: string, c: Command, regions: Region[], probes: Probe[], remapped = false): void {
-  for (const r of c.redirects) collectWord(script, r.target, regions, probes);
-  for (const r of c.redirects) if (r.heredoc) collectWord(script, r.heredoc.content, regions, probes);
+function collectCommand(script: string, c: Command, regions: Region[], probes: Probe[], out: Disagreement[], remapped = false): void {
+  for (const r of c.redirects) collectWord(script, r.target, regions, probes, out);
+  for (const r of c.redirects) if (r.heredoc) collectWord(script, r.heredoc.content, regions, probes, out);
   switch (c.kind) {
     case 'SimpleCommand': {
       const words: Probe['words'] = [];
       for (const a of c.assignments) {
         words.push({ word: a.value, text: script.slice(a.start, a.end), start: a.start, parts: partSpans(a.value.parts, a.start, a.end), literal: isLiteral(a.value.parts) });
-        collectWord(script, a.value, regions, probes);
+        collectWord(script, a.value, regions, probes, out);
       }
       for (const w of c.words) {
         words.push({ word: w, text: w.text, start: w.start, parts: partSpans(w.parts, w.start, w.end), literal: isLiteral(w.parts) });
-        collectWord(script, w, regions, probes);
+        collectWord(script, w, regions, probes, out);
       }
-      probes.push({ command: c, words, remapped });
+      probes.push({ script, out, command: c, words, remapped });
       return;
     }
     case 'Subshell':
     case 'BraceGroup':
-      collect(script, c.body, regions, probes, false);
+      collect(script, c.body, regions, probes, false, out);
       return;
     case 'If':
       for (const b of c.branches) {
-        collect(script, b.condition, regions, probes, false);
-        collect(script, b.body, regions, probes, false);
+        collect(script, b.condition, regions, probes, false, out);
+        collect(script, b.body, regions, probes, false, out);
       }
-      if (c.elseBody) collect(script, c.elseBody, regions, probes, false);
+      if (c.elseBody) collect(script, c.elseBody, regions, probes, false, out);
       return;
     case 'For':
-      for (const w of c.items ?? []) collectWord(script, w, regions, probes);
-      collect(script, c.body, regions, probes, false);
+      for (const w of c.items ?? []) collectWord(script, w, regions, probes, out);
+      collect(script, c.body, regions, probes, false, out);
       return;
     case 'ArithFor':
-      collect(script, c.body, regions, probes, false);
+      collect(script, c.body, regions, probes, false, out);
       return;
     case 'While':
-      collect(script, c.condition, regions, probes, false);
-      collect(script, c.body, regions, probes, false);
+      collect(script, c.condition, regions, probes, false, out);
+      collect(script, c.body, regions, probes, false, out);
       return;
     case 'Case':
-      collectWord(script, c.subject, regions, probes);
+      collectWord(script, c.subject, regions, probes, out);
       for (const item of c.items) {
-        for (const p of item.patterns) collectWord(script, p, regions, probes);
-        collect(script, item.body, regions, probes, false);
+        for (const p of item.patterns) collectWord(script, p, regions, probes, out);
+        collect(script, item.body, regions, probes, false, out);
       }
       return;
     case 'Function':
-      collectCommand(script, c.body, regions, probes, remapped);
+      collectCommand(script, c.body, regions, probes, out, remapped);
       return;
     case 'Test':
-      for (const w of c.words) collectWord(script, w, regions, probes);
+      for (const w of c.words) collectWord(script, w, regions, probes, out);
       return;
     case 'Arith':
       return;
   }
 }
 
-function collectWord(script: string, w: Word, regions: Region[], probes: Probe[]): void {
+function collectWord(script: string, w: Word, regions: Region[], probes: Probe[], out: Disagreement[]): void {
   const visit = (parts: WordPart[]): void => {
     for (const p of parts) {
       if (p.kind === 'DoubleQuoted') visit(p.parts);
@@ -248,10 +293,10 @@ function collectWord(script: string, w: Word, regions: Region[], probes: Probe[]
       } else if (p.kind === 'CommandSubstitution' || p.kind === 'ProcessSubstitution') {
         // Backquoted bodies were unescaped before parsing: their text is not a slice of the script.
         if (p.kind === 'CommandSubstitution' && p.backquoted) {
-          collectInner(script, p.body, probes);
+          collectInner(script, p.body, probes, out);
           continue;
         }
-        collect(script, p.body, regions, probes, false);
+        collect(script, p.body, regions, probes, false, out);
       }
     }
   };
@@ -259,10 +304,10 @@ function collectWord(script: string, w: Word, regions: Region[], probes: Probe[]
 }
 
 /** Simple commands of a backquoted body: probed for their words, not checked as regions. */
-function collectInner(script: string, list: StatementList, probes: Probe[]): void {
+function collectInner(script: string, list: StatementList, probes: Probe[], out: Disagreement[]): void {
   const ignored: Region[] = [];
   const before = probes.length;
-  collect(script, list, ignored, probes, true, true);
+  collect(script, list, ignored, probes, true, out, true);
   for (let i = before; i < probes.length; i++) probes[i]!.remapped = true;
 }
 
@@ -376,69 +421,42 @@ function compareStatements(script: string, region: Region, stmts: MvStmt[], base
   });
 }
 
-async function checkRegions(script: string, regions: Region[], out: Disagreement[]): Promise<void> {
-  if (regions.length === 0) return;
-  const batch = await checkRegionBatch(script, regions);
-  if (batch.length === 0) return;
-  // Something failed: re-check one by one to say which.
-  for (const r of regions) out.push(...(await checkRegionBatch(script, [r])));
-}
-
-async function checkRegionBatch(script: string, regions: Region[]): Promise<Disagreement[]> {
-  const out: Disagreement[] = [];
+/** Checks a batch of regions (one per line of one mvdan script); false when the batch could not be compared. */
+async function checkRegionBatch(regions: Region[]): Promise<boolean> {
   let text = '';
   const bases: number[] = [];
   for (const r of regions) {
     bases.push(text.length);
-    text += script.slice(r.start, r.end) + '\n';
+    text += r.script.slice(r.start, r.end) + '\n';
   }
   const parsed = await mvParse(text);
   if (!parsed.ok) {
-    if (regions.length === 1) out.push({ offset: regions[0]!.start, subject: shorten(script.slice(regions[0]!.start, regions[0]!.end)), reason: `mvdan rejects the region alone: ${parsed.message}` });
-    else out.push({ offset: 0, subject: '', reason: 'batch rejected' });
-    return out;
+    if (regions.length > 1) return false;
+    const r = regions[0]!;
+    r.out.push({ offset: r.start, subject: shorten(r.script.slice(r.start, r.end)), reason: `mvdan rejects ${r.start === 0 && r.end === r.script.length ? 'the script' : 'the region alone'}: ${parsed.message}` });
+    return true;
   }
+  const total = regions.reduce((n, r) => n + r.statements.length, 0);
+  if (total !== parsed.file.Stmts.length && regions.length > 1) return false;
   const map = byteToUtf16(text);
+  const outs: Disagreement[][] = [];
   let k = 0;
   regions.forEach((r, i) => {
     const n = r.statements.length;
     const stmts = parsed.file.Stmts.slice(k, k + n);
     k += n;
+    const out: Disagreement[] = [];
     // Offsets in the batch text map back to the script by shifting by (region start - batch base).
-    compareStatements(script, r, stmts, r.start - bases[i]!, map, out);
+    compareStatements(r.script, r, stmts, r.start - bases[i]!, map, out);
+    outs.push(out);
   });
-  if (k !== parsed.file.Stmts.length) out.push({ offset: 0, subject: '', reason: `batch statement count: ours ${k}, mvdan ${parsed.file.Stmts.length}` });
-  return out;
+  // In a batch, a region that disagrees may have thrown off the ones after it: check alone.
+  if (regions.length > 1 && outs.some((o) => o.length > 0)) return false;
+  regions.forEach((r, i) => r.out.push(...outs[i]!));
+  return true;
 }
 
-/**
- * mvdan keeps a `$` that starts no expansion (`$.`, `a$`) as a literal part of
- * its own; we keep it in the surrounding literal text. Merge such parts.
- */
-function mergeDollarParts(text: string, parts: Array<{ start: number; end: number }>, shift: number): Array<{ start: number; end: number }> {
-  const plain = (q: { start: number; end: number }): boolean => {
-    const t = text.slice(q.start - shift, q.end - shift);
-    return !/^['"`]|^\$[{('"A-Za-z0-9_@*#?$!-]/.test(t);
-  };
-  const out: Array<{ start: number; end: number }> = [];
-  for (const q of parts) {
-    const prev = out[out.length - 1];
-    if (prev !== undefined && prev.end === q.start && plain(prev) && plain(q) && (text[prev.end - 1 - shift] === '$' || text[q.start - shift] === '$')) prev.end = q.end;
-    else out.push({ ...q });
-  }
-  return out;
-}
-
-async function checkProbes(script: string, probes: Probe[], out: Disagreement[]): Promise<void> {
-  const withWords = probes.filter((p) => p.words.length > 0);
-  if (withWords.length === 0) return;
-  const batch = await checkProbeBatch(script, withWords);
-  if (batch.length === 0) return;
-  for (const p of withWords) out.push(...(await checkProbeBatch(script, [p])));
-}
-
-async function checkProbeBatch(script: string, probes: Probe[]): Promise<Disagreement[]> {
-  const out: Disagreement[] = [];
+async function checkProbeBatch(probes: Probe[]): Promise<boolean> {
   let text = '';
   const wordStarts: number[][] = [];
   for (const p of probes) {
@@ -453,14 +471,17 @@ async function checkProbeBatch(script: string, probes: Probe[]): Promise<Disagre
     wordStarts.push(starts);
   }
   const parsed = await mvParse(text);
-  const subjectOf = (p: Probe): string => shorten(script.slice(p.command.start, p.command.end));
+  const subjectOf = (p: Probe): string => shorten(p.script.slice(p.command.start, p.command.end));
   if (!parsed.ok || parsed.file.Stmts.length !== probes.length) {
-    if (probes.length === 1) out.push({ offset: probes[0]!.command.start, subject: subjectOf(probes[0]!), reason: `mvdan does not read our words as words: ${parsed.ok ? 'statement count' : parsed.message}` });
-    else out.push({ offset: 0, subject: '', reason: 'batch rejected' });
-    return out;
+    if (probes.length > 1) return false;
+    const p = probes[0]!;
+    p.out.push({ offset: p.command.start, subject: subjectOf(p), reason: `mvdan does not read our words as words: ${parsed.ok ? 'statement count' : parsed.message}` });
+    return true;
   }
   const map = byteToUtf16(text);
+  const outs: Disagreement[][] = probes.map(() => []);
   probes.forEach((p, i) => {
+    const out = outs[i]!;
     const st = parsed.file.Stmts[i]!;
     const starts = wordStarts[i]!;
     if (st.Redirs.length !== p.words.length) {
@@ -488,5 +509,25 @@ async function checkProbeBatch(script: string, probes: Probe[]): Promise<Disagre
       }
     });
   });
+  if (probes.length > 1 && outs.some((o) => o.length > 0)) return false;
+  probes.forEach((p, i) => p.out.push(...outs[i]!));
+  return true;
+}
+
+/**
+ * mvdan keeps a `$` that starts no expansion (`$.`, `a$`) as a literal part of
+ * its own; we keep it in the surrounding literal text. Merge such parts.
+ */
+function mergeDollarParts(text: string, parts: Array<{ start: number; end: number }>, shift: number): Array<{ start: number; end: number }> {
+  const plain = (q: { start: number; end: number }): boolean => {
+    const t = text.slice(q.start - shift, q.end - shift);
+    return !/^['"`]|^\$[{('"A-Za-z0-9_@*#?$!-]/.test(t);
+  };
+  const out: Array<{ start: number; end: number }> = [];
+  for (const q of parts) {
+    const prev = out[out.length - 1];
+    if (prev !== undefined && prev.end === q.start && plain(prev) && plain(q) && (text[prev.end - 1 - shift] === '$' || text[q.start - shift] === '$')) prev.end = q.end;
+    else out.push({ ...q });
+  }
   return out;
 }

@@ -4,8 +4,11 @@
  */
 import { basename, parseArgs, resolvePath } from '../args.js';
 import { globToRegExp, type ResolvedWord } from '../expand.js';
-import type { BuildIntent, OpaqueIntent, PackageDatabaseRemovalIntent, ShellCommand } from '../types.js';
+import type { BuildIntent, Intent, OpaqueIntent, PackageDatabaseRemovalIntent, ShellCommand } from '../types.js';
 import type { IntentContext } from './index.js';
+
+/** No intents (shared: callers only read results). */
+const NONE: never[] = [];
 
 function build(cmd: ShellCommand, tool: string, target?: string): BuildIntent {
   const out: BuildIntent = { kind: 'Build', tool, command: cmd.index, range: cmd.range };
@@ -16,6 +19,10 @@ function build(cmd: ShellCommand, tool: string, target?: string): BuildIntent {
 /** Scripts that are build steps of well-known build systems, not arbitrary programs. */
 const BUILD_SCRIPTS = new Map([
   ['configure', 'configure'],
+  // OpenSSL's configure script.
+  ['Configure', 'configure'],
+  // Go's toolchain build.
+  ['make.bash', 'go'],
   ['autogen.sh', 'autotools'],
   ['bootstrap', 'autotools'],
   ['bootstrap.sh', 'autotools'],
@@ -93,13 +100,13 @@ export function buildIntents(cmd: ShellCommand, _ctx: IntentContext): BuildInten
       if (sub === 'build') return [build(cmd, 'go', 'build')];
       // `go install ./cmd/x` (no @version) compiles local code.
       if (sub === 'install' && args.slice(1).some((a) => !a.text.startsWith('-') && !(a.value ?? a.text).includes('@'))) return [build(cmd, 'go', 'install')];
-      return [];
+      return NONE;
     }
     case 'cargo': {
       const sub = args[0]?.value;
       if (sub === 'build' || sub === 'rustc') return [build(cmd, 'cargo', 'build')];
       if (sub === 'install' && args.some((a) => a.value === '--path' || a.value?.startsWith('--path=') === true)) return [build(cmd, 'cargo', 'install')];
-      return [];
+      return NONE;
     }
     case 'dpkg-buildpackage':
     case 'debuild':
@@ -113,7 +120,7 @@ export function buildIntents(cmd: ShellCommand, _ctx: IntentContext): BuildInten
   if (COMPILERS.has(name) || /^(gcc|g\+\+|clang)-\d+$/.test(name)) {
     if (args.some((a) => a.value !== undefined && (/\.(c|cc|cpp|cxx|s|S|m)$/.test(a.value) || a.value === '-c'))) return [build(cmd, 'cc')];
   }
-  return [];
+  return NONE;
 }
 
 const INTERPRETERS = /^((python|pypy)(\d+(\.\d+)*)?|perl|ruby|node|nodejs|php(\d+(\.\d+)*)?|lua(\d+(\.\d+)*)?|Rscript|tclsh|groovy|deno|bun)$/;
@@ -130,7 +137,8 @@ function describeSource(ctx: IntentContext, cmd: ShellCommand): string {
   return ` (piped from ${from.name ?? from.argv[0]?.text ?? 'a command'})`;
 }
 
-export function opaqueIntents(cmd: ShellCommand, ctx: IntentContext): OpaqueIntent[] {
+/** What a command that runs a script or code reveals: usually nothing (Opaque), sometimes a build step (`sh ./configure`). */
+export function opaqueIntents(cmd: ShellCommand, ctx: IntentContext): Intent[] {
   const first = cmd.argv[0]!;
   if (!first.resolved) return [opaque(cmd, `runs a command whose name is not known statically: ${first.text}`)];
   const name = cmd.name!;
@@ -139,7 +147,7 @@ export function opaqueIntents(cmd: ShellCommand, ctx: IntentContext): OpaqueInte
     switch (run.kind) {
       case 'inline':
       case 'input-text':
-        return [];
+        return NONE;
       case 'unknown-inline':
         return [opaque(cmd, `${name === 'eval' ? 'evaluates' : 'runs'} a script that is not known statically${run.word ? `: ${run.word.text}` : ''}`)];
       case 'input':
@@ -147,7 +155,8 @@ export function opaqueIntents(cmd: ShellCommand, ctx: IntentContext): OpaqueInte
       case 'file': {
         const file = run.word.value;
         // `sh ./configure` is a build step.
-        if (file !== undefined && BUILD_SCRIPTS.has(basename(file))) return [];
+        const tool = file === undefined ? undefined : BUILD_SCRIPTS.get(basename(file));
+        if (tool !== undefined) return [build(cmd, tool)];
         return [opaque(cmd, `runs the script ${run.word.text}`)];
       }
     }
@@ -157,10 +166,11 @@ export function opaqueIntents(cmd: ShellCommand, ctx: IntentContext): OpaqueInte
     return [opaque(cmd, file === undefined ? 'sources a file' : `sources ${file.text}`)];
   }
   const value = first.value!;
-  if (BUILD_SCRIPTS.has(name)) return [];
-  if (value.startsWith('./') || value.startsWith('../') || kindOf(name) === 'script') return [opaque(cmd, `runs the script ${first.text}`)];
-  if (kindOf(name) === 'interpreter') return interpreterIntents(cmd, name);
-  return [];
+  if (BUILD_SCRIPTS.has(name)) return NONE;
+  const kind = kindOf(name);
+  if (value.startsWith('./') || value.startsWith('../') || kind === 'script') return [opaque(cmd, `runs the script ${first.text}`)];
+  if (kind === 'interpreter') return interpreterIntents(cmd, name);
+  return NONE;
 }
 
 const kinds = new Map<string, 'script' | 'interpreter' | 'other'>();
@@ -184,17 +194,17 @@ function interpreterIntents(cmd: ShellCommand, name: string): OpaqueIntent[] {
     if (v === undefined) return [opaque(cmd, `runs ${name} with arguments that are not known statically`)];
     if (v === '-m' && /^(python|pypy)/.test(name)) {
       const module = args[i + 1]?.value;
-      if (module !== undefined && PYTHON_MODULES_READ.has(module)) return [];
+      if (module !== undefined && PYTHON_MODULES_READ.has(module)) return NONE;
       return [opaque(cmd, `runs the ${name} module ${args[i + 1]?.text ?? ''}`.trim())];
     }
     if (v === '-c' || v === '-e' || v === '-r' || v === '--eval' || v === '-E' || v === '-p' || v === '--print') {
       return [opaque(cmd, `runs inline ${name} code`)];
     }
     if (v.startsWith('-')) continue;
-    if (basename(v) === 'setup.py') return [];
+    if (basename(v) === 'setup.py') return NONE;
     return [opaque(cmd, `runs the ${name} script ${a.text}`)];
   }
-  return [];
+  return NONE;
 }
 
 // ---------------------------------------------------------------------------
@@ -229,9 +239,9 @@ function removes(target: string, db: string, glob: boolean): boolean {
 }
 
 export function removalIntents(cmd: ShellCommand): PackageDatabaseRemovalIntent[] {
-  if (cmd.name !== 'rm') return [];
-  const parsed = parseArgs(cmd.argv.slice(1), {});
-  if (parsed.options.some((o) => o.name === '--help')) return [];
+  if (cmd.name !== 'rm') return NONE;
+  const parsed = parseArgs(cmd.argv.slice(1));
+  if (parsed.options.some((o) => o.name === '--help')) return NONE;
   const out: PackageDatabaseRemovalIntent[] = [];
   for (const w of parsed.operands) {
     if (!w.resolved) continue;

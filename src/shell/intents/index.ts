@@ -82,8 +82,3 @@ function recognizersFor(name: string): Recognizer[] {
   if (recognizerCache.size < 4096) recognizerCache.set(name, found);
   return found;
 }
-
-/** Name of the command `index` (through wrappers), for messages and `pipedTo`. */
-export function commandName(ctx: IntentContext, index: number): string | undefined {
-  return ctx.effective(index).name;
-}

@@ -3,32 +3,33 @@
  * real options are known, so that option values (`--virtual .build-deps`,
  * `-o Dpkg::Options=...`, `-r requirements.txt`) are not taken for packages.
  */
-import { basename, has, parseArgs, valueOf, valuesOf, type OptionSpec, type ParsedArgs } from '../args.js';
+import { basename, has, options, parseArgs, valueOf, valuesOf, type Options, type ParsedArgs } from '../args.js';
 import type { ResolvedWord } from '../expand.js';
 import type { PackageInstallIntent, PackageListSource, PackageManager, PackageRef, ShellCommand } from '../types.js';
 import type { IntentContext } from './index.js';
 
-type Spec = OptionSpec & { valued: readonly string[] };
+/** No intents (shared: callers only read results). */
+const NONE: never[] = [];
 
-const APT: Spec = {
+const APT = options({
   valued: ['-o', '--option', '-t', '--target-release', '--default-release', '-c', '--config-file', '-a', '--host-architecture', '--error-on'],
-};
-const APK: Spec = {
+});
+const APK = options({
   valued: ['-t', '--virtual', '-X', '--repository', '-p', '--root', '--arch', '--keys-dir', '--repositories-file', '--cache-dir', '--cache-max-age', '--wait', '--timeout', '--progress-fd'],
-};
-const YUM: Spec = {
+});
+const YUM = options({
   valued: [
     '--enablerepo', '--disablerepo', '--setopt', '--installroot', '--releasever', '-c', '--config', '-d', '--debuglevel', '-e', '--errorlevel',
     '-x', '--exclude', '--repo', '--repoid', '--repofrompath', '--forcearch', '--downloaddir', '--destdir', '--color', '--rpmverbosity',
     '--advisory', '--bz', '--cve', '--secseverity', '--comment', '--disableplugin', '--enableplugin',
   ],
-};
-const ZYPPER_GLOBAL: Spec = {
+});
+const ZYPPER_GLOBAL = options({
   valued: ['-R', '--root', '--releasever', '-c', '--config', '-D', '--reposd-dir', '-C', '--cache-dir', '--raw-cache-dir', '--solv-cache-dir', '--pkg-cache-dir', '-p', '--plus-repo', '--plus-content', '--installroot'],
   stopAtOperand: true,
-};
-const ZYPPER_INSTALL: Spec = { valued: ['-t', '--type', '-r', '--repo', '--from', '--download'] };
-const PIP: Spec = {
+});
+const ZYPPER_INSTALL = options({ valued: ['-t', '--type', '-r', '--repo', '--from', '--download'] });
+const PIP = options({
   valued: [
     '-r', '--requirement', '-c', '--constraint', '-e', '--editable', '-t', '--target', '--platform', '--python-version', '--implementation', '--abi',
     '--root', '--prefix', '--src', '--upgrade-strategy', '--install-option', '--global-option', '-C', '--config-settings', '-i', '--index-url',
@@ -36,38 +37,40 @@ const PIP: Spec = {
     '--log', '--cache-dir', '--cert', '--client-cert', '--exists-action', '--trusted-host', '--python', '--root-user-action', '--use-feature',
     '--use-deprecated', '--keyring-provider', '--group',
   ],
-};
-const NPM: Spec = {
+});
+const NPM = options({
   valued: [
     '--registry', '--prefix', '-C', '--cache', '--userconfig', '--globalconfig', '--loglevel', '-w', '--workspace', '--omit', '--include',
     '--install-strategy', '--tag', '--save-prefix', '--location', '--script-shell', '--cpu', '--os', '--libc', '--before',
   ],
-};
-const YARN: Spec = {
+});
+const YARN = options({
   valued: [
     '--cwd', '--network-timeout', '--modules-folder', '--cache-folder', '--registry', '--mutex', '--global-folder', '--link-folder',
     '--preferred-cache-folder', '--https-proxy', '--proxy', '--network-concurrency', '--child-concurrency', '--use-yarnrc',
   ],
-};
-const PNPM: Spec = { valued: ['--filter', '-F', '-C', '--dir', '--store-dir', '--registry', '--reporter', '--config', '--lockfile-dir', '--virtual-store-dir', '--modules-dir'] };
-const GEM: Spec = {
+});
+const PNPM = options({ valued: ['--filter', '-F', '-C', '--dir', '--store-dir', '--registry', '--reporter', '--config', '--lockfile-dir', '--virtual-store-dir', '--modules-dir'] });
+const GEM = options({
   valued: ['-v', '--version', '-i', '--install-dir', '-n', '--bindir', '--source', '-s', '-p', '--http-proxy', '--platform', '--build-root', '-P', '--trust-policy'],
-};
-const BUNDLE: Spec = { valued: ['--gemfile', '--path', '-j', '--jobs', '--retry', '--without', '--with', '--binstubs', '--standalone', '--shebang', '--target-rbconfig'] };
-const GO: Spec = {
+});
+const BUNDLE = options({ valued: ['--gemfile', '--path', '-j', '--jobs', '--retry', '--without', '--with', '--binstubs', '--standalone', '--shebang', '--target-rbconfig'] });
+const GO = options({
   singleDash: true,
   valued: [
     '-ldflags', '-gcflags', '-asmflags', '-tags', '-mod', '-modfile', '-o', '-p', '-pkgdir', '-toolexec', '-buildmode', '-compiler', '-gccgoflags',
     '-installsuffix', '-overlay', '-pgo', '-coverpkg', '-covermode', '-exec', '-C',
   ],
-};
-const CARGO: Spec = {
+});
+const CARGO = options({
   valued: [
     '--version', '--vers', '--git', '--branch', '--tag', '--rev', '--path', '--root', '--index', '--registry', '--target', '--target-dir', '-F',
     '--features', '--profile', '-j', '--jobs', '--bin', '--example', '--config', '-Z', '--color', '--message-format',
   ],
-};
-const COMPOSER: Spec = { valued: ['-d', '--working-dir', '--ignore-platform-req', '--prefer-install', '--repository', '--stability', '--apcu-autoloader-prefix'] };
+});
+const COMPOSER = options({ valued: ['-d', '--working-dir', '--ignore-platform-req', '--prefer-install', '--repository', '--stability', '--apcu-autoloader-prefix'] });
+const DPKG = options({ valued: ['--root', '--admindir', '--instdir', '--log', '--status-fd', '--path-include', '--path-exclude'] });
+const RPM = options({ valued: ['--root', '--dbpath', '--prefix', '--relocate', '--excludepath', '--define', '-D', '--macros', '--rcfile', '--pipe'] });
 
 /** Registry packages vs local files, URLs and repositories, by the look of the word. */
 function sourceOf(value: string, fileSuffix: RegExp): PackageRef['source'] {
@@ -219,11 +222,11 @@ export function packageIntents(cmd: ShellCommand, _ctx: IntentContext): PackageI
   else if (name === 'go') install = go(args);
   else if (name === 'cargo') install = cargo(args);
   else if (name === 'composer' || name === 'composer.phar') install = composer(name, args);
-  return install === null ? [] : [intent(cmd, install)];
+  return install === null ? NONE : [intent(cmd, install)];
 }
 
 /** The first operand is the subcommand; options may come before or after it. */
-function subcommand(args: readonly ResolvedWord[], spec: OptionSpec): { sub: string | undefined; parsed: ParsedArgs; rest: ResolvedWord[] } {
+function subcommand(args: readonly ResolvedWord[], spec: Options): { sub: string | undefined; parsed: ParsedArgs; rest: ResolvedWord[] } {
   const parsed = parseArgs(args, spec);
   const first = parsed.operands[0];
   return { sub: first?.resolved ? first.value! : undefined, parsed, rest: parsed.operands.slice(1) };
@@ -269,14 +272,14 @@ function zypper(args: ResolvedWord[]): Install | null {
 }
 
 function dpkg(args: ResolvedWord[]): Install | null {
-  const parsed = parseArgs(args, { valued: ['--root', '--admindir', '--instdir', '--log', '--status-fd', '--path-include', '--path-exclude'] });
+  const parsed = parseArgs(args, DPKG);
   if (!has(parsed, '-i', '--install')) return null;
   const packages = parsed.operands.map((w) => ref(w, w.resolved ? w.value! : w.text, undefined, 'file'));
   return { manager: 'dpkg', tool: 'dpkg', packages, insecure: parsed.options.some((o) => /^--force-(bad-verify|all)/.test(o.name)) };
 }
 
 function rpm(args: ResolvedWord[]): Install | null {
-  const parsed = parseArgs(args, { valued: ['--root', '--dbpath', '--prefix', '--relocate', '--excludepath', '--define', '-D', '--macros', '--rcfile', '--pipe'] });
+  const parsed = parseArgs(args, RPM);
   if (!has(parsed, '-i', '-U', '-F', '--install', '--upgrade', '--freshen')) return null;
   const packages = parsed.operands.map((w) => {
     const value = w.resolved ? w.value! : w.text;
@@ -329,9 +332,11 @@ function npm(args: ResolvedWord[]): Install | null {
 
 /** npm-style specs: registry names, `user/repo` on GitHub, tarballs, folders. */
 function npmRef(w: ResolvedWord): PackageRef {
+  const p = packageRef(w, splitNpm, /\.(tgz|tar\.gz)$/);
+  // `user/repo` is a GitHub repository; `@scope/name` is a registry package.
   const v = w.value;
-  if (v !== undefined && /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+(#.*)?$/.test(v) && !v.startsWith('@')) return ref(w, v, undefined, 'vcs');
-  return packageRef(w, splitNpm, /\.(tgz|tar\.gz)$/);
+  if (p.source === 'registry' && v !== undefined && /^[A-Za-z0-9_-][A-Za-z0-9_.-]*\/[A-Za-z0-9_.-]+(#.*)?$/.test(v)) return ref(w, v, undefined, 'vcs');
+  return p;
 }
 
 function yarn(args: ResolvedWord[]): Install | null {
@@ -441,7 +446,7 @@ function composer(tool: string, args: ResolvedWord[]): Install | null {
 function composerRefs(words: ResolvedWord[]): PackageRef[] {
   const out: PackageRef[] = [];
   for (const w of words) {
-    const prev = out[out.length - 1];
+    const prev = out.length > 0 ? out[out.length - 1] : undefined;
     if (prev !== undefined && prev.version === undefined && w.resolved && /^[\^~<>=*\d]|^dev-/.test(w.value!) && !w.value!.includes('/')) {
       prev.version = w.value!;
       continue;

@@ -2,12 +2,15 @@
  * Download, Verify, Extract and Clone: bytes that come from outside the
  * context, how they are checked, and where they are unpacked.
  */
-import { basename, derived, has, parseArgs, resolvePath, valueOf, valuesOf, type OptionSpec } from '../args.js';
+import { basename, derived, has, options, parseArgs, resolvePath, valueOf, valuesOf } from '../args.js';
 import { UNKNOWN_PIECE, type ResolvedWord } from '../expand.js';
 import type { CloneIntent, DownloadIntent, ExtractIntent, ShellCommand, VerifyIntent } from '../types.js';
 import type { IntentContext } from './index.js';
 
-const CURL: OptionSpec = {
+/** No intents (shared: callers only read results). */
+const NONE: never[] = [];
+
+const CURL = options({
   valued: [
     '-o', '--output', '-H', '--header', '-d', '--data', '--data-binary', '--data-raw', '--data-urlencode', '--data-ascii', '-u', '--user',
     '-A', '--user-agent', '-e', '--referer', '-X', '--request', '-x', '--proxy', '-U', '--proxy-user', '-C', '--continue-at', '-m', '--max-time',
@@ -20,9 +23,9 @@ const CURL: OptionSpec = {
     '--keepalive-time', '--expect100-timeout', '--happy-eyeballs-timeout-ms', '--aws-sigv4', '--variable', '--expand-url', '--json',
     '--tls-max', '--curves', '--etag-save', '--etag-compare', '--unix-socket', '--abstract-unix-socket', '-P', '--ftp-port',
   ],
-};
+});
 
-const WGET: OptionSpec = {
+const WGET = options({
   valued: [
     '-O', '--output-document', '-o', '--output-file', '-a', '--append-output', '-P', '--directory-prefix', '-i', '--input-file', '-t', '--tries',
     '-T', '--timeout', '-w', '--wait', '--waitretry', '--header', '-U', '--user-agent', '--user', '--password', '--http-user', '--http-password',
@@ -32,14 +35,33 @@ const WGET: OptionSpec = {
     '--connect-timeout', '--read-timeout', '--retry-on-http-error', '--local-encoding', '--remote-encoding', '--restrict-file-names',
     '--secure-protocol', '--max-redirect', '--report-speed', '--config', '--rejected-log',
   ],
-};
+});
 
-const GIT_GLOBAL = ['-C', '-c', '--git-dir', '--work-tree', '--namespace', '--exec-path', '--config-env', '--super-prefix'];
+const GIT_GLOBAL_VALUED = ['-C', '-c', '--git-dir', '--work-tree', '--namespace', '--exec-path', '--config-env', '--super-prefix'];
+
+const GIT_GLOBAL = options({ valued: GIT_GLOBAL_VALUED, stopAtOperand: true });
+const GIT_ARCHIVE = options({ valued: ['--remote', '-o', '--output', '--format', '--prefix', '--exec', '--add-file', '--add-virtual-file'] });
+const GIT_CHECKOUT = options({ valued: ['-b', '-B', '--orphan', '-c', '-C', '--conflict', '--pathspec-from-file'] });
+const CHECKSUM = options({ valued: ['-a', '--algorithm', '-l', '--length'] });
+const UNZIP = options({ valued: ['-d', '-P', '-O', '-I'] });
+const DPKG_DEB = options({ valued: ['--admindir', '--root'] });
+const GPG = options({
+  valued: [
+    '--keyring', '--homedir', '--trust-model', '--status-fd', '--logger-fd', '--keyserver', '-o', '--output', '--default-key', '-u', '--local-user',
+    '-r', '--recipient', '--trustdb-name', '--secret-keyring', '--primary-keyring', '--keyserver-options', '--import-options', '--export-options',
+    '--verify-options', '--digest-algo', '--weak-digest', '--pinentry-mode', '--passphrase', '--passphrase-fd', '--passphrase-file',
+    '--command-fd', '--status-file', '--logger-file', '--compliance', '--auto-key-locate', '--set-filename', '--max-output',
+  ],
+});
+const OPENSSL = options({
+  singleDash: true,
+  valued: ['-verify', '-signature', '-prverify', '-sign', '-keyform', '-out', '-hmac', '-mac', '-macopt', '-passin', '-sigopt', '-engine', '-rand', '-writerand', '-digest', '-provider', '-propquery'],
+});
 
 /** A git command line: global options, subcommand, its arguments, and the directory it works in. */
 function gitCommand(cmd: ShellCommand): { sub: string | undefined; args: ResolvedWord[]; dir: string | undefined } {
   const args = cmd.argv.slice(1);
-  const global = parseArgs(args, { valued: GIT_GLOBAL, stopAtOperand: true });
+  const global = parseArgs(args, GIT_GLOBAL);
   let dir = cmd.cwd;
   for (const c of valuesOf(global, '-C')) dir = c.resolved ? resolvePath(dir, c.value!) : undefined;
   const sub = global.operands[0];
@@ -114,24 +136,28 @@ export function downloadIntents(cmd: ShellCommand, ctx: IntentContext): Download
     const document = valueOf(parsed, '-O', '--output-document');
     const dir = valueOf(parsed, '-P', '--directory-prefix');
     const insecure = has(parsed, '--no-check-certificate');
-    const urls = [...parsed.operands];
-    for (const list of valuesOf(parsed, '-i', '--input-file')) {
-      urls.push({ resolved: false, text: list.text, range: list.range, reason: `URLs are read from ${list.value ?? list.text}` });
-    }
-    return urls.map((url) => {
+    const out = parsed.operands.map((url) => {
       const output = document !== undefined ? (document.value === '-' ? undefined : document) : joinDir(dir, fileNameOf(url, 'index.html'));
       return download(cmd, ctx, 'wget', url, output, insecure);
     });
+    for (const list of valuesOf(parsed, '-i', '--input-file')) {
+      // The URLs, and so the files written, are listed in a file.
+      const reason = `URLs are read from ${list.value ?? list.text}`;
+      const url: ResolvedWord = { resolved: false, text: list.text, range: list.range, reason };
+      const output = document !== undefined && document.value !== '-' ? document : { ...url, reason: `file names come from the URLs in ${list.value ?? list.text}` };
+      out.push(download(cmd, ctx, 'wget', url, output, insecure));
+    }
+    return out;
   }
   if (cmd.name === 'git') {
     const git = gitCommand(cmd);
-    if (git.sub !== 'archive') return [];
-    const parsed = parseArgs(git.args, { valued: ['--remote', '-o', '--output', '--format', '--prefix', '--exec', '--add-file', '--add-virtual-file'] });
+    if (git.sub !== 'archive') return NONE;
+    const parsed = parseArgs(git.args, GIT_ARCHIVE);
     const remote = valueOf(parsed, '--remote');
-    if (remote === undefined) return [];
+    if (remote === undefined) return NONE;
     return [download(cmd, ctx, 'git', remote, valueOf(parsed, '-o', '--output'), false)];
   }
-  return [];
+  return NONE;
 }
 
 // ---------------------------------------------------------------------------
@@ -230,8 +256,8 @@ export function verifyIntents(cmd: ShellCommand, ctx: IntentContext): VerifyInte
   const name = cmd.name!;
   const args = cmd.argv.slice(1);
   if (CHECKSUM_TOOLS.test(name)) {
-    const parsed = parseArgs(args, { valued: ['-a', '--algorithm', '-l', '--length'] });
-    if (!has(parsed, '-c', '--check')) return [];
+    const parsed = parseArgs(args, CHECKSUM);
+    if (!has(parsed, '-c', '--check')) return NONE;
     const lists = parsed.operands.filter((w) => w.value !== '-');
     if (lists.length > 0) return lists.map((list) => verify(cmd, name, { checksumFile: list }));
     const input = inputText(cmd, ctx);
@@ -244,15 +270,8 @@ export function verifyIntents(cmd: ShellCommand, ctx: IntentContext): VerifyInte
     return lines.map((l) => verify(cmd, name, { target: pieceWord(input.source, l.file), ...(l.digest.includes(UNKNOWN_PIECE) ? {} : { expected: l.digest }) }));
   }
   if (name === 'gpg' || name === 'gpg2' || name === 'gpgv' || name === 'gpgv2') {
-    const parsed = parseArgs(args, {
-      valued: [
-        '--keyring', '--homedir', '--trust-model', '--status-fd', '--logger-fd', '--keyserver', '-o', '--output', '--default-key', '-u', '--local-user',
-        '-r', '--recipient', '--trustdb-name', '--secret-keyring', '--primary-keyring', '--keyserver-options', '--import-options', '--export-options',
-        '--verify-options', '--digest-algo', '--weak-digest', '--pinentry-mode', '--passphrase', '--passphrase-fd', '--passphrase-file',
-        '--command-fd', '--status-file', '--logger-file', '--compliance', '--auto-key-locate', '--set-filename', '--max-output',
-      ],
-    });
-    if (!name.startsWith('gpgv') && !has(parsed, '--verify', '--verify-files')) return [];
+    const parsed = parseArgs(args, GPG);
+    if (!name.startsWith('gpgv') && !has(parsed, '--verify', '--verify-files')) return NONE;
     const [signature, ...files] = parsed.operands;
     if (signature === undefined) return [verify(cmd, name, {})];
     if (files.length > 0) return files.map((target) => verify(cmd, name, { signature, target }));
@@ -263,17 +282,14 @@ export function verifyIntents(cmd: ShellCommand, ctx: IntentContext): VerifyInte
   }
   if (name === 'openssl') {
     const sub = args[0]?.value;
-    if (sub !== 'dgst' && !DIGESTS.has(sub ?? '')) return [];
-    const parsed = parseArgs(args.slice(1), {
-      singleDash: true,
-      valued: ['-verify', '-signature', '-prverify', '-sign', '-keyform', '-out', '-hmac', '-mac', '-macopt', '-passin', '-sigopt', '-engine', '-rand', '-writerand', '-digest', '-provider', '-propquery'],
-    });
+    if (sub !== 'dgst' && !DIGESTS.has(sub ?? '')) return NONE;
+    const parsed = parseArgs(args.slice(1), OPENSSL);
     const signature = valueOf(parsed, '-signature');
     const files = parsed.operands;
     if (files.length === 0) return [verify(cmd, 'openssl', signature ? { signature } : {})];
     return files.map((target) => verify(cmd, 'openssl', signature ? { target, signature } : { target }));
   }
-  return [];
+  return NONE;
 }
 
 // ---------------------------------------------------------------------------
@@ -294,7 +310,7 @@ function tarArguments(args: ResolvedWord[]): ResolvedWord[] {
   return [...out, ...args.slice(next)];
 }
 
-const TAR: OptionSpec = {
+const TAR = options({
   valued: [
     '-f', '--file', '-C', '--directory', '-b', '--blocking-factor', '-T', '--files-from', '-X', '--exclude-from', '-K', '--starting-file',
     '-N', '--newer', '--after-date', '-g', '--listed-incremental', '-F', '--info-script', '-L', '--tape-length', '-V', '--label', '-I',
@@ -302,7 +318,7 @@ const TAR: OptionSpec = {
     '--to-command', '--checkpoint-action', '--warning', '--index-file', '--format', '-H', '--record-size', '--suffix', '--volno-file',
     '--rsh-command', '--owner-map', '--group-map', '--newer-mtime', '--occurrence', '--sort', '--hole-detection', '--xattrs-include', '--xattrs-exclude',
   ],
-};
+});
 
 function extract(cmd: ShellCommand, tool: string, archive: ResolvedWord | undefined, dest: ResolvedWord | undefined): ExtractIntent {
   const out: ExtractIntent = { kind: 'Extract', tool, command: cmd.index, range: cmd.range };
@@ -321,30 +337,30 @@ export function extractIntents(cmd: ShellCommand, _ctx: IntentContext): ExtractI
   const args = cmd.argv.slice(1);
   if (name === 'tar' || name === 'bsdtar' || name === 'gtar') {
     const parsed = parseArgs(tarArguments(args), TAR);
-    if (!has(parsed, '-x', '--extract', '--get')) return [];
+    if (!has(parsed, '-x', '--extract', '--get')) return NONE;
     return [extract(cmd, name, valueOf(parsed, '-f', '--file'), valueOf(parsed, '-C', '--directory'))];
   }
   if (name === 'unzip') {
-    const parsed = parseArgs(args, { valued: ['-d', '-P', '-O', '-I'] });
+    const parsed = parseArgs(args, UNZIP);
     const archive = parsed.operands[0];
-    if (archive === undefined) return [];
+    if (archive === undefined) return NONE;
     return [extract(cmd, name, archive, valueOf(parsed, '-d'))];
   }
   if (name === '7z' || name === '7za' || name === '7zr') {
     const mode = args[0]?.value;
-    if (mode !== 'x' && mode !== 'e') return [];
+    if (mode !== 'x' && mode !== 'e') return NONE;
     const rest = args.slice(1);
     const archive = rest.find((w) => !(w.value ?? w.text).startsWith('-'));
     const out = rest.find((w) => w.resolved && w.value!.startsWith('-o'));
     return [extract(cmd, name, archive, out ? derived(out, out.value!.slice(2)) : undefined)];
   }
   if (name === 'dpkg-deb' || name === 'dpkg') {
-    const parsed = parseArgs(args, { valued: ['--admindir', '--root'] });
-    if (!has(parsed, '-x', '--extract', '-X', '--vextract')) return [];
+    const parsed = parseArgs(args, DPKG_DEB);
+    if (!has(parsed, '-x', '--extract', '-X', '--vextract')) return NONE;
     const [archive, dest] = parsed.operands;
     return archive === undefined ? [] : [extract(cmd, name, archive, dest)];
   }
-  return [];
+  return NONE;
 }
 
 // ---------------------------------------------------------------------------
@@ -359,20 +375,20 @@ function isCommitId(ref: ResolvedWord | undefined): boolean {
   return ref !== undefined && ref.resolved && /^([0-9a-f]{40}|[0-9a-f]{64})$/.test(ref.value!);
 }
 
-const CLONE: OptionSpec = {
+const CLONE = options({
   valued: [
     '-b', '--branch', '--depth', '-c', '--config', '-o', '--origin', '--reference', '--reference-if-able', '--filter', '-j', '--jobs',
     '--shallow-since', '--shallow-exclude', '--template', '--separate-git-dir', '-u', '--upload-pack', '--server-option', '--bundle-uri',
   ],
-};
+});
 
 export function cloneIntents(cmd: ShellCommand, ctx: IntentContext): CloneIntent[] {
-  if (cmd.name !== 'git') return [];
+  if (cmd.name !== 'git') return NONE;
   const git = gitCommand(cmd);
   if (git.sub === 'clone') {
     const parsed = parseArgs(git.args, CLONE);
     const [url, dest] = parsed.operands;
-    if (url === undefined) return [];
+    if (url === undefined) return NONE;
     const intent: CloneIntent = { kind: 'Clone', url, pinned: false, command: cmd.index, range: cmd.range };
     const ref = valueOf(parsed, '-b', '--branch');
     if (ref !== undefined) {
@@ -385,10 +401,10 @@ export function cloneIntents(cmd: ShellCommand, ctx: IntentContext): CloneIntent
     return [intent];
   }
   if (git.sub === 'checkout' || git.sub === 'switch' || git.sub === 'reset') {
-    const parsed = parseArgs(git.args, { valued: ['-b', '-B', '--orphan', '-c', '-C', '--conflict', '--pathspec-from-file'] });
-    if (git.sub === 'reset' && !has(parsed, '--hard', '--keep', '--merge', '--soft', '--mixed')) return [];
+    const parsed = parseArgs(git.args, GIT_CHECKOUT);
+    if (git.sub === 'reset' && !has(parsed, '--hard', '--keep', '--merge', '--soft', '--mixed')) return NONE;
     const ref = parsed.operands[0];
-    if (ref === undefined) return [];
+    if (ref === undefined) return NONE;
     const open = ctx.clones.open;
     let match = -1;
     for (let i = open.length - 1; i >= 0; i--) {
@@ -398,10 +414,10 @@ export function cloneIntents(cmd: ShellCommand, ctx: IntentContext): CloneIntent
         break;
       }
     }
-    if (match < 0) return [];
+    if (match < 0) return NONE;
     const clone = open[match]!.intent;
     clone.ref = ref;
     clone.pinned = isCommitId(ref);
   }
-  return [];
+  return NONE;
 }
