@@ -53,15 +53,19 @@ function shellQuote(s: string): string {
 export function analyzeRun(run: RunInstruction, workdir?: string): RunAnalysis {
   let script: string;
   let origin: ((offset: number) => { line: number; column: number }) | undefined;
+  let shell: readonly string[] = run.shell;
   if (run.command.form === 'exec') {
     script = run.command.argv.map(shellQuote).join(' ');
+    shell = ['/bin/sh', '-c'];
   } else {
     const rs = runScript(run.syntax);
     script = rs?.script ?? run.command.script;
     origin = rs?.origin;
+    // A `RUN <<EOF` body with a #! line runs under that interpreter, not the SHELL.
+    if (rs?.shebang) shell = rs.shebang;
   }
   const analysis = analyzeScript(script, {
-    shell: run.command.form === 'exec' ? ['/bin/sh', '-c'] : run.shell,
+    shell,
     variables: shellScope(run.scope),
     ...(origin ? { origin } : {}),
     ...(workdir ? { workdir } : {}),
