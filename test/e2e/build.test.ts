@@ -138,18 +138,20 @@ describeEngine('scannable build on the real engine', () => {
     let status = 0;
     let stderr = '';
     try {
-      execFileSync('node', [cli, 'build', '--progress', 'plain', '--sbom', sbom, dir], { stdio: 'pipe', env: { ...process.env, XDG_CACHE_HOME: path.join(dir, 'cache') } });
+      execFileSync('node', [cli, 'build', '--progress', 'json', '--sbom', sbom, dir], { stdio: 'pipe', env: { ...process.env, XDG_CACHE_HOME: path.join(dir, 'cache') } });
     } catch (e) {
       status = (e as { status: number }).status;
       stderr = String((e as { stderr: Buffer }).stderr);
     }
+    const events = stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { event: string; buildId?: string; text?: string; message?: string });
+    const buildId = events.find((e) => e.event === 'begin')?.buildId;
+    expect(buildId).toMatch(/^[0-9a-f]{16}$/);
+    stderr = events.map((e) => e.text ?? e.message ?? '').join('') + stderr.split('\n').filter((l) => !l.startsWith('{')).join('\n');
     expect(status).toBe(1);
     expect(stderr).toContain('the command exited with code 7');
     expect(stderr).toContain('failing here');
     expect(stderr).toContain('line 3');
     expect(existsSync(sbom)).toBe(false);
-    // The builder's own build ids are 16 hex digits (tests label theirs test-…).
-    const left = await engine.listContainers({ [LABEL_OWNER]: undefined });
-    expect(left.filter((c) => /^[0-9a-f]{16}$/.test(c.labels['io.scannable.build'] ?? ''))).toEqual([]);
+    expect(await engine.listContainers({ [LABEL_OWNER]: undefined, 'io.scannable.build': buildId })).toEqual([]);
   }, 300_000);
 });

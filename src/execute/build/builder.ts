@@ -28,7 +28,7 @@ import { BuildContext } from '../context/context.js';
 import { planCopy, type DestView, type ManifestEntry } from '../context/copy.js';
 import { idLookupFromFiles } from '../context/ids.js';
 import { readArchive } from '../context/archive.js';
-import { LABEL_BUILD, type ContainerSpec, type Engine, type ImageConfig, type MountSpec } from '../engine.js';
+import { LABEL_BUILD, type ContainerRef, type ContainerSpec, type Engine, type ImageConfig, type MountSpec } from '../engine.js';
 import { TarSnapshotFs } from '../tar-fs.js';
 import { StepCache, defaultCacheDir, digest, type CachedStep } from './cache.js';
 import { applyPatch, cloneConfig, runEnv, type StageConfig } from './config.js';
@@ -129,6 +129,8 @@ export class Builder {
   private readonly steps: StepRecord[] = [];
   private stepIndex = 0;
   private totalSteps = 0;
+  /** The container of the step being prepared, when it exists already (copy-like steps). */
+  private probe: string | undefined;
 
   constructor(private readonly req: BuildRequest) {
     this.cache = new StepCache(req.cacheDir ?? defaultCacheDir(), !req.noCache);
@@ -160,6 +162,7 @@ export class Builder {
     if (!parsed.ok) throw new UserError(parsed.diagnostics.map(formatDiagnostic).join('\n'), 2);
     this.tree = parsed.tree;
     await this.engine.ping();
+    this.req.progress.begin(this.buildId);
 
     // The base images' environments make expansion exact; they must exist locally.
     const irFirst = buildIR(this.tree, { buildArgs: this.req.buildArgs, ...(this.req.target ? { target: this.req.target } : {}) });
@@ -364,9 +367,22 @@ export class Builder {
       return { cached: true, durationMs: hit.durationMs, changes: hit.changes.length };
     }
     const started = Date.now();
-    if (prepared.partial) prepared = await this.prepare(st, op, true);
-    const spec: ContainerSpec = { image: st.image, buildId: this.buildId, ...prepared.spec };
-    const container = await this.engine.createContainer(spec);
+    let container: ContainerRef;
+    if (prepared.partial) {
+      // Copy-like steps need no process: their own container answers the destination questions.
+      container = await this.engine.createContainer({ image: st.image, buildId: this.buildId });
+      this.probe = container.id;
+      try {
+        prepared = await this.prepare(st, op, true);
+      } catch (e) {
+        await this.engine.removeContainer(container.id).catch(() => undefined);
+        throw e;
+      } finally {
+        this.probe = undefined;
+      }
+    } else {
+      container = await this.engine.createContainer({ image: st.image, buildId: this.buildId, ...prepared.spec });
+    }
     try {
       if (prepared.tar) await this.engine.putArchive(container.id, '/', prepared.tar);
       if (op.kind === 'exec') {
@@ -444,7 +460,8 @@ export class Builder {
   /** A view of the current snapshot's paths for COPY's destination rules. */
   private async destView(st: StageState, paths: string[]): Promise<DestView> {
     const known = new Map<string, FileEntry | undefined>();
-    const c = await this.engine.createContainer({ image: st.image, buildId: this.buildId });
+    const own = this.probe === undefined;
+    const id = this.probe ?? (await this.engine.createContainer({ image: st.image, buildId: this.buildId })).id;
     try {
       const want = new Set<string>();
       for (const p of paths) {
@@ -454,9 +471,10 @@ export class Builder {
           want.add(cur);
         }
       }
-      for (const p of want) known.set(p, await this.engine.statPath(c.id, p));
+      const stats = await Promise.all([...want].map(async (p) => [p, await this.engine.statPath(id, p)] as const));
+      for (const [p, e] of stats) known.set(p, e);
     } finally {
-      await this.engine.removeContainer(c.id);
+      if (own) await this.engine.removeContainer(id);
     }
     const stat = (p: string) => known.get(normalizePath(p));
     const resolve = (p: string): string | undefined => {

@@ -28,6 +28,8 @@ export interface StepEnd {
 }
 
 export interface Progress {
+  /** The build started; its containers carry this id in the io.scannable.build label. */
+  begin(buildId: string): void;
   step(info: StepInfo): void;
   output(info: StepInfo, stream: 'stdout' | 'stderr', chunk: Buffer): void;
   done(info: StepInfo, end: StepEnd): void;
@@ -52,6 +54,7 @@ class LineProgress implements Progress {
     private readonly out: Writable,
     private readonly colour: boolean,
   ) {}
+  begin(): void {}
   private dim(s: string): string {
     return this.colour ? `\x1b[2m${s}\x1b[0m` : s;
   }
@@ -88,6 +91,9 @@ class JsonProgress implements Progress {
   private emit(o: object): void {
     this.out.write(JSON.stringify({ time: new Date().toISOString(), ...o }) + '\n');
   }
+  begin(buildId: string): void {
+    this.emit({ event: 'begin', buildId });
+  }
   step(i: StepInfo): void {
     this.emit({ event: 'step', ...i });
   }
@@ -107,6 +113,7 @@ class JsonProgress implements Progress {
 }
 
 class QuietProgress implements Progress {
+  begin(): void {}
   step(): void {}
   output(): void {}
   done(): void {}
