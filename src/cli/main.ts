@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { UserError } from '../common/diagnostics.js';
 import { registerParse } from './parse.js';
 import { registerPlan } from './plan.js';
+import { registerSbom } from './sbom.js';
 
 export const VERSION = '0.1.0';
 
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerParse(program);
   registerPlan(program);
+  registerSbom(program);
   return program;
 }
 
