@@ -3,7 +3,9 @@ import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../common/diagnostics.js';
-import { imageSbom, startValidator, type ImageSbomResult } from '../image/index.js';
+import { imageSbom, type ImageSbomResult } from '../image/sbom.js';
+import { defaultCacheDir } from '../image/cache.js';
+import { startValidator } from '../image/validator.js';
 import { collect, parseBuildArgs } from './common.js';
 
 interface SbomOptions {
@@ -14,6 +16,7 @@ interface SbomOptions {
   buildArg?: string[];
   output?: string;
   quiet?: boolean;
+  cache?: boolean;
 }
 
 /** Writes `data` to `file` so that readers see the old file or the whole new one, never a part. */
@@ -33,7 +36,7 @@ function summary(r: ImageSbomResult): string {
   const p = r.provenance;
   const fromDockerfile = p.packages.filter((x) => x.step && x.step.line > 0).length;
   const lines = [
-    `${r.source.label}: ${p.packages.length} packages (${fromDockerfile} installed by Dockerfile instructions, ${p.packages.filter((x) => x.baseImage).length} from the base image), ` +
+    `${r.source.label}${r.source.kind === 'cache' ? ' (from the layer cache)' : ''}: ${p.packages.length} packages (${fromDockerfile} installed by Dockerfile instructions, ${p.packages.filter((x) => x.baseImage).length} from the base image), ` +
       `${p.coverage.attributed} of ${p.coverage.files} files attributed (${(p.coverage.ratio * 100).toFixed(1)}%)`,
   ];
   const m = r.mapping;
@@ -59,11 +62,12 @@ export function registerSbom(program: Command): void {
     .option('--build-arg <NAME=value>', 'a build argument the image was built with (repeatable)', collect)
     .option('-o, --output <file>', 'write the SBOM here (default: standard output)')
     .option('-q, --quiet', 'no summary on standard error')
+    .option('--no-cache', 'neither use nor fill the layer cache (SCANNABLE_CACHE_DIR, default ~/.cache/scannable)')
     .action(async (opts: SbomOptions) => {
       if (!opts.image) throw new UserError('sbom needs --image REF (an image in the engine or a tarball path); building from a Dockerfile is `scannable build`');
       if (opts.context && !opts.file) process.stderr.write('scannable: note: --context without -f: copy layers are matched to context files by content alone\n');
       // Compiling the schema is slow: start it now, on another thread, while the image is read.
-      const validator = startValidator();
+      const validator = startValidator(opts.cache === false ? undefined : defaultCacheDir());
       try {
         const { VERSION } = await import('./main.js');
         const result = await imageSbom({
@@ -72,6 +76,7 @@ export function registerSbom(program: Command): void {
           ...(opts.context ? { context: opts.context } : {}),
           ...(opts.target !== undefined ? { target: opts.target } : {}),
           buildArgs: parseBuildArgs(opts.buildArg),
+          ...(opts.cache === false ? { cache: false as const } : {}),
           tool: { name: 'scannable', version: VERSION },
         });
         const json = JSON.stringify(result.sbom, null, 2) + '\n';

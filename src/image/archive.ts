@@ -41,6 +41,8 @@ export interface ImageArchive {
   /** "sha256:" + the config document's digest: the image id. */
   id: string;
   config: ImageConfigDocument;
+  /** The config document as stored (what the id is the digest of). */
+  configBytes: Buffer;
   repoTags: string[];
   layers: ImageLayer[];
   format: 'docker-archive' | 'oci-layout';
@@ -339,6 +341,7 @@ export async function readImageArchive(input: Readable, label: string): Promise<
     return {
       id: `sha256:${createHash('sha256').update(configBytes).digest('hex')}`,
       config,
+      configBytes,
       repoTags: r.repoTags,
       layers,
       format: r.format,

@@ -5,14 +5,25 @@
  * layer's whiteouts. File digests are computed when first asked for: most
  * files of an image are identified by the package that owns them, and hashing
  * every byte of an image costs more than everything else together.
+ *
+ * A layer can also be restored from the layer cache (cache.ts): metadata and
+ * digests in full, contents only of the files a previous run read. Asking for
+ * any other file's contents is then a miss, counted, so the caller can tell
+ * the result is incomplete and read the real layer instead.
  */
 import { createHash } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { normalize } from '../execute/tar-fs.js';
+import { normalize as normalizeSlow } from '../execute/tar-fs.js';
 import type { FileEntry, FileKind } from '../track/fs.js';
 import { TarParser, type EntrySink, type TarHeader } from './tar-stream.js';
+
+/** Paths callers pass are nearly always normal already ("/usr/bin/x"): skip the work then. */
+export function normalize(p: string): string {
+  if (p.length > 1 && p.charCodeAt(0) === 47 && !p.endsWith('/') && !p.includes('//') && !p.includes('/.')) return p;
+  return normalizeSlow(p);
+}
 
 const OPAQUE = '.wh..wh..opq';
 const WHITEOUT = '.wh.';
@@ -74,6 +85,18 @@ const KINDS: Partial<Record<TarHeader['type'], FileKind>> = {
   fifo: 'fifo',
 };
 
+/** What the layer cache keeps of a layer. */
+export interface CachedLayer {
+  /** [path, kind, mode, uid, gid, size, mtime, linkTarget, implicit] */
+  entries: Array<[string, FileKind, number, number, number, number, number, string | null, boolean]>;
+  deleted: string[];
+  opaqueDirs: string[];
+  /** Contents of the files a run read. */
+  contents: Array<[string, Buffer]>;
+  /** Digests a run computed. */
+  digests: Array<[string, string]>;
+}
+
 export interface LayerIndexOptions {
   /** Files up to this size stay in memory; larger ones go to the spool. Default 1 MiB. */
   maxInlineBytes?: number;
@@ -89,6 +112,12 @@ export class LayerIndex {
   private readonly cap: number;
   private readonly spool = new Spool();
   private finished = false;
+  /** Files whose contents were asked for (what the layer cache keeps). */
+  private readonly read = new Set<string>();
+  /** Restored from the cache: contents of files not kept there are unavailable. */
+  private cached = false;
+  /** Contents asked for that a cached layer does not hold. */
+  misses = 0;
 
   constructor(label: string, options: LayerIndexOptions = {}) {
     this.cap = options.maxInlineBytes ?? 1024 * 1024;
@@ -113,6 +142,53 @@ export class LayerIndex {
     l.push(data);
     l.end();
     return l;
+  }
+
+  /** A layer as the cache kept it. */
+  static fromCache(c: CachedLayer, label = 'cached layer'): LayerIndex {
+    const l = new LayerIndex(label);
+    for (const [p, kind, mode, uid, gid, size, mtime, linkTarget, implicit] of c.entries) {
+      const entry: FileEntry = { path: p, kind, mode, uid, gid, size, mtime, ...(linkTarget !== null ? { linkTarget } : {}) };
+      l.files.set(p, { entry, ...(implicit ? { implicit: true } : {}) });
+    }
+    l.deleted.push(...c.deleted);
+    l.opaqueDirs.push(...c.opaqueDirs);
+    for (const s of l.files.values()) if (s.entry.kind === 'file' && s.entry.size === 0) s.data = Buffer.alloc(0);
+    for (const [p, data] of c.contents) {
+      const s = l.files.get(p);
+      if (s) s.data = data;
+      l.read.add(p);
+    }
+    for (const [p, digest] of c.digests) {
+      const s = l.files.get(p);
+      if (s) s.sha256 = digest;
+    }
+    l.cached = true;
+    l.finished = true;
+    return l;
+  }
+
+  /** What the cache keeps: all metadata and digests, and the contents of the files read (plus `alsoKeep`). */
+  toCache(alsoKeep: Iterable<string> = []): CachedLayer {
+    const keep = new Set([...this.read, ...alsoKeep]);
+    const entries: CachedLayer['entries'] = [];
+    const contents: CachedLayer['contents'] = [];
+    const digests: CachedLayer['digests'] = [];
+    for (const [p, s] of this.files) {
+      const e = s.entry;
+      entries.push([p, e.kind, e.mode, e.uid, e.gid, e.size, e.mtime, e.linkTarget ?? null, s.implicit === true]);
+      if (s.sha256 !== undefined) digests.push([p, s.sha256]);
+      if (keep.has(p) && e.kind === 'file') {
+        const data = s.data ?? (s.spool ? this.spool.read(s.spool) : undefined);
+        if (data) contents.push([p, data]);
+      }
+    }
+    return { entries, deleted: [...this.deleted], opaqueDirs: [...this.opaqueDirs], contents, digests };
+  }
+
+  /** Paths whose contents this layer was asked for. */
+  readPaths(): string[] {
+    return [...this.read];
   }
 
   private entry(h: TarHeader): EntrySink | undefined {
@@ -184,8 +260,10 @@ export class LayerIndex {
   }
 
   private content(s: Stored): Buffer | undefined {
+    this.read.add(s.entry.path);
     if (s.data) return s.data;
     if (s.spool) return this.spool.read(s.spool);
+    if (this.cached) this.misses++;
     return undefined;
   }
 

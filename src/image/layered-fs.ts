@@ -10,7 +10,7 @@
 import path from 'node:path';
 import type { FileEntry, SnapshotFs } from '../track/fs.js';
 import type { ChangeKind } from '../track/tracker.js';
-import { normalize } from '../execute/tar-fs.js';
+import { normalize } from './layer-index.js';
 
 /** What stacking needs from one indexed layer (`LayerIndex`). */
 export interface LayerView {

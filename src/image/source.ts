@@ -1,17 +1,20 @@
 /**
  * Where an image is read from: a `docker save` / OCI-layout tarball on disk,
- * or an image in the engine (read through `docker save`, never pulled).
+ * an image in the engine (read through `docker save`, never pulled), or the
+ * layer cache when it holds everything an earlier run read of that image.
  */
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { UserError } from '../common/diagnostics.js';
 import type { Engine } from '../execute/engine.js';
-import { readImageArchive, type ImageArchive } from './archive.js';
+import { readImageArchive, type ImageArchive, type ImageConfigDocument } from './archive.js';
+import type { LayerCache } from './cache.js';
+import { LayerIndex } from './layer-index.js';
 
 export interface OpenedImage {
   archive: ImageArchive;
   /** How errors and the SBOM name the input. */
   label: string;
-  kind: 'engine' | 'archive';
+  kind: 'engine' | 'archive' | 'cache';
   /** Tags the image is known by. */
   tags: string[];
 }
@@ -24,25 +27,50 @@ export function isArchivePath(input: string): boolean {
   return existsSync(input) && statSync(input).isFile();
 }
 
-export async function openImage(input: string, engine: () => Engine): Promise<OpenedImage> {
-  if (isArchivePath(input)) {
-    // Large reads: the archive is parsed as it streams, and fewer, bigger chunks parse faster.
-    const archive = await readImageArchive(createReadStream(input, { highWaterMark: 1 << 20 }), input);
-    return { archive, label: input, kind: 'archive', tags: archive.repoTags };
-  }
+export async function openArchiveFile(file: string): Promise<OpenedImage> {
+  // Large reads: the archive is parsed as it streams, and fewer, bigger chunks parse faster.
+  const archive = await readImageArchive(createReadStream(file, { highWaterMark: 1 << 20 }), file);
+  return { archive, label: file, kind: 'archive', tags: archive.repoTags };
+}
+
+/** The id of an image in the engine; a missing one is a UserError that says how to get it. */
+export async function resolveEngineImage(input: string, engine: Engine): Promise<string> {
   if (existsSync(input)) throw new UserError(`${input} is a directory; give a docker save or OCI-layout tarball (docker save IMAGE -o image.tar), or an image name`);
-  const e = engine();
-  let id: string;
   try {
-    id = await e.resolveImage(input);
+    return await engine.resolveImage(input);
   } catch (err) {
-    if (err instanceof UserError && LOOKS_LIKE_FILE.test(input)) {
-      throw new UserError(`${input}: no such file, and ${err.message}`, err.exitCode);
-    }
+    if (err instanceof UserError && LOOKS_LIKE_FILE.test(input)) throw new UserError(`${input}: no such file, and ${err.message}`, err.exitCode);
     throw err;
   }
-  const archive = await readImageArchive(await e.saveImage(id), `image ${input}`);
+}
+
+function tagsFor(input: string, fallback: string[]): string[] {
+  return IMAGE_ID.test(input) ? fallback : [input];
+}
+
+export async function openEngineImage(input: string, id: string, engine: Engine): Promise<OpenedImage> {
+  const archive = await readImageArchive(await engine.saveImage(id), `image ${input}`);
   if (archive.id !== id) throw new UserError(`image ${input}: the engine saved ${archive.id.slice(0, 19)}, not ${id.slice(0, 19)} (was the tag moved meanwhile?)`);
-  const tags = IMAGE_ID.test(input) ? archive.repoTags : [input];
-  return { archive, label: `image ${input}`, kind: 'engine', tags };
+  return { archive, label: `image ${input}`, kind: 'engine', tags: tagsFor(input, archive.repoTags) };
+}
+
+/** The image from the layer cache, when it holds its config and every layer. */
+export function openCachedImage(input: string, id: string, cache: LayerCache): OpenedImage | undefined {
+  const configBytes = cache.config(id);
+  if (!configBytes) return undefined;
+  let config: ImageConfigDocument;
+  try {
+    config = JSON.parse(configBytes.toString('utf8')) as ImageConfigDocument;
+  } catch {
+    return undefined;
+  }
+  const diffIds = config.rootfs?.diff_ids ?? [];
+  const layers: ImageArchive['layers'] = [];
+  for (const [index, diffId] of diffIds.entries()) {
+    const cached = cache.layer(diffId);
+    if (!cached) return undefined;
+    layers.push({ index, diffId, fs: LayerIndex.fromCache(cached, `cached layer ${diffId.slice(7, 19)}`) });
+  }
+  const archive: ImageArchive = { id, config, configBytes, repoTags: [], layers, format: 'docker-archive', close: () => undefined };
+  return { archive, label: `image ${input}`, kind: 'cache', tags: tagsFor(input, []) };
 }
