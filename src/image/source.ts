@@ -6,6 +6,7 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { UserError } from '../common/diagnostics.js';
 import type { Engine } from '../execute/engine.js';
+import { parseImageReference } from '../ir/reference.js';
 import { readImageArchive, type ImageArchive, type ImageConfigDocument } from './archive.js';
 import type { LayerCache } from './cache.js';
 import { LayerIndex } from './layer-index.js';
@@ -36,6 +37,11 @@ export async function openArchiveFile(file: string): Promise<OpenedImage> {
 /** The id of an image in the engine; a missing one is a UserError that says how to get it. */
 export async function resolveEngineImage(input: string, engine: Engine): Promise<string> {
   if (existsSync(input)) throw new UserError(`${input} is a directory; give a docker save or OCI-layout tarball (docker save IMAGE -o image.tar), or an image name`);
+  if (!IMAGE_ID.test(input)) {
+    const ref = parseImageReference(input);
+    // Only a well-formed reference is worth asking the engine about (it answers paths with redirects).
+    if (!ref.ok) throw new UserError(`${input}: no such file, and not an image reference (${ref.error})`);
+  }
   try {
     return await engine.resolveImage(input);
   } catch (err) {

@@ -150,12 +150,14 @@ export async function traceImage(o: TraceOptions): Promise<TraceResult> {
   if (df && layerOf) {
     const start = base.how === 'local image' ? base.history : 0;
     const events = alignHistory(parsed.slice(start), df.expected);
+    // An instruction keyword alone proves little; at least one entry must match an instruction's content.
+    if (history.length > start && df.expected.length && !events.some((e) => e.kind === 'match' && e.strength === 'strong')) {
+      const shown = history.slice(-4).map((h) => JSON.stringify(h.createdBy ?? '')).join(', ');
+      throw new UserError(`no history entry of ${o.label} matches an instruction of ${df.path}: was it built from this Dockerfile? (last history entries: ${shown})`);
+    }
     if (base.how === 'history') {
       const first = events.find((e) => e.kind === 'match');
-      if (!first || first.kind !== 'match') {
-        const shown = history.slice(-4).map((h) => JSON.stringify(h.createdBy ?? '')).join(', ');
-        throw new UserError(`no history entry of ${o.label} matches an instruction of ${df.path}: was it built from this Dockerfile? (last history entries: ${shown})`);
-      }
+      if (!first || first.kind !== 'match') throw new Error('internal: a strong match was found above');
       base.history = first.history;
       base.layers = layerOf.slice(0, first.history).filter((l) => l !== undefined).length;
       base.imageId = chainId(diffIds.slice(0, base.layers));
