@@ -3,11 +3,11 @@
  * wires options to the pipeline; expected failures become messages and exit
  * codes, never stack traces.
  */
+import { registerSbom } from './sbom.js';
 import { Command, CommanderError } from 'commander';
 import { UserError } from '../common/diagnostics.js';
 import { registerParse } from './parse.js';
 import { registerPlan } from './plan.js';
-import { registerSbom } from './sbom.js';
 
 export const VERSION = '0.1.0';
 
@@ -19,9 +19,9 @@ export function buildProgram(): Command {
     .version(VERSION)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
+  registerSbom(program);
   registerParse(program);
   registerPlan(program);
-  registerSbom(program);
   return program;
 }
 

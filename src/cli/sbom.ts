@@ -34,18 +34,19 @@ function writeAtomic(file: string, data: string): void {
 
 function summary(r: ImageSbomResult): string {
   const p = r.provenance;
-  const fromDockerfile = p.packages.filter((x) => x.step && x.step.line > 0).length;
-  const lines = [
-    `${r.source.label}${r.source.kind === 'cache' ? ' (from the layer cache)' : ''}: ${p.packages.length} packages (${fromDockerfile} installed by Dockerfile instructions, ${p.packages.filter((x) => x.baseImage).length} from the base image), ` +
-      `${p.coverage.attributed} of ${p.coverage.files} files attributed (${(p.coverage.ratio * 100).toFixed(1)}%)`,
-  ];
+  const files = `${p.coverage.attributed} of ${p.coverage.files} files attributed (${(p.coverage.ratio * 100).toFixed(1)}%)`;
+  const source = `${r.source.label}${r.source.kind === 'cache' ? ' (from the layer cache)' : ''}`;
+  const lines: string[] = [];
   const m = r.mapping;
   if (p.dockerfile.path) {
-    const layers = m.steps.filter((s) => s.layer !== undefined && s.step.line > 0).length;
-    const all = p.image.layers.length - m.base.layers;
-    lines.push(
-      `base ${m.base.ref ?? 'scratch'}: ${m.base.layers} layer(s) (${m.base.how}); ${layers} of ${all} later layer(s) tied to ${p.dockerfile.path} (${m.builder} builder history)`,
-    );
+    const byLine = p.packages.filter((x) => x.step && x.step.line > 0).length;
+    const base = p.packages.filter((x) => x.baseImage).length;
+    lines.push(`${source}: ${p.packages.length} packages (${byLine} installed by Dockerfile instructions, ${base} from the base image), ${files}`);
+    const tied = m.steps.filter((s) => s.layer !== undefined && s.step.line > 0).length;
+    const later = p.image.layers.length - m.base.layers;
+    lines.push(`base ${m.base.ref ?? 'scratch'}: ${m.base.layers} layer(s) (${m.base.how}); ${tied} of ${later} later layer(s) tied to ${p.dockerfile.path} (${m.builder} builder history)`);
+  } else {
+    lines.push(`${source}: ${p.packages.length} packages, each attributed to the layer that installed it, ${files} (no Dockerfile: layers are not tied to instructions, the base image is not told apart)`);
   }
   for (const n of r.notes) lines.push(`note: ${n}`);
   return lines.map((l) => `scannable: ${l}\n`).join('');
