@@ -159,7 +159,7 @@ function table(rows: Row[]): string {
   const body = rows.map((r) =>
     r.metrics
       ? [r.image, r.input, r.tool, r.metrics.packages, r.metrics.validSpdx, r.metrics.layer, r.metrics.dockerfileLine, r.metrics.files, seconds(r.warm), seconds(r.first)].map(String)
-      : [r.image, r.input, r.tool, `failed: ${r.error ?? '?'}`.slice(0, 80), '', '', '', '', '', ''],
+      : [r.image, r.input, r.tool, 'failed', '-', '-', '-', '-', '-', '-'],
   );
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => (i >= 3 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ')} |`;
@@ -236,6 +236,7 @@ function main(): number {
         if (s.unconverted.size) console.log(`  scannable license strings that are not valid SPDX: ${[...s.unconverted.keys()].join(', ')}`);
       }
     }
+    for (const r of rows.filter((x) => x.error)) console.log(`\n${r.tool} on ${r.image} (${r.input}) failed: ${r.error}`);
     return rows.some((r) => r.error) ? 1 : 0;
   } finally {
     rmSync(tmp, { recursive: true, force: true });

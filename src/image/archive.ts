@@ -9,6 +9,7 @@
  * puts the layers in order at the end.
  */
 import { createHash } from 'node:crypto';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { createGunzip, type Gunzip } from 'node:zlib';
@@ -352,5 +353,72 @@ export async function readImageArchive(input: Readable, label: string): Promise<
   } catch (e) {
     closeAll();
     throw e;
+  }
+}
+
+/** What a tarball says about its image without reading its layers. */
+export interface ArchivePeek {
+  id: string;
+  configBytes: Buffer;
+  repoTags: string[];
+}
+
+/** Entries worth reading when only the image's identity is wanted: manifests, indexes and configs. */
+const PEEK_MAX = 4 * 1024 * 1024;
+
+/**
+ * The image id, config and tags of an uncompressed docker-archive or OCI
+ * layout on disk, read from its small documents only: layer data is skipped
+ * by seeking, so this costs milliseconds whatever the image's size. Undefined
+ * when the file cannot be read that way (compressed, or not an image archive);
+ * `readImageArchive` then says why.
+ */
+export function peekArchiveFile(file: string): ArchivePeek | undefined {
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'r');
+    const size = fstatSync(fd).size;
+    const c: Collected = { json: new Map(), layers: new Map(), links: new Map(), unreadable: new Map() };
+    const parser = new TarParser((h) => {
+      const name = cleanName(h.name);
+      if (h.type === 'symlink' || h.type === 'hardlink') {
+        c.links.set(name, cleanName(h.type === 'symlink' ? path.posix.join(path.posix.dirname(name), h.linkname) : h.linkname));
+        return undefined;
+      }
+      if (h.type !== 'file' || h.size > PEEK_MAX || !(name.endsWith('.json') || name.startsWith('blobs/'))) return undefined;
+      const parts: Buffer[] = [];
+      return {
+        data: (chunk) => parts.push(Buffer.from(chunk)),
+        end: () => {
+          const data = Buffer.concat(parts);
+          if (looksLikeJson(data)) c.json.set(name, data);
+        },
+      };
+    }, file);
+    const buf = Buffer.allocUnsafe(64 * 1024);
+    let pos = 0;
+    while (pos < size) {
+      const skip = Math.min(parser.skippable, size - pos);
+      if (skip > 0) {
+        parser.skip(skip);
+        pos += skip;
+        continue;
+      }
+      const n = readSync(fd, buf, 0, buf.length, pos);
+      if (n === 0) break;
+      if (pos === 0 && isGzip(buf.subarray(0, n))) return undefined;
+      parser.push(buf.subarray(0, n));
+      pos += n;
+    }
+    parser.end();
+    const label = file;
+    const r = c.json.has('manifest.json') ? resolveDockerManifest(c, label) : c.json.has('index.json') ? resolveOciIndex(c, label) : undefined;
+    const configBytes = r ? c.json.get(r.configName) : undefined;
+    if (!r || !configBytes) return undefined;
+    return { id: `sha256:${createHash('sha256').update(configBytes).digest('hex')}`, configBytes, repoTags: r.repoTags };
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }

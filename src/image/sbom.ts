@@ -9,6 +9,7 @@
 import path from 'node:path';
 import type { Engine } from '../execute/engine.js';
 import { DockerEngine } from '../execute/docker-engine.js';
+import { peekArchiveFile } from './archive.js';
 import { defaultCacheDir, LayerCache } from './cache.js';
 import { ContextMatcher } from './context-match.js';
 import { loadDockerfile } from './dockerfile.js';
@@ -54,7 +55,15 @@ export async function imageSbom(o: ImageSbomOptions): Promise<ImageSbomResult> {
 
   const fromFile = isArchivePath(o.image);
   const id = fromFile ? undefined : await resolveEngineImage(o.image, getEngine());
-  const cached = id && cache ? openCachedImage(o.image, id, cache) : undefined;
+  // A tarball's identity costs a few small reads; with its layers cached, the layers need not be read.
+  const peek = fromFile && cache ? peekArchiveFile(o.image) : undefined;
+  const cached = !cache
+    ? undefined
+    : id
+      ? openCachedImage(o.image, id, cache)
+      : peek
+        ? openCachedImage(o.image, peek.id, cache, { configBytes: peek.configBytes, tags: peek.repoTags, label: o.image })
+        : undefined;
   const reading = cached ? undefined : fromFile ? openArchiveFile(o.image) : openEngineImage(o.image, id!, getEngine());
   // A failure to load is reported by whoever awaits; do not let it go unhandled meanwhile.
   reading?.catch(() => undefined);
@@ -80,10 +89,10 @@ export async function imageSbom(o: ImageSbomOptions): Promise<ImageSbomResult> {
     // Complete only if nothing was asked of the cache that it does not hold; else read the real image.
     if (cached.archive.layers.every((l) => l.fs.misses === 0)) return result;
   }
-  const opened = await (reading ?? openEngineImage(o.image, id!, getEngine()));
+  const opened = await (reading ?? (fromFile ? openArchiveFile(o.image) : openEngineImage(o.image, id!, getEngine())));
   try {
     const result = await run(opened);
-    if (cache && opened.kind === 'engine') {
+    if (cache) {
       cache.store(
         opened.archive.id,
         opened.archive.configBytes,

@@ -60,9 +60,14 @@ export async function openEngineImage(input: string, id: string, engine: Engine)
   return { archive, label: `image ${input}`, kind: 'engine', tags: tagsFor(input, archive.repoTags) };
 }
 
-/** The image from the layer cache, when it holds its config and every layer. */
-export function openCachedImage(input: string, id: string, cache: LayerCache): OpenedImage | undefined {
-  const configBytes = cache.config(id);
+/** The image from the layer cache, when it holds every layer (and the config, unless given). */
+export function openCachedImage(
+  input: string,
+  id: string,
+  cache: LayerCache,
+  known: { configBytes?: Buffer; tags?: string[]; label?: string } = {},
+): OpenedImage | undefined {
+  const configBytes = known.configBytes ?? cache.config(id);
   if (!configBytes) return undefined;
   let config: ImageConfigDocument;
   try {
@@ -77,6 +82,6 @@ export function openCachedImage(input: string, id: string, cache: LayerCache): O
     if (!cached) return undefined;
     layers.push({ index, diffId, fs: LayerIndex.fromCache(cached, `cached layer ${diffId.slice(7, 19)}`) });
   }
-  const archive: ImageArchive = { id, config, configBytes, repoTags: [], layers, format: 'docker-archive', close: () => undefined };
-  return { archive, label: `image ${input}`, kind: 'cache', tags: tagsFor(input, []) };
+  const archive: ImageArchive = { id, config, configBytes, repoTags: known.tags ?? [], layers, format: 'docker-archive', close: () => undefined };
+  return { archive, label: known.label ?? `image ${input}`, kind: 'cache', tags: known.tags ?? tagsFor(input, []) };
 }

@@ -139,6 +139,23 @@ export class TarParser {
     }
   }
 
+  /**
+   * Bytes of data and padding still to come for an entry whose data nobody
+   * wants: a reader with random access may skip them (see `skip`).
+   */
+  get skippable(): number {
+    return this.sink || this.meta || this.fill ? 0 : this.remaining + this.padding;
+  }
+
+  /** Accounts for `n` (at most `skippable`) bytes the reader skipped instead of pushing. */
+  skip(n: number): void {
+    if (n > this.skippable) throw new Error('internal: skipped more than the entry holds');
+    const data = Math.min(n, this.remaining);
+    this.remaining -= data;
+    this.padding -= n - data;
+    if (data > 0 && this.remaining === 0) this.finishEntry();
+  }
+
   /** Call after the last chunk: fails when the archive stops inside an entry. */
   end(): void {
     if (this.remaining > 0 || this.fill > 0) throw new UserError(`${this.label}: the tar archive is truncated`);

@@ -1,7 +1,10 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { readImageArchive } from '../../src/image/archive.js';
+import { peekArchiveFile, readImageArchive } from '../../src/image/archive.js';
 import { LayeredFs } from '../../src/image/layered-fs.js';
 import { dockerArchive, makeTar, ociLayout, type FakeImage } from './helpers.js';
 
@@ -72,5 +75,29 @@ describe('readImageArchive', () => {
       { name: 'c.json', data: JSON.stringify({ rootfs: { diff_ids: ['sha256:' + 'a'.repeat(64)] } }) },
     ]);
     await expect(readImageArchive(stream(broken), 'broken.tar')).rejects.toThrow(/layer l\/layer\.tar is missing/);
+  });
+});
+
+describe('peekArchiveFile', () => {
+  it('reads the id, config and tags of an archive on disk without its layers, and gives up on a compressed one', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'scannable-peek-'));
+    try {
+      const docker = await dockerArchive(image);
+      const oci = await ociLayout(image);
+      const files = { docker: path.join(dir, 'd.tar'), oci: path.join(dir, 'o.tar'), gz: path.join(dir, 'd.tar.gz'), text: path.join(dir, 'x.txt') };
+      writeFileSync(files.docker, docker.tar);
+      writeFileSync(files.oci, oci.tar);
+      writeFileSync(files.gz, gzipSync(docker.tar));
+      writeFileSync(files.text, 'not an archive\n'.repeat(100));
+      const d = peekArchiveFile(files.docker)!;
+      expect(d.id).toBe(docker.id);
+      expect(d.repoTags).toEqual(['example:1']);
+      expect(JSON.parse(d.configBytes.toString()).rootfs.diff_ids).toEqual(docker.diffIds);
+      expect(peekArchiveFile(files.oci)?.id).toBe(oci.id);
+      expect(peekArchiveFile(files.gz)).toBeUndefined();
+      expect(peekArchiveFile(files.text)).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -116,6 +116,13 @@ describeEngine('sbom --image: examples/jq-curl built by docker build (legacy bui
     const fromTar = await imageSbom({ image: tarball, dockerfile: path.join(example, 'Dockerfile'), context: example, cache: false, tool });
     expect(fromTar.source).toMatchObject({ kind: 'archive', format: 'docker-archive' });
     expect(fromTar.sbom).toEqual(result.sbom);
+    // With the layer cache, a second read of the tarball takes only its manifest and config.
+    const cache = path.join(work, 'tar-cache');
+    const opts = { image: tarball, dockerfile: path.join(example, 'Dockerfile'), context: example, cache, tool };
+    expect((await imageSbom(opts)).source.kind).toBe('archive');
+    const again = await imageSbom(opts);
+    expect(again.source.kind).toBe('cache');
+    expect(again.sbom).toEqual(result.sbom);
   });
 
   it('gives the same SBOM from the layer cache, without reading the image again', async () => {
