@@ -39,6 +39,15 @@ export interface ImageSbomResult extends TraceResult {
   source: { kind: OpenedImage['kind']; label: string; format: 'docker-archive' | 'oci-layout' };
 }
 
+/** The engine, unless even configuring one fails (a malformed DOCKER_HOST): a tarball is read without it. */
+function optional(get: () => Engine): { engine?: Engine } {
+  try {
+    return { engine: get() };
+  } catch {
+    return {};
+  }
+}
+
 /** The Dockerfile's path relative to the context, when it lies inside it. */
 function relativeInside(context: string, file: string): string | undefined {
   const rel = path.relative(path.resolve(context), path.resolve(file));
@@ -76,8 +85,8 @@ export async function imageSbom(o: ImageSbomOptions): Promise<ImageSbomResult> {
       tags: opened.tags,
       ...(dockerfile ? { dockerfile } : {}),
       ...(context ? { context } : {}),
-      // A tarball needs no engine; one is asked about the base image only when one is configured.
-      ...(engine || dockerfile ? { engine: getEngine() } : {}),
+      // A tarball needs no engine; one is asked about the base image only when there may be one.
+      ...(engine || dockerfile ? optional(getEngine) : {}),
       tool: o.tool,
     });
     const sbom = provenanceToCycloneDX(traced.provenance, opened.tags[0] ? { imageRef: opened.tags[0] } : {});

@@ -185,10 +185,10 @@ export async function traceImage(o: TraceOptions): Promise<TraceResult> {
       }
     }
   } else {
-    // No Dockerfile (or no usable history): every layer is a step of its own.
-    for (let h = 0; h < history.length; h++) if (layerOf?.[h] !== undefined) planned.push(generic(h, targetStage));
+    // No Dockerfile (or no usable history): every layer after a known base is a step of its own.
+    for (let h = 0; h < history.length; h++) if (layerOf?.[h] !== undefined && layerOf[h]! >= base.layers) planned.push(generic(h, targetStage));
     if (!layerOf) {
-      for (let i = 0; i < archive.layers.length; i++) {
+      for (let i = base.layers; i < archive.layers.length; i++) {
         planned.push({ ref: { id: `layer${i}`, stage: targetStage, line: 0, endLine: 0, instruction: `layer ${i}` }, op: 'exec', stage: targetStage, layer: i });
       }
     }

@@ -202,7 +202,14 @@ export function provenanceToCycloneDX(prov: Provenance, opts: SbomOptions = {}):
   bom.metadata.component = image;
 
   const stageNames = new Map(prov.stages.map((s) => [s.index, s.name]));
-  const fromSteps = new Map(prov.stages.flatMap((s) => (s.from ? [[s.index, s.from] as const] : [])));
+  // Base-image packages point at the FROM that named the image: the root of a chain of `FROM <stage>`.
+  const stageByIndex = new Map(prov.stages.map((s) => [s.index, s]));
+  const fromSteps = new Map<number, StepRef>();
+  for (const s of prov.stages) {
+    let root = s;
+    for (let hops = 0; root.base.kind === 'stage' && stageByIndex.has(root.base.stage) && hops < prov.stages.length; hops++) root = stageByIndex.get(root.base.stage)!;
+    if (root.from) fromSteps.set(s.index, root.from);
+  }
 
   // Base images.
   const baseRefs = new Map<string, string>();

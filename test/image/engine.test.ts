@@ -208,6 +208,36 @@ describeEngine('sbom --image: history of both builders mapped to Dockerfile line
     });
   }
 
+  it('a chain of FROM <stage>: the instructions of each stage, base packages at the FROM that named the image', async () => {
+    const chain = path.join(dir, 'Chain.Dockerfile');
+    writeFileSync(chain, ['FROM debian:bookworm AS first', 'RUN echo one > /one', 'FROM first', 'RUN echo two > /two', ''].join('\n'));
+    build(dir, 'scannable-test/image-chain:1', false, chain);
+    const r = await imageSbom({ image: 'scannable-test/image-chain:1', dockerfile: chain, cache: false, tool });
+    expect(r.provenance.stages.map((st) => [st.index, st.base.kind, st.target])).toEqual([
+      [0, 'image', false],
+      [1, 'stage', true],
+    ]);
+    expect(r.provenance.files.find((f) => f.path === '/one')?.origin).toMatchObject({ kind: 'unattributed', step: { stage: 0, line: 2 } });
+    expect(r.provenance.files.find((f) => f.path === '/two')?.origin).toMatchObject({ kind: 'unattributed', step: { stage: 1, line: 4 } });
+    const bash = (r.sbom.components as Component[]).find((c) => c.name === 'bash')!;
+    expect([prop(bash, 'origin'), prop(bash, 'line'), prop(bash, 'step')]).toEqual(['base', '1', 's0.0']);
+    expect(await validateCycloneDX(r.sbom)).toBeNull();
+  });
+
+  it('a base image no longer in the engine is told apart by the history', async () => {
+    const file = path.join(dir, 'Vanishing.Dockerfile');
+    writeFileSync(file, ['FROM scannable-test/vanishing-base:1', 'COPY f.txt /f.txt', ''].join('\n'));
+    docker(['tag', 'busybox:latest', 'scannable-test/vanishing-base:1']);
+    build(dir, 'scannable-test/image-vanishing:1', false, file);
+    docker(['rmi', 'scannable-test/vanishing-base:1']);
+    const r = await imageSbom({ image: 'scannable-test/image-vanishing:1', dockerfile: file, context: dir, cache: false, tool });
+    const busyboxLayers = JSON.parse(docker(['image', 'inspect', '--format', '{{json .RootFS.Layers}}', 'busybox:latest'])) as string[];
+    expect(r.mapping.base).toMatchObject({ ref: 'scannable-test/vanishing-base:1', how: 'history', layers: busyboxLayers.length });
+    expect(r.notes.join('\n')).toMatch(/base image scannable-test\/vanishing-base:1 is not in the engine/);
+    expect(r.provenance.files.find((f) => f.path === '/bin/busybox')?.origin).toMatchObject({ kind: 'base', image: 'scannable-test/vanishing-base:1' });
+    expect(r.provenance.files.find((f) => f.path === '/f.txt')?.origin).toMatchObject({ kind: 'context', path: 'f.txt', step: { line: 2 } });
+  });
+
   it('with a Dockerfile the image was not built from, says so', async () => {
     const other = path.join(dir, 'Other.Dockerfile');
     writeFileSync(other, 'FROM scratch\nCOPY nothing /nowhere\n');
