@@ -3,6 +3,7 @@
  * wires options to the pipeline; expected failures become messages and exit
  * codes, never stack traces.
  */
+import { registerSbom } from './sbom.js';
 import { Command, CommanderError } from 'commander';
 import { UserError } from '../common/diagnostics.js';
 import { registerBuild } from './build.js';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
     .version(VERSION)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
+  registerSbom(program);
   registerParse(program);
   registerPlan(program);
   registerBuild(program);

@@ -32,7 +32,8 @@ function prop(name: string, value: string | number): CDX.Models.Property {
 
 function stepProps(step: StepRef | undefined): CDX.Models.Property[] {
   if (!step) return [];
-  return [prop('step', step.id), prop('line', step.line), prop('stage', step.stage)];
+  // Line 0: an image layer no Dockerfile instruction accounts for.
+  return [prop('step', step.id), ...(step.line > 0 ? [prop('line', step.line)] : []), prop('stage', step.stage)];
 }
 
 /** An OCI purl for a local image id: pkg:oci/<name>@sha256%3A<hex>?tag=... */
@@ -65,7 +66,7 @@ const ECOSYSTEM_TYPE: Record<Package['ecosystem'], CDX.Enums.ComponentType> = {
   golang: CDX.Enums.ComponentType.Application,
 };
 
-function packageComponent(rec: PackageRecord, stageNames: Map<number, string | undefined>): CDX.Models.Component {
+function packageComponent(rec: PackageRecord, stageNames: Map<number, string | undefined>, fromSteps: Map<number, StepRef> = new Map()): CDX.Models.Component {
   const p = rec.package;
   const c = new CDX.Models.Component(ECOSYSTEM_TYPE[p.ecosystem], p.name, {
     bomRef: p.purl,
@@ -78,8 +79,9 @@ function packageComponent(rec: PackageRecord, stageNames: Map<number, string | u
   if (p.homepage && isUrl(p.homepage)) c.externalReferences.add(new CDX.Models.ExternalReference(p.homepage, CDX.Enums.ExternalReferenceType.Website));
   if (p.vcs && isUrl(p.vcs)) c.externalReferences.add(new CDX.Models.ExternalReference(p.vcs, CDX.Enums.ExternalReferenceType.VCS));
   c.properties.add(prop('origin', rec.step ? 'package' : 'base'));
-  for (const pr of stepProps(rec.step)) c.properties.add(pr);
+  for (const pr of stepProps(rec.step ?? (rec.baseImage ? fromSteps.get(rec.stage) : undefined))) c.properties.add(pr);
   if (rec.baseImage) c.properties.add(prop('base-image', rec.baseImage));
+  if (rec.layer) c.properties.add(prop('layer', rec.layer));
   if (rec.step && stageNames.get(rec.stage)) c.properties.add(prop('stage-name', stageNames.get(rec.stage)!));
   if (p.source) c.properties.add(prop('source-package', p.source.version ? `${p.source.name}@${p.source.version}` : p.source.name));
   if (p.arch) c.properties.add(prop('arch', p.arch));
@@ -193,12 +195,22 @@ export function provenanceToCycloneDX(prov: Provenance, opts: SbomOptions = {}):
   image.properties.add(prop('coverage:files', prov.coverage.files));
   image.properties.add(prop('coverage:attributed', prov.coverage.attributed));
   for (const [kind, n] of Object.entries(prov.coverage.byOrigin)) if (n) image.properties.add(prop(`files:${kind}`, n));
-  image.properties.add(prop('dockerfile', prov.dockerfile.path));
-  image.properties.add(prop('dockerfile:sha256', prov.dockerfile.sha256));
+  if (prov.dockerfile.path) {
+    image.properties.add(prop('dockerfile', prov.dockerfile.path));
+    image.properties.add(prop('dockerfile:sha256', prov.dockerfile.sha256));
+  }
   image.properties.add(prop('platform', `${prov.image.os}/${prov.image.architecture}`));
   bom.metadata.component = image;
 
   const stageNames = new Map(prov.stages.map((s) => [s.index, s.name]));
+  // Base-image packages point at the FROM that named the image: the root of a chain of `FROM <stage>`.
+  const stageByIndex = new Map(prov.stages.map((s) => [s.index, s]));
+  const fromSteps = new Map<number, StepRef>();
+  for (const s of prov.stages) {
+    let root = s;
+    for (let hops = 0; root.base.kind === 'stage' && stageByIndex.has(root.base.stage) && hops < prov.stages.length; hops++) root = stageByIndex.get(root.base.stage)!;
+    if (root.from) fromSteps.set(s.index, root.from);
+  }
 
   // Base images.
   const baseRefs = new Map<string, string>();
@@ -221,7 +233,7 @@ export function provenanceToCycloneDX(prov: Provenance, opts: SbomOptions = {}):
   const byPurl = new Map<string, CDX.Models.Component>();
   for (const rec of prov.packages) {
     if (byPurl.has(rec.package.purl)) continue;
-    const c = packageComponent(rec, stageNames);
+    const c = packageComponent(rec, stageNames, fromSteps);
     byPurl.set(rec.package.purl, c);
     bom.components.add(c);
     occurrences.set(rec.package.purl, rec.files.map((f) => ({ location: f })));
@@ -360,14 +372,15 @@ function formulation(prov: Provenance, buildOnly: PackageRecord[], stageNames: M
     taskTypes: ['build'],
     steps: (stepsByStage.get(st.index) ?? []).map((s) => ({
       name: `${s.step.id} ${s.step.instruction.split(/\s/, 1)[0]!.toUpperCase()}`,
-      description: `${prov.dockerfile.path}:${s.step.line}${s.step.endLine !== s.step.line ? `-${s.step.endLine}` : ''}`,
+      description: s.step.line > 0 ? `${prov.dockerfile.path}:${s.step.line}${s.step.endLine !== s.step.line ? `-${s.step.endLine}` : ''}` : `image layer ${s.layer ?? ''}`.trim(),
       commands: [{ executed: s.step.instruction }],
       properties: [
         { name: `${PROPERTY_NS}:op`, value: s.op },
         { name: `${PROPERTY_NS}:predicted`, value: s.predicted },
         { name: `${PROPERTY_NS}:observed:files`, value: String(s.observed.files) },
         { name: `${PROPERTY_NS}:observed:unattributed`, value: String(s.observed.unattributed) },
-        { name: `${PROPERTY_NS}:snapshot`, value: s.snapshot },
+        ...(s.snapshot ? [{ name: `${PROPERTY_NS}:snapshot`, value: s.snapshot }] : []),
+        ...(s.layer ? [{ name: `${PROPERTY_NS}:layer`, value: s.layer }] : []),
       ],
     })),
     properties: [

@@ -61,6 +61,8 @@ export interface PackageRecord {
   step?: StepRef;
   /** The base image it came with. */
   baseImage?: string;
+  /** Diff id of the image layer that installed it, when the image's layers are known. */
+  layer?: string;
   stage: number;
   /** Paths in the final image this package owns (after merged-/usr resolution). */
   files: string[];
@@ -81,6 +83,8 @@ export interface StepRecord {
   snapshot: string;
   /** The stage a COPY --from (or a mount) of this step read from. */
   fromStage?: number;
+  /** Diff id of the image layer the step produced, when the image's layers are known. */
+  layer?: string;
 }
 
 export interface StageRecord {
@@ -89,6 +93,8 @@ export interface StageRecord {
   base: { kind: 'image'; ref: string; imageId: string; digest?: string } | { kind: 'stage'; stage: number } | { kind: 'scratch' };
   /** The stage produces the image (the target). */
   target: boolean;
+  /** The stage's FROM instruction: base-image packages point at it. */
+  from?: StepRef;
 }
 
 export interface Problem {

@@ -21,7 +21,7 @@ import type { SnapshotFs } from './fs.js';
 import { mapOwnership, type OwnershipReport } from './ownership.js';
 import type { Package } from './package.js';
 import { normalizePath } from './paths.js';
-import { computeCoverage, type FileRecord, type Origin, type PackageRecord, type Problem, type StageRecord, type StepRef } from './provenance.js';
+import { computeCoverage, rootOrigin, type FileRecord, type Origin, type PackageRecord, type Problem, type StageRecord, type StepRef } from './provenance.js';
 
 export type ChangeKind = 'added' | 'modified' | 'deleted';
 
@@ -86,6 +86,18 @@ interface StageState {
 
 const COUNTED = new Set(['file', 'symlink', 'hardlink']);
 
+export interface ResultOptions {
+  /**
+   * Hash files whose origin already names their bytes: a package's files, the
+   * base image's, package-manager state (default true). Reading an image
+   * without building it turns this off: those digests never reach the SBOM,
+   * and hashing every byte of an image costs more than the rest of the work.
+   */
+  hashIdentified?: boolean;
+}
+
+const IDENTIFIED: ReadonlySet<Origin['kind']> = new Set(['package', 'base', 'generated']);
+
 /** Debian's /usr/share/common-licenses files and the SPDX id of the text each holds. */
 const COMMON_LICENSE_IDS: Record<string, string> = {
   'Apache-2.0': 'Apache-2.0',
@@ -148,8 +160,8 @@ function under(dir: string, path: string): string | undefined {
   return path.startsWith(d + '/') ? path.slice(d.length + 1) : undefined;
 }
 
-/** The metadata path whose last writer installed a package. */
-function installMarker(p: Package): string[] {
+/** The metadata paths whose last writer installed a package. */
+export function installMarker(p: Package): string[] {
   if (p.ecosystem === 'deb') {
     const lists = p.evidencePaths.filter((e) => e.endsWith('.list') || e.endsWith('.md5sums'));
     return lists.length ? lists : [p.metadataPath];
@@ -309,7 +321,8 @@ export class Tracker {
   }
 
   /** Everything the SBOM needs about the target stage. */
-  result(target: number): TrackResult {
+  result(target: number, options: ResultOptions = {}): TrackResult {
+    const hashAll = options.hashIdentified ?? true;
     const st = this.stages.get(target);
     if (!st || !st.trace.fs) throw new Error('internal: the target stage has no snapshot');
     const fs = st.trace.fs;
@@ -319,7 +332,7 @@ export class Tracker {
     for (const e of fs.entries()) {
       if (!COUNTED.has(e.kind)) continue;
       const origin = this.originOf(target, e.path);
-      const sha256 = e.kind === 'file' ? fileSha256(fs, e.path) : undefined;
+      const sha256 = e.kind === 'file' && (hashAll || !IDENTIFIED.has(rootOrigin(origin).kind)) ? fileSha256(fs, e.path) : undefined;
       files.push({
         path: e.path,
         kind: e.kind as FileRecord['kind'],

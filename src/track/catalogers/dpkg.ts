@@ -7,6 +7,7 @@
 import type { FileEntry, SnapshotFs } from '../fs.js';
 import { fieldText, fieldValue, parseDeb822, relationshipNames } from '../deb822.js';
 import { parseDebianCopyright } from '../licenses/dep5.js';
+import { licenseRef } from '../licenses/spdx.js';
 import { newPackage, type Package } from '../package.js';
 import { debPurl } from '../purl.js';
 import type { Cataloger, ParseResult, Problem } from './types.js';
@@ -66,10 +67,15 @@ function attachCopyright(pkg: Package, fs: SnapshotFs, problems: Problem[]): voi
   pkg.copyrights = info.copyrights;
   pkg.properties['copyright-format'] = info.dep5 ? 'dep5' : 'free-form';
   if (info.expression) pkg.licenseExpression = info.expression;
-  else {
-    pkg.licenseUnknownReason = info.dep5
-      ? `${path} declares no License field`
-      : `${path} is free-form and references no /usr/share/common-licenses file`;
+  else if (!info.dep5 && r.value.trim()) {
+    // A free-form file naming no known license states the terms itself: the file is the license
+    // text (SPDX's LicenseRef with extracted text), printed whole in the attribution file.
+    const id = licenseRef(`debian-copyright-${pkg.name}`);
+    pkg.licenseExpression = id;
+    pkg.licenses = [{ expression: id, original: 'terms stated in the copyright file itself', path, field: 'free-form text', confidence: 'weak' }];
+    pkg.licenseTexts = [...pkg.licenseTexts, { id, name: `${pkg.name} copyright file`, text: r.value, path }];
+  } else {
+    pkg.licenseUnknownReason = info.dep5 ? `${path} declares no License field` : `${path} is empty`;
   }
 }
 

@@ -1,0 +1,174 @@
+/**
+ * The file system a stack of image layers makes, over layers already indexed
+ * one by one: each path is looked up in the topmost layer that has it, after
+ * whiteouts (`.wh.name`, `.wh..wh..opq`) have hidden what lies below.
+ *
+ * Stacking also yields what each layer changed relative to the layers below
+ * it (added, modified, deleted paths): exactly what the tracker needs from a
+ * step, so an image's layers can be traced like the steps of a build.
+ */
+import path from 'node:path';
+import type { FileEntry, SnapshotFs } from '../track/fs.js';
+import type { ChangeKind } from '../track/tracker.js';
+import { normalize } from './layer-index.js';
+
+/** What stacking needs from one indexed layer (`LayerIndex`). */
+export interface LayerView {
+  readonly deleted: readonly string[];
+  readonly opaqueDirs: readonly string[];
+  entries(): Iterable<FileEntry>;
+  /** A parent directory the layer implies without listing it: keeps what the layers below say about it. */
+  isImplicit(path: string): boolean;
+  stat(path: string): FileEntry | undefined;
+  readFile(path: string): Buffer | undefined;
+  sha256(path: string): string | undefined;
+}
+
+export interface LayerChange {
+  path: string;
+  kind: ChangeKind;
+}
+
+const MAX_LINK_HOPS = 40;
+
+/** Is `p` or one of its ancestors in `set` (`strict`: ancestors only)? */
+function underAny(p: string, set: ReadonlySet<string>, strict: boolean): boolean {
+  if (set.size === 0) return false;
+  if (!strict && set.has(p)) return true;
+  for (let d = path.posix.dirname(p); ; d = path.posix.dirname(d)) {
+    if (set.has(d)) return true;
+    if (d === '/') return false;
+  }
+}
+
+export class LayeredFs implements SnapshotFs {
+  /** path -> index of the layer that provides it. */
+  private readonly top = new Map<string, number>();
+  private childIndex: Map<string, string[]> | undefined;
+  private sorted: string[] | undefined;
+  /** What each stacked layer changed, in order (deletions first, then what it wrote). */
+  readonly changes: LayerChange[][] = [];
+
+  /** The file system of `layers[0..count)`; `count` defaults to all of them. */
+  constructor(
+    private readonly layers: readonly LayerView[],
+    count = layers.length,
+  ) {
+    for (let i = 0; i < count; i++) this.stack(i);
+  }
+
+  private stack(i: number): void {
+    const layer = this.layers[i]!;
+    const changes: LayerChange[] = [];
+    const deleted = new Set(layer.deleted);
+    const opaque = new Set(layer.opaqueDirs);
+    if (deleted.size || opaque.size) {
+      for (const p of this.top.keys()) {
+        // A whiteout hides the path and everything under it; an opaque directory everything under it.
+        if (underAny(p, deleted, false) || underAny(p, opaque, true)) {
+          this.top.delete(p);
+          changes.push({ path: p, kind: 'deleted' });
+        }
+      }
+    }
+    for (const e of layer.entries()) {
+      if (this.top.has(e.path) && layer.isImplicit(e.path)) continue;
+      changes.push({ path: e.path, kind: this.top.has(e.path) ? 'modified' : 'added' });
+      this.top.set(e.path, i);
+    }
+    this.changes.push(changes);
+    this.childIndex = undefined;
+    this.sorted = undefined;
+  }
+
+  /** Index of the layer that provides `p` in this stack, if any. */
+  layerOf(p: string): number | undefined {
+    return this.top.get(normalize(p));
+  }
+
+  stat(p: string): FileEntry | undefined {
+    const n = normalize(p);
+    const i = this.top.get(n);
+    return i === undefined ? undefined : this.layers[i]!.stat(n);
+  }
+
+  /** Contents of a regular file; a hardlink reads its target as this stack has it. */
+  readFile(p: string): Buffer | undefined {
+    const e = this.stat(p);
+    if (!e) return undefined;
+    if (e.kind === 'hardlink' && e.linkTarget) {
+      const t = this.stat(e.linkTarget);
+      return t?.kind === 'file' ? this.layers[this.top.get(t.path)!]!.readFile(t.path) : undefined;
+    }
+    return e.kind === 'file' ? this.layers[this.top.get(e.path)!]!.readFile(e.path) : undefined;
+  }
+
+  /** sha256 (hex) of a regular file (a hardlink: of its target), computed when its layer was indexed. */
+  sha256(p: string): string | undefined {
+    const e = this.stat(p);
+    if (!e) return undefined;
+    const file = e.kind === 'hardlink' && e.linkTarget ? this.stat(e.linkTarget) : e;
+    return file?.kind === 'file' ? this.layers[this.top.get(file.path)!]!.sha256(file.path) : undefined;
+  }
+
+  list(dir: string): FileEntry[] {
+    if (!this.childIndex) {
+      const index = new Map<string, string[]>();
+      for (const p of this.paths()) {
+        if (p === '/') continue;
+        const parent = path.posix.dirname(p);
+        let kids = index.get(parent);
+        if (!kids) index.set(parent, (kids = []));
+        kids.push(p);
+      }
+      for (const kids of index.values()) kids.sort((a, b) => cmp(path.posix.basename(a), path.posix.basename(b)));
+      this.childIndex = index;
+    }
+    return (this.childIndex.get(normalize(dir)) ?? []).map((p) => this.stat(p)!);
+  }
+
+  *entries(): Iterable<FileEntry> {
+    for (const p of this.paths()) yield this.stat(p)!;
+  }
+
+  private paths(): string[] {
+    this.sorted ??= [...this.top.keys()].sort(comparePaths);
+    return this.sorted;
+  }
+
+  resolve(p: string): string | undefined {
+    let hops = 0;
+    const parts = normalize(p).split('/').filter(Boolean);
+    let current = '/';
+    while (parts.length) {
+      const name = parts.shift()!;
+      const next = name === '..' ? path.posix.dirname(current) : path.posix.join(current, name);
+      const e = this.stat(next);
+      if (!e) return undefined;
+      if (e.kind === 'symlink') {
+        if (++hops > MAX_LINK_HOPS) return undefined;
+        const target = e.linkTarget ?? '';
+        // Relative targets are relative to the link's directory; absolute ones to the image's root.
+        parts.unshift(...target.split('/').filter((x) => x && x !== '.'));
+        if (target.startsWith('/')) current = '/';
+        continue;
+      }
+      current = next;
+    }
+    return current;
+  }
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Path order where a directory's contents follow it directly ("/a", "/a/b", "/a-b"). */
+function comparePaths(a: string, b: string): number {
+  const x = a.split('/');
+  const y = b.split('/');
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    if (x[i] !== y[i]) return x[i]! < y[i]! ? -1 : 1;
+  }
+  return x.length - y.length;
+}

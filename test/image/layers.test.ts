@@ -1,0 +1,117 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { LayerCache } from '../../src/image/cache.js';
+import { LayerIndex } from '../../src/image/layer-index.js';
+import { LayeredFs } from '../../src/image/layered-fs.js';
+import { makeTar, sha256 } from './helpers.js';
+
+async function layer(items: Parameters<typeof makeTar>[0], maxInlineBytes?: number): Promise<LayerIndex> {
+  return LayerIndex.fromBuffer(await makeTar(items), 'test', maxInlineBytes !== undefined ? { maxInlineBytes } : {});
+}
+
+describe('LayerIndex and LayeredFs', () => {
+  it('stacks layers: whiteouts delete, opaque directories hide what lies below, later layers win', async () => {
+    const base = await layer([
+      { name: 'etc/', type: 'directory' },
+      { name: 'etc/a', data: 'a0' },
+      { name: 'etc/b', data: 'b0' },
+      { name: 'opt/', type: 'directory' },
+      { name: 'opt/app/', type: 'directory' },
+      { name: 'opt/app/old', data: 'old' },
+      { name: 'opt/app/sub/', type: 'directory' },
+      { name: 'opt/app/sub/deep', data: 'deep' },
+      { name: 'usr/', type: 'directory' },
+      { name: 'usr/bin/', type: 'directory' },
+      { name: 'usr/bin/tool', data: 'tool' },
+      { name: 'bin', type: 'symlink', linkname: 'usr/bin' },
+    ]);
+    const top = await layer([
+      { name: 'etc/', type: 'directory', mode: 0o700 },
+      { name: 'etc/a', data: 'a1' },
+      { name: 'etc/.wh.b' },
+      { name: 'opt/app/', type: 'directory' },
+      { name: 'opt/app/.wh..wh..opq' },
+      { name: 'opt/app/new', data: 'new' },
+      // A parent the layer implies without listing (usr/ and usr/share/): keeps the lower metadata.
+      { name: 'usr/share/doc/x', data: 'doc' },
+    ]);
+    const fs = new LayeredFs([base, top]);
+    expect(fs.readFile('/etc/a')?.toString()).toBe('a1');
+    expect(fs.stat('/etc/b')).toBeUndefined();
+    expect(fs.stat('/etc')?.mode).toBe(0o700);
+    expect(fs.list('/opt/app').map((e) => e.path)).toEqual(['/opt/app/new']);
+    expect(fs.stat('/opt/app/sub/deep')).toBeUndefined();
+    expect(fs.resolve('/bin/tool')).toBe('/usr/bin/tool');
+    expect(fs.layerOf('/etc/a')).toBe(1);
+    expect(fs.layerOf('/usr/bin/tool')).toBe(0);
+    expect(fs.sha256('/etc/a')).toBe(sha256('a1'));
+    const changes = fs.changes[1]!;
+    expect(changes.filter((c) => c.kind === 'deleted').map((c) => c.path).sort()).toEqual(['/etc/b', '/opt/app/old', '/opt/app/sub', '/opt/app/sub/deep']);
+    expect(changes.find((c) => c.path === '/etc/a')?.kind).toBe('modified');
+    expect(changes.find((c) => c.path === '/opt/app/new')?.kind).toBe('added');
+    expect(changes.find((c) => c.path === '/usr/share/doc/x')?.kind).toBe('added');
+    // The implied /usr does not count as a change, and keeps the base's entry.
+    expect(changes.find((c) => c.path === '/usr')).toBeUndefined();
+    expect(fs.layerOf('/usr')).toBe(0);
+    // A view of the layers below a layer: the image as that layer's step found it.
+    const before = new LayeredFs([base, top], 1);
+    expect(before.readFile('/etc/b')?.toString()).toBe('b0');
+    expect([...fs.entries()].map((e) => e.path)).toContain('/usr/share/doc/x');
+  });
+
+  it('keeps large files in the spool and hardlinks reading their target', async () => {
+    const big = Buffer.alloc(300_000, 3);
+    const l = await layer(
+      [
+        { name: 'data/big', data: big },
+        { name: 'data/link', type: 'link', linkname: 'data/big' },
+      ],
+      1024,
+    );
+    try {
+      const fs = new LayeredFs([l]);
+      expect(fs.readFile('/data/big')?.equals(big)).toBe(true);
+      expect(fs.readFile('/data/link')?.equals(big)).toBe(true);
+      expect(fs.sha256('/data/link')).toBe(sha256(big));
+    } finally {
+      l.close();
+    }
+  });
+
+  it('restores from the cache: metadata and the contents read; anything else is a counted miss', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'scannable-cache-'));
+    try {
+      const l = await layer([
+        { name: 'a', data: 'read me' },
+        { name: 'b', data: 'not read' },
+        { name: 'c', data: 'hashed' },
+        { name: 'e', data: '' },
+      ]);
+      const fs = new LayeredFs([l]);
+      expect(fs.readFile('/a')?.toString()).toBe('read me');
+      const digest = fs.sha256('/c');
+      const cache = new LayerCache(dir);
+      const diffId = `sha256:${'1'.repeat(64)}`;
+      const config = Buffer.from('{"rootfs":{"diff_ids":[]}}');
+      const imageId = `sha256:${sha256(config)}`;
+      cache.store(imageId, config, [{ diffId, layer: l.toCache() }]);
+      expect(cache.config(imageId)?.equals(config)).toBe(true);
+      // A config whose digest is not the id it is filed under is not trusted.
+      expect(cache.config(`sha256:${'2'.repeat(64)}`)).toBeUndefined();
+      const restored = LayerIndex.fromCache(cache.layer(diffId)!);
+      const again = new LayeredFs([restored]);
+      expect([...again.entries()].map((e) => e.path)).toEqual([...fs.entries()].map((e) => e.path));
+      expect(again.readFile('/a')?.toString()).toBe('read me');
+      expect(again.sha256('/c')).toBe(digest);
+      expect(again.readFile('/e')?.length).toBe(0);
+      expect(restored.misses).toBe(0);
+      expect(again.readFile('/b')).toBeUndefined();
+      expect(restored.misses).toBe(1);
+      expect(cache.layer(`sha256:${'3'.repeat(64)}`)).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
