@@ -69,13 +69,16 @@ export function registerBuild(program: Command): void {
     .option('--no-report', 'do not print the per-step scannability table')
     .action(async (context: string, opts: BuildOptions) => {
       // Loaded here so that other commands do not pay for the engine client and the SBOM library.
-      const [{ build }, { DockerEngine }, { provenanceToCycloneDX }, { schemaErrors }, { scannabilityTable }] = await Promise.all([
+      const [{ build }, { DockerEngine }, { provenanceToCycloneDX }, { startValidator }, { scannabilityTable }, { defaultCacheDir }] = await Promise.all([
         import('../execute/build/builder.js'),
         import('../execute/docker-engine.js'),
         import('../sbom/cyclonedx.js'),
         import('../sbom/validate.js'),
         import('../execute/build/report.js'),
+        import('../common/cache-dir.js'),
       ]);
+      // Compiling (or loading) the schema validator overlaps with the build.
+      const validator = opts.sbom ? startValidator(defaultCacheDir()) : undefined;
       const network = opts.network;
       if (network !== undefined && !['default', 'host', 'none'].includes(network)) throw new UserError(`unknown --network ${JSON.stringify(network)}: use default, host or none`);
       const secrets = parseSecrets(opts.secret);
@@ -112,15 +115,17 @@ export function registerBuild(program: Command): void {
         if (opts.sbom) {
           const doc = provenanceToCycloneDX(out.provenance, opts.tag?.[0] ? { imageRef: opts.tag[0] } : {});
           phase('sbom');
-          const errors = schemaErrors(doc);
+          const json = JSON.stringify(doc, null, 2) + '\n';
+          const errors = await validator!.validate(json);
           phase('sbom validation');
           if (errors) throw new UserError(`internal error: the SBOM does not validate against CycloneDX 1.6: ${JSON.stringify(errors).slice(0, 500)}`, 70);
-          writeFileAtomic(opts.sbom, JSON.stringify(doc, null, 2) + '\n');
+          writeFileAtomic(opts.sbom, json);
           progress.message(`SBOM written to ${opts.sbom}`);
         }
         if (opts.report) process.stderr.write('\n' + scannabilityTable(out.provenance));
         process.stdout.write(out.imageId + '\n');
       } finally {
+        await validator?.close();
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
         progress.close();

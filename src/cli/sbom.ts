@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { UserError } from '../common/diagnostics.js';
 import { imageSbom, type ImageSbomResult } from '../image/sbom.js';
 import { defaultCacheDir } from '../image/cache.js';
-import { startValidator } from '../image/validator.js';
+import { startValidator } from '../sbom/validate.js';
 import { collect, parseBuildArgs } from './common.js';
 
 interface SbomOptions {

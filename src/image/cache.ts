@@ -15,7 +15,6 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import v8 from 'node:v8';
 import type { CachedLayer } from './layer-index.js';
@@ -23,11 +22,7 @@ import type { CachedLayer } from './layer-index.js';
 /** Bumped whenever what a cache file holds, or how a layer is indexed, changes. */
 const FORMAT = 1;
 
-export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.SCANNABLE_CACHE_DIR) return env.SCANNABLE_CACHE_DIR;
-  const base = env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
-  return path.join(base, 'scannable');
-}
+export { defaultCacheDir } from '../common/cache-dir.js';
 
 const hexOf = (digest: string): string | undefined => /^sha256:([0-9a-f]{64})$/.exec(digest)?.[1];
 

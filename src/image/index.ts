@@ -19,5 +19,5 @@ export { isArchivePath, openArchiveFile, openCachedImage, openEngineImage, resol
 export { LayerCache, defaultCacheDir } from './cache.js';
 export { imageSbom, type ImageSbomOptions, type ImageSbomResult } from './sbom.js';
 export { traceImage, chainId, type HistoryMapping, type TraceOptions, type TraceResult } from './trace.js';
-export { startValidator, type SbomValidator } from './validator.js';
+export { startValidator, type SbomValidator } from '../sbom/validate.js';
 

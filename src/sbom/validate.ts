@@ -1,94 +1,176 @@
 /**
- * Validation of our SBOMs against the official CycloneDX 1.6 JSON schema (the
- * copy shipped in @cyclonedx/cyclonedx-library), with the library's own ajv
- * settings. Compiling that schema takes about 0.7 s, longer than the rest of
- * a cached rebuild, so the compiled validator (ajv's standalone code) is kept
- * in the cache directory, keyed by the schema files' digest, and reused.
+ * Schema validation of an SBOM, started early on another thread.
+ *
+ * Compiling the CycloneDX 1.6 schema (what `validateCycloneDX` does on every
+ * call) costs more CPU than reading a whole image from the layer cache. So
+ * the CLI starts the validator first, on a worker thread, with the library's
+ * own schema files and Ajv setup, and keeps the compiled validator as Ajv
+ * "standalone" code in the cache directory: later runs load it instead of
+ * compiling. The cache key covers the schema files and the versions of the
+ * library, Ajv and its format packages, so a changed schema is never
+ * validated with stale code. Where no worker can start, validation runs
+ * through `validateCycloneDX` in this thread.
  */
-import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
-import { writeFileAtomic } from '../common/atomic.js';
+import { Worker } from 'node:worker_threads';
 
-const require = createRequire(import.meta.url);
-
-type ValidateFn = ((data: unknown) => boolean) & { errors?: unknown[] | null };
-
-const SCHEMA_DIR = path.join(path.dirname(require.resolve('@cyclonedx/cyclonedx-library/package.json')), 'res', 'schema');
-const MAIN = 'bom-1.6.SNAPSHOT.schema.json';
-const REFERENCED: Record<string, string> = {
-  'http://cyclonedx.org/schema/spdx.SNAPSHOT.schema.json': 'spdx.SNAPSHOT.schema.json',
-  'http://cyclonedx.org/schema/cryptography-defs.SNAPSHOT.schema.json': 'cryptography-defs.SNAPSHOT.schema.json',
-  'http://cyclonedx.org/schema/jsf-0.82.SNAPSHOT.schema.json': 'jsf-0.82.SNAPSHOT.schema.json',
-};
-
-let compiled: ValidateFn | undefined;
-
-function cacheDir(): string {
-  const base = process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache');
-  return path.join(base, 'scannable', 'validators');
+export interface SbomValidator {
+  /** Schema errors of the serialised document, or null when it is valid. */
+  validate(json: string): Promise<unknown[] | null>;
+  close(): Promise<void>;
 }
 
-/** Evaluates generated CommonJS with our module resolution (it requires ajv's runtime helpers). */
-function load(code: string): ValidateFn {
-  const mod = { exports: {} as Record<string, unknown> };
-  new Function('require', 'module', 'exports', code)(require, mod, mod.exports);
-  return (mod.exports.default ?? mod.exports) as ValidateFn;
-}
+/** Bumped when the generated code's shape changes. */
+const GENERATOR = 1;
 
-function compile(): { fn: ValidateFn; code: string } {
-  const Ajv = require('ajv').default as new (o: object) => {
-    compile(s: object): ValidateFn;
-    addFormat(name: string, f: boolean): void;
-  };
-  const { _ } = require('ajv') as { _: (s: TemplateStringsArray, ...a: unknown[]) => unknown };
-  const standalone = require('ajv/dist/standalone').default as (ajv: unknown, v: ValidateFn) => string;
-  const schemas = Object.fromEntries(Object.entries(REFERENCED).map(([id, f]) => [id, JSON.parse(readFileSync(path.join(SCHEMA_DIR, f), 'utf8'))]));
-  // The library's options (strict off, no remote schemas), plus source generation.
-  const ajv = new Ajv({
-    useDefaults: false,
-    strict: false,
-    strictSchema: false,
-    addUsedSchema: false,
-    schemas,
-    code: {
-      source: true,
-      formats: _`Object.assign({}, require("ajv-formats/dist/formats").fullFormats, require("ajv-formats-draft2019/formats"))`,
-    },
-  });
-  (require('ajv-formats').default as (a: unknown) => void)(ajv);
-  (require('ajv-formats-draft2019') as (a: unknown, o: object) => void)(ajv, { formats: ['idn-email'] });
+// Runs in the worker (CommonJS): load or compile the validator, then answer one request per message.
+const WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const fs = require('node:fs');
+const path = require('node:path');
+const crypto = require('node:crypto');
+const { modules, cacheDir, generator } = workerData;
+
+// The exact setup of @cyclonedx/cyclonedx-library's JsonStrictValidator for 1.6 (its __jsonValidators/ajv.js).
+const AJV_OPTIONS = { useDefaults: false, strict: false, strictSchema: false, addUsedSchema: false };
+function addFormats(ajv) {
+  require(modules.ajvFormats.main).default(ajv);
+  require(modules.ajvFormats2019.main)(ajv, { formats: ['idn-email'] });
   ajv.addFormat('iri-reference', true);
-  const fn = ajv.compile(JSON.parse(readFileSync(path.join(SCHEMA_DIR, MAIN), 'utf8')));
-  return { fn, code: standalone(ajv, fn) };
 }
 
-function validator(): ValidateFn {
-  if (compiled) return compiled;
-  const h = createHash('sha256');
-  for (const f of [MAIN, ...Object.values(REFERENCED)]) h.update(readFileSync(path.join(SCHEMA_DIR, f)));
-  const file = path.join(cacheDir(), `cyclonedx-1.6-${h.digest('hex').slice(0, 16)}.cjs`);
-  try {
-    compiled = load(readFileSync(file, 'utf8'));
-    return compiled;
-  } catch {
-    // Not cached yet (or unreadable): compile and try to keep it.
+function load() {
+  // The library's resource table alone (loading all of the library only for it would double the start-up).
+  let F;
+  try { F = require(path.join(modules.library.dir, 'dist.node', 'resources.node.js')).FILES; }
+  catch { F = require(modules.library.main)._Resources.FILES; }
+  const files = {
+    schema: F.CDX.JSON_STRICT_SCHEMA['1.6'],
+    'http://cyclonedx.org/schema/spdx.SNAPSHOT.schema.json': F.SPDX.JSON_SCHEMA,
+    'http://cyclonedx.org/schema/cryptography-defs.SNAPSHOT.schema.json': F.CryptoDefs.JSON_SCHEMA,
+    'http://cyclonedx.org/schema/jsf-0.82.SNAPSHOT.schema.json': F.JSF.JSON_SCHEMA,
+  };
+  const texts = Object.fromEntries(Object.entries(files).map(([k, f]) => [k, fs.readFileSync(f, 'utf8')]));
+  const h = crypto.createHash('sha256').update(String(generator));
+  for (const m of [modules.library, modules.ajv, modules.ajvFormats, modules.ajvFormats2019]) {
+    h.update(fs.readFileSync(path.join(m.dir, 'package.json')));
   }
-  const { fn, code } = compile();
-  try {
-    mkdirSync(path.dirname(file), { recursive: true });
-    writeFileAtomic(file, code);
-  } catch {
-    // A cache that cannot be written only costs time.
+  for (const k of Object.keys(texts).sort()) h.update(k).update(texts[k]);
+  const key = h.digest('hex').slice(0, 32);
+  const code = cacheDir && path.join(cacheDir, 'validators', 'cyclonedx-1.6-' + key + '.cjs');
+  if (code && fs.existsSync(code)) {
+    try { return require(code); } catch { /* unreadable: compile again */ }
   }
-  compiled = fn;
-  return fn;
+  const Ajv = require(modules.ajv.main).default;
+  const { _ } = require(modules.ajv.main);
+  const schemas = {};
+  for (const [k, t] of Object.entries(texts)) if (k !== 'schema') schemas[k] = JSON.parse(t);
+  const formatsFile = code && code.replace(/\\.cjs$/, '.formats.cjs');
+  const ajv = new Ajv({ ...AJV_OPTIONS, schemas, ...(code ? { code: { source: true, formats: _\`require(\${formatsFile})\` } } : {}) });
+  addFormats(ajv);
+  const validate = ajv.compile(JSON.parse(texts.schema));
+  if (code) {
+    try {
+      const standalone = require(path.join(modules.ajv.dir, 'dist', 'standalone')).default;
+      // Generated code names Ajv's runtime helpers by package name; pin them to this installation.
+      const src = standalone(ajv, validate).replace(/require\\("ajv\\/dist\\//g, 'require(' + JSON.stringify(modules.ajv.dir + '/dist/').slice(0, -1));
+      const formats = 'const Ajv = require(' + JSON.stringify(modules.ajv.main) + ').default;\\n' +
+        'const ajv = new Ajv(' + JSON.stringify(AJV_OPTIONS) + ');\\n' +
+        'require(' + JSON.stringify(modules.ajvFormats.main) + ').default(ajv);\\n' +
+        'require(' + JSON.stringify(modules.ajvFormats2019.main) + ')(ajv, { formats: ["idn-email"] });\\n' +
+        'ajv.addFormat("iri-reference", true);\\nmodule.exports = ajv.formats;\\n';
+      fs.mkdirSync(path.dirname(code), { recursive: true });
+      for (const [file, text] of [[formatsFile, formats], [code, src]]) {
+        const tmp = file + '.' + process.pid + '.tmp';
+        fs.writeFileSync(tmp, text);
+        fs.renameSync(tmp, file);
+      }
+    } catch { /* a cache that cannot be written only costs the next run time */ }
+  }
+  return validate;
 }
 
-/** Schema errors of a CycloneDX 1.6 JSON document, or null when it is valid. */
-export function schemaErrors(doc: unknown): unknown[] | null {
-  const v = validator();
-  return v(doc) ? null : (v.errors ?? [{ message: 'invalid' }]);
+const ready = (async () => load())();
+ready.catch(() => undefined);
+parentPort.on('message', async ({ id, json }) => {
+  try {
+    const validate = await ready;
+    parentPort.postMessage({ id, errors: validate(JSON.parse(json)) ? null : validate.errors });
+  } catch (e) {
+    parentPort.postMessage({ id, failure: String((e && e.stack) || e) });
+  }
+});
+`;
+
+/** In this thread: the SBOM writer's validator, loaded only when it is needed. */
+async function validateHere(json: string): Promise<unknown[] | null> {
+  const { validateCycloneDX } = await import('../sbom/cyclonedx.js');
+  return validateCycloneDX(json);
+}
+
+interface ModuleRef {
+  main: string;
+  dir: string;
+}
+
+function moduleRef(req: NodeJS.Require, name: string): ModuleRef {
+  const main = req.resolve(name);
+  const pkg = req.resolve(`${name}/package.json`);
+  return { main, dir: path.dirname(pkg) };
+}
+
+/** Starts compiling (or loading) the validator; `cacheDir` undefined: never read or write compiled code. */
+export function startValidator(cacheDir?: string): SbomValidator {
+  let worker: Worker | undefined;
+  try {
+    const req = createRequire(import.meta.url);
+    // The library resolves its own dependencies; Ajv and the format packages are taken where it takes them.
+    const library = moduleRef(req, '@cyclonedx/cyclonedx-library');
+    const libReq = createRequire(library.main);
+    const modules = {
+      library,
+      ajv: moduleRef(libReq, 'ajv'),
+      ajvFormats: moduleRef(libReq, 'ajv-formats'),
+      ajvFormats2019: moduleRef(libReq, 'ajv-formats-draft2019'),
+    };
+    worker = new Worker(WORKER, { eval: true, workerData: { modules, cacheDir, generator: GENERATOR } });
+    // An idle validator must not keep the process alive.
+    worker.unref();
+  } catch {
+    worker = undefined;
+  }
+  if (!worker) return { validate: validateHere, close: async () => undefined };
+  const w = worker;
+  let next = 0;
+  const pending = new Map<number, { resolve: (v: unknown[] | null) => void; reject: (e: Error) => void }>();
+  let broken: Error | undefined;
+  w.on('message', (m: { id: number; errors?: unknown[] | null; failure?: string }) => {
+    const p = pending.get(m.id);
+    if (!p) return;
+    pending.delete(m.id);
+    if (m.failure) p.reject(new Error(`SBOM validation failed: ${m.failure}`));
+    else p.resolve(m.errors ?? null);
+  });
+  w.on('error', (e) => {
+    broken = e;
+    for (const p of pending.values()) p.reject(e);
+    pending.clear();
+  });
+  return {
+    validate(json) {
+      if (broken) return validateHere(json);
+      const id = next++;
+      w.ref();
+      return new Promise<unknown[] | null>((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        w.postMessage({ id, json });
+      }).finally(() => {
+        if (pending.size === 0) w.unref();
+      });
+    },
+    async close() {
+      await w.terminate();
+    },
+  };
 }

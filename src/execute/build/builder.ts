@@ -30,7 +30,7 @@ import { idLookupFromFiles } from '../context/ids.js';
 import { readArchive } from '../context/archive.js';
 import { LABEL_BUILD, type ContainerRef, type ContainerSpec, type Engine, type ImageConfig, type MountSpec } from '../engine.js';
 import { TarSnapshotFs } from '../tar-fs.js';
-import { StepCache, defaultCacheDir, digest, type CachedStep } from './cache.js';
+import { StepCache, defaultStepCacheDir, digest, type CachedStep } from './cache.js';
 import { applyPatch, cloneConfig, runEnv, type StageConfig } from './config.js';
 import type { Progress, StepInfo } from './progress.js';
 import { intentsForTracking } from './intents.js';
@@ -133,7 +133,7 @@ export class Builder {
   private probe: string | undefined;
 
   constructor(private readonly req: BuildRequest) {
-    this.cache = new StepCache(req.cacheDir ?? defaultCacheDir(), !req.noCache);
+    this.cache = new StepCache(req.cacheDir ?? defaultStepCacheDir(), !req.noCache);
   }
 
   private get engine(): Engine {

@@ -3,15 +3,15 @@
  * content of its inputs are the same as before — and its provenance record is
  * reused with it, so a cached rebuild yields the same SBOM.
  *
- * Records live in a directory (default ~/.cache/scannable/steps), one JSON file
+ * Records live in a directory (default <cache>/steps, see common/cache-dir.ts), one JSON file
  * per key, written atomically; the snapshot they name must still exist in the
  * engine, or the record is ignored.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { writeFileAtomic } from '../../common/atomic.js';
+import { defaultCacheDir } from '../../common/cache-dir.js';
 import type { ChangeKind, PlacedSource, StepIntents, TrackResult } from '../../track/tracker.js';
 
 export interface CachedStep {
@@ -27,9 +27,9 @@ export interface CachedStep {
 
 export const CACHE_VERSION = 1;
 
-export function defaultCacheDir(): string {
-  const base = process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache');
-  return path.join(base, 'scannable', 'steps');
+/** The step cache's directory inside scannable's cache. */
+export function defaultStepCacheDir(): string {
+  return path.join(defaultCacheDir(), 'steps');
 }
 
 /** A stable digest of a JSON-like value (object keys sorted). */

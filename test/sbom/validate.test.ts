@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startValidator } from '../../src/image/validator.js';
+import { startValidator } from '../../src/sbom/validate.js';
 import { provenanceToCycloneDX, validateCycloneDX } from '../../src/sbom/cyclonedx.js';
 import { sampleProvenance } from '../helpers/provenance.js';
 
