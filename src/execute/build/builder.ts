@@ -9,7 +9,7 @@
  * has succeeded.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -131,6 +131,8 @@ export class Builder {
   private totalSteps = 0;
   /** The container of the step being prepared, when it exists already (copy-like steps). */
   private probe: string | undefined;
+  /** Sources of COPY --from unpacked into a scratch context, by snapshot and sources. */
+  private readonly unpacked = new Map<string, BuildContext>();
 
   constructor(private readonly req: BuildRequest) {
     this.cache = new StepCache(req.cacheDir ?? defaultStepCacheDir(), !req.noCache);
@@ -292,7 +294,7 @@ export class Builder {
     const p = parseDockerfile(text, `${this.req.dockerfile} (ONBUILD of the base image)`);
     if (!p.ok) throw new UserError(`the base image's ONBUILD triggers do not parse: ${p.diagnostics[0]!.message}`);
     const sub = lower(buildIR(p.tree, { buildArgs: this.req.buildArgs }));
-    st.cfg.config.OnBuild = null as unknown as undefined;
+    // The triggers run here and are not inherited further (as in docker).
     delete st.cfg.config.OnBuild;
     st.dirty = true;
     for (const [i, op] of sub.stages[0]!.ops.entries()) {
@@ -447,7 +449,7 @@ export class Builder {
       case 'extract':
         return this.prepareCopy(st, op, final);
       case 'fetch':
-        return this.prepareFetch(st, op);
+        return this.prepareFetch(op);
       case 'gitFetch':
         return this.prepareGit(st, op);
       case 'exec':
@@ -539,24 +541,31 @@ export class Builder {
     const sources = op.kind === 'extract' ? [op.source] : op.sources;
     const inline = op.kind === 'copy' ? op.inline : [];
     let ctx = this.ctx;
-    let stageSource: { stage: number; root: string } | undefined;
+    let stageSource: { stage: number } | undefined;
     let imageSource: { ref: string; imageId: string } | undefined;
     if (op.kind === 'copy' && op.from.kind !== 'context') {
       // Files from another snapshot: unpack the sources into a scratch context.
-      const dir = this.tempDir();
       let image: string;
       if (op.from.kind === 'stage') {
         const from = this.stages.get(op.from.stage);
         if (!from) throw new UserError(`COPY --from: stage ${op.from.stage} was not built`);
         await this.flushConfig(from);
         image = from.image;
-        stageSource = { stage: op.from.stage, root: dir };
+        stageSource = { stage: op.from.stage };
       } else {
         image = await this.engine.resolveImage(op.from.ref);
         imageSource = { ref: op.from.ref, imageId: image };
       }
-      for (const src of sources) await this.unpackInto(image, src, dir);
-      ctx = BuildContext.open(dir, { ignore: [] });
+      // Both preparation passes read the same snapshot: unpack it once.
+      const key = JSON.stringify([image, sources]);
+      const cached = this.unpacked.get(key);
+      if (cached) ctx = cached;
+      else {
+        const dir = this.tempDir();
+        for (const src of sources) await this.unpackInto(image, src, dir);
+        ctx = BuildContext.open(dir, { ignore: [] });
+        this.unpacked.set(key, ctx);
+      }
     }
     const dest = op.dest;
     const view = final ? await this.destView(st, [dest.endsWith('/') ? dest.slice(0, -1) || '/' : dest, ...sources.map((s) => path.posix.join(dest, path.posix.basename(s)))]) : undefined;
@@ -598,13 +607,11 @@ export class Builder {
     const fetchPath = wild ? path.posix.dirname(p) : p;
     const stream = await this.engine.readImage(image, fetchPath, this.buildId);
     const parent = path.join(dir, path.posix.dirname(fetchPath));
-    const { mkdirSync } = await import('node:fs');
     mkdirSync(parent, { recursive: true });
     await extractTar(stream, parent);
   }
 
-  private async prepareFetch(st: StageState, op: FetchOp): Promise<Prepared> {
-    void st;
+  private async prepareFetch(op: FetchOp): Promise<Prepared> {
     const res = await fetch(op.url, ...(this.req.signal ? [{ signal: this.req.signal }] : [])).catch((e: Error) => {
       throw new UserError(`ADD ${op.url}: download failed: ${e.message}`);
     });
@@ -634,7 +641,6 @@ export class Builder {
   }
 
   private async prepareGit(st: StageState, op: GitFetchOp): Promise<Prepared> {
-    void st;
     const { execFileSync } = await import('node:child_process');
     const dir = this.tempDir();
     const repo = path.join(dir, 'repo');
@@ -844,7 +850,7 @@ function opKey(op: Op): unknown {
   return rest;
 }
 
-function placedSource(m: ManifestEntry, stageSource: { stage: number; root: string } | undefined, imageSource: { ref: string; imageId: string } | undefined): PlacedSource | undefined {
+function placedSource(m: ManifestEntry, stageSource: { stage: number } | undefined, imageSource: { ref: string; imageId: string } | undefined): PlacedSource | undefined {
   if (m.kind === 'dir') return undefined;
   const s = m.source;
   if (s.kind === 'created') return undefined;
