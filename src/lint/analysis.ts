@@ -2,8 +2,9 @@
  * What the runner adds to a file's LintContext unless told otherwise: the
  * lowered Plan's needed stages and the analysis of every RUN (src/lower's
  * analyzeRun: the shell analysis of the script BuildKit runs, with its
- * intents). Both are computed on first use, at most once per file: a run
- * whose enabled rules never ask for them pays nothing.
+ * intents, in the WORKDIR lowering gives it). Each is computed on first use,
+ * at most once per file and RUN: a run whose enabled rules never ask for them
+ * pays nothing.
  */
 import type { DockerfileIR, RunInstruction } from '../ir/index.js';
 import { analyzeRun, lower, joinWorkdir, type RunAnalysis } from '../lower/index.js';
@@ -16,14 +17,14 @@ export function defaultAnalysis(ir: DockerfileIR): LintAnalysis {
   const analyses = new Map<RunInstruction, RunAnalysis>();
   let workdirs: Map<RunInstruction, string | undefined> | undefined;
 
-  // Lowering analyses the RUNs of the needed stages; keep those rather than analyse them twice.
+  // Lowering also analyses the RUNs of the needed stages: keep those not analysed yet rather than analyse them twice.
   const lowered = (): LintPlan => {
     if (plan === undefined) {
       const p = lower(ir);
       for (const stage of p.stages) {
         stage.ops.forEach((op, i) => {
           const ins = stage.instructions[i];
-          if (op.kind === 'exec' && ins?.kind === 'run') analyses.set(ins, op.analysis);
+          if (op.kind === 'exec' && ins?.kind === 'run' && !analyses.has(ins)) analyses.set(ins, op.analysis);
         });
       }
       plan = { neededStages: p.stages.map((s) => s.index) };
@@ -50,8 +51,8 @@ export function defaultAnalysis(ir: DockerfileIR): LintAnalysis {
     get plan() {
       return lowered();
     },
+    // Not through lowering: most of its cost is building ops that no rule reads.
     runAnalysis(run: RunInstruction): RunAnalysis {
-      lowered();
       let a = analyses.get(run);
       if (a === undefined) {
         a = analyzeRun(run, workdirOf(run));
