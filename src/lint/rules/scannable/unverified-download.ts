@@ -1,3 +1,4 @@
+import { UNKNOWN_PIECE } from '../../../shell/index.js';
 import type { Report } from '../../types.js';
 import { scannableRule, shownWord } from './define.js';
 import { runViews } from './runs.js';
@@ -23,10 +24,12 @@ export const unverifiedDownload = scannableRule({
           });
         } else if (d.use.kind === 'file' && !d.verified && !d.material) {
           const f = d.use.files[0]!;
-          const file = f.unnamed ? 'FILE' : shownWord(f.word);
+          // A name with nothing known (`curl -O "$URL"`) is not worth showing.
+          const named = !f.unnamed && (f.word.resolved || f.word.partial === undefined || f.word.partial.replaceAll(UNKNOWN_PIECE, '') !== '');
+          const file = named ? shownWord(f.word) : 'FILE';
           out.push({
             range: v.locate(d.intent.range),
-            message: `${url} is downloaded to ${f.unnamed ? 'a file' : file} but never verified in this RUN: check it with \`echo "<sha256>  ${file}" | sha256sum -c -\` or a signature (gpg --verify)`,
+            message: `${url} is downloaded to ${named ? file : 'a file'} but never verified in this RUN: check it with \`echo "<sha256>  ${file}" | sha256sum -c -\` or a signature (gpg --verify)`,
           });
         }
       }
