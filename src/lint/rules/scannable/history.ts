@@ -61,7 +61,7 @@ export interface History {
 }
 
 interface StageState {
-  placed: Placed[];
+  placed: PlacedFiles;
   untraced: Untraced[];
 }
 
@@ -82,22 +82,83 @@ function urlPathName(url: string): string {
   return baseName(url.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, '').replace(/[?#].*$/, '')) || 'index.html';
 }
 
-/** Does a file placed earlier account for `f`? */
-function accounts(p: Placed, f: FileRef): boolean {
-  const w = f.word;
-  if (!w.resolved) return w.partial !== undefined && p.path !== undefined && globRegExp(w.partial.replace(/\ufffd/g, '*'))?.test(p.path) === true;
-  const abs = resolvePath(f.cwd, w.value!);
-  if (abs !== undefined && p.path !== undefined) {
-    if (abs === p.path || (p.dirLike && within(abs, p.path)) || p.glob?.test(abs)) return true;
-    return w.glob === true && globRegExp(abs)?.test(p.path) === true;
-  }
-  const name = baseName(w.value!);
-  return name === p.name || (w.glob === true && globRegExp(name)?.test(p.name) === true);
+function parentOf(path: string): string {
+  const i = path.lastIndexOf('/');
+  return i <= 0 ? '/' : path.slice(0, i);
 }
 
-function lastAccounting(placed: readonly Placed[], f: FileRef): Placed | undefined {
-  for (let i = placed.length - 1; i >= 0; i--) if (accounts(placed[i]!, f)) return placed[i];
-  return undefined;
+/**
+ * The files placed so far in a stage, indexed by path, directory and name so
+ * that finding the latest one that accounts for a file walks the file's
+ * ancestors and its directory, not every file placed before.
+ */
+class PlacedFiles {
+  private seq = 0;
+  private readonly order = new Map<Placed, number>();
+  private readonly byPath = new Map<string, Placed>();
+  private readonly byDir = new Map<string, Placed[]>();
+  private readonly byName = new Map<string, Placed>();
+  /** Glob sources with a path (`COPY *.deb /tmp/`): few, tested one by one. */
+  private readonly globs: Placed[] = [];
+
+  clone(): PlacedFiles {
+    const c = new PlacedFiles();
+    for (const p of this.order.keys()) c.add(p);
+    return c;
+  }
+
+  add(p: Placed): void {
+    this.order.set(p, this.seq++);
+    this.byName.set(p.name, p);
+    if (p.path === undefined) return;
+    if (p.glob) this.globs.push(p);
+    else this.byPath.set(p.path, p);
+    const dir = parentOf(p.path);
+    const list = this.byDir.get(dir);
+    if (list) list.push(p);
+    else this.byDir.set(dir, [p]);
+  }
+
+  /** The latest placed file (or directory holding it, or glob matching it) that accounts for `f`. */
+  find(f: FileRef): Placed | undefined {
+    let best: Placed | undefined;
+    const consider = (p: Placed | undefined): void => {
+      if (p !== undefined && (best === undefined || this.order.get(p)! > this.order.get(best)!)) best = p;
+    };
+    const w = f.word;
+    if (!w.resolved) {
+      // Partly known (`/tmp/pkgs/app_\ufffd.deb`): the files of its directory that its known pieces match.
+      const pattern = w.partial !== undefined ? globRegExp(w.partial.replace(/\ufffd/g, '*')) : undefined;
+      const abs = pattern && w.partial!.startsWith('/') ? w.partial! : undefined;
+      if (abs === undefined) return undefined;
+      for (const p of this.byDir.get(parentOf(abs)) ?? []) if (pattern!.test(p.path!)) consider(p);
+      this.ancestors(parentOf(abs), consider);
+      return best;
+    }
+    const abs = resolvePath(f.cwd, w.value!);
+    if (abs === undefined) {
+      const name = baseName(w.value!);
+      consider(this.byName.get(name));
+      const pattern = w.glob ? globRegExp(name) : undefined;
+      if (pattern) for (const [n, p] of this.byName) if (pattern.test(n)) consider(p);
+      return best;
+    }
+    consider(this.byPath.get(abs));
+    this.ancestors(parentOf(abs), consider);
+    for (const p of this.globs) if (p.glob!.test(abs)) consider(p);
+    const pattern = w.glob ? globRegExp(abs) : undefined;
+    if (pattern) for (const p of this.byDir.get(parentOf(abs)) ?? []) if (pattern.test(p.path!)) consider(p);
+    return best;
+  }
+
+  /** Directories copied in that hold `dir`. */
+  private ancestors(dir: string, consider: (p: Placed | undefined) => void): void {
+    for (let d = dir; ; d = parentOf(d)) {
+      const p = this.byPath.get(d);
+      if (p?.dirLike) consider(p);
+      if (d === '/') break;
+    }
+  }
 }
 
 function fileRef(word: FileRef['word'], cmd: ShellCommand): FileRef {
@@ -131,7 +192,7 @@ class Walker {
   walk(): History {
     for (const stage of this.ctx.ir.stages) {
       const base = stage.base.kind === 'stage' ? this.ends[stage.base.stage] : undefined;
-      const state: StageState = { placed: base ? [...base.placed] : [], untraced: base ? [...base.untraced] : [] };
+      const state: StageState = { placed: base ? base.placed.clone() : new PlacedFiles(), untraced: base ? [...base.untraced] : [] };
       let workdir: string | undefined;
       for (const ins of stage.instructions) {
         if (ins.kind === 'workdir') workdir = joinWorkdir(workdir, ins.path.value);
@@ -161,14 +222,14 @@ class Walker {
       if (ins.kind === 'add' && isUrl(s)) {
         const verified = ins.checksum !== undefined;
         const name = urlPathName(s);
-        state.placed.push({ path: at(name), name, dirLike: false, origin: { kind: 'download', url: s, verified, line } });
+        state.placed.add({ path: at(name), name, dirLike: false, origin: { kind: 'download', url: s, verified, line } });
         if (ins.unpack === true && !verified) state.untraced.push({ dir: destAbs, what: `${s}, added and unpacked at line ${line} without --checksum`, fix: 'verify' });
         continue;
       }
       const name = baseName(s);
       const from = ins.kind === 'copy' && ins.from !== undefined ? ins.from.raw : undefined;
       const glob = globRegExp(name);
-      state.placed.push({
+      state.placed.add({
         path: at(name),
         name,
         dirLike: true,
@@ -194,7 +255,7 @@ class Walker {
             if (f.unnamed) continue;
             const v = f.word.resolved ? f.word.value! : undefined;
             const path = v !== undefined ? resolvePath(f.cwd, v) : undefined;
-            state.placed.push({
+            state.placed.add({
               ...(path !== undefined ? { path } : {}),
               name: v !== undefined ? baseName(v) : f.word.partial ?? f.word.text,
               dirLike: false,
@@ -239,7 +300,7 @@ class Walker {
           for (const pkg of it.packages) {
             if (packageSource(pkg) !== 'file') continue;
             const f = fileRef(pkg.word, cmd);
-            const origin = lastAccounting(state.placed, f)?.origin ?? this.mounted(view, f);
+            const origin = state.placed.find(f)?.origin ?? this.mounted(view, f);
             this.out.packageFiles.push({ view, install: it, pkg, ...(origin ? { origin } : {}) });
           }
           break;
@@ -267,7 +328,7 @@ class Walker {
       return undefined;
     }
     if (it.archive === undefined) return undefined;
-    const placed = lastAccounting(state.placed, fileRef(it.archive, view.analysis.commands[it.command]!));
+    const placed = state.placed.find(fileRef(it.archive, view.analysis.commands[it.command]!));
     if (placed?.origin.kind === 'download' && !placed.origin.verified) {
       return `${placed.origin.url}, downloaded at line ${placed.origin.line} without verification and unpacked at line ${line}`;
     }

@@ -265,6 +265,35 @@ class ViewBuilder {
   }
 }
 
+/**
+ * Files named in a RUN, found by name: a resolved name is compared only with
+ * the entries of the same file name; partly known names, few, one by one.
+ */
+class FileSet {
+  private readonly byName = new Map<string, FileRef[]>();
+  private readonly partial: FileRef[] = [];
+
+  constructor(files: readonly FileRef[]) {
+    for (const f of files) {
+      if (!f.word.resolved) {
+        this.partial.push(f);
+        continue;
+      }
+      const name = baseName(f.word.value!);
+      const list = this.byName.get(name);
+      if (list) list.push(f);
+      else this.byName.set(name, [f]);
+    }
+  }
+
+  has(f: FileRef): boolean {
+    if (this.partial.some((p) => sameFile(f, p))) return true;
+    if (f.word.resolved) return (this.byName.get(baseName(f.word.value!)) ?? []).some((p) => sameFile(f, p));
+    for (const list of this.byName.values()) if (list.some((p) => sameFile(f, p))) return true;
+    return false;
+  }
+}
+
 /** The checks of a RUN: each the file it covers, or every file (a check whose file is not known). */
 function checks(view: { analysis: RunAnalysis; intents: readonly Intent[] }): Array<FileRef | 'any'> {
   const out: Array<FileRef | 'any'> = [];
@@ -347,15 +376,17 @@ function buildView(run: RunInstruction, stage: Stage, analysis: RunAnalysis): Ru
   const downloadIntents = intents.filter((i): i is DownloadIntent => i.kind === 'Download');
   if (downloadIntents.length > 0) {
     const covered = checks({ analysis, intents });
-    const material = materials(analysis, intents);
+    const checked = new FileSet(covered.filter((c): c is FileRef => c !== 'any'));
+    const checkedUnknown = covered.includes('any');
+    const material = new FileSet(materials(analysis, intents));
     const anyCheck = covered.length > 0;
     for (const d of downloadIntents) {
       const use = b.use(d);
       const fact: DownloadFact = { intent: d, use, verified: false, material: false };
       if (use.kind === 'file') {
-        fact.material = use.files.some((f) => material.some((m) => sameFile(f, m)) || (anyCheck && MATERIAL_NAME.test(baseName(f.word.value ?? f.word.partial ?? ''))));
+        fact.material = use.files.some((f) => material.has(f) || (anyCheck && MATERIAL_NAME.test(baseName(f.word.value ?? f.word.partial ?? ''))));
         // A check of unknown files covers any file but the lists and signatures it reads.
-        fact.verified = covered.some((c) => (c === 'any' ? !fact.material : use.files.some((f) => sameFile(f, c))));
+        fact.verified = (checkedUnknown && !fact.material) || use.files.some((f) => checked.has(f));
       }
       downloads.push(fact);
     }
