@@ -32,6 +32,10 @@ ruleTester(unverifiedDownload, {
       name: 'a checksum list, signed',
       code: 'FROM debian\nRUN curl -fsSLO https://example.com/f.tgz \\\n && curl -fsSLO https://example.com/SHA256SUMS \\\n && curl -fsSLO https://example.com/SHA256SUMS.asc \\\n && gpg --verify SHA256SUMS.asc SHA256SUMS \\\n && sha256sum -c --ignore-missing SHA256SUMS\n',
     },
+    {
+      name: 'a signed message, checked as gpg --decrypt unpacks it',
+      code: 'FROM debian\nRUN curl -fsSLo notes.txt.gpg https://example.com/notes.txt.gpg && gpg --batch --output notes.txt --decrypt notes.txt.gpg\n',
+    },
     { name: 'a digest computed and compared', code: 'FROM debian\nARG SHA\nRUN curl -fsSL -o f https://example.com/f && [ "$(sha256sum f | cut -d" " -f1)" = "$SHA" ]\n' },
     { name: 'openssl over its input', code: 'FROM debian\nARG SUM\nRUN wget -O /tmp/x.pl https://example.com/x.pl && if [ "$(cat /tmp/x.pl | openssl sha512 -r)" = "$SUM" ]; then mv /tmp/x.pl /usr/local/bin/; fi\n' },
     { name: 'openssl dgst with the file', code: 'FROM debian\nRUN curl -fsSLo f https://example.com/f && openssl dgst -sha256 -verify k.pem -signature f.sig f\n' },
@@ -55,6 +59,7 @@ ruleTester(unverifiedDownload, {
       code: `FROM debian\nRUN curl -fsSLO https://example.com/a.tgz\nRUN echo "${SHA}  a.tgz" | sha256sum -c -\n`,
       errors: [{ line: 2, column: 5, message: unverified('https://example.com/a.tgz', 'a.tgz') }],
     },
+    { name: 'gpg that checks nothing', code: 'FROM debian\nRUN curl -fsSLo f.tgz https://example.com/f.tgz && gpg --list-packets f.tgz\n', errors: [{ line: 2, column: 5, message: unverified('https://example.com/f.tgz', 'f.tgz') }] },
     { name: 'streamed into tar', code: 'FROM debian\nRUN curl -fsSL https://example.com/a.tgz | tar -xz -C /opt\n', errors: [{ line: 2, column: 5, message: streamed('https://example.com/a.tgz', 'tar') }] },
     { name: 'streamed into tar through gunzip', code: 'FROM debian\nRUN wget -qO- https://example.com/a.tar.gz | gunzip | tar -x\n', errors: [{ line: 2, column: 5, message: streamed('https://example.com/a.tar.gz', 'tar') }] },
     { name: 'inside if', code: 'FROM debian\nRUN if [ "$(uname -m)" = x86_64 ]; then curl -fsSLo /bin/x https://example.com/x; fi\n', errors: [{ line: 2, column: 41, message: unverified('https://example.com/x', '/bin/x') }] },

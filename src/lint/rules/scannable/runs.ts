@@ -126,9 +126,10 @@ function isProgramWord(cmd: ShellCommand, k: number): boolean {
   return k === s.operand || k === s.codeValue;
 }
 
-function isKeyImport(cmd: ShellCommand): boolean {
+/** Does the command take keys: `gpg --import`/`--dearmor`, `apt-key add`, `rpm --import`? Any gpg reading a pipe does. */
+function isKeyImport(cmd: ShellCommand, fromPipe = false): boolean {
   const name = cmd.name ?? '';
-  if (name === 'gpg' || name === 'gpg2') return true;
+  if (name === 'gpg' || name === 'gpg2') return fromPipe || cmd.argv.some((w) => w.value === '--import' || w.value === '--dearmor' || w.value === '--dearmour');
   if (name === 'apt-key') return cmd.argv[1]?.value === 'add';
   if (name === 'rpm' || name === 'rpmkeys') return cmd.argv.some((w) => w.value === '--import');
   return false;
@@ -228,7 +229,7 @@ class ViewBuilder {
         return { kind: 'interpreter', name, command: receiver.index };
       }
       if (EXTRACTORS.has(name)) return files.length > 0 ? this.files(files) : { kind: 'stream', tool: name, command: receiver.index };
-      if (isKeyImport(receiver)) return { kind: 'key' };
+      if (isKeyImport(receiver, true)) return { kind: 'key' };
       if (name === 'tee') files.push(...teeFiles(receiver));
       else if (!PASS_THROUGH.has(name)) break;
       sender = receiver;
@@ -311,8 +312,14 @@ function checks(view: { analysis: RunAnalysis; intents: readonly Intent[] }): Ar
     // A checksum list, or checksum lines from an unknown source: which files it checks is not known.
     else out.push('any');
   }
-  // A digest computed and compared in the script: `[ "$(sha256sum f | cut -d' ' -f1)" = "$SHA" ]`.
   for (const cmd of commands) {
+    // `gpg --decrypt x.sign`: a signed message is checked as it is unpacked.
+    if ((cmd.name === 'gpg' || cmd.name === 'gpg2') && cmd.argv.some((w) => w.value === '--decrypt' || w.value === '-d')) {
+      const last = cmd.argv[cmd.argv.length - 1]!;
+      if (cmd.argv.length > 2 && !(last.value ?? '').startsWith('-')) out.push(fileRef(last, cmd));
+      continue;
+    }
+    // A digest computed and compared in the script: `[ "$(sha256sum f | cut -d' ' -f1)" = "$SHA" ]`.
     if (cmd.name === undefined || !CHECKSUM_TOOL.test(cmd.name)) continue;
     if (cmd.argv.some((w) => w.value === '-c' || w.value === '--check' || (w.value !== undefined && /^-[a-z]*c[a-z]*$/.test(w.value)))) continue;
     if (!cmd.substitution && cmd.pipedTo === undefined) continue;
