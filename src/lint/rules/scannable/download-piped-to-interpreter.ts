@@ -16,7 +16,7 @@ export const downloadPipedToInterpreter = scannableRule({
       for (const d of v.downloads) {
         if (d.use.kind !== 'interpreter') continue;
         out.push({
-          range: v.locate(v.sinkRange(d.intent) ?? d.intent.range),
+          range: v.locate(d.use.range),
           message:
             `${shownWord(d.intent.url)} is downloaded and run by ${d.use.name}: what runs is whatever the server sends. ` +
             'Download it to a file, verify it (sha256sum -c, gpg --verify), then run that file',

@@ -13,7 +13,7 @@ import type { LintContext } from '../../types.js';
 import { shownWord } from './define.js';
 import { packageSource } from './packages.js';
 import { baseName, knownPrefix, resolvePath, within, type FileRef } from './paths.js';
-import { runView, type DownloadFact, type RunView } from './runs.js';
+import { effectiveCommand, runView, type DownloadFact, type RunView } from './runs.js';
 
 export type FileOrigin =
   | { kind: 'context'; line: number }
@@ -190,6 +190,7 @@ class Walker {
   constructor(private readonly ctx: LintContext) {}
 
   walk(): History {
+    if (!this.needed()) return this.out;
     for (const stage of this.ctx.ir.stages) {
       const base = stage.base.kind === 'stage' ? this.ends[stage.base.stage] : undefined;
       const state: StageState = { placed: base ? base.placed.clone() : new PlacedFiles(), untraced: base ? [...base.untraced] : [] };
@@ -202,6 +203,28 @@ class Walker {
       this.ends[stage.index] = state;
     }
     return this.out;
+  }
+
+  /** Is there anything to find: a package file, or a build in a file that also unpacks, clones or adds remote sources? */
+  private needed(): boolean {
+    let builds = false;
+    let sources = false;
+    for (const stage of this.ctx.ir.stages) {
+      for (const ins of stage.instructions) {
+        if (ins.kind === 'add') {
+          if (ins.sources.some((s) => isUrl(s.value) || isGitSource(s.value))) sources = true;
+          continue;
+        }
+        if (ins.kind !== 'run') continue;
+        const view = runView(this.ctx, ins, stage);
+        for (const it of view?.intents ?? []) {
+          if (it.kind === 'PackageInstall' && it.packages.some((p) => packageSource(p) === 'file')) return true;
+          if (it.kind === 'Build') builds = true;
+          else if (it.kind === 'Extract' || it.kind === 'Clone') sources = true;
+        }
+      }
+    }
+    return builds && sources;
   }
 
   private copy(ins: Extract<Instruction, { kind: 'copy' | 'add' }>, state: StageState, workdir: string | undefined): void {
@@ -319,7 +342,7 @@ class Walker {
       const commands = view.analysis.commands;
       let c: number | undefined = it.pipedFrom;
       for (let guard = 0; c !== undefined && guard < 64; guard++) {
-        const index = view.effective(c).index;
+        const index = effectiveCommand(commands, c).index;
         for (const fact of facts.values()) {
           if (fact.intent.command === index) return `${shownWord(fact.intent.url)}, piped into ${commands[it.command]!.name ?? 'an extractor'} at line ${line} without verification`;
         }

@@ -12,8 +12,8 @@ import { runLocator, type Locate } from './locate.js';
 import { absolute, baseName, sameFile, type FileRef } from './paths.js';
 
 export type DownloadUse =
-  /** Run as code: `curl … | sh`, `sh -c "$(curl …)"`, `bash <(curl …)`. */
-  | { kind: 'interpreter'; name: string; command: number }
+  /** Run as code: `curl … | sh`, `sh -c "$(curl …)"`, `bash <(curl …)`; `range` spans the download and what runs it. */
+  | { kind: 'interpreter'; name: string; command: number; range: Range }
   /** Written to files (`-o`, `-O`, `>`, `| tee`). */
   | { kind: 'file'; files: FileRef[] }
   /** Streamed into an extractor (`curl … | tar -x`): unpacked without ever being a file. */
@@ -43,10 +43,13 @@ export interface RunView {
   downloads: readonly DownloadFact[];
   /** Commands that run downloaded code (SCN101 reports them; SCN105 leaves them alone). */
   sinks: ReadonlySet<number>;
-  /** The command actually run through wrappers (`sudo env X=1 curl` → curl). */
-  effective(index: number): ShellCommand;
-  /** For a download run as code: from the download to the command that runs it. */
-  sinkRange(d: DownloadIntent): Range | undefined;
+}
+
+/** The command actually run through wrappers (`sudo env X=1 curl` → curl). */
+export function effectiveCommand(commands: readonly ShellCommand[], index: number): ShellCommand {
+  let cmd = commands[index]!;
+  for (let guard = 0; cmd.runs !== undefined && guard < 64; guard++) cmd = commands[cmd.runs]!;
+  return cmd;
 }
 
 const SHELLS = new Set(['sh', 'bash', 'dash', 'ash', 'zsh', 'ksh', 'mksh', 'yash', 'posh', 'busybox']);
@@ -181,18 +184,14 @@ function inKeyring(f: FileRef): boolean {
 class ViewBuilder {
   private readonly commands: readonly ShellCommand[];
   readonly sinks = new Set<number>();
-  /** Ranges of the pipelines or commands that run downloaded code, by download command. */
-  readonly sinkRanges = new Map<number, Range>();
 
   constructor(readonly analysis: RunAnalysis) {
     this.commands = analysis.commands;
   }
 
-  effective = (index: number): ShellCommand => {
-    let cmd = this.commands[index]!;
-    for (let guard = 0; cmd.runs !== undefined && guard < 64; guard++) cmd = this.commands[cmd.runs]!;
-    return cmd;
-  };
+  private effective(index: number): ShellCommand {
+    return effectiveCommand(this.commands, index);
+  }
 
   use(d: DownloadIntent): DownloadUse {
     const cmd = this.commands[d.command]!;
@@ -225,8 +224,7 @@ class ViewBuilder {
       if (name === undefined) break;
       if (isInterpreter(name) && readsProgramFromInput(receiver)) {
         this.sinks.add(receiver.index);
-        this.sinkRanges.set(from.index, union(from.range, receiver.range));
-        return { kind: 'interpreter', name, command: receiver.index };
+        return { kind: 'interpreter', name, command: receiver.index, range: union(from.range, receiver.range) };
       }
       if (EXTRACTORS.has(name)) return files.length > 0 ? this.files(files) : { kind: 'stream', tool: name, command: receiver.index };
       if (isKeyImport(receiver, true)) return { kind: 'key' };
@@ -256,8 +254,7 @@ class ViewBuilder {
       const name = consumer.name;
       if (k >= 0 && name !== undefined && isInterpreter(name) && isProgramWord(consumer, k)) {
         this.sinks.add(consumer.index);
-        this.sinkRanges.set(cmd.index, union(cmd.range, consumer.range));
-        return { kind: 'interpreter', name, command: consumer.index };
+        return { kind: 'interpreter', name, command: consumer.index, range: union(cmd.range, consumer.range) };
       }
       if (k >= 0 && name !== undefined && EXTRACTORS.has(name)) return { kind: 'stream', tool: name, command: consumer.index };
       return { kind: 'value' };
@@ -367,10 +364,10 @@ function foreignShebang(run: RunInstruction): string | undefined {
   return SHELLS.has(program) ? undefined : program;
 }
 
-const views = new WeakMap<RunAnalysis, RunView>();
+const NO_SINKS: ReadonlySet<number> = new Set();
+const NO_DOWNLOADS: readonly DownloadFact[] = [];
 
 function buildView(run: RunInstruction, stage: Stage, analysis: RunAnalysis): RunView {
-  const b = new ViewBuilder(analysis);
   let intents: readonly Intent[] = analysis.intents;
   const program = foreignShebang(run);
   if (program !== undefined) {
@@ -379,37 +376,45 @@ function buildView(run: RunInstruction, stage: Stage, analysis: RunAnalysis): Ru
     const opaque: OpaqueIntent = { kind: 'Opaque', reason: `runs a ${program} script (the heredoc's #! line)`, range: h.range };
     intents = [opaque];
   }
-  const downloads: DownloadFact[] = [];
-  const downloadIntents = intents.filter((i): i is DownloadIntent => i.kind === 'Download');
-  if (downloadIntents.length > 0) {
-    const covered = checks({ analysis, intents });
-    const checked = new FileSet(covered.filter((c): c is FileRef => c !== 'any'));
-    const checkedUnknown = covered.includes('any');
-    const material = new FileSet(materials(analysis, intents));
-    const anyCheck = covered.length > 0;
-    for (const d of downloadIntents) {
-      const use = b.use(d);
-      const fact: DownloadFact = { intent: d, use, verified: false, material: false };
-      if (use.kind === 'file') {
-        fact.material = use.files.some((f) => material.has(f) || (anyCheck && MATERIAL_NAME.test(baseName(f.word.value ?? f.word.partial ?? ''))));
-        // A check of unknown files covers any file but the lists and signatures it reads.
-        fact.verified = (checkedUnknown && !fact.material) || use.files.some((f) => checked.has(f));
-      }
-      downloads.push(fact);
-    }
-  }
   const locate = runLocator(run, analysis);
-  return { run, stage, analysis, intents, locate, downloads, sinks: b.sinks, effective: b.effective, sinkRange: (d) => b.sinkRanges.get(d.command) };
+  // Most RUNs download nothing: no builder, no checks to collect.
+  if (!intents.some((i) => i.kind === 'Download')) return { run, stage, analysis, intents, locate, downloads: NO_DOWNLOADS, sinks: NO_SINKS };
+  const b = new ViewBuilder(analysis);
+  const downloads: DownloadFact[] = [];
+  const covered = checks({ analysis, intents });
+  const checked = new FileSet(covered.filter((c): c is FileRef => c !== 'any'));
+  const checkedUnknown = covered.includes('any');
+  const material = new FileSet(materials(analysis, intents));
+  const anyCheck = covered.length > 0;
+  for (const d of intents) {
+    if (d.kind !== 'Download') continue;
+    const use = b.use(d);
+    const fact: DownloadFact = { intent: d, use, verified: false, material: false };
+    if (use.kind === 'file') {
+      fact.material = use.files.some((f) => material.has(f) || (anyCheck && MATERIAL_NAME.test(baseName(f.word.value ?? f.word.partial ?? ''))));
+      // A check of unknown files covers any file but the lists and signatures it reads.
+      fact.verified = (checkedUnknown && !fact.material) || use.files.some((f) => checked.has(f));
+    }
+    downloads.push(fact);
+  }
+  return { run, stage, analysis, intents, locate, downloads, sinks: b.sinks };
 }
+
+// One map per linted file (a WeakMap entry per RUN would cost the garbage collector more than the views themselves).
+const views = new WeakMap<LintContext, Map<RunInstruction, RunView>>();
 
 /** The view of one RUN, or undefined when the context has no RUN analysis. */
 export function runView(ctx: LintContext, run: RunInstruction, stage: Stage): RunView | undefined {
   if (ctx.runAnalysis === undefined) return undefined;
-  const analysis = ctx.runAnalysis(run);
-  let view = views.get(analysis);
+  let file = views.get(ctx);
+  if (file === undefined) {
+    file = new Map();
+    views.set(ctx, file);
+  }
+  let view = file.get(run);
   if (view === undefined) {
-    view = buildView(run, stage, analysis);
-    views.set(analysis, view);
+    view = buildView(run, stage, ctx.runAnalysis(run));
+    file.set(run, view);
   }
   return view;
 }
