@@ -70,6 +70,11 @@ ruleTester(unverifiedDownload, {
     { name: 'curl -O with a URL not known: a file of unknown name', code: 'FROM debian\nARG URL\nRUN curl -fsSLO "$URL"\n', errors: [{ line: 3, column: 5, message: unnamed('"$URL"') }] },
     { name: 'heredoc RUN', code: 'FROM debian\nRUN <<EOF\nset -e\nwget -O /bin/x https://example.com/x\nchmod +x /bin/x\nEOF\n', errors: [{ line: 4, column: 1, message: unverified('https://example.com/x', '/bin/x') }] },
     { name: 'exec form', code: 'FROM debian\nRUN ["curl", "-fsSLo", "/bin/x", "https://example.com/x"]\n', errors: [{ line: 2, column: 7, message: unverified('https://example.com/x', '/bin/x') }] },
+    {
+      name: 'exec form, a string with escapes: the whole string',
+      code: 'FROM debian\nRUN ["sh", "-c", "curl -fsSLo /bin/x https://example.com/x && echo \\"ok\\""]\n',
+      errors: [{ line: 2, column: 18, endColumn: 75, message: unverified('https://example.com/x', '/bin/x') }],
+    },
     { name: 'in sh -c', code: "FROM debian\nRUN sh -c 'curl -fsSLo /bin/x https://example.com/x'\n", errors: [{ line: 2, column: 12, message: unverified('https://example.com/x', '/bin/x') }] },
   ],
 });
