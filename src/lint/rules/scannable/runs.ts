@@ -77,6 +77,10 @@ function contains(outer: Range, inner: Range): boolean {
   return before(outer.start, inner.start) && before(inner.end, outer.end);
 }
 
+function startsAfter(a: Range, b: Range): boolean {
+  return a.start.line > b.end.line || (a.start.line === b.end.line && a.start.column >= b.end.column);
+}
+
 function union(a: Range, b: Range): Range {
   const less = (x: Range['start'], y: Range['start']) => x.line < y.line || (x.line === y.line && x.column < y.column);
   return { start: less(b.start, a.start) ? b.start : a.start, end: less(a.end, b.end) ? b.end : a.end };
@@ -247,6 +251,8 @@ class ViewBuilder {
   private substituted(cmd: ShellCommand): DownloadUse {
     for (let i = cmd.index + 1; i < this.commands.length; i++) {
       const c = this.commands[i]!;
+      // Commands are recorded as they run: one that starts after the download ends comes after any consumer (`for x in $(curl …)` has none).
+      if (startsAfter(c.range, cmd.range)) break;
       if (c.substitution && !cmd.substitution) continue;
       if (!contains(c.range, cmd.range)) continue;
       const consumer = this.effective(i);
