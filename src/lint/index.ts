@@ -1,6 +1,7 @@
 /** scannable's linter: rules over the syntax tree, IR, plan and shell intents. */
-export type { Finding, LintContext, LintIntent, LintPlan, LintSettings, Report, Rule, RuleFamily, RunAnalysis, Severity } from './types.js';
+export type { Finding, LintContext, LintPlan, LintSettings, Report, Rule, RuleFamily, RunAnalysis, Severity } from './types.js';
 export { rules, ruleById, ruleIds } from './registry.js';
+export { defaultAnalysis, type LintAnalysis } from './analysis.js';
 export { lint, lintFile, ruleEnabled, compareFindings, type LintInput, type LintOptions, type LintResult } from './runner.js';
 export { parseConfig, loadConfig, findConfig, defaultConfig, CONFIG_FILE, SEVERITY_RANK, type LintConfig, type SeveritySetting } from './config.js';
 export { parseCheckOptions, DEFAULT_CHECK, type CheckOptions } from './check-options.js';

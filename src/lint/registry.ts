@@ -1,13 +1,14 @@
 /**
- * Every rule scannable knows. The provenance rules (SCN101-SCN110) join this
- * list from rules/scannable/ when they are written; configuration, pragmas,
- * reporters and the documentation meta-test all go through this registry.
+ * Every rule scannable knows: the core rule, BuildKit's checks and the
+ * provenance rules (SCN101-SCN110). Configuration, pragmas, reporters and the
+ * documentation meta-test all go through this registry.
  */
 import { buildkitRules } from './rules/buildkit/index.js';
 import { dockerfileError } from './rules/core/dockerfile-error.js';
+import { scannableRules } from './rules/scannable/index.js';
 import type { Rule } from './types.js';
 
-export const rules: readonly Rule[] = [dockerfileError, ...buildkitRules];
+export const rules: readonly Rule[] = [dockerfileError, ...buildkitRules, ...scannableRules];
 
 const byId = new Map(rules.map((r) => [r.id, r]));
 

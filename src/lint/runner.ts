@@ -6,6 +6,7 @@
 import { parseDockerfile } from '../../grammar/dockerfile/index.js';
 import type { Diagnostic, Severity } from '../common/diagnostics.js';
 import { buildIR, type DockerfileIR, type IROptions, type Platform } from '../ir/index.js';
+import { defaultAnalysis, type LintAnalysis } from './analysis.js';
 import { DEFAULT_CHECK, fileCheckOptions, type CheckOptions } from './check-options.js';
 import { defaultConfig, type LintConfig } from './config.js';
 import { loadDockerignore } from './dockerignore.js';
@@ -39,8 +40,11 @@ export interface LintOptions {
   ir?: IROptions;
   /** The platform a base image really has, when known (InvalidBaseImagePlatform). */
   baseImagePlatform?: (ref: string, requested: Platform) => Platform | undefined;
-  /** Later pipeline stages (plan, shell analysis) add their results to the context here. */
-  analyze?: (ir: DockerfileIR) => Pick<LintContext, 'plan' | 'runAnalysis'>;
+  /**
+   * Later pipeline stages' results for the context (plan, RUN analysis). By
+   * default the file is lowered and its RUNs analysed, lazily (`defaultAnalysis`).
+   */
+  analyze?: (ir: DockerfileIR) => LintAnalysis;
 }
 
 export interface LintResult {
@@ -89,6 +93,7 @@ export function lintFile(input: LintInput, options: LintOptions = {}): LintResul
   const check: CheckOptions = options.check ? { ...DEFAULT_CHECK, ...options.check } : fileCheckOptions(tree);
   const suppressions = collectSuppressions(input.text, tree);
   const dockerignore = input.dockerignore ?? (input.contextDir !== undefined ? loadDockerignore(input.contextDir, input.file) : undefined);
+  const analysis = (options.analyze ?? defaultAnalysis)(ir);
   const ctx: LintContext = {
     file: input.file,
     text: input.text,
@@ -97,15 +102,19 @@ export function lintFile(input: LintInput, options: LintOptions = {}): LintResul
     settings: { trustedRegistries: config.trustedRegistries },
     ...(dockerignore ? { dockerignore } : {}),
     ...(options.baseImagePlatform ? { baseImagePlatform: options.baseImagePlatform } : {}),
-    ...(options.analyze ? options.analyze(ir) : {}),
+    // A getter: the plan is computed only if a rule reads it.
+    get plan() {
+      return analysis.plan;
+    },
+    ...(analysis.runAnalysis ? { runAnalysis: analysis.runAnalysis } : {}),
   };
   const findings: Finding[] = [];
   for (const rule of options.rules ?? registeredRules) {
     if (!ruleEnabled(rule, config, check, suppressions.file)) continue;
     const configured = config.severity[rule.id];
-    let severity: Severity = configured !== undefined && configured !== 'off' ? configured : rule.severity;
-    // `# check=error=true` makes BuildKit fail the build on its checks' findings.
-    if (check.error && rule.family === 'buildkit') severity = 'error';
+    // `# check=error=true` makes BuildKit fail the build on its checks' findings; otherwise a configured severity wins over the rule's (and its reports').
+    const forced: Severity | undefined =
+      check.error && rule.family === 'buildkit' ? 'error' : configured !== undefined && configured !== 'off' ? configured : undefined;
     const url = docsUrl(rule);
     for (const r of rule.check(ctx)) {
       if (suppressions.suppressed(rule.id, r.range.start.line)) continue;
@@ -116,7 +125,7 @@ export function lintFile(input: LintInput, options: LintOptions = {}): LintResul
         endLine: r.range.end.line,
         endColumn: r.range.end.column,
         rule: rule.id,
-        severity,
+        severity: forced ?? r.severity ?? rule.severity,
         message: r.message,
         url,
       });

@@ -8,8 +8,10 @@
 import type { SyntaxTree } from '../../grammar/dockerfile/index.js';
 import type { Range, Severity } from '../common/diagnostics.js';
 import type { DockerfileIR, Platform, RunInstruction } from '../ir/index.js';
+import type { RunAnalysis } from '../lower/analysis.js';
 
 export type { Severity } from '../common/diagnostics.js';
+export type { RunAnalysis } from '../lower/analysis.js';
 
 /**
  * Which set a rule belongs to: BuildKit's build checks (`docker build --check`),
@@ -22,6 +24,12 @@ export type RuleFamily = 'buildkit' | 'scannable' | 'core';
 export interface Report {
   range: Range;
   message: string;
+  /**
+   * This report's severity when the rule tells a lesser case apart (SCN106:
+   * a package file whose origin is known is `info`); absent, the rule's.
+   * A severity configured for the rule still applies to all its reports.
+   */
+  severity?: Severity;
 }
 
 export interface Rule {
@@ -57,26 +65,6 @@ export interface Finding {
   url?: string;
 }
 
-/**
- * What one command of a RUN script does, as the shell analysis (src/shell)
- * reports it. Only what the provenance rules read is required here; the shell
- * analysis may carry more.
- */
-export type LintIntent =
-  | { kind: 'package-install'; manager: string; packages: Array<{ name: string; version?: string }>; from?: string; range?: Range }
-  | { kind: 'download'; url: string; tool: string; output?: string; pipedTo?: string; range?: Range }
-  | { kind: 'verify'; tool: string; target: string; range?: Range }
-  | { kind: 'extract'; archive: string; dest?: string; range?: Range }
-  | { kind: 'build'; tool: string; range?: Range }
-  | { kind: 'clone'; url: string; ref?: string; range?: Range }
-  | { kind: 'opaque'; reason: string; range?: Range };
-
-export interface RunAnalysis {
-  intents: LintIntent[];
-  /** Words the analysis could not resolve statically (`$(cat list.txt)`), with why. */
-  unresolved: Array<{ text: string; reason: string; range?: Range }>;
-}
-
 /** The parts of the lowered Plan (src/lower) that rules read. */
 export interface LintPlan {
   /** Indexes of the stages the build target needs, in build order. */
@@ -100,6 +88,9 @@ export interface LintContext {
   /** The platform a base image actually has, when it is known (it is not, offline). */
   readonly baseImagePlatform?: (ref: string, requested: Platform) => Platform | undefined;
   readonly plan?: LintPlan;
-  /** Shell analysis of a RUN instruction (src/shell), when available. */
+  /**
+   * What a RUN does, statically: the shell analysis of its script with the
+   * intents read from it (src/shell through src/lower's analyzeRun).
+   */
   readonly runAnalysis?: (run: RunInstruction) => RunAnalysis;
 }

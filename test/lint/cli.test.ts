@@ -26,8 +26,11 @@ const file = (name: string, text: string): string => {
   writeFileSync(p, text);
   return p;
 };
-const clean = file('Clean.Dockerfile', 'FROM alpine:3.20\nCMD ["true"]\n');
-const warn = file('Warn.Dockerfile', 'FROM alpine:3.20\nMAINTAINER me\n');
+// Pinned by digest: otherwise SCN108 reports the base image.
+const ALPINE = 'alpine:3.20@sha256:beefdbd8a1da6d2915566fde36db9db0b524eb737fc57cd1367effd16dc0d06d';
+const clean = file('Clean.Dockerfile', `FROM ${ALPINE}\nCMD ["true"]\n`);
+const warn = file('Warn.Dockerfile', `FROM ${ALPINE}\nMAINTAINER me\n`);
+const curlSh = file('CurlSh.Dockerfile', `FROM ${ALPINE}\nRUN curl -fsSL https://example.com/install.sh | sh\n`);
 const broken = file('Broken.Dockerfile', 'FROM alpine\nRUN <<EOF\n');
 const invalid = file('Invalid.Dockerfile', 'FROM alpine\nBOGUS x\n');
 
@@ -60,6 +63,16 @@ describe('scannable lint', () => {
     expect(r.stderr).toContain(`${broken}:2:1: unterminated heredoc`);
     expect(JSON.parse(r.stdout)).toHaveLength(1);
   });
+  it('runs the provenance rules on RUN scripts', async () => {
+    const r = await run('--format', 'json', '--threshold', 'error', curlSh);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toEqual([
+      {
+        file: curlSh, line: 2, column: 5, endLine: 2, endColumn: 51, rule: 'SCN101', severity: 'error',
+        message: 'https://example.com/install.sh is downloaded and run by sh: what runs is whatever the server sends. Download it to a file, verify it (sha256sum -c, gpg --verify), then run that file',
+      },
+    ]);
+  });
   it('exits 2 on usage errors', async () => {
     expect((await run('--format', 'xml', clean)).stderr).toContain('unknown --format "xml": use tty, json, sarif');
     expect((await run('--threshold', 'loud', clean)).code).toBe(2);
@@ -75,7 +88,7 @@ describe('scannable lint', () => {
     expect((await run('--config', cfg, warn)).code).toBe(0);
     const ctx = mkdtempSync(path.join(tmpdir(), 'scannable-ctx-'));
     writeFileSync(path.join(ctx, '.dockerignore'), 'secrets\n');
-    const df = file('Ctx.Dockerfile', '# check=experimental=CopyIgnoredFile\nFROM alpine:3.20\nCOPY secrets/key /key\n');
+    const df = file('Ctx.Dockerfile', `# check=experimental=CopyIgnoredFile\nFROM ${ALPINE}\nCOPY secrets/key /key\n`);
     const r = await run('--format', 'json', '--context', ctx, df);
     expect(JSON.parse(r.stdout)).toMatchObject([{ rule: 'CopyIgnoredFile', line: 3, message: 'Attempting to Copy file "secrets/key" that is excluded by .dockerignore' }]);
   });

@@ -59,7 +59,7 @@ describe('.scannable.yaml', () => {
 });
 
 describe('configuration applied by the runner', () => {
-  const code = 'FROM alpine\nMAINTAINER me\nCMD run\nCOPY a /a\n';
+  const code = 'FROM scratch\nMAINTAINER me\nCMD run\nCOPY a /a\n';
   const rules = (config: Partial<LintConfig>): string[] =>
     lintFile({ file: 'Dockerfile', text: code, config: { ...defaultConfig(), ...config }, dockerignore: ['a'] }).findings.map((f) => `${f.rule}:${f.severity}`);
 

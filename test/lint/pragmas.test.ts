@@ -35,7 +35,7 @@ describe('# check= directive', () => {
 });
 
 describe('ignore comments', () => {
-  const text = (comment: string): string => `FROM alpine\n${comment}\nCMD run \\\n  --fast\nMAINTAINER me\n`;
+  const text = (comment: string): string => `FROM scratch\n${comment}\nCMD run \\\n  --fast\nMAINTAINER me\n`;
   it('# scannable ignore= above an instruction silences those rules there', () => {
     expect(found(text('# nothing'))).toEqual(['3 JSONArgsRecommended warning', '5 MaintainerDeprecated warning']);
     expect(found(text('# scannable ignore=JSONArgsRecommended'))).toEqual(['5 MaintainerDeprecated warning']);

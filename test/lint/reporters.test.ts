@@ -6,7 +6,7 @@ import ajvFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { formatJson, formatSarif, formatTty, lintFile, rules, useColor, type Finding } from '../../src/lint/index.js';
 
-const text = 'FROM alpine as build\n\tCMD run \\\n\t  --fast \\\n\t  --a \\\n\t  --b \\\n\t  --c \\\n\t  --d \\\n\t  --e\nMAINTAINER me\n';
+const text = 'FROM scratch as build\n\tCMD run \\\n\t  --fast \\\n\t  --a \\\n\t  --b \\\n\t  --c \\\n\t  --d \\\n\t  --e\nMAINTAINER me\n';
 const findings = lintFile({ file: 'svc/Dockerfile', text }).findings;
 const sources = new Map([['svc/Dockerfile', text]]);
 
@@ -18,7 +18,7 @@ describe('json reporter', () => {
       line: 1,
       column: 1,
       endLine: 1,
-      endColumn: 21,
+      endColumn: 22,
       rule: 'FromAsCasing',
       severity: 'warning',
       message: "'as' and 'FROM' keywords' casing do not match",
@@ -36,8 +36,8 @@ describe('tty reporter', () => {
         "warning[FromAsCasing]: 'as' and 'FROM' keywords' casing do not match",
         ' --> svc/Dockerfile:1:1',
         '  |',
-        '1 | FROM alpine as build',
-        '  | ^^^^^^^^^^^^^^^^^^^^',
+        '1 | FROM scratch as build',
+        '  | ^^^^^^^^^^^^^^^^^^^^^',
         '  = https://docs.docker.com/go/dockerfile/rule/from-as-casing/',
       ].join('\n'),
     );
@@ -103,7 +103,7 @@ describe('sarif reporter', () => {
       ruleId: 'FromAsCasing',
       ruleIndex: rules.findIndex((r) => r.id === 'FromAsCasing'),
       level: 'warning',
-      locations: [{ physicalLocation: { artifactLocation: { uri: 'svc/Dockerfile', uriBaseId: '%SRCROOT%' }, region: { startLine: 1, startColumn: 1, endLine: 1, endColumn: 21 } } }],
+      locations: [{ physicalLocation: { artifactLocation: { uri: 'svc/Dockerfile', uriBaseId: '%SRCROOT%' }, region: { startLine: 1, startColumn: 1, endLine: 1, endColumn: 22 } } }],
     });
     expect(results.at(-2)!.locations[0]!.physicalLocation.artifactLocation).toEqual({ uri: 'file:///elsewhere/Dockerfile' });
     expect(results.at(-1)!.locations[0]!.physicalLocation.artifactLocation).toEqual({ uri: 'my%20app/Dockerfile', uriBaseId: '%SRCROOT%' });

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Platform } from '../../src/ir/index.js';
-import { lintFile, type Finding, type Rule } from '../../src/lint/index.js';
+import { defaultConfig, lintFile, type Finding, type Rule, type Severity } from '../../src/lint/index.js';
 
 export interface CaseOptions {
   /** `.dockerignore` patterns of the build context. */
@@ -13,6 +13,8 @@ export interface CaseOptions {
   /** The platform base images turn out to have. */
   baseImagePlatform?: (ref: string, requested: Platform) => Platform | undefined;
   buildArgs?: Record<string, string>;
+  /** `trustedRegistries` of the configuration. */
+  trustedRegistries?: string[];
 }
 
 export interface ValidCase extends CaseOptions {
@@ -24,6 +26,9 @@ export interface ExpectedFinding {
   line: number;
   column: number;
   endLine?: number;
+  endColumn?: number;
+  /** Checked when given (a rule may report some cases below its default severity). */
+  severity?: Severity;
   message: string;
 }
 
@@ -35,7 +40,12 @@ export interface InvalidCase extends CaseOptions {
 
 function run(rule: Rule, c: ValidCase): Finding[] {
   const result = lintFile(
-    { file: 'Dockerfile', text: c.code, ...(c.dockerignore ? { dockerignore: c.dockerignore } : {}) },
+    {
+      file: 'Dockerfile',
+      text: c.code,
+      ...(c.dockerignore ? { dockerignore: c.dockerignore } : {}),
+      ...(c.trustedRegistries ? { config: { ...defaultConfig(), trustedRegistries: c.trustedRegistries } } : {}),
+    },
     {
       rules: [rule],
       check: { experimental: 'all' },
@@ -65,6 +75,8 @@ export function ruleTester(rule: Rule, cases: { valid: Array<string | ValidCase>
           expect(f.rule).toBe(rule.id);
           const e: ExpectedFinding = { line: f.line, column: f.column, message: f.message };
           if (c.errors[i]?.endLine !== undefined) e.endLine = f.endLine;
+          if (c.errors[i]?.endColumn !== undefined) e.endColumn = f.endColumn;
+          if (c.errors[i]?.severity !== undefined) e.severity = f.severity;
           return e;
         });
         expect(found).toEqual(c.errors);
