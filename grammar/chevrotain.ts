@@ -22,5 +22,5 @@ async function loadChevrotain(): Promise<typeof Chevrotain> {
 
 const chevrotain = await loadChevrotain();
 
-export const { createToken, Lexer, EmbeddedActionsParser } = chevrotain;
-export type { CustomPatternMatcherFunc, IToken, TokenType } from 'chevrotain';
+export const { createToken, Lexer, EmbeddedActionsParser, EOF } = chevrotain;
+export type { CustomPatternMatcherFunc, IParserErrorMessageProvider, IToken, TokenType } from 'chevrotain';

@@ -15,7 +15,7 @@
  * tokens of every substitution are kept in `session.substitutions` for the
  * parser, which parses them after the outer script.
  */
-import { createToken, Lexer, type CustomPatternMatcherFunc, type IToken, type TokenType } from 'chevrotain';
+import { createToken, Lexer, type CustomPatternMatcherFunc, type IToken, type TokenType } from '../chevrotain.js';
 import type { CommandSubstitutionPart, ProcessSubstitutionPart, Word as WordNode } from './syntax.js';
 import { endsWord, MAX_NESTING, scanHeredocParts, scanWord } from './words.js';
 

@@ -14,7 +14,7 @@
  * the shell. After a syntax error the parser resumes at the next line, so
  * one bad line does not hide the commands of the others.
  */
-import { EmbeddedActionsParser, EOF, type IParserErrorMessageProvider, type IToken, type TokenType } from 'chevrotain';
+import { EmbeddedActionsParser, EOF, type IParserErrorMessageProvider, type IToken, type TokenType } from '../chevrotain.js';
 import {
   allTokens, AndIf, ArithCommand, Bang, beginSession, CLOSERS, Case, Do, Done, DLBracket, DRBracket, DSemi, DSemiAmp, Elif, Else, Esac, Fi, For,
   Function, HeredocOp, If, In, IoNumber, LBrace, lexScript, LParen, Newline, OrIf, outerOffset, Pipe, PipeAmp, RBrace, RedirectOp, restoreSession,
