@@ -226,7 +226,11 @@ describeEngine('COPY/ADD against docker build', () => {
   });
 
   it.each(CASES)('$name', async ({ lines, copy, buildkit }) => {
-    writeFileSync(path.join(dir, 'Dockerfile'), ['FROM busybox:latest', ...lines, ''].join('\n'));
+    const dockerfile = path.join(dir, 'Dockerfile');
+    writeFileSync(dockerfile, ['FROM busybox:latest', ...lines, ''].join('\n'));
+    // The engine's layer cache keys COPY on content, not mtime: a layer cached by an earlier run
+    // would carry that run's mtime, so the Dockerfile gets the same fixed mtime as the context.
+    utimesSync(dockerfile, MTIME, MTIME);
     const r = docker(['build', '-q', '--network', 'host', '--label', `${LABEL_BUILD}=${buildId}`, dir], {
       env: { DOCKER_BUILDKIT: buildkit ? '1' : '0' },
     });
