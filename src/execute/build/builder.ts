@@ -28,7 +28,7 @@ import { BuildContext } from '../context/context.js';
 import { planCopy, type DestView, type ManifestEntry } from '../context/copy.js';
 import { idLookupFromFiles } from '../context/ids.js';
 import { readArchive } from '../context/archive.js';
-import { LABEL_BUILD, type ContainerSpec, type Engine, type ImageConfig, type MountSpec } from '../engine.js';
+import { LABEL_BUILD, StepCanceledError, type ContainerSpec, type Engine, type ImageConfig, type MountSpec } from '../engine.js';
 import { TarSnapshotFs } from '../tar-fs.js';
 import { StepCache, defaultCacheDir, digest, type CachedStep } from './cache.js';
 import { applyPatch, cloneConfig, runEnv, type StageConfig } from './config.js';
@@ -62,6 +62,8 @@ export interface BuildRequest {
   sourceDateEpoch?: number;
   /** Per-step timeout for RUN, milliseconds. */
   stepTimeoutMs?: number;
+  /** The value of every container's `LABEL_BUILD` label (default: random); tests pass their own to find leftovers. */
+  buildId?: string;
 }
 
 export interface BuildOutcome {
@@ -120,7 +122,7 @@ function sha256(data: Buffer | string): string {
 }
 
 export class Builder {
-  private readonly buildId = randomBytes(8).toString('hex');
+  private readonly buildId: string;
   private readonly cache: StepCache;
   private readonly tmp: string[] = [];
   private tree!: SyntaxTree;
@@ -131,6 +133,7 @@ export class Builder {
   private totalSteps = 0;
 
   constructor(private readonly req: BuildRequest) {
+    this.buildId = req.buildId ?? randomBytes(8).toString('hex');
     this.cache = new StepCache(req.cacheDir ?? defaultCacheDir(), !req.noCache);
   }
 
@@ -145,11 +148,25 @@ export class Builder {
   }
 
   async run(): Promise<BuildOutcome> {
+    let failed = true;
     try {
-      return await this.build();
+      const out = await this.build();
+      failed = false;
+      return out;
     } finally {
-      // Every container of this build goes, whatever happened.
-      await this.engine.removeContainers({ [LABEL_BUILD]: this.buildId }).catch(() => 0);
+      // Every container of this build goes, whatever happened; after a failure,
+      // so do images only this build made (a commit whose answer was lost).
+      const label = { [LABEL_BUILD]: this.buildId };
+      const cleanup = async () => {
+        await this.engine.removeContainers(label);
+        if (failed) await this.engine.removeImages(label);
+      };
+      await cleanup().catch((e: unknown) => {
+        this.req.progress.message(
+          `warning: could not remove this build's containers: ${e instanceof Error ? e.message : String(e)}\n` +
+            `  remove them with: docker rm -f $(docker ps -aq --filter label=${LABEL_BUILD}=${this.buildId})`,
+        );
+      });
       for (const d of this.tmp) rmSync(d, { recursive: true, force: true });
     }
   }
@@ -193,11 +210,15 @@ export class Builder {
       target.cfg.config.Labels = { ...(target.cfg.config.Labels ?? {}), ...this.req.labels };
       target.dirty = true;
     }
-    await this.flushConfig(target);
+    const lastOp = target.stage.ops[target.stage.ops.length - 1];
+    await this.flushConfig(target).catch((e: unknown) => Promise.reject(lastOp ? this.stepError(target.stage, lastOp, e) : e));
     const imageId = target.image;
     for (const tag of this.req.tags) await this.engine.tag(imageId, tag);
 
-    const provenance = await this.track(plan, target, dockerfileText);
+    const provenance = await this.track(plan, target, dockerfileText).catch((e: unknown) => {
+      if (e instanceof UserError && !this.req.signal?.aborted) throw new UserError(`tracking the built image ${imageId.slice(7, 19)}: ${e.message}`, e.exitCode);
+      throw e;
+    });
     phase('tracking');
     return { imageId, plan, provenance };
   }
@@ -244,11 +265,25 @@ export class Builder {
         const outcome = await this.containerStep(st, op, ref, info);
         this.req.progress.done(info, { cached: outcome.cached, durationMs: outcome.durationMs, note: `${outcome.changes} changes` });
       } catch (e) {
-        this.req.progress.failed(info, e instanceof Error ? e.message.split('\n')[0]! : String(e));
-        throw e;
+        const err = this.stepError(stage, op, e);
+        this.req.progress.failed(info, err instanceof BuildStepError ? err.reason.split('\n')[0]! : err instanceof Error ? err.message.split('\n')[0]! : String(err));
+        throw err;
       }
     }
-    if (state) await this.flushConfig(state);
+    const last = stage.ops[stage.ops.length - 1];
+    if (state) await this.flushConfig(state).catch((e: unknown) => Promise.reject(last ? this.stepError(stage, last, e) : e));
+  }
+
+  /**
+   * A failure inside a step, as one error that names the step: what the engine
+   * or the context said becomes the reason. An interrupt stays what it is.
+   */
+  private stepError(stage: PlanStage, op: Op, e: unknown): unknown {
+    // Interrupted: the reason the caller aborted with (the CLI's carries 130 or 143), whatever the step threw.
+    if (this.req.signal?.aborted) return this.req.signal.reason instanceof Error ? this.req.signal.reason : e;
+    if (e instanceof BuildStepError || e instanceof StepCanceledError) return e;
+    if (!(e instanceof UserError)) return e;
+    return new BuildStepError(this.stepRef(stage, op), e.message, [], e.exitCode);
   }
 
   private async base(stage: PlanStage, op: Extract<Op, { kind: 'base' }>): Promise<StageState> {
@@ -868,7 +903,17 @@ async function appendInline(existing: Buffer, files: Array<{ name: string; conte
 async function extractTar(stream: NodeJS.ReadableStream, dir: string): Promise<void> {
   const { execFile } = await import('node:child_process');
   await new Promise<void>((resolve, reject) => {
-    const child = execFile('tar', ['-x', '-C', dir, '--same-owner', '-p'], (err) => (err ? reject(new UserError(`cannot unpack files from the image: ${err.message}`)) : resolve()));
+    let streamError: Error | undefined;
+    const child = execFile('tar', ['-x', '-C', dir, '--same-owner', '-p'], (err) =>
+      streamError ? reject(streamError instanceof UserError ? streamError : new UserError(`cannot read files from the image: ${streamError.message}`)) : err ? reject(new UserError(`cannot unpack files from the image: ${err.message}`)) : resolve(),
+    );
+    // A broken stream from the engine must end tar too, or it waits for input forever.
+    (stream as Readable).on('error', (e: Error) => {
+      streamError = e;
+      child.stdin?.destroy();
+      child.kill();
+    });
+    child.stdin?.on('error', () => undefined);
     (stream as Readable).pipe(child.stdin!);
   });
 }
