@@ -4,6 +4,11 @@
  * settings. Compiling that schema takes about 0.7 s, longer than the rest of
  * a cached rebuild, so the compiled validator (ajv's standalone code) is kept
  * in the cache directory, keyed by the schema files' digest, and reused.
+ *
+ * `uniqueItems` is checked here, not by ajv: ajv compares every pair of items
+ * (quadratic: 10,000 components took 100 s, 100,000 would take hours). The
+ * schema is compiled without it, and the arrays the schema marks unique are
+ * checked in one pass over digests of their items' canonical JSON.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -24,6 +29,70 @@ const REFERENCED: Record<string, string> = {
 };
 
 let compiled: ValidateFn | undefined;
+/** Property names whose arrays the schema marks `uniqueItems`. */
+let uniqueKeys: Set<string> | undefined;
+
+/** A copy of a schema without `uniqueItems`, and the property names that had it on an array. */
+function withoutUniqueItems(schema: unknown, keys: Set<string>): unknown {
+  const strip = (node: unknown, key: string | undefined): unknown => {
+    if (Array.isArray(node)) return node.map((n) => strip(n, key));
+    if (!node || typeof node !== 'object') return node;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(node as Record<string, unknown>)) {
+      if (k === 'uniqueItems') {
+        if (v === true && key) keys.add(key);
+        continue;
+      }
+      if (k === 'properties' && v && typeof v === 'object' && !Array.isArray(v)) {
+        out[k] = Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([pk, pv]) => [pk, strip(pv, pk)]));
+      } else out[k] = strip(v, key);
+    }
+    return out;
+  };
+  return strip(schema, undefined);
+}
+
+function schemaFiles(): { main: unknown; referenced: Record<string, unknown>; keys: Set<string> } {
+  const keys = new Set<string>();
+  const read = (f: string) => withoutUniqueItems(JSON.parse(readFileSync(path.join(SCHEMA_DIR, f), 'utf8')), keys);
+  const referenced = Object.fromEntries(Object.entries(REFERENCED).map(([id, f]) => [id, read(f)]));
+  return { main: read(MAIN), referenced, keys };
+}
+
+/** JSON with object keys sorted: equal for values JSON Schema calls equal. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object') {
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(v) ?? 'null';
+}
+
+/** Arrays under the schema's unique keys that hold two equal items, as ajv would report them. */
+function duplicateItems(doc: unknown, keys: Set<string>): unknown[] {
+  const errors: unknown[] = [];
+  const walk = (node: unknown, at: string, key: string | undefined) => {
+    if (Array.isArray(node)) {
+      if (key && keys.has(key) && node.length > 1) {
+        const seen = new Map<string, number>();
+        node.forEach((item, i) => {
+          const d = createHash('sha256').update(canonical(item)).digest('base64');
+          const first = seen.get(d);
+          if (first === undefined) seen.set(d, i);
+          else errors.push({ instancePath: at, keyword: 'uniqueItems', params: { i: first, j: i }, message: `must NOT have duplicate items (items ## ${first} and ${i} are identical)` });
+        });
+      }
+      node.forEach((item, i) => walk(item, `${at}/${i}`, undefined));
+      return;
+    }
+    if (node && typeof node === 'object') for (const [k, v] of Object.entries(node as Record<string, unknown>)) walk(v, `${at}/${k}`, k);
+  };
+  walk(doc, '', undefined);
+  return errors;
+}
 
 function cacheDir(): string {
   const base = process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache');
@@ -44,7 +113,7 @@ function compile(): { fn: ValidateFn; code: string } {
   };
   const { _ } = require('ajv') as { _: (s: TemplateStringsArray, ...a: unknown[]) => unknown };
   const standalone = require('ajv/dist/standalone').default as (ajv: unknown, v: ValidateFn) => string;
-  const schemas = Object.fromEntries(Object.entries(REFERENCED).map(([id, f]) => [id, JSON.parse(readFileSync(path.join(SCHEMA_DIR, f), 'utf8'))]));
+  const { main, referenced: schemas } = schemaFiles();
   // The library's options (strict off, no remote schemas), plus source generation.
   const ajv = new Ajv({
     useDefaults: false,
@@ -60,7 +129,7 @@ function compile(): { fn: ValidateFn; code: string } {
   (require('ajv-formats').default as (a: unknown) => void)(ajv);
   (require('ajv-formats-draft2019') as (a: unknown, o: object) => void)(ajv, { formats: ['idn-email'] });
   ajv.addFormat('iri-reference', true);
-  const fn = ajv.compile(JSON.parse(readFileSync(path.join(SCHEMA_DIR, MAIN), 'utf8')));
+  const fn = ajv.compile(main as object);
   return { fn, code: standalone(ajv, fn) };
 }
 
@@ -68,7 +137,8 @@ function validator(): ValidateFn {
   if (compiled) return compiled;
   const h = createHash('sha256');
   for (const f of [MAIN, ...Object.values(REFERENCED)]) h.update(readFileSync(path.join(SCHEMA_DIR, f)));
-  const file = path.join(cacheDir(), `cyclonedx-1.6-${h.digest('hex').slice(0, 16)}.cjs`);
+  // "-u": compiled without uniqueItems (an older cached validator checks it the slow way).
+  const file = path.join(cacheDir(), `cyclonedx-1.6-${h.digest('hex').slice(0, 16)}-u.cjs`);
   try {
     compiled = load(readFileSync(file, 'utf8'));
     return compiled;
@@ -91,5 +161,8 @@ function validator(): ValidateFn {
 /** Schema errors of a CycloneDX 1.6 JSON document, or null when it is valid. */
 export function schemaErrors(doc: unknown): unknown[] | null {
   const v = validator();
-  return v(doc) ? null : (v.errors ?? [{ message: 'invalid' }]);
+  if (!v(doc)) return v.errors ?? [{ message: 'invalid' }];
+  uniqueKeys ??= schemaFiles().keys;
+  const dups = duplicateItems(doc, uniqueKeys);
+  return dups.length ? dups : null;
 }

@@ -829,7 +829,7 @@ interface Prepared {
   /** Enough for the cache key only: prepare again (final) before running. */
   partial?: boolean;
   spec: Partial<ContainerSpec>;
-  tar?: Buffer | undefined;
+  tar?: Buffer | Readable | undefined;
   placed?: Map<string, PlacedSource>;
   archiveMembers?: Map<string, Set<string>>;
   intents?: StepIntents;
@@ -873,8 +873,8 @@ async function streamToBuffer(s: AsyncIterable<unknown>): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-/** Appends inline (heredoc) files to a tar buffer. */
-async function appendInline(existing: Buffer, files: Array<{ name: string; content: string }>, dest: string, mtime: number): Promise<Buffer> {
+/** Appends inline (heredoc) files to a tar (a buffer, or a copy's stream). */
+async function appendInline(existing: Buffer | Readable, files: Array<{ name: string; content: string }>, dest: string, mtime: number): Promise<Buffer> {
   const pack = tar.pack();
   const extract = tar.extract();
   const done = new Promise<void>((resolve, reject) => {
@@ -884,7 +884,7 @@ async function appendInline(existing: Buffer, files: Array<{ name: string; conte
     extract.on('finish', () => resolve());
     extract.on('error', reject);
   });
-  Readable.from([existing]).pipe(extract);
+  (Buffer.isBuffer(existing) ? Readable.from([existing]) : existing).pipe(extract);
   await done;
   for (const f of files) {
     const target = normalizePath(dest.endsWith('/') ? dest + f.name : dest);
