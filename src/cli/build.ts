@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { writeFileAtomic } from '../common/atomic.js';
@@ -81,6 +82,8 @@ export function registerBuild(program: Command): void {
       const network = opts.network;
       if (network !== undefined && !['default', 'host', 'none'].includes(network)) throw new UserError(`unknown --network ${JSON.stringify(network)}: use default, host or none`);
       const secrets = parseSecrets(opts.secret);
+      // Found out before the build, not after it.
+      if (opts.sbom && !existsSync(path.dirname(path.resolve(opts.sbom)))) throw new UserError(`cannot write the SBOM to ${opts.sbom}: its directory does not exist`);
       const file = dockerfilePath(opts.file, context);
       const progress = createProgress(progressModeFor(opts.progress, process.stderr), process.stderr);
       const abort = new AbortController();

@@ -16,7 +16,9 @@ import { Readable } from 'node:stream';
 import tar from 'tar-stream';
 import { parseDockerfile, type SyntaxTree } from '../../../grammar/dockerfile/index.js';
 import { UserError, formatDiagnostic } from '../../common/diagnostics.js';
+import { REDACTED, looksSecret, redactInstruction, scrub, scrubText, secretValues } from '../../common/secrets.js';
 import { phase } from '../../common/timing.js';
+import { planPairs } from '../../plan/redact.js';
 import { buildIR } from '../../ir/index.js';
 import { lower } from '../../lower/index.js';
 import type { CopyOp, ExecOp, FetchOp, GitFetchOp, ExtractOp, MkdirOp, Op, Plan, PlanStage } from '../../lower/types.js';
@@ -131,6 +133,8 @@ export class Builder {
   private readonly steps: StepRecord[] = [];
   private stepIndex = 0;
   private totalSteps = 0;
+  /** Values of secret-looking build arguments and ARG/ENV values: never written anywhere scannable writes. */
+  private secrets: string[] = [];
 
   constructor(private readonly req: BuildRequest) {
     this.buildId = req.buildId ?? randomBytes(8).toString('hex');
@@ -195,6 +199,7 @@ export class Builder {
     const plan = lower(ir, this.req.target ? { target: this.req.target } : {});
     const errors = plan.diagnostics.filter((d) => d.severity === 'error');
     if (errors.length) throw new UserError(errors.map(formatDiagnostic).join('\n'), 2);
+    this.secrets = secretValues([...planPairs(plan), ...Object.entries(this.req.buildArgs)]);
 
     const relDockerfile = path.relative(path.resolve(this.req.context), path.resolve(this.req.dockerfile));
     this.ctx = BuildContext.open(this.req.context, { dockerfile: relDockerfile.startsWith('..') ? 'Dockerfile' : relDockerfile });
@@ -215,16 +220,27 @@ export class Builder {
     const imageId = target.image;
     for (const tag of this.req.tags) await this.engine.tag(imageId, tag);
 
-    const provenance = await this.track(plan, target, dockerfileText).catch((e: unknown) => {
+    const tracked = await this.track(plan, target, dockerfileText).catch((e: unknown) => {
       if (e instanceof UserError && !this.req.signal?.aborted) throw new UserError(`tracking the built image ${imageId.slice(7, 19)}: ${e.message}`, e.exitCode);
       throw e;
     });
     phase('tracking');
+    // Secret-looking values appear nowhere in the provenance (a URL or note a RUN expanded them into, the image's Env).
+    const redactedEnv = (tracked.image.config.Env ?? []).map((e) => {
+      const eq = e.indexOf('=');
+      return eq > 0 && looksSecret(e.slice(0, eq)) ? `${e.slice(0, eq)}=${REDACTED}` : e;
+    });
+    const provenance = scrub({ ...tracked, image: { ...tracked.image, config: { ...tracked.image.config, ...(tracked.image.config.Env ? { Env: redactedEnv } : {}) } } }, this.secrets);
     return { imageId, plan, provenance };
   }
 
+  /** An op's instruction as written, with secret-looking ARG/ENV values and build arguments redacted (progress, history, SBOM). */
+  private text(op: Op): string {
+    return scrubText(redactInstruction(instructionText(this.tree, op)), this.secrets);
+  }
+
   private stepRef(stage: PlanStage, op: Op): StepRef {
-    return { id: op.id, stage: stage.index, line: op.range.start.line, endLine: op.range.end.line, instruction: instructionText(this.tree, op) };
+    return { id: op.id, stage: stage.index, line: op.range.start.line, endLine: op.range.end.line, instruction: this.text(op) };
   }
 
   private info(stage: PlanStage, op: Op): StepInfo {
@@ -235,7 +251,7 @@ export class Builder {
       id: op.id,
       stage: stage.index,
       ...(stage.name ? { stageName: stage.name } : {}),
-      instruction: instructionText(this.tree, op),
+      instruction: this.text(op),
       line: op.range.start.line,
     };
   }
@@ -329,7 +345,7 @@ export class Builder {
     st.dirty = true;
     for (const [i, op] of sub.stages[0]!.ops.entries()) {
       if (op.kind === 'base') continue;
-      const ref: StepRef = { id: `${fromOp.id}.onbuild${i}`, stage: st.stage.index, line: fromOp.range.start.line, endLine: fromOp.range.end.line, instruction: `ONBUILD ${triggers[i - 1] ?? op.keyword}` };
+      const ref: StepRef = { id: `${fromOp.id}.onbuild${i}`, stage: st.stage.index, line: fromOp.range.start.line, endLine: fromOp.range.end.line, instruction: scrubText(`ONBUILD ${redactInstruction(triggers[i - 1] ?? op.keyword)}`, this.secrets) };
       if (op.kind === 'config') {
         applyPatch(st.cfg, op.patch);
         continue;
