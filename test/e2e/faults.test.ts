@@ -149,6 +149,17 @@ describeEngine('engine faults through a proxy', () => {
     }, 120_000);
   }
 
+  it('--engine-timeout and SCANNABLE_ENGINE_TIMEOUT take seconds; anything else is a usage error (exit 2) before any build', async () => {
+    const dir = context('usage');
+    const flag = await runCli(['build', '--engine-timeout', 'soon', dir]);
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toContain('scannable: invalid --engine-timeout "soon": give a number of seconds (0 for no limit)');
+    const env = await runCli(['build', dir], { env: { SCANNABLE_ENGINE_TIMEOUT: '-1' } });
+    expect(env.code).toBe(2);
+    expect(env.stderr).toContain('scannable: SCANNABLE_ENGINE_TIMEOUT must be a number of seconds (0 for no limit), not "-1"');
+    expect(flag.stderr + env.stderr).not.toMatch(STACK_FRAME);
+  });
+
   it('the engine timeout error is an EngineTimeoutError underneath (exit code 3)', async () => {
     proxy.setRules([{ method: 'GET', path: /^\/images\/[^/]+\/json$/, fault: { kind: 'delay', ms: 3000 } }]);
     const engine = new DockerEngine({ env: { DOCKER_HOST: proxy.dockerHost }, timeoutMs: 500 });
