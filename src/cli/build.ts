@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { writeFileAtomic } from '../common/atomic.js';
@@ -19,6 +20,7 @@ interface BuildOptions {
   progress?: string;
   sbom?: string;
   timeout?: string;
+  engineTimeout?: string;
   report: boolean;
 }
 
@@ -66,6 +68,7 @@ export function registerBuild(program: Command): void {
     .option('--progress <mode>', 'auto, tty, plain, json or quiet', 'auto')
     .option('--sbom <file>', 'write the CycloneDX 1.6 SBOM here')
     .option('--timeout <seconds>', 'fail a RUN step that runs longer than this')
+    .option('--engine-timeout <seconds>', 'fail when one engine API call takes longer than this (default: SCANNABLE_ENGINE_TIMEOUT, else 600; 0: no limit)')
     .option('--no-report', 'do not print the per-step scannability table')
     .action(async (context: string, opts: BuildOptions) => {
       // Loaded here so that other commands do not pay for the engine client and the SBOM library.
@@ -82,6 +85,8 @@ export function registerBuild(program: Command): void {
       const network = opts.network;
       if (network !== undefined && !['default', 'host', 'none'].includes(network)) throw new UserError(`unknown --network ${JSON.stringify(network)}: use default, host or none`);
       const secrets = parseSecrets(opts.secret);
+      // Found out before the build, not after it.
+      if (opts.sbom && !existsSync(path.dirname(path.resolve(opts.sbom)))) throw new UserError(`cannot write the SBOM to ${opts.sbom}: its directory does not exist`);
       const file = dockerfilePath(opts.file, context);
       const progress = createProgress(progressModeFor(opts.progress, process.stderr), process.stderr);
       const abort = new AbortController();
@@ -94,8 +99,14 @@ export function registerBuild(program: Command): void {
       process.once('SIGTERM', onSignal);
       const epoch = process.env.SOURCE_DATE_EPOCH;
       if (epoch !== undefined && !/^\d+$/.test(epoch)) throw new UserError(`SOURCE_DATE_EPOCH must be a number of seconds, not ${JSON.stringify(epoch)}`);
+      let engineTimeoutMs: number | undefined;
+      if (opts.engineTimeout !== undefined) {
+        const seconds = Number(opts.engineTimeout);
+        if (opts.engineTimeout.trim() === '' || !Number.isFinite(seconds) || seconds < 0) throw new UserError(`invalid --engine-timeout ${JSON.stringify(opts.engineTimeout)}: give a number of seconds (0 for no limit)`);
+        engineTimeoutMs = Math.round(seconds * 1000);
+      }
       const req: BuildRequest = {
-        engine: new DockerEngine(),
+        engine: new DockerEngine(engineTimeoutMs !== undefined ? { timeoutMs: engineTimeoutMs } : {}),
         context,
         dockerfile: file,
         tags: opts.tag ?? [],
@@ -109,6 +120,8 @@ export function registerBuild(program: Command): void {
         signal: abort.signal,
         ...(epoch !== undefined ? { sourceDateEpoch: Number(epoch) } : {}),
         ...(opts.timeout !== undefined ? { stepTimeoutMs: Number(opts.timeout) * 1000 } : {}),
+        // Lets a supervisor find (and remove) this build's containers by label even after kill -9.
+        ...(process.env.SCANNABLE_BUILD_ID ? { buildId: process.env.SCANNABLE_BUILD_ID } : {}),
       };
       try {
         const out = await build(req);

@@ -3,6 +3,7 @@ import { UserError } from '../common/diagnostics.js';
 import { buildIR } from '../ir/index.js';
 import { lower } from '../lower/index.js';
 import { planToJSON } from '../plan/json.js';
+import { redactPlan } from '../plan/redact.js';
 import { planToSh } from '../plan/sh.js';
 import { planToText } from '../plan/text.js';
 import { collect, dockerfilePath, loadTree, parseBuildArgs, printDiagnostics } from './common.js';
@@ -39,8 +40,10 @@ export function registerPlan(program: Command): void {
         process.exitCode = 2;
         return;
       }
-      if (opts.format === 'json') process.stdout.write(JSON.stringify(planToJSON(plan), null, 2) + '\n');
-      else if (opts.format === 'sh') process.stdout.write(planToSh(plan, { context }));
-      else process.stdout.write(planToText(plan));
+      // Secret-looking build arguments and ARG/ENV values are never printed.
+      const shown = redactPlan(plan);
+      if (opts.format === 'json') process.stdout.write(JSON.stringify(planToJSON(shown), null, 2) + '\n');
+      else if (opts.format === 'sh') process.stdout.write(planToSh(shown, { context }));
+      else process.stdout.write(planToText(shown));
     });
 }

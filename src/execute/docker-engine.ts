@@ -89,6 +89,13 @@ interface DialOptions {
   stream?: boolean;
   signal?: AbortSignal;
   contentType?: string;
+  /**
+   * The engine timeout does not apply: calls that legitimately wait as long
+   * as the step runs (wait, attach). Other calls must have their answer (a
+   * stream: its headers, then data without a pause longer than the timeout)
+   * within it.
+   */
+  untimed?: boolean;
 }
 
 type DialError = Error & { statusCode?: number; json?: unknown; code?: string; reason?: string };
@@ -111,6 +118,66 @@ const UNREACHABLE: Record<string, string> = {
 export interface DockerEngineOptions {
   /** Environment to read DOCKER_HOST and friends from (tests pass their own). */
   env?: NodeJS.ProcessEnv;
+  /**
+   * How long one API call may take to answer, in milliseconds (0: no limit).
+   * Default: SCANNABLE_ENGINE_TIMEOUT (seconds) from `env`, else 600 s. Waiting
+   * for a RUN step's process is not an API call that times out here (see the
+   * step timeout, `scannable build --timeout`).
+   */
+  timeoutMs?: number;
+}
+
+/** Default limit on one engine API call. */
+export const DEFAULT_ENGINE_TIMEOUT_MS = 600_000;
+
+/** The engine timeout in effect for these options (0 means none). */
+export function engineTimeoutMs(options: DockerEngineOptions = {}): number {
+  if (options.timeoutMs !== undefined) return options.timeoutMs;
+  const raw = (options.env ?? process.env).SCANNABLE_ENGINE_TIMEOUT;
+  if (raw === undefined || raw.trim() === '') return DEFAULT_ENGINE_TIMEOUT_MS;
+  const seconds = Number(raw);
+  if (!Number.isFinite(seconds) || seconds < 0) {
+    throw new UserError(`SCANNABLE_ENGINE_TIMEOUT must be a number of seconds (0 for no limit), not ${JSON.stringify(raw)}`, 2);
+  }
+  return Math.round(seconds * 1000);
+}
+
+/** An engine API call did not answer within the engine timeout. */
+export class EngineTimeoutError extends EngineError {
+  readonly timeoutMs: number;
+  constructor(operation: string, timeoutMs: number) {
+    super(
+      operation,
+      `the engine did not answer within ${timeoutMs / 1000} s (the engine timeout; raise it with --engine-timeout or SCANNABLE_ENGINE_TIMEOUT, 0 for none)`,
+    );
+    this.name = 'EngineTimeoutError';
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** The connection broke after the engine had been reached: what happened to the operation is unknown. */
+function connectionLost(e: DialError): boolean {
+  return e.code === 'ECONNRESET' || e.code === 'EPIPE' || e.code === 'ERR_STREAM_PREMATURE_CLOSE' || /socket hang up|aborted|premature close/i.test(e.message ?? '');
+}
+
+/** A response body, whole; rejects when the connection ends before the body does. */
+function readBody(res: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let done = false;
+    const fail = (e: Error) => {
+      if (done) return;
+      done = true;
+      reject(e);
+    };
+    res.on('data', (c: Buffer) => chunks.push(c));
+    res.on('end', () => {
+      done = true;
+      resolve(Buffer.concat(chunks));
+    });
+    res.on('error', (e) => fail(Object.assign(e, { code: (e as DialError).code ?? 'ECONNRESET' })));
+    res.on('close', () => fail(Object.assign(new Error('the connection closed before the answer was complete'), { code: 'ECONNRESET' })));
+  });
 }
 
 export class DockerEngine implements Engine {
@@ -125,9 +192,13 @@ export class DockerEngine implements Engine {
   /** Host directories holding secret files, removed with their container. */
   private readonly secretDirs = new Map<string, string>();
 
+  /** Limit on one API call, ms (0: none). */
+  readonly timeoutMs: number;
+
   constructor(options: DockerEngineOptions = {}) {
     this.where = resolveEndpoint(options.env ?? process.env);
     this.endpoint = this.where.url;
+    this.timeoutMs = engineTimeoutMs(options);
   }
 
   // ---- connection -------------------------------------------------------
@@ -164,30 +235,61 @@ export class DockerEngine implements Engine {
     return this.clientPromise;
   }
 
-  /** One API request; every failure becomes an EngineError naming `operation`. */
+  /**
+   * One API request; every failure becomes an EngineError naming `operation`.
+   *
+   * The modem is always asked for the response as a stream and the body is
+   * read here: the modem's own body reading never settles when the connection
+   * breaks after the headers (a RUN's wait, whose headers come at once), which
+   * would leave the build waiting forever.
+   */
   private async dial<T>(operation: string, o: DialOptions): Promise<T> {
     const docker = await this.client();
     const hasQuery = o.query && Object.keys(o.query).length > 0;
     const query: Record<string, string | number | boolean> = {};
     for (const [k, v] of Object.entries(o.query ?? {})) if (v !== undefined) query[k] = v;
-    return new Promise<T>((resolve, reject) => {
-      docker.modem.dial(
-        {
-          path: o.path + (hasQuery ? '?' : ''),
-          method: o.method,
-          options: { _query: query, _body: o.body ?? {} },
-          ...(o.file !== undefined ? { file: o.file } : {}),
-          ...(o.contentType ? { headers: { 'Content-Type': o.contentType } } : {}),
-          isStream: o.stream ?? false,
-          abortSignal: o.signal,
-          statusCodes: { 200: true, 201: true, 204: true, 304: true },
-        },
-        (err: DialError | null, data: unknown) => {
-          if (err) reject(this.toError(operation, err));
-          else resolve((o.stream ? data : decodeBody(data)) as T);
-        },
-      );
-    });
+    const limit = o.untimed ? 0 : this.timeoutMs;
+    const timer = new AbortController();
+    let timedOut = false;
+    const t = limit > 0 ? setTimeout(() => ((timedOut = true), timer.abort()), limit) : undefined;
+    const signal = o.signal ? AbortSignal.any([o.signal, timer.signal]) : timer.signal;
+    const fail = (e: unknown): Error => (timedOut ? new EngineTimeoutError(operation, limit) : this.toError(operation, e));
+    try {
+      const res = await new Promise<IncomingMessage>((resolve, reject) => {
+        docker.modem.dial(
+          {
+            path: o.path + (hasQuery ? '?' : ''),
+            method: o.method,
+            options: { _query: query, _body: o.body ?? {} },
+            ...(o.file !== undefined ? { file: o.file } : {}),
+            ...(o.contentType ? { headers: { 'Content-Type': o.contentType } } : {}),
+            isStream: true,
+            abortSignal: signal,
+            statusCodes: { 200: true, 201: true, 204: true, 304: true },
+          },
+          (err: DialError | null, data: unknown) => (err ? reject(err) : resolve(data as IncomingMessage)),
+        );
+      });
+      if (o.stream) {
+        // A stream stalls no longer than the timeout between two pieces of data.
+        if (limit > 0) {
+          res.setTimeout(limit, () => ((timedOut = true), res.destroy(new EngineTimeoutError(operation, limit))));
+        }
+        res.on('error', () => undefined); // consumers see errors through their pipes; never an unhandled 'error'
+        return res as T;
+      }
+      const onAbort = () => res.destroy(Object.assign(new Error('aborted'), { name: 'AbortError' }));
+      signal.addEventListener('abort', onAbort, { once: true });
+      try {
+        return decodeBody(await readBody(res)) as T;
+      } finally {
+        signal.removeEventListener('abort', onAbort);
+      }
+    } catch (e) {
+      throw fail(e);
+    } finally {
+      if (t) clearTimeout(t);
+    }
   }
 
   /** Maps whatever dockerode threw to one of our errors. */
@@ -195,6 +297,10 @@ export class DockerEngine implements Engine {
     if (e instanceof UserError) return e;
     const err = e as DialError;
     if (err?.name === 'AbortError') return err;
+    if (this.versionInfo && err?.statusCode === undefined && connectionLost(err)) {
+      // The engine answered before: this request, not the engine, is what failed.
+      return new EngineError(operation, `the connection to the engine at ${this.endpoint} broke before the engine answered (${err.message.trim() || err.code})`);
+    }
     if (err?.code && UNREACHABLE[err.code] && err.statusCode === undefined) {
       const where = this.where.source === 'default' ? `${this.endpoint} (DOCKER_HOST is not set)` : `${this.endpoint} (from DOCKER_HOST)`;
       return new EngineUnreachableError(
@@ -446,7 +552,9 @@ export class DockerEngine implements Engine {
       await this.dial(`remove image ${shortId(imageId)}`, {
         method: 'DELETE',
         path: `/images/${encodeURIComponent(imageId)}`,
-        query: { force: options.force ? 1 : undefined },
+        // noprune: only this image goes. Without it the engine also deletes its
+        // untagged parents, which are other builds' snapshots (and cache hits).
+        query: { force: options.force ? 1 : undefined, noprune: 1 },
       });
       this.rawConfigs.delete(imageId);
     } catch (e) {
@@ -657,6 +765,7 @@ export class DockerEngine implements Engine {
       path: `/containers/${containerId}/attach`,
       query: { stream: 1, stdout: 1, stderr: 1 },
       stream: true,
+      untimed: true,
     });
     const outputDone = new Promise<void>((resolve) => {
       const demux = new StdioDemuxer(options.onStdout, options.onStderr);
@@ -682,7 +791,7 @@ export class DockerEngine implements Engine {
       try {
         const res = await this.dial<{ StatusCode: number; Error?: { Message?: string } | null }>(
           `wait for container ${shortId(containerId)}`,
-          { method: 'POST', path: `/containers/${containerId}/wait`, signal: waitAbort.signal },
+          { method: 'POST', path: `/containers/${containerId}/wait`, signal: waitAbort.signal, untimed: true },
         );
         exitCode = res.StatusCode;
         if (res.Error?.Message) throw new EngineError(`wait for container ${shortId(containerId)}`, res.Error.Message);
@@ -816,8 +925,9 @@ export class DockerEngine implements Engine {
       },
     });
     source.on('error', (e) => {
-      void remove();
-      out.destroy(this.toError(`read image ${shortId(imageId)}`, e));
+      // The container is gone before anyone hears of the failure (and cleans up after it).
+      const err = this.toError(`read image ${shortId(imageId)}`, e);
+      void remove().then(() => out.destroy(err));
     });
     out.on('close', () => {
       source.destroy();
@@ -835,7 +945,8 @@ export class DockerEngine implements Engine {
         query: { force: 1, v: 1 },
       });
     } catch (e) {
-      if (!(e instanceof EngineError && e.statusCode === 404)) throw e;
+      if (e instanceof EngineError && e.statusCode === 409 && /already in progress/i.test(e.engineMessage)) await this.waitGone(containerId);
+      else if (!(e instanceof EngineError && e.statusCode === 404)) throw e;
     } finally {
       this.containerImages.delete(containerId);
       const dir = this.secretDirs.get(containerId);
@@ -844,6 +955,20 @@ export class DockerEngine implements Engine {
         this.secretDirs.delete(containerId);
       }
     }
+  }
+
+  /** Someone else is removing the container: wait (up to 30 s) until it is gone. */
+  private async waitGone(containerId: string): Promise<void> {
+    for (let i = 0; i < 150; i++) {
+      try {
+        await this.dial(`inspect container ${shortId(containerId)}`, { method: 'GET', path: `/containers/${containerId}/json` });
+      } catch (e) {
+        if (e instanceof EngineError && e.statusCode === 404) return;
+        throw e;
+      }
+      await delay(200);
+    }
+    throw new EngineError(`remove container ${shortId(containerId)}`, 'its removal, started elsewhere, did not finish within 30 s');
   }
 
   async listContainers(labels: Record<string, string | undefined>): Promise<ContainerSummary[]> {

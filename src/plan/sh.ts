@@ -9,6 +9,7 @@
  * set ownership or modes (--chown/--chmod become a comment), and `docker commit
  * --change` cannot set SHELL, HEALTHCHECK or STOPSIGNAL.
  */
+import { REDACTED } from '../common/secrets.js';
 import type { ConfigPatch, CopyOp, ExecOp, Plan, PlanStage } from '../lower/types.js';
 import { formatPlatform } from '../ir/platform.js';
 import { describeOp, truncate } from './summary.js';
@@ -211,7 +212,8 @@ function execSh(v: string, op: ExecOp, pending: string[]): string[] {
   opts.push('--network', op.network === 'default' ? '"$NETWORK"' : q(op.network));
   if (op.user) opts.push('-u', q(op.user));
   if (op.workdir) opts.push('-w', q(op.workdir));
-  for (const [k, val] of op.args) opts.push('-e', q(`${k}=${val}`));
+  // A redacted value (a secret-looking ARG) is taken from the environment the script runs in: `-e NAME`.
+  for (const [k, val] of op.args) opts.push('-e', q(val === REDACTED ? k : `${k}=${val}`));
   for (const m of op.mounts) {
     const target = m.target ?? '/';
     switch (m.type) {
@@ -297,7 +299,11 @@ function commitChanges(p: ConfigPatch): { flags: string[]; unsupported: string[]
   const flags: string[] = [];
   const unsupported: string[] = [];
   const change = (line: string) => flags.push(`--change ${q(line)}`);
-  for (const [k, val] of p.env ?? []) change(`ENV ${k}=${JSON.stringify(val)}`);
+  for (const [k, val] of p.env ?? []) {
+    // A redacted value (a secret-looking ENV) comes from the environment the script runs in.
+    if (val === REDACTED) flags.push(`--change "ENV ${k}=\${${k}:?${k} is redacted from the plan; set it in the environment}"`);
+    else change(`ENV ${k}=${JSON.stringify(val)}`);
+  }
   for (const [k, val] of p.labels ?? []) change(`LABEL ${JSON.stringify(k)}=${JSON.stringify(val)}`);
   if (p.user !== undefined) change(`USER ${p.user}`);
   if (p.workdir !== undefined) change(`WORKDIR ${p.workdir}`);

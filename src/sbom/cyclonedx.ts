@@ -200,6 +200,10 @@ export function provenanceToCycloneDX(prov: Provenance, opts: SbomOptions = {}):
     image.properties.add(prop('dockerfile:sha256', prov.dockerfile.sha256));
   }
   image.properties.add(prop('platform', `${prov.image.os}/${prov.image.architecture}`));
+  // What the tracker could not read (a package database, a copyright file...), and why.
+  const problems = problemLines(prov.problems);
+  image.properties.add(prop('problems', prov.problems.length));
+  for (const line of problems) image.properties.add(prop('problem', line));
   bom.metadata.component = image;
 
   const stageNames = new Map(prov.stages.map((s) => [s.index, s.name]));
@@ -232,7 +236,16 @@ export function provenanceToCycloneDX(prov: Provenance, opts: SbomOptions = {}):
   const occurrences = new Map<string, Array<{ location: string; additionalContext?: string }>>();
   const byPurl = new Map<string, CDX.Models.Component>();
   for (const rec of prov.packages) {
-    if (byPurl.has(rec.package.purl)) continue;
+    const same = byPurl.get(rec.package.purl);
+    if (same) {
+      // The same package (name and version) installed twice, e.g. in two node_modules
+      // trees: one component, with the files and metadata of every copy.
+      occurrences.get(rec.package.purl)!.push(...rec.files.map((f) => ({ location: f })));
+      if (![...same.properties].some((p) => p.name === `${PROPERTY_NS}:metadata-path` && p.value === rec.package.metadataPath)) {
+        same.properties.add(prop('metadata-path', rec.package.metadataPath));
+      }
+      continue;
+    }
     const c = packageComponent(rec, stageNames, fromSteps);
     byPurl.set(rec.package.purl, c);
     bom.components.add(c);
@@ -325,6 +338,16 @@ export function provenanceToCycloneDX(prov: Provenance, opts: SbomOptions = {}):
     },
   ];
   return doc;
+}
+
+/** Most problems listed in the SBOM; a count of the rest follows them. */
+export const MAX_SBOM_PROBLEMS = 1000;
+
+/** "path: reason", sorted and deduplicated, at most MAX_SBOM_PROBLEMS of them (then how many more). */
+function problemLines(problems: Provenance['problems']): string[] {
+  const lines = [...new Set(problems.map((p) => `${p.path}: ${p.reason}`))].sort();
+  if (lines.length <= MAX_SBOM_PROBLEMS) return lines;
+  return [...lines.slice(0, MAX_SBOM_PROBLEMS), `(${lines.length - MAX_SBOM_PROBLEMS} more problems not listed)`];
 }
 
 /** License texts as CycloneDX license evidence: the text, and the image path it was read from. */

@@ -193,14 +193,21 @@ describe('COPY planning without an engine', () => {
     expect(detectCompression(Buffer.from([0x28, 0xb5, 0x2f, 0xfd]))).toBe('zstd');
     expect(looksLikeTar(Buffer.alloc(1024))).toBe(false);
   });
-  it('leaves sockets out with a warning and keeps FIFOs', async () => {
+  it('keeps FIFOs; copies a socket as an empty file (BuildKit) or leaves it out (classic), with a warning', async () => {
     const sockDir = mkdtempSync(path.join(os.tmpdir(), 'scannable-sock-'));
     try {
       spawnSync('mkfifo', [path.join(sockDir, 'pipe')]);
       const py = spawnSync('python3', ['-c', `import socket;s=socket.socket(socket.AF_UNIX);s.bind('${sockDir}/sock')`]);
       const ctx = BuildContext.open(sockDir);
-      expect(ctx.entries().map((e) => [e.path, e.kind])).toEqual([['pipe', 'fifo']]);
-      if (py.status === 0) expect(ctx.warnings).toEqual(['sock: sockets cannot be sent in a build context; left out']);
+      expect(ctx.entries().map((e) => [e.path, e.kind])).toEqual(py.status === 0 ? [['pipe', 'fifo'], ['sock', 'socket']] : [['pipe', 'fifo']]);
+      if (py.status === 0) {
+        const bk = await planCopy(ctx, C(['.'], '/o/'));
+        expect(bk.manifest.filter((m) => m.dest !== '/o').map((m) => [m.dest, m.kind, m.size])).toEqual([['/o/pipe', 'fifo', 0], ['/o/sock', 'file', 0]]);
+        expect(bk.warnings).toEqual(['sock: a socket; copied as an empty file, as BuildKit does']);
+        const classic = await planCopy(ctx, C(['.'], '/o/', { classic: true }));
+        expect(classic.manifest.map((m) => m.dest)).not.toContain('/o/sock');
+        expect(classic.warnings).toEqual(["sock: a socket; left out, as docker's legacy builder does"]);
+      }
     } finally {
       rmSync(sockDir, { recursive: true, force: true });
     }

@@ -32,6 +32,24 @@ describe('startValidator', () => {
     }
   });
 
+  it('finds duplicate items in arrays the schema marks unique, as the library validator does', async () => {
+    const dup = JSON.parse(JSON.stringify(good)) as { components: Array<Record<string, unknown>> };
+    const first = dup.components[0]!;
+    // The same item twice, its keys in another order: equal for JSON Schema.
+    dup.components.push(Object.fromEntries(Object.entries(first).reverse()));
+    const expected = (await validateCycloneDX(dup as Record<string, unknown>)) as Array<{ instancePath: string; keyword: string }>;
+    expect(expected.some((e) => e.keyword === 'uniqueItems')).toBe(true);
+    const v = startValidator(dir);
+    try {
+      const errors = (await v.validate(JSON.stringify(dup))) as Array<{ instancePath: string; keyword: string }>;
+      expect(errors.filter((e) => e.keyword === 'uniqueItems').map((e) => e.instancePath)).toEqual(
+        expected.filter((e) => e.keyword === 'uniqueItems').map((e) => e.instancePath),
+      );
+    } finally {
+      await v.close();
+    }
+  });
+
   it('works without a cache directory', async () => {
     const v = startValidator(undefined);
     try {

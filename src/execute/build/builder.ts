@@ -16,7 +16,9 @@ import { Readable } from 'node:stream';
 import tar from 'tar-stream';
 import { parseDockerfile, type SyntaxTree } from '../../../grammar/dockerfile/index.js';
 import { UserError, formatDiagnostic } from '../../common/diagnostics.js';
+import { REDACTED, looksSecret, redactInstruction, scrub, scrubText, secretValues } from '../../common/secrets.js';
 import { phase } from '../../common/timing.js';
+import { planPairs } from '../../plan/redact.js';
 import { buildIR } from '../../ir/index.js';
 import { lower } from '../../lower/index.js';
 import type { CopyOp, ExecOp, FetchOp, GitFetchOp, ExtractOp, MkdirOp, Op, Plan, PlanStage } from '../../lower/types.js';
@@ -28,7 +30,7 @@ import { BuildContext } from '../context/context.js';
 import { planCopy, type DestView, type ManifestEntry } from '../context/copy.js';
 import { idLookupFromFiles } from '../context/ids.js';
 import { readArchive } from '../context/archive.js';
-import { LABEL_BUILD, type ContainerRef, type ContainerSpec, type Engine, type ImageConfig, type MountSpec } from '../engine.js';
+import { LABEL_BUILD, StepCanceledError, type ContainerRef, type ContainerSpec, type Engine, type ImageConfig, type MountSpec } from '../engine.js';
 import { TarSnapshotFs } from '../tar-fs.js';
 import { StepCache, defaultStepCacheDir, digest, type CachedStep } from './cache.js';
 import { applyPatch, cloneConfig, runEnv, type StageConfig } from './config.js';
@@ -62,6 +64,8 @@ export interface BuildRequest {
   sourceDateEpoch?: number;
   /** Per-step timeout for RUN, milliseconds. */
   stepTimeoutMs?: number;
+  /** The value of every container's `LABEL_BUILD` label (default: random); tests pass their own to find leftovers. */
+  buildId?: string;
 }
 
 export interface BuildOutcome {
@@ -120,7 +124,7 @@ function sha256(data: Buffer | string): string {
 }
 
 export class Builder {
-  private readonly buildId = randomBytes(8).toString('hex');
+  private readonly buildId: string;
   private readonly cache: StepCache;
   private readonly tmp: string[] = [];
   private tree!: SyntaxTree;
@@ -133,8 +137,11 @@ export class Builder {
   private probe: string | undefined;
   /** Sources of COPY --from unpacked into a scratch context, by snapshot and sources. */
   private readonly unpacked = new Map<string, BuildContext>();
+  /** Values of secret-looking build arguments and ARG/ENV values: never written anywhere scannable writes. */
+  private secrets: string[] = [];
 
   constructor(private readonly req: BuildRequest) {
+    this.buildId = req.buildId ?? randomBytes(8).toString('hex');
     this.cache = new StepCache(req.cacheDir ?? defaultStepCacheDir(), !req.noCache);
   }
 
@@ -149,11 +156,25 @@ export class Builder {
   }
 
   async run(): Promise<BuildOutcome> {
+    let failed = true;
     try {
-      return await this.build();
+      const out = await this.build();
+      failed = false;
+      return out;
     } finally {
-      // Every container of this build goes, whatever happened.
-      await this.engine.removeContainers({ [LABEL_BUILD]: this.buildId }).catch(() => 0);
+      // Every container of this build goes, whatever happened; after a failure,
+      // so do images only this build made (a commit whose answer was lost).
+      const label = { [LABEL_BUILD]: this.buildId };
+      const cleanup = async () => {
+        await this.engine.removeContainers(label);
+        if (failed) await this.engine.removeImages(label);
+      };
+      await cleanup().catch((e: unknown) => {
+        this.req.progress.message(
+          `warning: could not remove this build's containers: ${e instanceof Error ? e.message : String(e)}\n` +
+            `  remove them with: docker rm -f $(docker ps -aq --filter label=${LABEL_BUILD}=${this.buildId})`,
+        );
+      });
       for (const d of this.tmp) rmSync(d, { recursive: true, force: true });
     }
   }
@@ -183,6 +204,7 @@ export class Builder {
     const plan = lower(ir, this.req.target ? { target: this.req.target } : {});
     const errors = plan.diagnostics.filter((d) => d.severity === 'error');
     if (errors.length) throw new UserError(errors.map(formatDiagnostic).join('\n'), 2);
+    this.secrets = secretValues([...planPairs(plan), ...Object.entries(this.req.buildArgs)]);
 
     const relDockerfile = path.relative(path.resolve(this.req.context), path.resolve(this.req.dockerfile));
     this.ctx = BuildContext.open(this.req.context, { dockerfile: relDockerfile.startsWith('..') ? 'Dockerfile' : relDockerfile });
@@ -198,17 +220,32 @@ export class Builder {
       target.cfg.config.Labels = { ...(target.cfg.config.Labels ?? {}), ...this.req.labels };
       target.dirty = true;
     }
-    await this.flushConfig(target);
+    const lastOp = target.stage.ops[target.stage.ops.length - 1];
+    await this.flushConfig(target).catch((e: unknown) => Promise.reject(lastOp ? this.stepError(target.stage, lastOp, e) : e));
     const imageId = target.image;
     for (const tag of this.req.tags) await this.engine.tag(imageId, tag);
 
-    const provenance = await this.track(plan, target, dockerfileText);
+    const tracked = await this.track(plan, target, dockerfileText).catch((e: unknown) => {
+      if (e instanceof UserError && !this.req.signal?.aborted) throw new UserError(`tracking the built image ${imageId.slice(7, 19)}: ${e.message}`, e.exitCode);
+      throw e;
+    });
     phase('tracking');
+    // Secret-looking values appear nowhere in the provenance (a URL or note a RUN expanded them into, the image's Env).
+    const redactedEnv = (tracked.image.config.Env ?? []).map((e) => {
+      const eq = e.indexOf('=');
+      return eq > 0 && looksSecret(e.slice(0, eq)) ? `${e.slice(0, eq)}=${REDACTED}` : e;
+    });
+    const provenance = scrub({ ...tracked, image: { ...tracked.image, config: { ...tracked.image.config, ...(tracked.image.config.Env ? { Env: redactedEnv } : {}) } } }, this.secrets);
     return { imageId, plan, provenance };
   }
 
+  /** An op's instruction as written, with secret-looking ARG/ENV values and build arguments redacted (progress, history, SBOM). */
+  private text(op: Op): string {
+    return scrubText(redactInstruction(instructionText(this.tree, op)), this.secrets);
+  }
+
   private stepRef(stage: PlanStage, op: Op): StepRef {
-    return { id: op.id, stage: stage.index, line: op.range.start.line, endLine: op.range.end.line, instruction: instructionText(this.tree, op) };
+    return { id: op.id, stage: stage.index, line: op.range.start.line, endLine: op.range.end.line, instruction: this.text(op) };
   }
 
   private info(stage: PlanStage, op: Op): StepInfo {
@@ -219,7 +256,7 @@ export class Builder {
       id: op.id,
       stage: stage.index,
       ...(stage.name ? { stageName: stage.name } : {}),
-      instruction: instructionText(this.tree, op),
+      instruction: this.text(op),
       line: op.range.start.line,
     };
   }
@@ -249,11 +286,25 @@ export class Builder {
         const outcome = await this.containerStep(st, op, ref, info);
         this.req.progress.done(info, { cached: outcome.cached, durationMs: outcome.durationMs, note: `${outcome.changes} changes` });
       } catch (e) {
-        this.req.progress.failed(info, e instanceof Error ? e.message.split('\n')[0]! : String(e));
-        throw e;
+        const err = this.stepError(stage, op, e);
+        this.req.progress.failed(info, err instanceof BuildStepError ? err.reason.split('\n')[0]! : err instanceof Error ? err.message.split('\n')[0]! : String(err));
+        throw err;
       }
     }
-    if (state) await this.flushConfig(state);
+    const last = stage.ops[stage.ops.length - 1];
+    if (state) await this.flushConfig(state).catch((e: unknown) => Promise.reject(last ? this.stepError(stage, last, e) : e));
+  }
+
+  /**
+   * A failure inside a step, as one error that names the step: what the engine
+   * or the context said becomes the reason. An interrupt stays what it is.
+   */
+  private stepError(stage: PlanStage, op: Op, e: unknown): unknown {
+    // Interrupted: the reason the caller aborted with (the CLI's carries 130 or 143), whatever the step threw.
+    if (this.req.signal?.aborted) return this.req.signal.reason instanceof Error ? this.req.signal.reason : e;
+    if (e instanceof BuildStepError || e instanceof StepCanceledError) return e;
+    if (!(e instanceof UserError)) return e;
+    return new BuildStepError(this.stepRef(stage, op), e.message, [], e.exitCode);
   }
 
   private async base(stage: PlanStage, op: Extract<Op, { kind: 'base' }>): Promise<StageState> {
@@ -299,7 +350,7 @@ export class Builder {
     st.dirty = true;
     for (const [i, op] of sub.stages[0]!.ops.entries()) {
       if (op.kind === 'base') continue;
-      const ref: StepRef = { id: `${fromOp.id}.onbuild${i}`, stage: st.stage.index, line: fromOp.range.start.line, endLine: fromOp.range.end.line, instruction: `ONBUILD ${triggers[i - 1] ?? op.keyword}` };
+      const ref: StepRef = { id: `${fromOp.id}.onbuild${i}`, stage: st.stage.index, line: fromOp.range.start.line, endLine: fromOp.range.end.line, instruction: scrubText(`ONBUILD ${redactInstruction(triggers[i - 1] ?? op.keyword)}`, this.secrets) };
       if (op.kind === 'config') {
         applyPatch(st.cfg, op.patch);
         continue;
@@ -828,7 +879,7 @@ interface Prepared {
   /** Enough for the cache key only: prepare again (final) before running. */
   partial?: boolean;
   spec: Partial<ContainerSpec>;
-  tar?: Buffer | undefined;
+  tar?: Buffer | Readable | undefined;
   placed?: Map<string, PlacedSource>;
   archiveMembers?: Map<string, Set<string>>;
   intents?: StepIntents;
@@ -872,8 +923,8 @@ async function streamToBuffer(s: AsyncIterable<unknown>): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-/** Appends inline (heredoc) files to a tar buffer. */
-async function appendInline(existing: Buffer, files: Array<{ name: string; content: string }>, dest: string, mtime: number): Promise<Buffer> {
+/** Appends inline (heredoc) files to a tar (a buffer, or a copy's stream). */
+async function appendInline(existing: Buffer | Readable, files: Array<{ name: string; content: string }>, dest: string, mtime: number): Promise<Buffer> {
   const pack = tar.pack();
   const extract = tar.extract();
   const done = new Promise<void>((resolve, reject) => {
@@ -883,7 +934,7 @@ async function appendInline(existing: Buffer, files: Array<{ name: string; conte
     extract.on('finish', () => resolve());
     extract.on('error', reject);
   });
-  Readable.from([existing]).pipe(extract);
+  (Buffer.isBuffer(existing) ? Readable.from([existing]) : existing).pipe(extract);
   await done;
   for (const f of files) {
     const target = normalizePath(dest.endsWith('/') ? dest + f.name : dest);
@@ -902,7 +953,17 @@ async function appendInline(existing: Buffer, files: Array<{ name: string; conte
 async function extractTar(stream: NodeJS.ReadableStream, dir: string): Promise<void> {
   const { execFile } = await import('node:child_process');
   await new Promise<void>((resolve, reject) => {
-    const child = execFile('tar', ['-x', '-C', dir, '--same-owner', '-p'], (err) => (err ? reject(new UserError(`cannot unpack files from the image: ${err.message}`)) : resolve()));
+    let streamError: Error | undefined;
+    const child = execFile('tar', ['-x', '-C', dir, '--same-owner', '-p'], (err) =>
+      streamError ? reject(streamError instanceof UserError ? streamError : new UserError(`cannot read files from the image: ${streamError.message}`)) : err ? reject(new UserError(`cannot unpack files from the image: ${err.message}`)) : resolve(),
+    );
+    // A broken stream from the engine must end tar too, or it waits for input forever.
+    (stream as Readable).on('error', (e: Error) => {
+      streamError = e;
+      child.stdin?.destroy();
+      child.kill();
+    });
+    child.stdin?.on('error', () => undefined);
     (stream as Readable).pipe(child.stdin!);
   });
 }

@@ -23,19 +23,23 @@
  *   quirk, reproduced so the trees agree);
  * - ADD extracts a local tar archive (plain, gzip, bzip2, xz, zstd: by content)
  *   into the destination, keeping its members' owners and modes.
+ * - special files: FIFOs and device nodes are made as such; a socket becomes
+ *   an empty file (BuildKit; `classic`: left out, as the legacy client does);
  * Not in the classic builder (BuildKit only): --chmod, --exclude, --parents.
  */
 import { createHash } from 'node:crypto';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import tar from 'tar-stream';
 
 type TarHeader = Partial<tar.Header> & Pick<tar.Header, 'name'>;
 import { UserError } from '../../common/diagnostics.js';
 import type { FileEntry, FileKind } from '../../track/fs.js';
 import { readAll } from '../tar-util.js';
-import { readArchive, type ArchiveMember } from './archive.js';
-import type { BuildContext, ContextEntry } from './context.js';
+import { detectCompression, looksLikeTar, readArchive, type ArchiveMember } from './archive.js';
+import { STREAM_FILE_BYTES, unrepresentableError, type BuildContext, type ContextEntry } from './context.js';
 import { PatternMatcher } from './dockerignore.js';
 import { containsWildcards, goMatch } from './go-match.js';
 import { parseChmod, parseChown, type IdLookup } from './ids.js';
@@ -93,8 +97,12 @@ export interface ManifestEntry {
 }
 
 export interface CopyPlan {
-  /** Put into the container at "/". */
-  tar: Buffer;
+  /**
+   * Put into the container at "/". A Buffer, or — when a file is larger than
+   * STREAM_FILE_BYTES — a stream that reads the large files from the context
+   * only when consumed (once), checking each against the sha256 in the manifest.
+   */
+  tar: Buffer | Readable;
   manifest: ManifestEntry[];
   warnings: string[];
 }
@@ -111,8 +119,13 @@ interface Item {
 interface Pending {
   header: TarHeader;
   data?: Buffer;
+  /** A large context file, read when the tar is streamed. */
+  file?: { rel: string; size: number; sha256: string };
   manifest: ManifestEntry;
 }
+
+/** Largest ADD archive unpacked (it is read into memory whole). */
+const MAX_ARCHIVE_BYTES = 2 * 1024 * 1024 * 1024 - 1;
 
 export async function planCopy(ctx: BuildContext, options: CopyOptions): Promise<CopyPlan> {
   return new CopyPlanner(ctx, options).plan();
@@ -152,15 +165,23 @@ class CopyPlanner {
       throw new UserError(`When using ${this.instr} with more than one source file, the destination must be a directory and end with a /`);
     }
     for (const item of items) await this.copyItem(item, destAbs, endsInSlash);
-    const pack = tar.pack();
-    for (const p of this.out.values()) {
-      if (p.data) pack.entry(p.header, p.data);
-      else pack.entry(p.header);
+    const pending = [...this.out.values()];
+    let tarOut: Buffer | Readable;
+    if (pending.some((p) => p.file)) tarOut = Readable.from(streamTar(this.ctx, pending, this.instr));
+    else {
+      // One entry at a time: tar-stream queues entries added while one is open
+      // in an array it shifts, which is quadratic for 100,000 files.
+      const pack = tar.pack();
+      const all = readAll(pack as unknown as Readable);
+      for (const p of pending) {
+        await new Promise<void>((resolve, reject) => pack.entry(p.header, p.data ?? Buffer.alloc(0), (err) => (err ? reject(err) : resolve())));
+      }
+      pack.finalize();
+      tarOut = await all;
     }
-    pack.finalize();
     return {
-      tar: await readAll(pack as unknown as Readable),
-      manifest: [...this.out.values()].map((p) => p.manifest),
+      tar: tarOut,
+      manifest: pending.map((p) => p.manifest),
       warnings: [...this.ctx.warnings, ...this.warnings],
     };
   }
@@ -199,6 +220,7 @@ class CopyPlanner {
 
   private async copyItem(item: Item, destAbs: string, endsInSlash: boolean): Promise<void> {
     const entry = this.ctx.get(item.resolved)!;
+    if (entry.unrepresentable) throw unrepresentableError(entry.path);
     const base = this.o.parents ? path.posix.join(destAbs, item.parentsPath) : destAbs;
     if (entry.kind === 'dir') {
       if (this.excluded(item.resolved, item.name)) return;
@@ -215,11 +237,19 @@ class CopyPlanner {
     }
     if (this.excluded(item.resolved, item.name)) return;
     if (this.o.add && entry.kind === 'file') {
-      const data = this.ctx.read(item.resolved);
-      const archive = await readArchive(data, item.resolved);
-      if (archive) {
-        this.extract(archive.members, item.resolved, sha256(data), base);
-        return;
+      if (entry.size > MAX_ARCHIVE_BYTES) {
+        // Too large to unpack here; fine to copy as is when it is no archive at all.
+        const head = readHead(this.ctx.absolute(item.resolved), 1024);
+        if (detectCompression(head) !== 'none' || looksLikeTar(head)) {
+          throw new UserError(`${this.instr} ${item.resolved}: an archive of ${entry.size} bytes is larger than scannable unpacks (${MAX_ARCHIVE_BYTES} bytes)`);
+        }
+      } else {
+        const data = this.ctx.read(item.resolved);
+        const archive = await readArchive(data, item.resolved);
+        if (archive) {
+          this.extract(archive.members, item.resolved, sha256(data), base);
+          return;
+        }
       }
     }
     let target = base;
@@ -233,6 +263,7 @@ class CopyPlanner {
   }
 
   private emitContext(e: ContextEntry, dest: string): void {
+    if (e.unrepresentable) throw unrepresentableError(e.path);
     let mode = this.chmod ?? e.mode;
     // chown(2) clears setuid, and setgid when group-executable, on non-directories.
     if (this.o.classic && e.kind === 'file') mode &= mode & 0o010 ? ~0o6000 : ~0o4000;
@@ -247,6 +278,7 @@ class CopyPlanner {
       source: { kind: 'context', path: e.path },
     };
     let data: Buffer | undefined;
+    let file: Pending['file'];
     switch (e.kind) {
       case 'dir':
         if (this.kindAt(dest) === 'dir') return; // an existing directory keeps its metadata
@@ -259,9 +291,16 @@ class CopyPlanner {
         break;
       case 'file': {
         const first = e.nlink > 1 ? this.hardlinks.get(e.inode) : undefined;
-        data = this.ctx.read(e.path);
-        manifest.size = data.length;
-        manifest.sha256 = sha256(data);
+        if (e.size > STREAM_FILE_BYTES) {
+          // Hashed in pieces now, streamed from disk when the tar is read.
+          manifest.size = e.size;
+          manifest.sha256 = this.ctx.sha256(e.path);
+          file = { rel: e.path, size: e.size, sha256: manifest.sha256 };
+        } else {
+          data = this.ctx.read(e.path);
+          manifest.size = data.length;
+          manifest.sha256 = sha256(data);
+        }
         if (first) {
           // Keep hardlinks hardlinked, as docker's tar of the context does.
           header.type = 'link';
@@ -269,9 +308,10 @@ class CopyPlanner {
           manifest.kind = 'hardlink';
           manifest.linkTarget = first;
           data = undefined;
+          file = undefined;
         } else {
           header.type = 'file';
-          header.size = data.length;
+          header.size = manifest.size;
           if (e.nlink > 1) this.hardlinks.set(e.inode, dest);
         }
         break;
@@ -285,11 +325,25 @@ class CopyPlanner {
         header.devmajor = Math.floor(e.rdev / 256) & 0xfff;
         header.devminor = (e.rdev & 0xff) | ((e.rdev >> 12) & 0xfff00);
         break;
+      case 'socket':
+        if (this.o.classic) {
+          // docker's legacy client cannot put a socket in a tar and leaves it out.
+          this.warnings.push(`${e.path}: a socket; left out, as docker's legacy builder does`);
+          return;
+        }
+        // BuildKit copies a socket as an empty file with the socket's permissions.
+        this.warnings.push(`${e.path}: a socket; copied as an empty file, as BuildKit does`);
+        header.type = 'file';
+        header.size = 0;
+        data = Buffer.alloc(0);
+        manifest.kind = 'file';
+        manifest.sha256 = sha256(data);
+        break;
       default:
         this.warnings.push(`${e.path}: ${e.kind} left out`);
         return;
     }
-    this.put(dest, { header, ...(data ? { data } : {}), manifest });
+    this.put(dest, { header, ...(data ? { data } : {}), ...(file ? { file } : {}), manifest });
   }
 
   private extract(members: ArchiveMember[], archive: string, archiveSha256: string, destAbs: string): void {
@@ -395,6 +449,68 @@ function confine(source: string): string {
     else parts.push(p);
   }
   return parts.join('/');
+}
+
+function readHead(file: string, bytes: number): Buffer {
+  const buf = Buffer.alloc(bytes);
+  const fd = openSync(file, 'r');
+  try {
+    return buf.subarray(0, readSync(fd, buf, 0, bytes, 0));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * The tar of a copy with large files, produced as it is read: small entries
+ * from memory, large files from the context in pieces. A file that is not
+ * what it was when hashed (another size, other bytes) fails the copy rather
+ * than put bytes in the image that the manifest does not describe.
+ */
+async function* streamTar(ctx: BuildContext, pending: Pending[], instr: string): AsyncGenerator<Buffer> {
+  const pack = tar.pack();
+  const write = async () => {
+    for (const p of pending) {
+      if (!p.file) {
+        await new Promise<void>((resolve, reject) => pack.entry(p.header, p.data ?? Buffer.alloc(0), (err) => (err ? reject(err) : resolve())));
+        continue;
+      }
+      const { rel, size, sha256: want } = p.file;
+      const hash = createHash('sha256');
+      const entry = pack.entry({ ...p.header, size });
+      const done = new Promise<void>((resolve, reject) => {
+        entry.on('finish', resolve);
+        entry.on('error', reject);
+      });
+      done.catch(() => undefined); // awaited below; when the copy fails first, the pack's teardown rejects it unobserved
+      const fh = await open(ctx.absolute(rel), 'r');
+      try {
+        const buf = Buffer.alloc(4 * 1024 * 1024);
+        let sent = 0;
+        while (sent < size) {
+          const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, size - sent), null);
+          if (bytesRead === 0) throw new UserError(`${instr} ${rel}: the file shrank while it was being copied (${sent} of ${size} bytes)`);
+          const chunk = Buffer.from(buf.subarray(0, bytesRead));
+          hash.update(chunk);
+          sent += bytesRead;
+          if (!entry.write(chunk)) await new Promise<void>((r) => entry.once('drain', r));
+        }
+        if (hash.digest('hex') !== want) throw new UserError(`${instr} ${rel}: the file changed while it was being copied (its sha256 is no longer ${want})`);
+      } finally {
+        await fh.close();
+      }
+      entry.end(() => undefined);
+      await done;
+    }
+    pack.finalize();
+  };
+  const writing = write().catch((e: unknown) => {
+    pack.destroy(e instanceof Error ? e : new Error(String(e)));
+    throw e;
+  });
+  writing.catch(() => undefined);
+  for await (const chunk of pack) yield chunk as Buffer;
+  await writing;
 }
 
 function notFound(instr: string, p: string): UserError {

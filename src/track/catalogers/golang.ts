@@ -171,7 +171,8 @@ export function parseGoBinary(file: FileEntry, fs: SnapshotFs): ParseResult {
   // The magic is in every Go binary since 1.13; a native search rules out the rest cheaply.
   if (!buf || !isElf(buf) || buf.indexOf(MAGIC) < 0) return { packages: [], problems };
   const info = readGoBuildInfo(buf);
-  if (!info) return { packages: [], problems };
+  // The marker is there but the structure around it is not: a truncated or damaged Go program.
+  if (!info) return { packages: [], problems: [{ path: file.path, reason: 'Go build-info marker found, but no readable build information (truncated or malformed ELF)' }] };
   if ('error' in info) return { packages: [], problems: [{ path: file.path, reason: info.error }] };
 
   const packages: Package[] = [];

@@ -27,6 +27,9 @@ export const allCatalogers: readonly Cataloger[] = [
   goBinaryCataloger,
 ];
 
+/** Problems kept per file and cataloger; a hostile file (a million duplicate entries) gets one more line saying how many were left out. */
+export const MAX_PROBLEMS_PER_FILE = 20;
+
 export interface CatalogResult {
   packages: Package[];
   problems: Problem[];
@@ -56,7 +59,15 @@ export function catalog(fs: SnapshotFs, opts: CatalogOptions = {}): CatalogResul
       try {
         const r = c.parse(file, fs);
         packages.push(...r.packages);
-        for (const p of r.problems) problems.push({ ...p, cataloger: c.name });
+        const perPath = new Map<string, number>();
+        for (const p of r.problems) {
+          const n = (perPath.get(p.path) ?? 0) + 1;
+          perPath.set(p.path, n);
+          if (n <= MAX_PROBLEMS_PER_FILE) problems.push({ ...p, cataloger: c.name });
+        }
+        for (const [path, n] of perPath) {
+          if (n > MAX_PROBLEMS_PER_FILE) problems.push({ path, reason: `${n - MAX_PROBLEMS_PER_FILE} more problems in this file not listed`, cataloger: c.name });
+        }
       } catch (err) {
         // Parsers are written not to throw; this keeps one bug from losing every other package.
         problems.push({ path: file.path, reason: `parser failed: ${(err as Error).message}`, cataloger: c.name });

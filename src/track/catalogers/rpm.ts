@@ -274,7 +274,10 @@ export function bdbHashBlobs(buf: Buffer): Buffer[] {
       if (start >= pageSize || stop > pageSize || start >= stop) throw new RpmHeaderError(`page ${pg} item ${i} out of range`);
       const kind = buf[p + start];
       if (kind === H_KEYDATA) out.push(buf.subarray(p + start + 1, p + stop));
-      else if (kind === H_OFFPAGE) out.push(overflow(u32(p + start + 4), u32(p + start + 8)));
+      else if (kind === H_OFFPAGE) {
+        if (start + 12 > pageSize) throw new RpmHeaderError(`page ${pg} item ${i} runs past the page`);
+        out.push(overflow(u32(p + start + 4), u32(p + start + 8)));
+      }
     }
   }
   return out;

@@ -34,6 +34,12 @@ function varint(buf: Buffer, pos: number): { value: number; next: number } {
   throw new SqliteError('bad varint');
 }
 
+/** A big-endian integer of a page, or a SqliteError when the (corrupt) offset is outside it. */
+function be(d: Buffer, o: number, bytes: 2 | 4, what: string): number {
+  if (o < 0 || o + bytes > d.length) throw new SqliteError(`${what} at offset ${o} is outside the page`);
+  return bytes === 2 ? d.readUInt16BE(o) : d.readUInt32BE(o);
+}
+
 export class SqliteFile {
   readonly pageSize: number;
   readonly usable: number;
@@ -126,13 +132,13 @@ export class SqliteFile {
       const cells = d.readUInt16BE(h + 3);
       if (type === 0x05) {
         const children: number[] = [];
-        for (let i = 0; i < cells; i++) children.push(d.readUInt32BE(d.readUInt16BE(h + 12 + 2 * i)));
+        for (let i = 0; i < cells; i++) children.push(be(d, be(d, h + 12 + 2 * i, 2, `page ${n} cell pointer ${i}`), 4, `page ${n} cell ${i}`));
         children.push(d.readUInt32BE(h + 8));
         // Reverse so the leftmost child is visited first.
         for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
       } else if (type === 0x0d) {
         for (let i = 0; i < cells; i++) {
-          let pos = d.readUInt16BE(h + 8 + 2 * i);
+          let pos = be(d, h + 8 + 2 * i, 2, `page ${n} cell pointer ${i}`);
           const size = varint(d, pos);
           const rowid = varint(d, size.next);
           pos = rowid.next;

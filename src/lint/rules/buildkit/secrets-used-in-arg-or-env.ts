@@ -2,13 +2,10 @@ import { goQuote } from '../../../common/go-text.js';
 import type { Report } from '../../types.js';
 import { buildkitRule } from './define.js';
 
-// BuildKit's word lists: a secret-like token as the whole name or as its first or last `_`-separated word.
-const DENY = /(?:_|^)(?:apikey|auth|credential|credentials|key|password|pword|passwd|secret|token)(?:_|$)/i;
-const ALLOW = /(?:_|^)(?:public)(?:_|$)/i;
+import { looksSecret } from '../../../common/secrets.js';
 
-export function looksSecret(name: string): boolean {
-  return DENY.test(name) && !ALLOW.test(name);
-}
+// The word lists live in src/common/secrets.ts: the SBOM and plan redaction use the same ones.
+export { looksSecret };
 
 export const secretsUsedInArgOrEnv = buildkitRule({
   id: 'SecretsUsedInArgOrEnv',
