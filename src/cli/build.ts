@@ -80,8 +80,6 @@ export function registerBuild(program: Command): void {
         import('../execute/build/report.js'),
         import('../common/cache-dir.js'),
       ]);
-      // Compiling (or loading) the schema validator overlaps with the build.
-      const validator = opts.sbom ? startValidator(defaultCacheDir()) : undefined;
       const network = opts.network;
       if (network !== undefined && !['default', 'host', 'none'].includes(network)) throw new UserError(`unknown --network ${JSON.stringify(network)}: use default, host or none`);
       const secrets = parseSecrets(opts.secret);
@@ -123,6 +121,9 @@ export function registerBuild(program: Command): void {
         // Lets a supervisor find (and remove) this build's containers by label even after kill -9.
         ...(process.env.SCANNABLE_BUILD_ID ? { buildId: process.env.SCANNABLE_BUILD_ID } : {}),
       };
+      // Compiling (or loading) the schema validator overlaps with the build. Started only once every
+      // option has been checked: a worker left running would keep the process from exiting.
+      const validator = opts.sbom ? startValidator(defaultCacheDir()) : undefined;
       try {
         const out = await build(req);
         if (opts.sbom) {

@@ -94,7 +94,7 @@ const CASES: FaultCase[] = [
   },
   {
     name: 'the engine answers 500 when the RUN step creates its container',
-    rules: [{ method: 'POST', path: /^\/containers\/create$/, nth: 3, fault: { kind: 'status', status: 500, message: 'injected fault: no space left on device' } }],
+    rules: [{ method: 'POST', path: /^\/containers\/create$/, nth: 2, fault: { kind: 'status', status: 500, message: 'injected fault: no space left on device' } }],
     line: 3,
     keyword: 'RUN',
     reason: /create container from \w+: injected fault: no space left on device/,
@@ -157,8 +157,14 @@ describeEngine('engine faults through a proxy', () => {
     const env = await runCli(['build', dir], { env: { SCANNABLE_ENGINE_TIMEOUT: '-1' } });
     expect(env.code).toBe(2);
     expect(env.stderr).toContain('scannable: SCANNABLE_ENGINE_TIMEOUT must be a number of seconds (0 for no limit), not "-1"');
-    expect(flag.stderr + env.stderr).not.toMatch(STACK_FRAME);
-  });
+    // With --sbom every usage error also ends the process (the schema validator's worker must not keep it alive).
+    const sbom = await runCli(['build', '--sbom', path.join(dir, 'missing', 'sbom.json'), '--engine-timeout', 'soon', dir]);
+    expect(sbom.code).toBe(2);
+    const missing = await runCli(['build', '--sbom', path.join(dir, 'missing', 'sbom.json'), dir]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('its directory does not exist');
+    expect(flag.stderr + env.stderr + sbom.stderr + missing.stderr).not.toMatch(STACK_FRAME);
+  }, 60_000);
 
   it('the engine timeout error is an EngineTimeoutError underneath (exit code 3)', async () => {
     proxy.setRules([{ method: 'GET', path: /^\/images\/[^/]+\/json$/, fault: { kind: 'delay', ms: 3000 } }]);

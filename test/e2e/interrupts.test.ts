@@ -8,7 +8,7 @@
  *   the cache holds only whole records naming existing snapshots, and a third
  *   build is served entirely from it, with the SBOM of one of the two.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, it } from 'vitest';
@@ -45,6 +45,7 @@ describeEngine('interrupts and concurrent builds', () => {
       writeFileSync(path.join(dir, 'Dockerfile'), `FROM busybox:latest\nRUN echo started-${signal}-${Date.now()} && sleep 60\n`);
       const buildId = testBuildId(`signal-${signal}`);
       const sbom = path.join(dir, 'out', 'sbom.json');
+      mkdirSync(path.dirname(sbom));
       const cli = startCli(['build', '--network', 'host', '--progress', 'plain', '--no-report', '--sbom', sbom, dir], {
         env: { SCANNABLE_BUILD_ID: buildId, XDG_CACHE_HOME: path.join(dir, '.xdg') },
       });
@@ -58,7 +59,7 @@ describeEngine('interrupts and concurrent builds', () => {
       expect(r.stderr).toMatch(new RegExp(`^scannable: build interrupted by ${signal}$`, 'm'));
       expect(r.stderr).not.toMatch(STACK_FRAME);
       expect(await containersOf(buildId)).toBe(0);
-      expect(existsSync(path.dirname(sbom)) ? readdirSync(path.dirname(sbom)) : []).toEqual([]);
+      expect(readdirSync(path.dirname(sbom))).toEqual([]);
     }, 120_000);
   }
 
