@@ -3,8 +3,7 @@ import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../common/diagnostics.js';
-import { imageSbom, type ImageSbomResult } from '../image/sbom.js';
-import { defaultCacheDir } from '../image/cache.js';
+import type { ImageSbomResult } from '../image/sbom.js';
 import { startValidator } from '../sbom/validate.js';
 import { collect, parseBuildArgs } from './common.js';
 
@@ -68,6 +67,8 @@ export function registerSbom(program: Command): void {
       if (!opts.image) throw new UserError('sbom needs --image REF (an image in the engine or a tarball path); building from a Dockerfile is `scannable build`');
       if (opts.context && !opts.file) process.stderr.write('scannable: note: --context without -f: copy layers are matched to context files by content alone\n');
       // Compiling the schema is slow: start it now, on another thread, while the image is read.
+      // Loaded here, not at start-up: the engine client alone costs the other commands a third of a second.
+      const [{ imageSbom }, { defaultCacheDir }] = await Promise.all([import('../image/sbom.js'), import('../image/cache.js')]);
       const validator = startValidator(opts.cache === false ? undefined : defaultCacheDir());
       try {
         const { VERSION } = await import('./main.js');

@@ -21,7 +21,7 @@ import type { IncomingMessage } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
-import Dockerode from 'dockerode';
+import type Dockerode from 'dockerode';
 import tar from 'tar-stream';
 import { UserError } from '../common/diagnostics.js';
 import type { FileEntry } from '../track/fs.js';
@@ -206,6 +206,8 @@ export class DockerEngine implements Engine {
   /** The client, after negotiating the API version once. */
   private client(): Promise<Dockerode> {
     this.clientPromise ??= (async () => {
+      // Loaded on first use: a build served from the cache and every engine-less path skip its start-up cost.
+      const { default: Dockerode } = await import('dockerode');
       const probe = new Dockerode(this.where.options);
       let v: Record<string, unknown>;
       try {
