@@ -20,6 +20,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import tar from 'tar-stream';
 import type { FileEntry, FileKind, SnapshotFs } from '../track/fs.js';
+import { resolveWith } from '../track/paths.js';
 
 export interface TarFsOptions {
   /** Directory of the snapshot the archive's entries are relative to (getArchive of /usr/lib: "/usr"). Default "/". */
@@ -32,7 +33,6 @@ export interface TarFsOptions {
 
 const OPAQUE = '.wh..wh..opq';
 const WHITEOUT = '.wh.';
-const MAX_LINK_HOPS = 40;
 
 interface Stored {
   entry: FileEntry;
@@ -295,25 +295,7 @@ export class TarSnapshotFs implements SnapshotFs {
   }
 
   resolve(p: string): string | undefined {
-    let hops = 0;
-    const parts = normalize(p).split('/').filter(Boolean);
-    let current = '/';
-    while (parts.length) {
-      const name = parts.shift()!;
-      const next = name === '..' ? path.posix.dirname(current) : path.posix.join(current, name);
-      const s = this.files.get(next);
-      if (!s) return undefined;
-      if (s.entry.kind === 'symlink') {
-        if (++hops > MAX_LINK_HOPS) return undefined;
-        const target = s.entry.linkTarget ?? '';
-        // A relative target is relative to the link's directory; an absolute one to the snapshot's root.
-        parts.unshift(...target.split('/').filter((x) => x && x !== '.'));
-        if (target.startsWith('/')) current = '/';
-        continue;
-      }
-      current = next;
-    }
-    return current;
+    return resolveWith((q) => this.files.get(q)?.entry, normalize(p));
   }
 
   /** Releases the spool file. The index stays usable for metadata. */

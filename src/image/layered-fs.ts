@@ -11,6 +11,7 @@ import path from 'node:path';
 import type { FileEntry, SnapshotFs } from '../track/fs.js';
 import type { ChangeKind } from '../track/tracker.js';
 import { normalize } from './layer-index.js';
+import { resolveWith } from '../track/paths.js';
 
 /** What stacking needs from one indexed layer (`LayerIndex`). */
 export interface LayerView {
@@ -29,7 +30,6 @@ export interface LayerChange {
   kind: ChangeKind;
 }
 
-const MAX_LINK_HOPS = 40;
 
 /** Is `p` or one of its ancestors in `set` (`strict`: ancestors only)? */
 function underAny(p: string, set: ReadonlySet<string>, strict: boolean): boolean {
@@ -137,25 +137,7 @@ export class LayeredFs implements SnapshotFs {
   }
 
   resolve(p: string): string | undefined {
-    let hops = 0;
-    const parts = normalize(p).split('/').filter(Boolean);
-    let current = '/';
-    while (parts.length) {
-      const name = parts.shift()!;
-      const next = name === '..' ? path.posix.dirname(current) : path.posix.join(current, name);
-      const e = this.stat(next);
-      if (!e) return undefined;
-      if (e.kind === 'symlink') {
-        if (++hops > MAX_LINK_HOPS) return undefined;
-        const target = e.linkTarget ?? '';
-        // Relative targets are relative to the link's directory; absolute ones to the image's root.
-        parts.unshift(...target.split('/').filter((x) => x && x !== '.'));
-        if (target.startsWith('/')) current = '/';
-        continue;
-      }
-      current = next;
-    }
-    return current;
+    return resolveWith((q) => this.stat(q), normalize(p));
   }
 }
 
