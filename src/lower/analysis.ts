@@ -70,17 +70,7 @@ export function analyzeRun(run: RunInstruction, workdir?: string): RunAnalysis {
     ...(origin ? { origin } : {}),
     ...(workdir ? { workdir } : {}),
   });
-  // The verdict is computed when first read: lint's rules never read it, lowering always does.
-  let verdict: Verdict | undefined;
-  return {
-    commands: analysis.commands,
-    intents: analysis.intents,
-    diagnostics: analysis.diagnostics,
-    script,
-    get verdict(): Verdict {
-      return (verdict ??= verdictOf(analysis));
-    },
-  };
+  return { ...analysis, script, verdict: verdictOf(analysis) };
 }
 
 const RANK: Record<VerdictLevel, number> = { none: 0, scannable: 1, partial: 2, unscannable: 3 };
