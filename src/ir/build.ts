@@ -69,6 +69,10 @@ const KNOWN_INSTRUCTIONS: ReadonlySet<string> = new Set(INSTRUCTION_NAMES.map((n
 
 class IRBuilder {
   readonly diagnostics: Diagnostic[] = [];
+  // A stage's scope and SHELL at its end, for stages built FROM it.
+  // (Per build rather than in module-level WeakMaps, which keep their values through young-generation collections.)
+  readonly endScopes = new Map<Stage, Scope>();
+  readonly endShells = new Map<Stage, string[]>();
 
   constructor(
     readonly tree: SyntaxTree,
@@ -374,8 +378,8 @@ function buildStage(
   let shell = DEFAULT_SHELL;
   if (base.kind === 'stage') {
     const parent = previous[base.stage]!;
-    scope = stageEndScope(parent);
-    shell = stageEndShell(parent);
+    scope = b.endScopes.get(parent)!;
+    shell = b.endShells.get(parent)!;
   } else if (base.kind === 'scratch') {
     scope = emptyScope(true);
   } else {
@@ -415,16 +419,10 @@ function buildStage(
     const ins = buildInstruction(ctx, n);
     if (ins) stage.instructions.push(ins);
   }
-  endScopes.set(stage, ctx.scope);
-  endShells.set(stage, ctx.shell);
+  b.endScopes.set(stage, ctx.scope);
+  b.endShells.set(stage, ctx.shell);
   return stage;
 }
-
-// A stage's scope and SHELL at its end, for stages built FROM it.
-const endScopes = new WeakMap<Stage, Scope>();
-const endShells = new WeakMap<Stage, string[]>();
-const stageEndScope = (s: Stage): Scope => endScopes.get(s)!;
-const stageEndShell = (s: Stage): string[] => endShells.get(s)!;
 
 interface StageContext {
   b: IRBuilder;
