@@ -49,7 +49,8 @@ class DefaultAnalysis implements LintAnalysis {
   readonly runAnalysis = (run: RunInstruction): RunAnalysis => {
     let a = this.analyses.get(run);
     if (a === undefined) {
-      a = analyzeRun(run, this.workdirOf(run));
+      // No rule reads the verdict: computed only if something does.
+      a = analyzeRun(run, this.workdirOf(run), { lazyVerdict: true });
       this.analyses.set(run, a);
     }
     return a;
