@@ -380,6 +380,15 @@ class Analyzer {
     const argv: ResolvedWord[] = [];
     const sources: Word[] = [];
     for (const w of c.words) {
+      const only = w.parts.length === 1 ? w.parts[0]! : undefined;
+      if (only !== undefined && only.kind === 'Literal') {
+        // expandFields' fast path, without the array: plain unquoted text, most words.
+        const f: ResolvedWord = { value: only.value, resolved: true, text: w.text, range: x.range(w.start, w.end) };
+        if (only.glob) f.glob = true;
+        argv.push(f);
+        sources.push(w);
+        continue;
+      }
       for (const f of expandFields(w, x)) {
         argv.push(f);
         sources.push(w);
