@@ -650,7 +650,7 @@ export function lexBackquoted(text: string, offsets: Int32Array, part: CommandSu
 
 /** Resets the per-parse state; returns the previous state so that a caller can restore it. */
 export function beginSession(): typeof session {
-  const saved = { ...session };
+  const saved = { base: session.base, depth: session.depth, offsets: session.offsets, errors: session.errors, substitutions: session.substitutions };
   session.base = 0;
   session.depth = 0;
   session.offsets = null;

@@ -296,13 +296,13 @@ class ShellGrammar extends EmbeddedActionsParser {
     const operators: Array<'&&' | '||'> = [];
     let time = this.LA(1).tokenType === Time ? this.take() : undefined;
     let bang = this.LA(1).tokenType === Bang ? this.take() : undefined;
-    let pipeline = this.pipelineStart(time, bang, this.OR(this.firstCommand));
+    let pipeline = this.pipelineStart(time, bang, this.plainSimple() ?? this.OR(this.firstCommand));
     for (;;) {
       const t = this.LA(1).tokenType;
       if (t === Pipe || t === PipeAmp) {
         this.SKIP_TOKEN();
         this.skipNewlines();
-        const next = this.OR4(this.pipedCommand);
+        const next = this.plainSimple() ?? this.OR4(this.pipedCommand);
         pipeline.pipeStderr.push(t === PipeAmp);
         pipeline.commands.push(next);
         pipeline.end = commandEnd(next);
@@ -311,7 +311,7 @@ class ShellGrammar extends EmbeddedActionsParser {
         this.skipNewlines();
         time = this.LA(1).tokenType === Time ? this.take() : undefined;
         bang = this.LA(1).tokenType === Bang ? this.take() : undefined;
-        const next = this.OR6(this.nextCommand);
+        const next = this.plainSimple() ?? this.OR6(this.nextCommand);
         pipelines.push(pipeline);
         operators.push(t === AndIf ? '&&' : '||');
         pipeline = this.pipelineStart(time, bang, next);
@@ -319,6 +319,24 @@ class ShellGrammar extends EmbeddedActionsParser {
     }
     pipelines.push(pipeline);
     return { kind: 'Statement', pipelines, operators, background: false, start: pipelines[0]!.start, end: pipeline.end };
+  }
+
+  /**
+   * A command that starts with a plain word (not a keyword) not followed by
+   * `(`: the alternative OR takes for it, then simpleCommand's fast path, without
+   * the two calls through chevrotain (the most common command). Undefined for
+   * any other command, which goes through OR.
+   */
+  private plainSimple(): SimpleCommand | undefined {
+    const t = this.LA(1);
+    if (t.tokenType !== Word || this.LA(2).tokenType === LParen) return undefined;
+    this.SKIP_TOKEN();
+    const w = this.word(t);
+    const node: SimpleCommand = { kind: 'SimpleCommand', assignments: [], words: [], redirects: [], start: w.start, end: 0 };
+    this.addWord(node, w);
+    this.simpleWords(node);
+    node.end = this.lastEnd();
+    return node;
   }
 
   private pipelineStart(time: IToken | undefined, bang: IToken | undefined, first: Command): Pipeline {

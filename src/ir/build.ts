@@ -25,7 +25,9 @@ import { parseCheckDirective } from './check-directive.js';
 import { builtinArgs, defaultPlatform, formatPlatform } from './platform.js';
 import { declareVar, emptyScope, scopeLookup, withVar, withVars } from './scope.js';
 import type {
+  AddInstruction,
   ArgInstruction,
+  CopyInstruction,
   BaseRef,
   Command,
   CopyFrom,
@@ -69,6 +71,10 @@ const KNOWN_INSTRUCTIONS: ReadonlySet<string> = new Set(INSTRUCTION_NAMES.map((n
 
 class IRBuilder {
   readonly diagnostics: Diagnostic[] = [];
+  // A stage's scope and SHELL at its end, for stages built FROM it.
+  // (Per build rather than in module-level WeakMaps, which keep their values through young-generation collections.)
+  readonly endScopes = new Map<Stage, Scope>();
+  readonly endShells = new Map<Stage, string[]>();
 
   constructor(
     readonly tree: SyntaxTree,
@@ -374,8 +380,8 @@ function buildStage(
   let shell = DEFAULT_SHELL;
   if (base.kind === 'stage') {
     const parent = previous[base.stage]!;
-    scope = stageEndScope(parent);
-    shell = stageEndShell(parent);
+    scope = b.endScopes.get(parent)!;
+    shell = b.endShells.get(parent)!;
   } else if (base.kind === 'scratch') {
     scope = emptyScope(true);
   } else {
@@ -415,16 +421,10 @@ function buildStage(
     const ins = buildInstruction(ctx, n);
     if (ins) stage.instructions.push(ins);
   }
-  endScopes.set(stage, ctx.scope);
-  endShells.set(stage, ctx.shell);
+  b.endScopes.set(stage, ctx.scope);
+  b.endShells.set(stage, ctx.shell);
   return stage;
 }
-
-// A stage's scope and SHELL at its end, for stages built FROM it.
-const endScopes = new WeakMap<Stage, Scope>();
-const endShells = new WeakMap<Stage, string[]>();
-const stageEndScope = (s: Stage): Scope => endScopes.get(s)!;
-const stageEndShell = (s: Stage): string[] => endShells.get(s)!;
 
 interface StageContext {
   b: IRBuilder;
@@ -482,7 +482,7 @@ function buildInstruction(ctx: StageContext, node: SyntaxInstruction): Instructi
       if (run.error) b.report(node, run.error, 'ir/run');
       return {
         kind: 'run',
-        ...base,
+        keyword: base.keyword, range: base.range, syntax: base.syntax, scope: base.scope,
         command: run.command,
         heredocs: node.heredocs,
         mounts,
@@ -501,29 +501,35 @@ function buildInstruction(ctx: StageContext, node: SyntaxInstruction): Instructi
       if (!sd) return undefined;
       const chownRaw = flagString(flags, 'chown');
       const chmodRaw = flagString(flags, 'chmod');
-      const common = {
-        ...base,
-        ...sd,
-        ...(chownRaw !== undefined ? { chown: b.expand(node, chownRaw, lookup) } : {}),
-        ...(chmodRaw !== undefined ? { chmod: b.expand(node, chmodRaw, lookup) } : {}),
-        link: flagBool(flags, 'link') ?? false,
-        exclude: flagStrings(flags, 'exclude'),
+      // Spelt out, in the order the properties always had: V8 copies a spread that follows other properties on a slow path.
+      const chown = chownRaw !== undefined ? b.expand(node, chownRaw, lookup) : undefined;
+      const chmod = chmodRaw !== undefined ? b.expand(node, chmodRaw, lookup) : undefined;
+      const link = flagBool(flags, 'link') ?? false;
+      const exclude = flagStrings(flags, 'exclude');
+      const common = (kind: 'copy' | 'add'): CopyInstruction | AddInstruction => {
+        const out = { kind, keyword: base.keyword, range: base.range, syntax: base.syntax, scope: base.scope, sources: sd.sources, inline: sd.inline, dest: sd.dest } as CopyInstruction | AddInstruction;
+        if (chown !== undefined) out.chown = chown;
+        if (chmod !== undefined) out.chmod = chmod;
+        out.link = link;
+        out.exclude = exclude;
+        return out;
       };
       if (isCopy) {
         const fromRaw = flagString(flags, 'from');
         const from = fromRaw !== undefined ? copyFrom(ctx, node, fromRaw) : undefined;
-        return { kind: 'copy', ...common, ...(from ? { from } : {}), parents: flagBool(flags, 'parents') ?? false };
+        const out = common('copy') as CopyInstruction;
+        if (from) out.from = from;
+        out.parents = flagBool(flags, 'parents') ?? false;
+        return out;
       }
       const checksumRaw = flagString(flags, 'checksum');
       const keepGitDir = flagBool(flags, 'keep-git-dir');
       const unpack = flagBool(flags, 'unpack');
-      return {
-        kind: 'add',
-        ...common,
-        ...(checksumRaw !== undefined ? { checksum: b.expand(node, checksumRaw, lookup) } : {}),
-        ...(keepGitDir !== undefined ? { keepGitDir } : {}),
-        ...(unpack !== undefined ? { unpack } : {}),
-      };
+      const out = common('add') as AddInstruction;
+      if (checksumRaw !== undefined) out.checksum = b.expand(node, checksumRaw, lookup);
+      if (keepGitDir !== undefined) out.keepGitDir = keepGitDir;
+      if (unpack !== undefined) out.unpack = unpack;
+      return out;
     }
     case 'env': {
       if (!b.flags(node, FLAG_SPECS.none)) return undefined;
@@ -532,7 +538,7 @@ function buildInstruction(ctx: StageContext, node: SyntaxInstruction): Instructi
       // Every word expands against the scope before this ENV: `ENV a=1 b=$a` sees the old a.
       const expanded = pairs.map((p) => ({ key: b.expand(node, p.key, lookup).value, value: b.expand(node, p.value, lookup), legacy: p.legacy }));
       ctx.scope = withVars(ctx.scope, expanded.map((p) => [p.key, p.value.value] as const));
-      return { kind: 'env', ...base, pairs: expanded };
+      return { kind: 'env', keyword: base.keyword, range: base.range, syntax: base.syntax, scope: base.scope, pairs: expanded };
     }
     case 'arg': {
       // BuildKit does not validate ARG flags.
@@ -541,23 +547,23 @@ function buildInstruction(ctx: StageContext, node: SyntaxInstruction): Instructi
       const declared = declareArgs(b, node, parsed, ctx.scope, ctx.buildArgs, ctx.globalScope);
       ctx.scope = declared.scope;
       const args = declared.args;
-      return { kind: 'arg', ...base, args };
+      return { kind: 'arg', keyword: base.keyword, range: base.range, syntax: base.syntax, scope: base.scope, args };
     }
     case 'label': {
       if (!b.flags(node, FLAG_SPECS.none)) return undefined;
       const pairs = kvps(b, node, 'LABEL');
       if (!pairs) return undefined;
-      return { kind: 'label', ...base, pairs: pairs.map((p) => ({ key: b.expand(node, p.key, lookup), value: b.expand(node, p.value, lookup), legacy: p.legacy })) };
+      return { kind: 'label', keyword: base.keyword, range: base.range, syntax: base.syntax, scope: base.scope, pairs: pairs.map((p) => ({ key: b.expand(node, p.key, lookup), value: b.expand(node, p.value, lookup), legacy: p.legacy })) };
     }
     case 'workdir': {
       const path = exactlyOne(b, node, 'WORKDIR');
       if (path === undefined || !b.flags(node, FLAG_SPECS.none)) return undefined;
-      return { kind: 'workdir', ...base, path: b.expand(node, path, lookup) };
+      return { kind: 'workdir', keyword: base.keyword, range: base.range, syntax: base.syntax, scope: base.scope, path: b.expand(node, path, lookup) };
     }
     case 'user': {
       const user = exactlyOne(b, node, 'USER');
       if (user === undefined || !b.flags(node, FLAG_SPECS.none)) return undefined;
-      return { kind: 'user', ...base, user: b.expand(node, user, lookup) };
+      return { kind: 'user', keyword: base.keyword, range: base.range, syntax: base.syntax, scope: base.scope, user: b.expand(node, user, lookup) };
     }
     case 'stopsignal': {
       // BuildKit does not validate STOPSIGNAL flags.
@@ -567,7 +573,7 @@ function buildInstruction(ctx: StageContext, node: SyntaxInstruction): Instructi
       if (parseSignal(signal.value) === undefined) {
         b.report(node, `Invalid signal: ${signal.value}`, 'ir/signal', 'error', 'use a signal name such as SIGTERM or a number');
       }
-      return { kind: 'stopsignal', ...base, signal };
+      return { kind: 'stopsignal', keyword: base.keyword, range: base.range, syntax: base.syntax, scope: base.scope, signal };
     }
     case 'expose': {
       if (node.args.length === 0) {
@@ -581,7 +587,7 @@ function buildInstruction(ctx: StageContext, node: SyntaxInstruction): Instructi
         if (!out.ok) b.report(node, out.error, 'ir/expansion');
         else ports.push(...out.result.words);
       }
-      return { kind: 'expose', ...base, words: [...node.args].sort(), ports };
+      return { kind: 'expose', keyword: base.keyword, range: base.range, syntax: base.syntax, scope: base.scope, words: [...node.args].sort(), ports };
     }
     case 'volume': {
       if (node.args.length === 0) {
@@ -598,14 +604,14 @@ function buildInstruction(ctx: StageContext, node: SyntaxInstruction): Instructi
         }
         paths.push(b.expand(node, t, lookup));
       }
-      return { kind: 'volume', ...base, paths };
+      return { kind: 'volume', keyword: base.keyword, range: base.range, syntax: base.syntax, scope: base.scope, paths };
     }
     case 'cmd':
     case 'entrypoint': {
       if (!b.flags(node, FLAG_SPECS.none)) return undefined;
       const argv = handleJSONArgs(node, node.args);
       const command: Command = node.json ? { form: 'exec', argv } : argv.length ? { form: 'shell', script: argv[0]! } : { form: 'exec', argv: [] };
-      return { kind: kw, ...base, command, shell: ctx.shell };
+      return { kind: kw, keyword: base.keyword, range: base.range, syntax: base.syntax, scope: base.scope, command, shell: ctx.shell };
     }
     case 'shell': {
       if (!b.flags(node, FLAG_SPECS.none)) return undefined;
@@ -619,7 +625,7 @@ function buildInstruction(ctx: StageContext, node: SyntaxInstruction): Instructi
         return undefined;
       }
       ctx.shell = argv;
-      return { kind: 'shell', ...base, argv };
+      return { kind: 'shell', keyword: base.keyword, range: base.range, syntax: base.syntax, scope: base.scope, argv };
     }
     case 'healthcheck':
       return healthcheck(ctx, node, base);
@@ -640,12 +646,12 @@ function buildInstruction(ctx: StageContext, node: SyntaxInstruction): Instructi
       }
       let expression = node.original.replace(/^\s*ONBUILD\s*/i, '');
       for (const h of node.heredocs) expression += '\n' + h.content + h.name;
-      return { kind: 'onbuild', ...base, expression, triggerKeyword: trig };
+      return { kind: 'onbuild', keyword: base.keyword, range: base.range, syntax: base.syntax, scope: base.scope, expression, triggerKeyword: trig };
     }
     case 'maintainer': {
       const m = exactlyOne(b, node, 'MAINTAINER');
       if (m === undefined || !b.flags(node, FLAG_SPECS.none)) return undefined;
-      return { kind: 'maintainer', ...base, maintainer: m };
+      return { kind: 'maintainer', keyword: base.keyword, range: base.range, syntax: base.syntax, scope: base.scope, maintainer: m };
     }
   }
   return undefined;
@@ -691,7 +697,7 @@ function healthcheck(ctx: StageContext, node: SyntaxInstruction, base: { keyword
       b.report(node, 'HEALTHCHECK NONE takes no arguments', 'ir/arguments');
       return undefined;
     }
-    return { kind: 'healthcheck', ...base, test: ['NONE'], ...none };
+    return { kind: 'healthcheck', keyword: base.keyword, range: base.range, syntax: base.syntax, scope: base.scope, test: ['NONE'], ...none };
   }
   const flags = b.flags(node, FLAG_SPECS.healthcheck);
   if (!flags) return undefined;
@@ -738,7 +744,7 @@ function healthcheck(ctx: StageContext, node: SyntaxInstruction, base: { keyword
   }
   return {
     kind: 'healthcheck',
-    ...base,
+    keyword: base.keyword, range: base.range, syntax: base.syntax, scope: base.scope,
     test,
     interval: durations.interval!,
     timeout: durations.timeout!,

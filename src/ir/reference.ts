@@ -62,7 +62,10 @@ export function parseImageReference(s: string): ReferenceOutcome {
   if (!m) return { ok: false, error: 'invalid reference format' };
   if (m[1]!.length > NAME_TOTAL_LENGTH_MAX) return { ok: false, error: `repository name must not be more than ${NAME_TOTAL_LENGTH_MAX} characters` };
   if (!ANCHORED_DOMAIN.test(domain)) return { ok: false, error: 'invalid reference format' };
-  return { ok: true, ref: { domain, path, ...(m[2] ? { tag: m[2] } : {}), ...(m[3] ? { digest: m[3] } : {}) } };
+  const ref: ImageReference = { domain, path };
+  if (m[2]) ref.tag = m[2];
+  if (m[3]) ref.digest = m[3];
+  return { ok: true, ref };
 }
 
 /** `docker.io/library/alpine:3.20` (tag `latest` added when there is neither tag nor digest). */

@@ -13,52 +13,61 @@ import type { LintContext, LintPlan } from './types.js';
 export type LintAnalysis = Pick<LintContext, 'plan' | 'runAnalysis'>;
 
 export function defaultAnalysis(ir: DockerfileIR): LintAnalysis {
-  let plan: LintPlan | undefined;
-  const analyses = new Map<RunInstruction, RunAnalysis>();
-  let workdirs: Map<RunInstruction, string | undefined> | undefined;
+  return new DefaultAnalysis(ir);
+}
+
+/**
+ * A class rather than an object literal with a `plan` getter: V8 gives every
+ * object literal with a getter its own hidden class, held from the old
+ * generation, which keeps the whole file (IR, analyses) alive through every
+ * young-generation collection until a full one.
+ */
+class DefaultAnalysis implements LintAnalysis {
+  private planned: LintPlan | undefined;
+  private readonly analyses = new Map<RunInstruction, RunAnalysis>();
+  private workdirs: Map<RunInstruction, string | undefined> | undefined;
+
+  constructor(private readonly ir: DockerfileIR) {}
 
   // Lowering also analyses the RUNs of the needed stages: keep those not analysed yet rather than analyse them twice.
-  const lowered = (): LintPlan => {
-    if (plan === undefined) {
-      const p = lower(ir);
+  get plan(): LintPlan {
+    if (this.planned === undefined) {
+      const p = lower(this.ir);
       for (const stage of p.stages) {
         stage.ops.forEach((op, i) => {
           const ins = stage.instructions[i];
-          if (op.kind === 'exec' && ins?.kind === 'run' && !analyses.has(ins)) analyses.set(ins, op.analysis);
+          if (op.kind === 'exec' && ins?.kind === 'run' && !this.analyses.has(ins)) this.analyses.set(ins, op.analysis);
         });
       }
-      plan = { neededStages: p.stages.map((s) => s.index) };
+      this.planned = { neededStages: p.stages.map((s) => s.index) };
     }
-    return plan;
+    return this.planned;
+  }
+
+  // Not through lowering: most of its cost is building ops that no rule reads.
+  // (A property, not a method: the runner hands it on without its object.)
+  readonly runAnalysis = (run: RunInstruction): RunAnalysis => {
+    let a = this.analyses.get(run);
+    if (a === undefined) {
+      // No rule reads the verdict: computed only if something does.
+      a = analyzeRun(run, this.workdirOf(run), { lazyVerdict: true });
+      this.analyses.set(run, a);
+    }
+    return a;
   };
 
   // The WORKDIR each RUN starts in, the way lowering computes it (stages the target does not need are linted too).
-  const workdirOf = (run: RunInstruction): string | undefined => {
-    if (workdirs === undefined) {
-      workdirs = new Map();
-      for (const stage of ir.stages) {
+  private workdirOf(run: RunInstruction): string | undefined {
+    if (this.workdirs === undefined) {
+      this.workdirs = new Map();
+      for (const stage of this.ir.stages) {
         let workdir: string | undefined;
         for (const ins of stage.instructions) {
           if (ins.kind === 'workdir') workdir = joinWorkdir(workdir, ins.path.value);
-          else if (ins.kind === 'run') workdirs.set(ins, workdir);
+          else if (ins.kind === 'run') this.workdirs.set(ins, workdir);
         }
       }
     }
-    return workdirs.get(run);
-  };
-
-  return {
-    get plan() {
-      return lowered();
-    },
-    // Not through lowering: most of its cost is building ops that no rule reads.
-    runAnalysis(run: RunInstruction): RunAnalysis {
-      let a = analyses.get(run);
-      if (a === undefined) {
-        a = analyzeRun(run, workdirOf(run));
-        analyses.set(run, a);
-      }
-      return a;
-    },
-  };
+    return this.workdirs.get(run);
+  }
 }

@@ -3,7 +3,7 @@
  * configuration, `# check=` and ignore comments applied. Pure apart from
  * reading a build context's `.dockerignore` when a context directory is given.
  */
-import { parseDockerfile } from '../../grammar/dockerfile/index.js';
+import { parseDockerfile, type SyntaxTree } from '../../grammar/dockerfile/index.js';
 import type { Diagnostic, Severity } from '../common/diagnostics.js';
 import { buildIR, type DockerfileIR, type IROptions, type Platform } from '../ir/index.js';
 import { defaultAnalysis, type LintAnalysis } from './analysis.js';
@@ -11,9 +11,10 @@ import { DEFAULT_CHECK, fileCheckOptions, type CheckOptions } from './check-opti
 import { defaultConfig, type LintConfig } from './config.js';
 import { loadDockerignore } from './dockerignore.js';
 import { docsUrl } from './docs-url.js';
+import { FILE_MEMO, type WithFileMemo } from './memo.js';
 import { collectSuppressions } from './pragmas.js';
 import { rules as registeredRules } from './registry.js';
-import type { Finding, LintContext, Rule } from './types.js';
+import type { Finding, LintContext, LintPlan, LintSettings, Rule } from './types.js';
 
 export interface LintInput {
   /** The path findings name (as the user gave it). */
@@ -83,6 +84,44 @@ export function compareFindings(a: Finding, b: Finding): number {
   );
 }
 
+/**
+ * A file's LintContext. A class so that `plan` is a getter on the prototype:
+ * V8 gives every object literal with a getter its own hidden class, held from
+ * the old generation, which keeps the whole file (tree, IR, RUN analyses)
+ * alive through every young-generation collection until a full one.
+ */
+class FileContext implements LintContext, WithFileMemo {
+  readonly [FILE_MEMO] = new Map<symbol, Map<unknown, unknown>>();
+  readonly file: string;
+  readonly text: string;
+  // Optional parts are absent, not undefined, when their producer did not run.
+  declare readonly dockerignore?: readonly string[];
+  declare readonly baseImagePlatform?: LintOptions['baseImagePlatform'];
+  declare readonly runAnalysis?: LintAnalysis['runAnalysis'];
+
+  constructor(
+    input: LintInput,
+    readonly tree: SyntaxTree,
+    readonly ir: DockerfileIR,
+    readonly settings: LintSettings,
+    private readonly analysis: LintAnalysis,
+    dockerignore: readonly string[] | undefined,
+    baseImagePlatform: LintOptions['baseImagePlatform'],
+  ) {
+    this.file = input.file;
+    this.text = input.text;
+    const self = this as { -readonly [K in keyof FileContext]: FileContext[K] };
+    if (dockerignore) self.dockerignore = dockerignore;
+    if (baseImagePlatform) self.baseImagePlatform = baseImagePlatform;
+    if (analysis.runAnalysis) self.runAnalysis = analysis.runAnalysis;
+  }
+
+  // Computed only if a rule reads it.
+  get plan(): LintPlan | undefined {
+    return this.analysis.plan;
+  }
+}
+
 /** Lints one parsed file. */
 export function lintFile(input: LintInput, options: LintOptions = {}): LintResult {
   const parsed = parseDockerfile(input.text, input.file);
@@ -94,20 +133,7 @@ export function lintFile(input: LintInput, options: LintOptions = {}): LintResul
   const suppressions = collectSuppressions(input.text, tree);
   const dockerignore = input.dockerignore ?? (input.contextDir !== undefined ? loadDockerignore(input.contextDir, input.file) : undefined);
   const analysis = (options.analyze ?? defaultAnalysis)(ir);
-  const ctx: LintContext = {
-    file: input.file,
-    text: input.text,
-    tree,
-    ir,
-    settings: { trustedRegistries: config.trustedRegistries },
-    ...(dockerignore ? { dockerignore } : {}),
-    ...(options.baseImagePlatform ? { baseImagePlatform: options.baseImagePlatform } : {}),
-    // A getter: the plan is computed only if a rule reads it.
-    get plan() {
-      return analysis.plan;
-    },
-    ...(analysis.runAnalysis ? { runAnalysis: analysis.runAnalysis } : {}),
-  };
+  const ctx = new FileContext(input, tree, ir, { trustedRegistries: config.trustedRegistries }, analysis, dockerignore, options.baseImagePlatform);
   const findings: Finding[] = [];
   for (const rule of options.rules ?? registeredRules) {
     if (!ruleEnabled(rule, config, check, suppressions.file)) continue;

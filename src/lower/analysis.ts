@@ -50,7 +50,15 @@ function shellQuote(s: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-export function analyzeRun(run: RunInstruction, workdir?: string): RunAnalysis {
+export interface AnalyzeRunOptions {
+  /**
+   * Compute `verdict` when it is first read (lint: no rule reads it) rather
+   * than now. It is still an own enumerable property, as JSON and spreads see it.
+   */
+  lazyVerdict?: boolean;
+}
+
+export function analyzeRun(run: RunInstruction, workdir?: string, opts: AnalyzeRunOptions = {}): RunAnalysis {
   let script: string;
   let origin: ((offset: number) => { line: number; column: number }) | undefined;
   let shell: readonly string[] = run.shell;
@@ -70,7 +78,19 @@ export function analyzeRun(run: RunInstruction, workdir?: string): RunAnalysis {
     ...(origin ? { origin } : {}),
     ...(workdir ? { workdir } : {}),
   });
-  return { ...analysis, script, verdict: verdictOf(analysis) };
+  // Spelt out rather than spread (`{ ...analysis }` is slow here).
+  if (!opts.lazyVerdict) return { commands: analysis.commands, intents: analysis.intents, diagnostics: analysis.diagnostics, script, verdict: verdictOf(analysis) };
+  const out = { commands: analysis.commands, intents: analysis.intents, diagnostics: analysis.diagnostics, script } as RunAnalysis;
+  // One getter shared by every analysis (a getter of its own would give each object its own hidden class).
+  Object.defineProperty(out, 'verdict', { get: lazyVerdict, enumerable: true, configurable: true });
+  return out;
+}
+
+/** `verdict` on first read: computed, then kept as a plain property. */
+function lazyVerdict(this: RunAnalysis): Verdict {
+  const verdict = verdictOf(this);
+  Object.defineProperty(this, 'verdict', { value: verdict, enumerable: true, writable: true, configurable: true });
+  return verdict;
 }
 
 const RANK: Record<VerdictLevel, number> = { none: 0, scannable: 1, partial: 2, unscannable: 3 };

@@ -98,12 +98,27 @@ interface Context {
   conditional: boolean;
   loop: boolean;
   substitution: boolean;
-  functionName?: string;
+  functionName: string | undefined;
   frame: Frame;
 }
 
 function baseContext(env: ShellVariables, frame: Frame): Context {
-  return { env, conditional: false, loop: false, substitution: false, frame };
+  return { env, conditional: false, loop: false, substitution: false, functionName: undefined, frame };
+}
+
+/**
+ * A context like `ctx` with another environment (and flags). Every context has
+ * the same shape: spreading them (`{ ...ctx, env }`) was a hot spot of the walk.
+ */
+function derive(
+  ctx: Context,
+  env: ShellVariables,
+  conditional = ctx.conditional,
+  loop = ctx.loop,
+  substitution = ctx.substitution,
+  functionName = ctx.functionName,
+): Context {
+  return { env, conditional, loop, substitution, functionName, frame: ctx.frame };
 }
 
 const TEST_COMMANDS = new Set(['[', '[[', 'test', 'which', 'type', 'hash']);
@@ -173,13 +188,13 @@ class Analyzer {
 
   private statement(st: Statement, ctx: Context): number {
     // A background job runs in a subshell.
-    const base = st.background ? { ...ctx, env: ctx.env.child() } : ctx;
+    const base = st.background ? derive(ctx, ctx.env.child()) : ctx;
     let first = -1;
     let last = -1;
     for (let i = 0; i < st.pipelines.length; i++) {
       let conditional = base.conditional;
       if (i > 0 && (st.operators[i - 1] === '||' || this.isTest(st.pipelines[i - 1]!))) conditional = true;
-      const f = this.pipeline(st.pipelines[i]!, conditional === base.conditional ? base : { ...base, conditional });
+      const f = this.pipeline(st.pipelines[i]!, conditional === base.conditional ? base : derive(base, base.env, conditional));
       if (first < 0) first = f;
       if (this.lastRecorded >= 0) last = this.lastRecorded;
     }
@@ -203,7 +218,7 @@ class Analyzer {
     let last = -1;
     for (const c of p.commands) {
       // Each element of a pipeline runs in its own subshell.
-      const f = this.command(c, { ...ctx, env: ctx.env.child() });
+      const f = this.command(c, derive(ctx, ctx.env.child()));
       if (last >= 0 && f >= 0) this.linkPipe(last, f);
       if (first < 0) first = f;
       last = this.lastRecorded;
@@ -230,7 +245,7 @@ class Analyzer {
     const env = ctx.env;
     switch (c.kind) {
       case 'Subshell':
-        return this.list(c.body, { ...ctx, env: env.child() });
+        return this.list(c.body, derive(ctx, env.child()));
       case 'BraceGroup':
         return this.list(c.body, ctx);
       case 'If': {
@@ -238,17 +253,17 @@ class Analyzer {
         const ends = this.list(first.condition, ctx);
         const conditionLast = this.lastRecorded;
         const branches: ShellVariables[] = [];
-        const inBranch = { ...ctx, conditional: true };
+        const inBranch = derive(ctx, env, true);
         c.branches.forEach((b, i) => {
           const benv = env.child();
           branches.push(benv);
-          if (i > 0) this.list(b.condition, { ...inBranch, env: benv });
-          this.list(b.body, { ...inBranch, env: benv });
+          if (i > 0) this.list(b.condition, derive(inBranch, benv));
+          this.list(b.body, derive(inBranch, benv));
         });
         if (c.elseBody) {
           const benv = env.child();
           branches.push(benv);
-          this.list(c.elseBody, { ...inBranch, env: benv });
+          this.list(c.elseBody, derive(inBranch, benv));
         }
         env.merge(branches, c.elseBody !== undefined);
         this.lastRecorded = conditionLast;
@@ -263,7 +278,7 @@ class Analyzer {
         const benv = env.child();
         const single = items?.length === 1 && items[0]!.resolved ? items[0]!.value! : undefined;
         benv.set(name, single !== undefined ? known(single) : UNKNOWN);
-        const ends = this.list(c.body, { ...ctx, env: benv, conditional: true, loop: true });
+        const ends = this.list(c.body, derive(ctx, benv, true, true));
         const bodyLast = this.lastRecorded;
         env.merge([benv], false);
         this.lastRecorded = bodyLast;
@@ -275,15 +290,15 @@ class Analyzer {
       }
       case 'ArithFor': {
         const benv = env.child();
-        const ends = this.list(c.body, { ...ctx, env: benv, conditional: true, loop: true });
+        const ends = this.list(c.body, derive(ctx, benv, true, true));
         env.merge([benv], false);
         return ends;
       }
       case 'While': {
         const benv = env.child();
-        const ends = this.list(c.condition, { ...ctx, env: benv, loop: true });
+        const ends = this.list(c.condition, derive(ctx, benv, ctx.conditional, true));
         const conditionLast = this.lastRecorded;
-        this.list(c.body, { ...ctx, env: benv, conditional: true, loop: true });
+        this.list(c.body, derive(ctx, benv, true, true));
         env.merge([benv], false);
         this.lastRecorded = conditionLast;
         return ends;
@@ -301,7 +316,7 @@ class Analyzer {
           }
           const benv = env.child();
           branches.push(benv);
-          const f = this.list(item.body, { ...ctx, env: benv, conditional: true });
+          const f = this.list(item.body, derive(ctx, benv, true));
           if (first < 0) first = f;
           if (this.lastRecorded >= 0) last = this.lastRecorded;
         }
@@ -311,7 +326,7 @@ class Analyzer {
       }
       case 'Function': {
         const fenv = env.child();
-        this.command(c.body, { ...ctx, env: fenv, functionName: c.name });
+        this.command(c.body, derive(ctx, fenv, ctx.conditional, ctx.loop, ctx.substitution, c.name));
         this.functions.set(c.name, new Set(fenv.assignedNames()));
         this.lastRecorded = -1;
         return -1;
@@ -344,7 +359,7 @@ class Analyzer {
         if (p.operand) this.substitutionParts(p.operand.parts, ctx);
         if (p.replacement) this.substitutionParts(p.replacement.parts, ctx);
       } else if (p.kind === 'CommandSubstitution' || p.kind === 'ProcessSubstitution') {
-        this.list(p.body, { ...ctx, env: ctx.env.child(), substitution: true });
+        this.list(p.body, derive(ctx, ctx.env.child(), ctx.conditional, ctx.loop, true));
         if (this.lastRecorded >= 0) this.producers.set(p, [this.lastRecorded]);
       }
     }
@@ -365,6 +380,15 @@ class Analyzer {
     const argv: ResolvedWord[] = [];
     const sources: Word[] = [];
     for (const w of c.words) {
+      const only = w.parts.length === 1 ? w.parts[0]! : undefined;
+      if (only !== undefined && only.kind === 'Literal') {
+        // expandFields' fast path, without the array: plain unquoted text, most words.
+        const f: ResolvedWord = { value: only.value, resolved: true, text: w.text, range: x.range(w.start, w.end) };
+        if (only.glob) f.glob = true;
+        argv.push(f);
+        sources.push(w);
+        continue;
+      }
       for (const f of expandFields(w, x)) {
         argv.push(f);
         sources.push(w);
@@ -372,7 +396,7 @@ class Analyzer {
     }
     const assignEnv = c.words.length === 0 || c.assignments.length === 0 ? ctx.env : ctx.env.child();
     const assignments: ResolvedAssignment[] = c.assignments.map((a) => {
-      const value = expandValue(a.value, { ...x, vars: assignEnv });
+      const value = expandValue(a.value, { vars: assignEnv, range: x.range });
       let v: VariableValue = value.resolved ? known(value.value!) : UNKNOWN;
       if (a.append) {
         const before = assignEnv.get(a.name);
@@ -618,7 +642,7 @@ class Analyzer {
     if (wrapper.pipedFrom !== undefined) cmd.pipedFrom = wrapper.pipedFrom;
     wrapper.runs = cmd.index;
     const env = inner.assignments && inner.assignments.length > 0 ? ctx.env.child() : ctx.env;
-    this.effects(cmd, innerSources, { ...ctx, env });
+    this.effects(cmd, innerSources, derive(ctx, env));
   }
 
   /** Marks the commands producing a substitution's value as feeding `consumer` (e.g. `bash -c "$(curl ...)"`). */
@@ -647,8 +671,7 @@ class Analyzer {
       depth: outer.depth + 1,
       parent: runner.index,
     };
-    const inner: Context = { env, conditional: ctx.conditional, loop: ctx.loop, substitution: ctx.substitution, frame };
-    if (ctx.functionName !== undefined) inner.functionName = ctx.functionName;
+    const inner: Context = { env, conditional: ctx.conditional, loop: ctx.loop, substitution: ctx.substitution, functionName: ctx.functionName, frame };
     this.script(parsed, frame, inner);
   }
 }

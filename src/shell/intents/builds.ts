@@ -218,10 +218,11 @@ const DATABASES: Array<{ database: PackageDatabaseRemovalIntent['database']; pat
   { database: 'rpm', path: '/usr/lib/sysimage/rpm' },
 ];
 
-/** Does removing `target` (possibly a glob) remove the database at `db` or part of it? */
-function removes(target: string, db: string, glob: boolean): boolean {
-  const t = target.length > 1 ? target.replace(/\/+$/, '') : target;
-  const wild = glob ? t.search(/[*?[]/) : -1;
+/**
+ * Does removing `t` (without trailing slashes; a glob when `wild`, the index of
+ * its first glob character, is not -1) remove the database at `db` or part of it?
+ */
+function removes(t: string, wild: number, db: string): boolean {
   if (wild < 0) return t === db || db.startsWith(t === '/' ? '/' : t + '/') || t.startsWith(db + '/');
   // The text before the first glob character must lead to the database or into it.
   const fixed = t.slice(0, wild);
@@ -247,7 +248,9 @@ export function removalIntents(cmd: ShellCommand): PackageDatabaseRemovalIntent[
     if (!w.resolved) continue;
     const path = resolvePath(cmd.cwd, w.value!);
     if (path === undefined) continue;
-    const db = DATABASES.find((d) => removes(path, d.path, w.glob === true));
+    const t = path.length > 1 ? path.replace(/\/+$/, '') : path;
+    const wild = w.glob === true ? t.search(/[*?[]/) : -1;
+    const db = DATABASES.find((d) => removes(t, wild, d.path));
     if (db !== undefined) out.push({ kind: 'PackageDatabaseRemoval', database: db.database, path: w, command: cmd.index, range: cmd.range });
   }
   return out;

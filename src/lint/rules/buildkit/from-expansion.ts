@@ -6,6 +6,8 @@
 import { expandWord, type WordResult } from '../../../../grammar/dockerfile/index.js';
 import type { DockerfileIR, Stage } from '../../../ir/index.js';
 import { scopeLookup } from '../../../ir/index.js';
+import { fileMemo } from '../../memo.js';
+import type { LintContext } from '../../types.js';
 
 export interface FromExpansion {
   stage: Stage;
@@ -15,11 +17,19 @@ export interface FromExpansion {
 }
 
 // Three rules look at the same FROM expansions: do them once per stage.
-const cache = new WeakMap<Stage, FromExpansion>();
+const EXPANSIONS = Symbol('FROM expansions');
 
-export function expandFrom(ir: DockerfileIR, stage: Stage): FromExpansion {
-  const cached = cache.get(stage);
-  if (cached) return cached;
+export function expandFrom(ctx: LintContext, stage: Stage): FromExpansion {
+  const memo = fileMemo<Stage, FromExpansion>(ctx, EXPANSIONS);
+  let out = memo.get(stage);
+  if (out === undefined) {
+    out = expand(ctx.ir, stage);
+    memo.set(stage, out);
+  }
+  return out;
+}
+
+function expand(ir: DockerfileIR, stage: Stage): FromExpansion {
   const lookup = scopeLookup(ir.globalScope);
   const opts = { escape: ir.escape };
   const image = expandWord(stage.from.image.raw, lookup, opts);
@@ -29,7 +39,6 @@ export function expandFrom(ir: DockerfileIR, stage: Stage): FromExpansion {
     const platform = expandWord(stage.from.platform.raw, lookup, opts);
     if (platform.ok) out.platform = platform.result;
   }
-  cache.set(stage, out);
   return out;
 }
 

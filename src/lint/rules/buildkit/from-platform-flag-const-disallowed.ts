@@ -14,7 +14,7 @@ export const fromPlatformFlagConstDisallowed = buildkitRule({
   check(ctx) {
     const out: Report[] = [];
     for (const stage of ctx.ir.stages) {
-      const e = expandFrom(ctx.ir, stage);
+      const e = expandFrom(ctx, stage);
       // BuildKit checks the platform only once the image name expanded to something.
       if (!e.image || e.image.value === '' || !e.platform) continue;
       if (e.platform.matched.size > 0 || e.platform.unmatched.size > 0) continue;

@@ -11,7 +11,7 @@ export const redundantTargetPlatform = buildkitRule({
     const out: Report[] = [];
     const target = ctx.ir.globalScope.vars.get('TARGETPLATFORM');
     for (const stage of ctx.ir.stages) {
-      const e = expandFrom(ctx.ir, stage);
+      const e = expandFrom(ctx, stage);
       if (!e.image || e.image.value === '' || !e.platform) continue;
       // Only a value that is exactly $TARGETPLATFORM: another name expanding to "" alongside it must not count.
       if (e.platform.matched.size !== 1 || e.platform.unmatched.size !== 0 || !e.platform.matched.has('TARGETPLATFORM')) continue;

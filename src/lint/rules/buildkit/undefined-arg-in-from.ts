@@ -22,7 +22,7 @@ export const undefinedArgInFrom = buildkitRule({
       }
     };
     for (const stage of ctx.ir.stages) {
-      const e = expandFrom(ctx.ir, stage);
+      const e = expandFrom(ctx, stage);
       if (!e.image) continue;
       report(stage, e.image);
       if (e.image.value !== '' && e.platform) report(stage, e.platform);

@@ -37,10 +37,8 @@ function freshAssignments(stage: Stage, tick: () => number): Assignments {
   return { own };
 }
 
-/** Names within suggest()'s reach of `name` (length within 2), per scope, built on first use. */
-const byLength = new WeakMap<Scope, Map<number, string[]>>();
-
-function candidates(scope: Scope, name: string): string[] {
+/** Names within suggest()'s reach of `name` (length within 2), per scope, built on first use (in `byLength`, one per check). */
+function candidates(byLength: Map<Scope, Map<number, string[]>>, scope: Scope, name: string): string[] {
   let index = byLength.get(scope);
   if (!index) {
     index = new Map();
@@ -99,6 +97,7 @@ export const undefinedVar = buildkitRule({
     // Assignment times: only their order matters.
     let clock = 0;
     const tick = (): number => clock++;
+    const byLength = new Map<Scope, Map<number, string[]>>();
     walkStages(
       ir,
       (stage) => freshAssignments(stage, tick),
@@ -106,7 +105,7 @@ export const undefinedVar = buildkitRule({
       (stage, assigned) => {
         for (const ins of stage.instructions) {
           for (const v of unmatchedNames(ins, ir.escape)) {
-            const s = closestName(v, candidates(ins.scope, v), (k) => lastAssigned(assigned, k));
+            const s = closestName(v, candidates(byLength, ins.scope, v), (k) => lastAssigned(assigned, k));
             out.push({ range: ins.range, message: `Usage of undefined variable '$${v}'${s ? ` (did you mean $${s}?)` : ''}` });
           }
           if (ins.kind === 'env') for (const p of ins.pairs) assigned.own.set(p.key, tick());

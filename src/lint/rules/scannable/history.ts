@@ -9,6 +9,7 @@ import type { Range } from '../../../common/diagnostics.js';
 import type { Instruction, Stage } from '../../../ir/index.js';
 import { isGitSource, isUrl, joinWorkdir, splitGitFragment } from '../../../lower/index.js';
 import type { BuildIntent, DownloadIntent, ExtractIntent, PackageInstallIntent, PackageRef, ShellCommand } from '../../../shell/index.js';
+import { fileMemo } from '../../memo.js';
 import type { LintContext } from '../../types.js';
 import { shownWord } from './define.js';
 import { packageSource } from './packages.js';
@@ -374,13 +375,14 @@ class Walker {
   }
 }
 
-const memo = new WeakMap<LintContext, History>();
+const HISTORY = Symbol('stage history');
 
 export function history(ctx: LintContext): History {
-  let h = memo.get(ctx);
+  const memo = fileMemo<typeof HISTORY, History>(ctx, HISTORY);
+  let h = memo.get(HISTORY);
   if (h === undefined) {
     h = new Walker(ctx).walk();
-    memo.set(ctx, h);
+    memo.set(HISTORY, h);
   }
   return h;
 }

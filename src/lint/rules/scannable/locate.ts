@@ -60,12 +60,9 @@ function jsonStrings(s: string, open: number): WrittenWord[] | undefined {
   }
 }
 
-const wordsCache = new WeakMap<SyntaxInstruction, WrittenWords>();
 
 /** The flags and arguments of an instruction as written, after its keyword. */
 export function writtenWords(node: SyntaxInstruction): WrittenWords {
-  const cached = wordsCache.get(node);
-  if (cached) return cached;
   const s = node.original;
   let i = 0;
   while (isBlank(s[i])) i++;
@@ -92,7 +89,7 @@ export function writtenWords(node: SyntaxInstruction): WrittenWords {
     out.args.push({ text: s.slice(i, end), start: i, end });
     i = end;
   }
-  wordsCache.set(node, out);
+  // Not cached in a module-level WeakMap (see src/lint/memo.ts): the scan is cheap.
   return out;
 }
 

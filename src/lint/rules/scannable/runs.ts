@@ -7,6 +7,7 @@
 import type { Range } from '../../../common/diagnostics.js';
 import type { RunInstruction, Stage } from '../../../ir/index.js';
 import { runScript, type DownloadIntent, type Intent, type OpaqueIntent, type ShellCommand } from '../../../shell/index.js';
+import { fileMemo } from '../../memo.js';
 import type { LintContext, RunAnalysis } from '../../types.js';
 import { runLocator, type Locate } from './locate.js';
 import { absolute, baseName, sameFile, type FileRef } from './paths.js';
@@ -406,21 +407,16 @@ function buildView(run: RunInstruction, stage: Stage, analysis: RunAnalysis): Ru
   return { run, stage, analysis, intents, locate, downloads, sinks: b.sinks };
 }
 
-// One map per linted file (a WeakMap entry per RUN would cost the garbage collector more than the views themselves).
-const views = new WeakMap<LintContext, Map<RunInstruction, RunView>>();
+const VIEWS = Symbol('RUN views');
 
 /** The view of one RUN, or undefined when the context has no RUN analysis. */
 export function runView(ctx: LintContext, run: RunInstruction, stage: Stage): RunView | undefined {
   if (ctx.runAnalysis === undefined) return undefined;
-  let file = views.get(ctx);
-  if (file === undefined) {
-    file = new Map();
-    views.set(ctx, file);
-  }
-  let view = file.get(run);
+  const views = fileMemo<RunInstruction, RunView>(ctx, VIEWS);
+  let view = views.get(run);
   if (view === undefined) {
     view = buildView(run, stage, ctx.runAnalysis(run));
-    file.set(run, view);
+    views.set(run, view);
   }
   return view;
 }
