@@ -28,7 +28,7 @@ export function benchLint(files: CorpusFile[]): LintBench {
 }
 
 export function printLintBench(r: LintBench): void {
-  console.log(`lint: the same corpus, every rule (parse, IR, shell analysis, rules), warm median`);
+  console.log(`lint: the same corpus, default rules (parse, IR, shell analysis, rules), warm median`);
   console.log(`  parse only   ${r.parseMs.toFixed(1)} ms  ${mbps(r.bytes, r.parseMs)}`);
   console.log(`  lint         ${r.lintMs.toFixed(1)} ms  ${mbps(r.bytes, r.lintMs)}  (${r.findings} findings)`);
   console.log(`  ratio lint / parse = ${r.ratio.toFixed(2)}x (target <= 3x)`);
