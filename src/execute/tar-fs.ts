@@ -3,17 +3,19 @@
  * getArchive / export, and the layer tars of `docker save`.
  *
  * Indexing reads the stream once: every entry's metadata goes into an
- * in-memory index, every regular file's sha256 is computed on the way, and
- * contents are kept in memory up to a size cap; larger files are spooled to one
- * temporary file and read from there on demand (the interface is synchronous,
- * so "lazily" means "from local disk, not from the engine again").
+ * in-memory index, and contents are kept in memory up to a size cap; larger
+ * files are spooled to one temporary file and read from there on demand (the
+ * interface is synchronous, so "lazily" means "from local disk, not from the
+ * engine again"). A file's sha256 is computed when first asked for: the
+ * tracker needs it only for files no package accounts for, and hashing every
+ * file of an image cost a third of reading it.
  *
  * Layer tars use whiteouts: `dir/.wh.name` deletes `dir/name` from the layers
  * below, `dir/.wh..wh..opq` hides everything the layers below had in `dir`.
  * `fromLayers` applies a stack of them; a single layer's own deletions are
  * reported by `deleted` and `opaqueDirs`.
  */
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -60,6 +62,19 @@ class Spool {
       this.length += c.length;
     }
     return { offset, size: this.length - offset };
+  }
+
+  /** Feeds a spooled file's bytes to `hash` in pieces (a large file never sits in memory whole). */
+  hashInto(at: { offset: number; size: number }, hash: Hash): void {
+    if (this.fd === undefined) throw new Error('tar-fs: spool is closed');
+    const buf = Buffer.allocUnsafe(Math.min(at.size, 1 << 20));
+    let done = 0;
+    while (done < at.size) {
+      const n = readSync(this.fd, buf, 0, Math.min(buf.length, at.size - done), at.offset + done);
+      if (n === 0) break;
+      hash.update(buf.subarray(0, n));
+      done += n;
+    }
   }
 
   read(at: { offset: number; size: number }): Buffer {
@@ -191,13 +206,11 @@ export class TarSnapshotFs implements SnapshotFs {
           body.resume();
           return;
         }
-        const hash = createHash('sha256');
         const chunks: Buffer[] = [];
         let size = 0;
         let spooled: { offset: number; size: number } | undefined;
         body.on('data', (chunk: unknown) => {
           const c = chunk as Buffer;
-          hash.update(c);
           size += c.length;
           chunks.push(c);
           // Spill as soon as the cap is crossed so a huge file never sits in memory whole.
@@ -214,7 +227,6 @@ export class TarSnapshotFs implements SnapshotFs {
           entry.size = size;
           this.files.set(full, {
             entry,
-            sha256: hash.digest('hex'),
             ...(spooled ? { spool: spooled } : { data: Buffer.concat(chunks) }),
           });
           next();
@@ -266,7 +278,14 @@ export class TarSnapshotFs implements SnapshotFs {
   sha256(p: string): string | undefined {
     let s = this.files.get(normalize(p));
     if (s?.entry.kind === 'hardlink' && s.entry.linkTarget) s = this.files.get(s.entry.linkTarget);
-    return s?.entry.kind === 'file' ? s.sha256 : undefined;
+    if (s?.entry.kind !== 'file') return undefined;
+    if (s.sha256 === undefined) {
+      const hash = createHash('sha256');
+      if (s.data) hash.update(s.data);
+      else if (s.spool) this.spool.hashInto(s.spool, hash);
+      s.sha256 = hash.digest('hex');
+    }
+    return s.sha256;
   }
 
   list(dir: string): FileEntry[] {
@@ -298,7 +317,7 @@ export class TarSnapshotFs implements SnapshotFs {
     return resolveWith((q) => this.files.get(q)?.entry, normalize(p));
   }
 
-  /** Releases the spool file. The index stays usable for metadata. */
+  /** Releases the spool file. The index stays usable for metadata; large files can no longer be read or hashed. */
   close(): void {
     this.spool.close();
   }
