@@ -13,8 +13,8 @@ import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { build, BuildStepError, type BuildOutcome } from '../../src/execute/build/builder.js';
-import { createProgress } from '../../src/execute/build/progress.js';
+import { BuildStepError, type BuildOutcome } from '../../src/execute/build/builder.js';
+import { buildExample } from '../helpers/build.js';
 import { DockerEngine, EngineTimeoutError } from '../../src/execute/docker-engine.js';
 import { LABEL_BUILD } from '../../src/execute/engine.js';
 import { runCli, STACK_FRAME } from '../helpers/cli.js';
@@ -32,22 +32,8 @@ function context(tag: string, run = 'sleep 1 && echo ran > /ran.txt'): string {
   return dir;
 }
 
-async function scannableBuild(dir: string, engine: DockerEngine, buildId: string): Promise<BuildOutcome> {
-  return build({
-    engine,
-    context: dir,
-    dockerfile: path.join(dir, 'Dockerfile'),
-    tags: [],
-    buildArgs: {},
-    labels: {},
-    network: 'host',
-    noCache: false,
-    secrets: {},
-    progress: createProgress('quiet', process.stderr),
-    cacheDir: path.join(dir, '.cache'),
-    sourceDateEpoch: 1700000000,
-    buildId,
-  });
+function scannableBuild(dir: string, engine: DockerEngine, buildId: string): Promise<BuildOutcome> {
+  return buildExample(dir, { engine, cacheDir: path.join(dir, '.cache'), buildId });
 }
 
 async function leftovers(buildId: string): Promise<{ containers: number; images: number }> {
