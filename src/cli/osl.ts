@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { UserError } from '../common/diagnostics.js';
 import { buildAttribution, loadSbom, OSL_FORMATS, renderAttribution, SbomError, type OslFormat } from '../osl/index.js';
-import { writeFileAtomic } from '../osl/write.js';
+import { replaceFileAtomic } from '../common/atomic.js';
 
 interface OslOptions {
   output?: string;
@@ -31,7 +31,7 @@ export function registerOsl(program: Command): void {
         return;
       }
       try {
-        writeFileAtomic(opts.output, out);
+        replaceFileAtomic(opts.output, out);
       } catch (e) {
         throw new UserError(`cannot write ${opts.output}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
       }

@@ -1,7 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import type { Command } from 'commander';
+import { replaceFileAtomic } from '../common/atomic.js';
 import { UserError } from '../common/diagnostics.js';
 import type { ImageSbomResult } from '../image/sbom.js';
 import { startValidator } from '../sbom/validate.js';
@@ -18,16 +16,12 @@ interface SbomOptions {
   cache?: boolean;
 }
 
-/** Writes `data` to `file` so that readers see the old file or the whole new one, never a part. */
+/** Writes the SBOM so that readers see the old file or the whole new one, never a part. */
 function writeAtomic(file: string, data: string): void {
-  const tmp = path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
-    writeFileSync(tmp, data);
-    renameSync(tmp, file);
+    replaceFileAtomic(file, data);
   } catch (e) {
-    rmSync(tmp, { force: true });
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UserError(`cannot write ${file}: ${code ?? (e as Error).message}`);
+    throw new UserError(`cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
 }
 

@@ -13,10 +13,11 @@
  * directory is `SCANNABLE_CACHE_DIR`, else `$XDG_CACHE_HOME/scannable`, else
  * `~/.cache/scannable`; deleting it at any time is safe.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import v8 from 'node:v8';
+import { replaceFileAtomic } from '../common/atomic.js';
 import type { CachedLayer } from './layer-index.js';
 
 /** Bumped whenever what a cache file holds, or how a layer is indexed, changes. */
@@ -28,14 +29,7 @@ const hexOf = (digest: string): string | undefined => /^sha256:([0-9a-f]{64})$/.
 
 function writeAtomic(file: string, data: Buffer | string): void {
   mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    writeFileSync(tmp, data);
-    renameSync(tmp, file);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
+  replaceFileAtomic(file, data);
 }
 
 export class LayerCache {

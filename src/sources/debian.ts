@@ -9,11 +9,12 @@
  * else deb.debian.org.
  */
 import { spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
+import { replaceFileAtomic } from '../common/atomic.js';
 import { FetchError, getBytes, type HttpOptions } from './http.js';
 
 export const DEFAULT_MIRROR = 'http://deb.debian.org/debian';
@@ -312,14 +313,7 @@ async function fetchIndex(
   const data = await getBytes(url, { ...opts, maxBytes: 512 << 20 });
   const got = createHash('sha256').update(data).digest('hex');
   if (got !== pick.entry.sha256) throw new FetchError(`sha256 mismatch for ${url}: InRelease says ${pick.entry.sha256}, got ${got}`);
-  const tmp = `${cached}.${randomBytes(6).toString('hex')}.part`;
-  try {
-    writeFileSync(tmp, data);
-    renameSync(tmp, cached);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
+  replaceFileAtomic(cached, data);
   return { file: cached, compression: pick.compression };
 }
 

@@ -13,7 +13,7 @@ import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic } from '../osl/write.js';
+import { replaceFileAtomic } from '../common/atomic.js';
 import { checkExpected, download, FetchError, type Downloaded } from './http.js';
 import { mapLimit, type SourceLocation } from './locate.js';
 import { dirHash1, type SourceFileSpec } from './registries.js';
@@ -266,6 +266,6 @@ export async function fetchSources(
   const summary: Record<FetchStatus, number> = { ok: 0, failed: 0, skipped: 0 };
   for (const e of entries) summary[e.status]++;
   const manifest: Manifest = { manifestVersion: MANIFEST_VERSION, sbom: meta.sbom, mirror: meta.mirror, summary, sources: entries };
-  writeFileAtomic(path.join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+  replaceFileAtomic(path.join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
   return manifest;
 }

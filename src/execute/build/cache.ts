@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic } from '../../common/atomic.js';
+import { replaceFileAtomic } from '../../common/atomic.js';
 import { defaultCacheDir } from '../../common/cache-dir.js';
 import type { ChangeKind, PlacedSource, StepIntents, TrackResult } from '../../track/tracker.js';
 
@@ -94,7 +94,7 @@ export class StepCache {
   private write(file: string, data: string): void {
     try {
       mkdirSync(path.dirname(file), { recursive: true });
-      writeFileAtomic(file, data);
+      replaceFileAtomic(file, data);
     } catch {
       // A cache that cannot be written only costs speed.
     }
