@@ -448,10 +448,19 @@ function scanArithmetic(src: string, i: number, limit: number): number {
 /** `$(` at `i`. */
 function scanCommandSubstitution(src: string, i: number, parts: WordPart[]): number {
   const part: CommandSubstitutionPart = { kind: 'CommandSubstitution', backquoted: false, body: [], start: session.base + i, end: 0 };
+  return finishSubstitution(src, i, part, parts, 'command substitution');
+}
+
+/**
+ * The body of a `$(`, `<(` or `>(` opened at `i`, up to its `)`; without one,
+ * to the end of the text (an error, unless the body was already reported).
+ * Returns where scanning goes on.
+ */
+function finishSubstitution(src: string, i: number, part: CommandSubstitutionPart | ProcessSubstitutionPart, parts: WordPart[], what: string): number {
   const found = lexSubstitution(src, i + 2, part);
   const close = found === -2 ? matchingParen(src, i + 2) : found;
   if (close < 0) {
-    if (found === -1) error(i, src.length, 'unclosed command substitution: no matching `)`');
+    if (found === -1) error(i, src.length, `unclosed ${what}: no matching \`)\``);
     part.end = session.base + src.length;
     parts.push(part);
     return src.length;
@@ -482,17 +491,7 @@ function matchingParen(src: string, from: number): number {
 /** `<(` or `>(` at `i`. */
 function scanProcessSubstitution(src: string, i: number, parts: WordPart[]): number {
   const part: ProcessSubstitutionPart = { kind: 'ProcessSubstitution', direction: src[i] === '<' ? '<' : '>', body: [], start: session.base + i, end: 0 };
-  const found = lexSubstitution(src, i + 2, part);
-  const close = found === -2 ? matchingParen(src, i + 2) : found;
-  if (close < 0) {
-    if (found === -1) error(i, src.length, 'unclosed process substitution: no matching `)`');
-    part.end = session.base + src.length;
-    parts.push(part);
-    return src.length;
-  }
-  part.end = session.base + close + 1;
-  parts.push(part);
-  return close + 1;
+  return finishSubstitution(src, i, part, parts, 'process substitution');
 }
 
 /**
