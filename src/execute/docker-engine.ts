@@ -16,7 +16,7 @@
  *   `entrypoint: []` to run their argv directly.
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync, chmodSync, chownSync } from 'node:fs';
+import { accessSync, constants as fsConstants, mkdtempSync, rmSync, writeFileSync, chmodSync, chownSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -363,6 +363,21 @@ export class DockerEngine implements Engine {
       ),
       size: Number(raw.Size ?? 0),
     };
+  }
+
+  async localLayerDirs(imageId: string): Promise<string[] | undefined> {
+    if (!this.where.local || process.platform !== 'linux') return undefined;
+    const raw = await this.inspectImageRaw(imageId);
+    const driver = raw?.GraphDriver as { Name?: string; Data?: Record<string, string> | null } | undefined;
+    if (driver?.Name !== 'overlay2' || !driver.Data?.UpperDir) return undefined;
+    // LowerDir lists the layers below, topmost first.
+    const dirs = [...(driver.Data.LowerDir ? driver.Data.LowerDir.split(':').reverse() : []), driver.Data.UpperDir];
+    try {
+      for (const d of dirs) accessSync(d, fsConstants.R_OK | fsConstants.X_OK);
+    } catch {
+      return undefined; // another machine's paths, or not ours to read (rootless, a container with only the socket)
+    }
+    return dirs;
   }
 
   private async inspectImageRaw(ref: string): Promise<Record<string, unknown> | undefined> {

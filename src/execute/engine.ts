@@ -214,6 +214,12 @@ export interface Engine {
 
   /** Image metadata, or undefined when no such image exists locally. */
   inspectImage(ref: string): Promise<ImageInfo | undefined>;
+  /**
+   * Directories holding the image's layers on this machine, base first, when
+   * the engine keeps them where this process can read them (a local overlay2
+   * engine); undefined otherwise, and the image is read through the API.
+   */
+  localLayerDirs?(imageId: string): Promise<string[] | undefined>;
   /** The id of a local image. A missing image is a `UserError` naming the ref and how to get it. */
   resolveImage(ref: string): Promise<string>;
   /**

@@ -31,6 +31,12 @@ export interface TarFsOptions {
   maxInlineBytes?: number;
   /** Read whiteouts as deletions (layer tars). Default false: `.wh.` files are ordinary files. */
   layer?: boolean;
+  /**
+   * Hash every regular file while it streams in. For a snapshot whose every
+   * file will be hashed anyway (the target image), this overlaps hashing with
+   * the engine still producing the archive. Default false: hashed when asked.
+   */
+  hashAll?: boolean;
 }
 
 const OPAQUE = '.wh..wh..opq';
@@ -209,8 +215,10 @@ export class TarSnapshotFs implements SnapshotFs {
         const chunks: Buffer[] = [];
         let size = 0;
         let spooled: { offset: number; size: number } | undefined;
+        const hash = options.hashAll ? createHash('sha256') : undefined;
         body.on('data', (chunk: unknown) => {
           const c = chunk as Buffer;
+          hash?.update(c);
           size += c.length;
           chunks.push(c);
           // Spill as soon as the cap is crossed so a huge file never sits in memory whole.
@@ -228,6 +236,7 @@ export class TarSnapshotFs implements SnapshotFs {
           this.files.set(full, {
             entry,
             ...(spooled ? { spool: spooled } : { data: Buffer.concat(chunks) }),
+            ...(hash ? { sha256: hash.digest('hex') } : {}),
           });
           next();
         });
@@ -258,6 +267,11 @@ export class TarSnapshotFs implements SnapshotFs {
   private invalidate(): void {
     this.childIndex = undefined;
     this.sortedPaths = undefined;
+  }
+
+  /** A parent directory the archive implied without listing it. */
+  isImplicit(p: string): boolean {
+    return this.files.get(normalize(p))?.implicit === true;
   }
 
   stat(p: string): FileEntry | undefined {

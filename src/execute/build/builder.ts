@@ -9,7 +9,7 @@
  * has succeeded.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -31,6 +31,8 @@ import { planCopy, type DestView, type ManifestEntry } from '../context/copy.js'
 import { idLookupFromFiles } from '../context/ids.js';
 import { readArchive } from '../context/archive.js';
 import { LABEL_BUILD, StepCanceledError, type ContainerRef, type ContainerSpec, type Engine, type ImageConfig, type MountSpec } from '../engine.js';
+import { LayeredFs, type LayerView } from '../../image/layered-fs.js';
+import { LayerDirView } from '../layer-dir.js';
 import { TarSnapshotFs } from '../tar-fs.js';
 import { StepCache, defaultStepCacheDir, digest, type CachedStep } from './cache.js';
 import { applyPatch, cloneConfig, runEnv, type StageConfig } from './config.js';
@@ -66,6 +68,12 @@ export interface BuildRequest {
   stepTimeoutMs?: number;
   /** The value of every container's `LABEL_BUILD` label (default: random); tests pass their own to find leftovers. */
   buildId?: string;
+  /**
+   * Read the layers this build made from the engine's storage when it is on
+   * this machine (default true; SCANNABLE_SNAPSHOT_READ=export turns it off).
+   * False: export every snapshot the tracker needs through the API.
+   */
+  readLayerDirs?: boolean;
 }
 
 export interface BuildOutcome {
@@ -96,6 +104,10 @@ interface StageState {
   dirty: boolean;
   trace: StageTrace;
   baseRecord: StageRecord['base'];
+  /** The image the stage started from. */
+  root: string;
+  /** The layers this build's steps put on `root`, in order: each step's snapshot and the paths the engine said it deleted. */
+  layers: Array<{ snapshot: string; deleted: string[] }>;
 }
 
 /** Keeps the last lines of a step's output for the error message. */
@@ -139,6 +151,12 @@ export class Builder {
   private readonly unpacked = new Map<string, BuildContext>();
   /** Values of secret-looking build arguments and ARG/ENV values: never written anywhere scannable writes. */
   private secrets: string[] = [];
+  /** Removals of step containers, finished before the build returns. */
+  private readonly removals: Promise<unknown>[] = [];
+  /** Stages whose final file system the tracker reads: the target and every stage copied from. */
+  private readonly needFs = new Set<number>();
+  /** Stage root images read in the background while the steps run (exported, every file hashed), by image id. */
+  private readonly rootReads = new Map<string, Promise<TarSnapshotFs>>();
 
   constructor(private readonly req: BuildRequest) {
     this.buildId = req.buildId ?? randomBytes(8).toString('hex');
@@ -169,6 +187,9 @@ export class Builder {
         await this.engine.removeContainers(label);
         if (failed) await this.engine.removeImages(label);
       };
+      await Promise.all(this.removals);
+      // A root image still being read has a container of its own: let it finish first.
+      for (const read of this.rootReads.values()) await read.then((fs) => fs.close(), () => undefined);
       await cleanup().catch((e: unknown) => {
         this.req.progress.message(
           `warning: could not remove this build's containers: ${e instanceof Error ? e.message : String(e)}\n` +
@@ -184,7 +205,9 @@ export class Builder {
     const parsed = parseDockerfile(dockerfileText, this.req.dockerfile);
     if (!parsed.ok) throw new UserError(parsed.diagnostics.map(formatDiagnostic).join('\n'), 2);
     this.tree = parsed.tree;
+    phase('read and parse');
     await this.engine.ping();
+    phase('ping');
     this.req.progress.begin(this.buildId);
 
     // The base images' environments make expansion exact; they must exist locally.
@@ -195,6 +218,7 @@ export class Builder {
       const info = await this.engine.inspectImage(st.base.ref);
       if (info) baseInfo.set(st.base.ref, { env: info.config.Env ?? [], ...(info.config.Shell ? { shell: info.config.Shell } : {}) });
     }
+    phase('inspect bases');
     const ir = buildIR(this.tree, {
       buildArgs: this.req.buildArgs,
       ...(this.req.target ? { target: this.req.target } : {}),
@@ -211,6 +235,8 @@ export class Builder {
     for (const w of this.ctx.warnings) this.req.progress.message(`warning: ${w}`);
 
     this.totalSteps = plan.stages.reduce((n, s) => n + s.ops.length, 0);
+    this.needFs.add(plan.target);
+    for (const s of plan.stages) for (const op of s.ops) if (op.kind === 'copy' && op.from.kind === 'stage') this.needFs.add(op.from.stage);
     phase('parse, IR, plan, context');
     for (const stage of plan.stages) await this.buildStage(stage);
     phase('steps');
@@ -333,7 +359,7 @@ export class Builder {
     if (!(config.Env ?? []).some((e) => e.startsWith('PATH='))) config.Env = [...(config.Env ?? []), `PATH=${DEFAULT_PATH}`];
     const cfg: StageConfig = { config, cmdSet: false, args: new Map() };
     const trace: StageTrace = { index: stage.index, ...(stage.name ? { name: stage.name } : {}), base: baseRecord, steps: [] };
-    const state: StageState = { stage, image, cfg, dirty: false, trace, baseRecord };
+    const state: StageState = { stage, image, cfg, dirty: false, trace, baseRecord, root: image, layers: [] };
     this.stages.set(stage.index, state);
     if (config.OnBuild?.length) await this.onbuild(state, op, config.OnBuild);
     return state;
@@ -410,6 +436,7 @@ export class Builder {
     const hit = this.cache.get(key);
     if (hit && (await this.engine.inspectImage(hit.snapshot))) {
       st.image = hit.snapshot;
+      st.layers.push({ snapshot: hit.snapshot, deleted: deletedPaths(hit.changes) });
       // What the step meant to do is static analysis of this build's Dockerfile, not part of the cached result.
       this.addTraced(st, op, ref, {
         ...hit,
@@ -436,6 +463,8 @@ export class Builder {
     } else {
       container = await this.engine.createContainer({ image: st.image, buildId: this.buildId, ...prepared.spec });
     }
+    // The tracker will need this stage's root: read it while a RUN (the long kind of step) runs, not after the build.
+    if (op.kind === 'exec' && this.needFs.has(st.stage.index) && this.layerDirsUsable()) void this.rootSnapshot(st.root);
     try {
       if (prepared.tar) await this.engine.putArchive(container.id, '/', prepared.tar);
       if (op.kind === 'exec') {
@@ -456,9 +485,13 @@ export class Builder {
           throw new BuildStepError(ref, `the command exited with code ${result.exitCode}`, tail.last());
         }
       }
+      phase(`run ${op.id}`);
       const changes = (await this.engine.changes(container.id)).filter((c) => !container.mountpoints.includes(c.path));
+      phase(`changes ${op.id}`);
       const snapshot = await this.engine.commit(container.id, { config: st.cfg.config, ...this.commitMeta(ref.instruction.slice(0, 1000)), ...(st.cfg.author ? { author: st.cfg.author } : {}) });
-      await this.engine.removeContainer(container.id);
+      phase(`commit ${op.id}`);
+      // Nothing waits for the removal; the build's end does (and its clean-up sweeps whatever is left).
+      this.removals.push(this.engine.removeContainer(container.id).catch(() => undefined));
       const durationMs = Date.now() - started;
       const rec: Omit<CachedStep, 'version'> = {
         snapshot,
@@ -470,6 +503,7 @@ export class Builder {
       };
       this.cache.put(key, rec);
       st.image = snapshot;
+      st.layers.push({ snapshot, deleted: deletedPaths(rec.changes) });
       this.addTraced(st, op, ref, { version: 0, ...rec });
       this.record(st, op, ref, { cached: false, durationMs, changes: rec.changes, ...fromStageOf(op) });
       return { cached: false, durationMs, changes: rec.changes.length };
@@ -814,9 +848,51 @@ export class Builder {
   }
 
   /** The final image and the stages copied from, read and tracked. */
+  private layerDirsUsable(): boolean {
+    return this.req.readLayerDirs !== false && process.env.SCANNABLE_SNAPSHOT_READ !== 'export' && this.engine.localLayerDirs !== undefined;
+  }
+
+  /** A stage's root image, exported with every file hashed; read once per build, shared by stages with the same root. */
+  private rootSnapshot(image: string): Promise<TarSnapshotFs> {
+    let read = this.rootReads.get(image);
+    if (!read) {
+      read = (async () => TarSnapshotFs.fromStream(await this.engine.readImage(image, undefined, this.buildId), { hashAll: true }))();
+      read.catch(() => undefined); // reported where it is awaited
+      this.rootReads.set(image, read);
+    }
+    return read;
+  }
+
+  /**
+   * A stage's final file system as its root image plus the layers this build
+   * put on it, those read from the engine's storage on this machine: the
+   * bytes a build adds are read once, and the root was read while the steps
+   * ran. Undefined when the layers are not readable here (a remote or rootless
+   * engine, another storage driver); the caller then exports the image.
+   */
+  private async layeredSnapshot(st: StageState): Promise<SnapshotFs | undefined> {
+    if (!this.layerDirsUsable()) return undefined;
+    const engine = this.engine as Engine & Required<Pick<Engine, 'localLayerDirs'>>;
+    const [all, below] = await Promise.all([engine.localLayerDirs(st.image), engine.localLayerDirs(st.root)]);
+    if (!all || !below || below.some((d, i) => all[i] !== d)) return undefined;
+    const deletedBy = new Map<string, string[]>();
+    for (const layer of st.layers) {
+      const dirs = await engine.localLayerDirs(layer.snapshot);
+      const top = dirs?.[dirs.length - 1];
+      if (top) deletedBy.set(top, layer.deleted);
+    }
+    const views: LayerView[] = [];
+    for (const dir of all.slice(below.length)) {
+      const deleted = deletedBy.get(dir);
+      // A layer no step accounts for (a config-only commit) must be empty: its deletions would be unknown.
+      if (deleted === undefined && readdirSync(dir).length > 0) return undefined;
+      views.push(LayerDirView.read(dir, deleted ?? []));
+    }
+    return new LayeredFs([await this.rootSnapshot(st.root), ...views]);
+  }
+
   private async track(plan: Plan, target: StageState, dockerfileText: string): Promise<Provenance> {
-    const needFs = new Set<number>([plan.target]);
-    for (const s of this.steps) if (s.fromStage !== undefined) needFs.add(s.fromStage);
+    const needFs = this.needFs;
     const opened: SnapshotFs[] = [];
     // The tracker's result depends only on the snapshots and the steps that made them.
     const trackKey = digest({
@@ -835,12 +911,19 @@ export class Builder {
         for (const idx of needFs) {
           const st = this.stages.get(idx);
           if (!st) continue;
-          const fs = await TarSnapshotFs.fromStream(await this.engine.readImage(st.image, undefined, this.buildId));
-          opened.push(fs);
+          let fs = await this.layeredSnapshot(st);
+          if (!fs) {
+            // Every file of the target is hashed for the SBOM; other stages only for what is copied out of them.
+            const exported = await TarSnapshotFs.fromStream(await this.engine.readImage(st.image, undefined, this.buildId), { hashAll: idx === plan.target });
+            opened.push(exported);
+            fs = exported;
+          }
+          phase(`read stage ${idx}`);
           st.trace.fs = fs;
         }
         const tracker = new Tracker([...this.stages.values()].sort((a, b) => a.stage.index - b.stage.index).map((s) => s.trace));
         r = tracker.result(plan.target);
+        phase('tracker');
         this.cache.putTrack(trackKey, r);
       }
       for (const s of this.steps) {
@@ -884,6 +967,10 @@ interface Prepared {
   archiveMembers?: Map<string, Set<string>>;
   intents?: StepIntents;
   inputKey: unknown;
+}
+
+function deletedPaths(changes: ReadonlyArray<{ path: string; kind: string }>): string[] {
+  return changes.filter((c) => c.kind === 'deleted').map((c) => c.path);
 }
 
 function fromStageOf(op: Op): { fromStage?: number } {

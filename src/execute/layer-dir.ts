@@ -1,0 +1,130 @@
+/**
+ * One image layer read straight from the engine's storage on this machine:
+ * the `diff` directory overlay2 keeps for every layer. A build's own layers are
+ * read this way instead of exporting the whole image again: the bytes are
+ * already on local disk, so reading a step's result costs what the step wrote,
+ * not the size of the image.
+ *
+ * overlay2 stores a deletion as a character device 0:0 (a whiteout). An opaque
+ * directory (one that hides everything below it) is an extended attribute Node
+ * cannot read, so the caller passes the deletions the engine reported for the
+ * step (`changes()` lists every hidden path as deleted); both are honoured.
+ *
+ * Entries look exactly as in `docker export`: mtimes in whole seconds, no
+ * sockets (tar has no way to store one), and a file met again through another
+ * hard link is a `hardlink` to the first path in walk order.
+ */
+import { createHash } from 'node:crypto';
+import { closeSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, type Stats } from 'node:fs';
+import type { FileEntry, FileKind } from '../track/fs.js';
+import type { LayerView } from '../image/layered-fs.js';
+
+function kindOf(st: Stats): FileKind | undefined {
+  if (st.isFile()) return 'file';
+  if (st.isDirectory()) return 'dir';
+  if (st.isSymbolicLink()) return 'symlink';
+  if (st.isCharacterDevice()) return 'char';
+  if (st.isBlockDevice()) return 'block';
+  if (st.isFIFO()) return 'fifo';
+  return undefined;
+}
+
+export class LayerDirView implements LayerView {
+  readonly deleted: string[] = [];
+  readonly opaqueDirs: readonly string[] = [];
+  private readonly files = new Map<string, FileEntry>();
+  private readonly hashes = new Map<string, string>();
+
+  private constructor(readonly dir: string) {}
+
+  /** Indexes the layer directory `dir`; `deleted` are the paths the engine reported deleted by this layer. */
+  static read(dir: string, deleted: Iterable<string> = []): LayerDirView {
+    const view = new LayerDirView(dir);
+    const seen = new Set<string>(deleted);
+    view.walk(seen);
+    view.deleted.push(...[...seen].sort());
+    return view;
+  }
+
+  private walk(deleted: Set<string>): void {
+    const links = new Map<number, string>();
+    const visit = (rel: string, st: Stats) => {
+      const kind = kindOf(st);
+      if (!kind) return;
+      const p = rel === '' ? '/' : rel;
+      if (kind === 'char' && st.rdev === 0) {
+        deleted.add(p);
+        return;
+      }
+      const entry: FileEntry = { path: p, kind, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, size: kind === 'file' ? st.size : 0, mtime: Math.floor(st.mtimeMs / 1000) };
+      if (kind === 'symlink') entry.linkTarget = readlinkSync(this.dir + rel, 'utf8');
+      if (kind === 'file' && st.nlink > 1) {
+        const first = links.get(st.ino);
+        if (first !== undefined) {
+          entry.kind = 'hardlink';
+          entry.size = 0;
+          entry.linkTarget = first;
+        } else links.set(st.ino, p);
+      }
+      this.files.set(p, entry);
+      if (kind !== 'dir') return;
+      // Byte order of names, as docker's archive walk goes.
+      const names = readdirSync(this.dir + rel, { encoding: 'utf8' }).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      for (const name of names) visit(`${rel}/${name}`, lstatSync(`${this.dir}${rel}/${name}`));
+    };
+    visit('', lstatSync(this.dir));
+  }
+
+  *entries(): Iterable<FileEntry> {
+    yield* this.files.values();
+  }
+
+  /** The layer directory's own metadata is not the image root's: `docker export` lists no root entry either. */
+  isImplicit(p: string): boolean {
+    return p === '/';
+  }
+
+  stat(p: string): FileEntry | undefined {
+    const e = this.files.get(p);
+    return e ? { ...e } : undefined;
+  }
+
+  readFile(p: string): Buffer | undefined {
+    const e = this.files.get(p);
+    if (e?.kind === 'hardlink' && e.linkTarget) return this.readFile(e.linkTarget);
+    return e?.kind === 'file' ? readFileSync(this.hostPath(p)) : undefined;
+  }
+
+  sha256(p: string): string | undefined {
+    const e = this.files.get(p);
+    if (e?.kind === 'hardlink' && e.linkTarget) return this.sha256(e.linkTarget);
+    if (e?.kind !== 'file') return undefined;
+    let sum = this.hashes.get(p);
+    if (sum === undefined) {
+      sum = hashFile(this.hostPath(p));
+      this.hashes.set(p, sum);
+    }
+    return sum;
+  }
+
+  private hostPath(p: string): string {
+    return p === '/' ? this.dir : this.dir + p;
+  }
+}
+
+/** sha256 of a file read in pieces, so a large file never sits in memory whole. */
+function hashFile(file: string): string {
+  const hash = createHash('sha256');
+  const fd = openSync(file, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(1 << 20);
+    for (;;) {
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      hash.update(buf.subarray(0, n));
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return hash.digest('hex');
+}

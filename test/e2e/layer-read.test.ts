@@ -1,0 +1,84 @@
+/**
+ * The tracker reads a build's own layers from the engine's storage when the
+ * engine is on this machine, and exports the image through the API otherwise.
+ * Both must give the tracker the same file system: the same files, kinds,
+ * modes, owners, sizes, link targets, hashes and origins, and the same
+ * packages. The Dockerfile here makes every kind of layer change: deletions,
+ * a directory deleted and made again (overlay's opaque directory), files
+ * changed in place, hard links (one to a file of the base image), a symlink,
+ * a fifo, setuid, and a file deleted by a later step.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import type { Provenance } from '../../src/track/provenance.js';
+import { buildExample, engine } from '../helpers/build.js';
+import { cleanup, describeEngine, testBuildId } from '../execute/engine-helpers.js';
+
+const DOCKERFILE = `FROM debian:bookworm
+RUN rm -rf /usr/share/doc && mkdir /usr/share/doc && echo new > /usr/share/doc/readme \\
+ && rm /etc/issue.net && echo changed >> /etc/issue \\
+ && mkdir -p /opt/t && echo a > /opt/t/a && ln /opt/t/a /opt/t/b && ln -s a /opt/t/c \\
+ && ln /usr/bin/ls /usr/bin/ls-hard && mkfifo /opt/t/fifo && chmod 4755 /opt/t/a
+COPY f.txt /opt/t/f.txt
+RUN rm /opt/t/b /usr/bin/dir && echo more >> /opt/t/f.txt && rm -rf /usr/share/zoneinfo
+`;
+
+function view(p: Provenance): unknown {
+  return {
+    files: p.files,
+    packages: p.packages.map((r) => ({ ...r, step: r.step?.id })),
+    coverage: p.coverage,
+  };
+}
+
+describeEngine('reading layers from local storage', () => {
+  const ids: string[] = [];
+  const dirs: string[] = [];
+  afterAll(async () => {
+    for (const id of ids) await cleanup(engine, id);
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('gives the tracker what exporting the image gives', async () => {
+    const context = mkdtempSync(path.join(os.tmpdir(), 'scannable-layer-read-'));
+    dirs.push(context);
+    writeFileSync(path.join(context, 'Dockerfile'), DOCKERFILE);
+    writeFileSync(path.join(context, 'f.txt'), 'from the context\n');
+    const outcomes = [];
+    const exports: string[][] = [];
+    for (const readLayerDirs of [true, false]) {
+      const buildId = testBuildId(`layer-read-${readLayerDirs}`);
+      ids.push(buildId);
+      const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'scannable-layer-read-cache-'));
+      dirs.push(cacheDir);
+      // Which images went through the API whole.
+      const exported: string[] = [];
+      exports.push(exported);
+      const counting = Object.create(engine) as typeof engine;
+      counting.readImage = (id, p, b) => {
+        if (p === undefined) exported.push(id);
+        return engine.readImage(id, p, b);
+      };
+      outcomes.push(await buildExample(context, { engine: counting, buildId, cacheDir, readLayerDirs }));
+    }
+    const [fromLayers, exported] = outcomes.map((o) => o!.provenance);
+    // Reading layers exported only the base image; the other build exported the image it made.
+    const base = fromLayers!.stages[0]!.base;
+    expect(exports[0]).toEqual([base.kind === 'image' ? base.imageId : 'an image base']);
+    expect(exports[1]).toEqual([outcomes[1]!.imageId]);
+    const byPath = new Map(fromLayers!.files.map((f) => [f.path, f]));
+    // The changes the Dockerfile makes are really there, as each reader sees them.
+    expect(byPath.get('/usr/share/doc/readme')?.kind).toBe('file');
+    expect([...byPath.keys()].filter((p) => p.startsWith('/usr/share/doc/'))).toEqual(['/usr/share/doc/readme']);
+    expect(byPath.has('/etc/issue.net')).toBe(false);
+    expect(byPath.has('/opt/t/b')).toBe(false);
+    expect(byPath.has('/usr/bin/dir')).toBe(false);
+    expect([...byPath.keys()].some((p) => p.startsWith('/usr/share/zoneinfo'))).toBe(false);
+    expect(byPath.get('/usr/bin/ls-hard')).toMatchObject({ kind: 'hardlink', linkTarget: '/usr/bin/ls' });
+    expect(byPath.get('/opt/t/a')?.mode).toBe(0o4755);
+    expect(byPath.get('/opt/t/c')).toMatchObject({ kind: 'symlink', linkTarget: 'a' });
+    expect(view(fromLayers!)).toEqual(view(exported!));
+  });
+});

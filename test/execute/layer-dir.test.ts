@@ -1,0 +1,74 @@
+/** One overlay2 layer directory read as a layer: whiteouts, hard links, sockets, metadata as `docker export` gives it. */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { linkSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync, chmodSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { LayerDirView } from '../../src/execute/layer-dir.js';
+
+const root = process.getuid?.() === 0;
+const tmp: string[] = [];
+afterAll(() => {
+  for (const d of tmp) rmSync(d, { recursive: true, force: true });
+});
+
+function layer(): string {
+  const d = mkdtempSync(path.join(os.tmpdir(), 'scannable-layer-dir-'));
+  tmp.push(d);
+  mkdirSync(path.join(d, 'etc'));
+  writeFileSync(path.join(d, 'etc', 'a.conf'), 'alpha\n');
+  chmodSync(path.join(d, 'etc', 'a.conf'), 0o4750);
+  utimesSync(path.join(d, 'etc', 'a.conf'), 1700000000.75, 1700000000.75);
+  linkSync(path.join(d, 'etc', 'a.conf'), path.join(d, 'etc', 'b.conf'));
+  symlinkSync('a.conf', path.join(d, 'etc', 'link'));
+  mkdirSync(path.join(d, 'usr', 'bin'), { recursive: true });
+  writeFileSync(path.join(d, 'usr', 'bin', 'tool'), Buffer.alloc(3 << 20, 7));
+  return d;
+}
+
+describe('LayerDirView', () => {
+  it('lists entries in walk order with export-like metadata', () => {
+    const d = layer();
+    const v = LayerDirView.read(d);
+    const entries = [...v.entries()];
+    expect(entries.map((e) => e.path)).toEqual(['/', '/etc', '/etc/a.conf', '/etc/b.conf', '/etc/link', '/usr', '/usr/bin', '/usr/bin/tool']);
+    expect(v.stat('/etc/a.conf')).toMatchObject({ kind: 'file', mode: 0o4750, size: 6, mtime: 1700000000 });
+    // The second name of a hard-linked file is a link to the first, as in a tar.
+    expect(v.stat('/etc/b.conf')).toMatchObject({ kind: 'hardlink', size: 0, linkTarget: '/etc/a.conf' });
+    expect(v.stat('/etc/link')).toMatchObject({ kind: 'symlink', size: 0, linkTarget: 'a.conf' });
+    expect(v.readFile('/etc/b.conf')?.toString()).toBe('alpha\n');
+    expect(v.sha256('/usr/bin/tool')).toBe(createHash('sha256').update(Buffer.alloc(3 << 20, 7)).digest('hex'));
+    expect(v.sha256('/etc/b.conf')).toBe(createHash('sha256').update('alpha\n').digest('hex'));
+    expect(v.readFile('/etc')).toBeUndefined();
+    expect(v.stat('/nope')).toBeUndefined();
+    // The layer directory's own metadata does not replace the image root's.
+    expect(v.isImplicit('/')).toBe(true);
+    expect(v.isImplicit('/etc')).toBe(false);
+  });
+
+  it('takes the deletions it is told about and leaves sockets out', async () => {
+    const d = layer();
+    const sock = path.join(d, 'etc', 'control.sock');
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(sock, resolve));
+    try {
+      const v = LayerDirView.read(d, ['/var/lib/gone']);
+      expect(v.deleted).toEqual(['/var/lib/gone']);
+      expect(v.stat('/etc/control.sock')).toBeUndefined();
+    } finally {
+      server.close();
+    }
+  });
+
+  it.skipIf(!root)('reads a whiteout (character device 0:0) as a deletion', () => {
+    const d = layer();
+    execFileSync('mknod', [path.join(d, 'etc', 'old.conf'), 'c', '0', '0']);
+    execFileSync('mknod', [path.join(d, 'etc', 'tty'), 'c', '5', '0']);
+    const v = LayerDirView.read(d, ['/usr/share/doc/x']);
+    expect(v.deleted).toEqual(['/etc/old.conf', '/usr/share/doc/x']);
+    expect(v.stat('/etc/old.conf')).toBeUndefined();
+    expect(v.stat('/etc/tty')).toMatchObject({ kind: 'char' });
+  });
+});
