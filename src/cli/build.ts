@@ -72,10 +72,12 @@ export function registerBuild(program: Command): void {
     .option('--no-report', 'do not print the per-step scannability table')
     .action(async (context: string, opts: BuildOptions) => {
       // Loaded here so that other commands do not pay for the engine client and the SBOM library.
-      const [{ build }, { DockerEngine }, { provenanceToCycloneDX }, { startValidator }, { scannabilityTable }, { defaultCacheDir }] = await Promise.all([
+      // The SBOM library is needed only at the end: it loads while the build runs.
+      const sbomLibrary = import('../sbom/cyclonedx.js');
+      sbomLibrary.catch(() => undefined); // awaited (and reported) where it is used
+      const [{ build }, { DockerEngine }, { startValidator }, { scannabilityTable }, { defaultCacheDir }] = await Promise.all([
         import('../execute/build/builder.js'),
         import('../execute/docker-engine.js'),
-        import('../sbom/cyclonedx.js'),
         import('../sbom/validate.js'),
         import('../execute/build/report.js'),
         import('../common/cache-dir.js'),
@@ -127,6 +129,7 @@ export function registerBuild(program: Command): void {
       try {
         const out = await build(req);
         if (opts.sbom) {
+          const { provenanceToCycloneDX } = await sbomLibrary;
           const doc = provenanceToCycloneDX(out.provenance, opts.tag?.[0] ? { imageRef: opts.tag[0] } : {});
           phase('sbom');
           const json = JSON.stringify(doc, null, 2) + '\n';

@@ -3,19 +3,24 @@
  * wires options to the pipeline; expected failures become messages and exit
  * codes, never stack traces.
  */
-import { registerSbom } from './sbom.js';
 import { Command, CommanderError } from 'commander';
 import { UserError } from '../common/diagnostics.js';
-import { registerBuild } from './build.js';
-import { registerLint } from './lint.js';
-import { registerOsl } from './osl.js';
-import { registerParse } from './parse.js';
-import { registerPlan } from './plan.js';
-import { registerSources } from './sources.js';
 
 export const VERSION = '0.1.0';
 
-export function buildProgram(): Command {
+/** Each subcommand's module, loaded only when that command runs (or when help lists them all): start-up stays short. */
+const COMMANDS: ReadonlyArray<readonly [string, (program: Command) => Promise<unknown>]> = [
+  ['sbom', async (p) => (await import('./sbom.js')).registerSbom(p)],
+  ['parse', async (p) => (await import('./parse.js')).registerParse(p)],
+  ['plan', async (p) => (await import('./plan.js')).registerPlan(p)],
+  ['build', async (p) => (await import('./build.js')).registerBuild(p)],
+  ['lint', async (p) => (await import('./lint.js')).registerLint(p, VERSION)],
+  ['osl', async (p) => (await import('./osl.js')).registerOsl(p)],
+  ['sources', async (p) => (await import('./sources.js')).registerSources(p)],
+];
+
+/** The program with the command `argv` names registered, or every command when it names none of them. */
+export async function buildProgram(argv: readonly string[] = []): Promise<Command> {
   const program = new Command();
   program
     .name('scannable')
@@ -23,19 +28,14 @@ export function buildProgram(): Command {
     .version(VERSION)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  registerSbom(program);
-  registerParse(program);
-  registerPlan(program);
-  registerBuild(program);
-  registerLint(program, VERSION);
-  registerOsl(program);
-  registerSources(program);
+  const named = COMMANDS.find(([name]) => name === argv[2]);
+  for (const [, register] of named ? [named] : COMMANDS) await register(program);
   return program;
 }
 
 /** Runs the CLI; resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const program = await buildProgram(argv);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
