@@ -71,6 +71,14 @@ const CASES: FaultCase[] = [
     cachedOnRerun: ['s0.1'],
   },
   {
+    name: 'the engine answers 500 when asked what the RUN step changed (asked while later steps run)',
+    rules: [{ method: 'GET', path: /^\/containers\/[^/]+\/changes$/, nth: 2, fault: { kind: 'status', status: 500, message: 'injected fault: changes failed' } }],
+    line: 3,
+    keyword: 'RUN',
+    reason: /changes of container \w+: injected fault: changes failed/,
+    cachedOnRerun: ['s0.1'],
+  },
+  {
     name: 'connection dropped while COPY uploads its files (putArchive)',
     rules: [{ method: 'PUT', path: /^\/containers\/[^/]+\/archive$/, fault: { kind: 'drop', when: 'upload', afterBytes: 1024 } }],
     line: 2,
