@@ -30,49 +30,45 @@ function kindOf(st: Stats): FileKind | undefined {
 }
 
 export class LayerDirView implements LayerView {
-  readonly deleted: string[] = [];
+  readonly deleted: string[];
   readonly opaqueDirs: readonly string[] = [];
-  private readonly files = new Map<string, FileEntry>();
-  private readonly hashes = new Map<string, string>();
 
-  private constructor(readonly dir: string) {}
+  private constructor(
+    readonly dir: string,
+    private readonly files: Map<string, FileEntry>,
+    private readonly whiteouts: ReadonlySet<string>,
+    /** Shared by views of the same directory: a file is hashed once. */
+    private readonly hashes: Map<string, string>,
+    reported: Iterable<string>,
+  ) {
+    this.deleted = [...new Set([...whiteouts, ...reported])].sort();
+  }
 
   /** Indexes the layer directory `dir`; `deleted` are the paths the engine reported deleted by this layer. */
   static read(dir: string, deleted: Iterable<string> = []): LayerDirView {
-    const view = new LayerDirView(dir);
-    const seen = new Set<string>(deleted);
-    view.walk(seen);
-    view.deleted.push(...[...seen].sort());
-    return view;
+    const files = new Map<string, FileEntry>();
+    const whiteouts = new Set<string>();
+    walk(dir, files, whiteouts);
+    return new LayerDirView(dir, files, whiteouts, new Map(), deleted);
   }
 
-  private walk(deleted: Set<string>): void {
-    const links = new Map<number, string>();
-    const visit = (rel: string, st: Stats) => {
-      const kind = kindOf(st);
-      if (!kind) return;
-      const p = rel === '' ? '/' : rel;
-      if (kind === 'char' && st.rdev === 0) {
-        deleted.add(p);
-        return;
+  /** The same layer with the deletions the engine reported for it (known only once its changes() answers). */
+  withDeleted(deleted: Iterable<string>): LayerDirView {
+    return new LayerDirView(this.dir, this.files, this.whiteouts, this.hashes, deleted);
+  }
+
+  /** Hashes every regular file, giving the event loop a turn every few megabytes (it runs while later steps do). */
+  async hashAll(): Promise<void> {
+    let since = 0;
+    for (const e of this.files.values()) {
+      if (e.kind !== 'file' || this.hashes.has(e.path)) continue;
+      this.sha256(e.path);
+      since += e.size;
+      if (since > 8 << 20) {
+        since = 0;
+        await new Promise((resolve) => setImmediate(resolve));
       }
-      const entry: FileEntry = { path: p, kind, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, size: kind === 'file' ? st.size : 0, mtime: Math.floor(st.mtimeMs / 1000) };
-      if (kind === 'symlink') entry.linkTarget = readlinkSync(this.dir + rel, 'utf8');
-      if (kind === 'file' && st.nlink > 1) {
-        const first = links.get(st.ino);
-        if (first !== undefined) {
-          entry.kind = 'hardlink';
-          entry.size = 0;
-          entry.linkTarget = first;
-        } else links.set(st.ino, p);
-      }
-      this.files.set(p, entry);
-      if (kind !== 'dir') return;
-      // Byte order of names, as docker's archive walk goes.
-      const names = readdirSync(this.dir + rel, { encoding: 'utf8' }).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-      for (const name of names) visit(`${rel}/${name}`, lstatSync(`${this.dir}${rel}/${name}`));
-    };
-    visit('', lstatSync(this.dir));
+    }
   }
 
   *entries(): Iterable<FileEntry> {
@@ -127,4 +123,34 @@ function hashFile(file: string): string {
     closeSync(fd);
   }
   return hash.digest('hex');
+}
+
+/** Every entry of the layer directory, and its whiteouts (deletions). */
+function walk(dir: string, files: Map<string, FileEntry>, whiteouts: Set<string>): void {
+  const links = new Map<number, string>();
+  const visit = (rel: string, st: Stats) => {
+    const kind = kindOf(st);
+    if (!kind) return;
+    const p = rel === '' ? '/' : rel;
+    if (kind === 'char' && st.rdev === 0) {
+      whiteouts.add(p);
+      return;
+    }
+    const entry: FileEntry = { path: p, kind, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, size: kind === 'file' ? st.size : 0, mtime: Math.floor(st.mtimeMs / 1000) };
+    if (kind === 'symlink') entry.linkTarget = readlinkSync(dir + rel, 'utf8');
+    if (kind === 'file' && st.nlink > 1) {
+      const first = links.get(st.ino);
+      if (first !== undefined) {
+        entry.kind = 'hardlink';
+        entry.size = 0;
+        entry.linkTarget = first;
+      } else links.set(st.ino, p);
+    }
+    files.set(p, entry);
+    if (kind !== 'dir') return;
+    // Byte order of names, as docker's archive walk goes.
+    const names = readdirSync(dir + rel, { encoding: 'utf8' }).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const name of names) visit(`${rel}/${name}`, lstatSync(`${dir}${rel}/${name}`));
+  };
+  visit('', lstatSync(dir));
 }

@@ -62,6 +62,19 @@ describe('LayerDirView', () => {
     }
   });
 
+  it('hashes ahead of time and shares the hashes with a view that learnt its deletions later', async () => {
+    const d = layer();
+    const early = LayerDirView.read(d);
+    await early.hashAll();
+    // Rewritten behind its back: a later view answers from the hash taken earlier, so it was really taken.
+    writeFileSync(path.join(d, 'etc', 'a.conf'), 'changed\n');
+    const late = early.withDeleted(['/var/lib/gone']);
+    expect(late.deleted).toEqual(['/var/lib/gone']);
+    expect(early.deleted).toEqual([]);
+    expect(late.sha256('/etc/a.conf')).toBe(createHash('sha256').update('alpha\n').digest('hex'));
+    expect(late.sha256('/usr/bin/tool')).toBe(early.sha256('/usr/bin/tool'));
+  });
+
   it.skipIf(!root)('reads a whiteout (character device 0:0) as a deletion', () => {
     const d = layer();
     execFileSync('mknod', [path.join(d, 'etc', 'old.conf'), 'c', '0', '0']);

@@ -157,6 +157,9 @@ export class Builder {
   private readonly removals: Promise<unknown>[] = [];
   /** Stages whose final file system the tracker reads: the target and every stage copied from. */
   private readonly needFs = new Set<number>();
+  /** Layers this build committed, read (and for the target, hashed) while later steps run, by snapshot. */
+  private readonly layerReads = new Map<string, Promise<LayerDirView | undefined>>();
+  private targetStage = -1;
   /** Stage root images read in the background while the steps run (exported, every file hashed), by image id. */
   private readonly rootReads = new Map<string, Promise<TarSnapshotFs>>();
 
@@ -239,6 +242,7 @@ export class Builder {
 
     this.totalSteps = plan.stages.reduce((n, s) => n + s.ops.length, 0);
     this.needFs.add(plan.target);
+    this.targetStage = plan.target;
     for (const s of plan.stages) for (const op of s.ops) if (op.kind === 'copy' && op.from.kind === 'stage') this.needFs.add(op.from.stage);
     phase('parse, IR, plan, context');
     for (const stage of plan.stages) await this.buildStage(stage);
@@ -504,6 +508,7 @@ export class Builder {
         durationMs,
       };
       st.image = snapshot;
+      if (this.needFs.has(st.stage.index) && this.layerDirsUsable()) this.prefetchLayer(snapshot, st.stage.index === this.targetStage);
       const layer = { snapshot, deleted: [] as string[] };
       st.layers.push(layer);
       this.addTraced(st, op, ref, { version: 0, ...rec });
@@ -882,6 +887,21 @@ export class Builder {
     return read;
   }
 
+  /** Reads a layer this build committed while the next steps run; the target's files are hashed too (all of them go into the SBOM). */
+  private prefetchLayer(snapshot: string, hash: boolean): void {
+    const engine = this.engine as Engine & Required<Pick<Engine, 'localLayerDirs'>>;
+    const read = (async () => {
+      const dirs = await engine.localLayerDirs(snapshot);
+      const top = dirs?.[dirs.length - 1];
+      if (!top) return undefined;
+      const view = LayerDirView.read(top);
+      if (hash) await view.hashAll();
+      return view;
+    })();
+    read.catch(() => undefined); // a failed read is done again where it is needed
+    this.layerReads.set(snapshot, read);
+  }
+
   /**
    * A stage's final file system as its root image plus the layers this build
    * put on it, those read from the engine's storage on this machine: the
@@ -894,18 +914,19 @@ export class Builder {
     const engine = this.engine as Engine & Required<Pick<Engine, 'localLayerDirs'>>;
     const [all, below] = await Promise.all([engine.localLayerDirs(st.image), engine.localLayerDirs(st.root)]);
     if (!all || !below || below.some((d, i) => all[i] !== d)) return undefined;
-    const deletedBy = new Map<string, string[]>();
+    const byDir = new Map<string, { read?: LayerDirView; deleted: string[] }>();
     for (const layer of st.layers) {
-      const dirs = await engine.localLayerDirs(layer.snapshot);
-      const top = dirs?.[dirs.length - 1];
-      if (top) deletedBy.set(top, layer.deleted);
+      const read = await this.layerReads.get(layer.snapshot)?.catch(() => undefined);
+      const dirs = read ? undefined : await engine.localLayerDirs(layer.snapshot);
+      const top = read?.dir ?? dirs?.[dirs.length - 1];
+      if (top) byDir.set(top, { ...(read ? { read } : {}), deleted: layer.deleted });
     }
     const views: LayerView[] = [];
     for (const dir of all.slice(below.length)) {
-      const deleted = deletedBy.get(dir);
+      const known = byDir.get(dir);
       // A layer no step accounts for (a config-only commit) must be empty: its deletions would be unknown.
-      if (deleted === undefined && readdirSync(dir).length > 0) return undefined;
-      views.push(LayerDirView.read(dir, deleted ?? []));
+      if (!known && readdirSync(dir).length > 0) return undefined;
+      views.push(known?.read ? known.read.withDeleted(known.deleted) : LayerDirView.read(dir, known?.deleted ?? []));
     }
     return new LayeredFs([await this.rootSnapshot(st.root), ...views]);
   }
