@@ -15,6 +15,10 @@
  * items (quadratic: 10,000 components took 100 s, 100,000 would take hours).
  * The schema is compiled without it, and the arrays the schema marks unique
  * are checked in one pass over digests of their items' canonical JSON.
+ *
+ * With a cache directory, the digests of documents found valid are kept
+ * (empty files named by sha256, per validator key): the same bytes are not
+ * validated twice, which is what a cached rebuild would otherwise do.
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -115,8 +119,10 @@ function load() {
   const keys = new Set();
   const schemas = Object.fromEntries(Object.entries(texts).map(([k, t]) => [k, withoutUniqueItems(JSON.parse(t), keys)]));
   const code = cacheDir && path.join(cacheDir, 'validators', 'cyclonedx-1.6-' + key + '.cjs');
+  // Documents this validator found valid, by digest: a cached rebuild writes the same bytes again.
+  const valid = cacheDir && path.join(cacheDir, 'validators', 'valid-' + key);
   if (code && fs.existsSync(code)) {
-    try { return { validate: require(code), keys }; } catch { /* unreadable: compile again */ }
+    try { return { validate: require(code), keys, valid }; } catch { /* unreadable: compile again */ }
   }
   const Ajv = require(modules.ajv.main).default;
   const { _ } = require(modules.ajv.main);
@@ -144,16 +150,27 @@ function load() {
       }
     } catch { /* a cache that cannot be written only costs the next run time */ }
   }
-  return { validate, keys };
+  return { validate, keys, valid };
 }
 
 const ready = (async () => load())();
 ready.catch(() => undefined);
 parentPort.on('message', async ({ id, json }) => {
   try {
-    const { validate, keys } = await ready;
+    const { validate, keys, valid } = await ready;
+    const marker = valid && path.join(valid, crypto.createHash('sha256').update(json).digest('hex'));
+    if (marker && fs.existsSync(marker)) {
+      parentPort.postMessage({ id, errors: null });
+      return;
+    }
     const doc = JSON.parse(json);
     const errors = validate(doc) ? duplicateItems(doc, keys) : validate.errors;
+    if (marker && !(errors && errors.length)) {
+      try {
+        fs.mkdirSync(valid, { recursive: true });
+        fs.writeFileSync(marker, '');
+      } catch { /* only costs the next run time */ }
+    }
     parentPort.postMessage({ id, errors: errors && errors.length ? errors : null });
   } catch (e) {
     parentPort.postMessage({ id, failure: String((e && e.stack) || e) });

@@ -1,4 +1,5 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -47,6 +48,35 @@ describe('startValidator', () => {
       );
     } finally {
       await v.close();
+    }
+  });
+
+  it('remembers the digests of valid documents only, and answers for them without validating again', async () => {
+    const own = mkdtempSync(path.join(os.tmpdir(), 'scannable-validator-memo-'));
+    try {
+      const goodJson = JSON.stringify(good);
+      const badJson = JSON.stringify(bad);
+      const v = startValidator(own);
+      try {
+        expect(await v.validate(goodJson)).toBeNull();
+        expect(await v.validate(badJson)).not.toBeNull();
+      } finally {
+        await v.close();
+      }
+      const memoDir = readdirSync(path.join(own, 'validators')).find((f) => f.startsWith('valid-'))!;
+      const digest = createHash('sha256').update(goodJson).digest('hex');
+      expect(readdirSync(path.join(own, 'validators', memoDir))).toEqual([digest]);
+      // The remembered digest answers: make it name the bad document's bytes, and it passes unvalidated.
+      renameSync(path.join(own, 'validators', memoDir, digest), path.join(own, 'validators', memoDir, createHash('sha256').update(badJson).digest('hex')));
+      const again = startValidator(own);
+      try {
+        expect(await again.validate(badJson)).toBeNull();
+        expect(await again.validate(goodJson)).toBeNull();
+      } finally {
+        await again.close();
+      }
+    } finally {
+      rmSync(own, { recursive: true, force: true });
     }
   });
 
