@@ -871,7 +871,6 @@ export class Builder {
     return out;
   }
 
-  /** The final image and the stages copied from, read and tracked. */
   private layerDirsUsable(): boolean {
     return this.req.readLayerDirs !== false && process.env.SCANNABLE_SNAPSHOT_READ !== 'export' && this.engine.localLayerDirs !== undefined;
   }
@@ -931,6 +930,7 @@ export class Builder {
     return new LayeredFs([await this.rootSnapshot(st.root), ...views]);
   }
 
+  /** The final image and the stages copied from, read and tracked. */
   private async track(plan: Plan, target: StageState, dockerfileText: string): Promise<Provenance> {
     const needFs = this.needFs;
     const opened: SnapshotFs[] = [];
