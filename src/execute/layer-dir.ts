@@ -16,18 +16,9 @@
  */
 import { createHash } from 'node:crypto';
 import { closeSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, type Stats } from 'node:fs';
-import type { FileEntry, FileKind } from '../track/fs.js';
+import { entryOfStats, kindOfStats } from '../track/dir-fs.js';
+import type { FileEntry } from '../track/fs.js';
 import type { LayerView } from '../image/layered-fs.js';
-
-function kindOf(st: Stats): FileKind | undefined {
-  if (st.isFile()) return 'file';
-  if (st.isDirectory()) return 'dir';
-  if (st.isSymbolicLink()) return 'symlink';
-  if (st.isCharacterDevice()) return 'char';
-  if (st.isBlockDevice()) return 'block';
-  if (st.isFIFO()) return 'fifo';
-  return undefined;
-}
 
 export class LayerDirView implements LayerView {
   readonly deleted: string[];
@@ -129,14 +120,15 @@ function hashFile(file: string): string {
 function walk(dir: string, files: Map<string, FileEntry>, whiteouts: Set<string>): void {
   const links = new Map<number, string>();
   const visit = (rel: string, st: Stats) => {
-    const kind = kindOf(st);
-    if (!kind) return;
+    const kind = kindOfStats(st);
+    // A tar cannot hold a socket: docker export leaves them out.
+    if (kind === 'socket') return;
     const p = rel === '' ? '/' : rel;
     if (kind === 'char' && st.rdev === 0) {
       whiteouts.add(p);
       return;
     }
-    const entry: FileEntry = { path: p, kind, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, size: kind === 'file' ? st.size : 0, mtime: Math.floor(st.mtimeMs / 1000) };
+    const entry = entryOfStats(p, kind, st);
     if (kind === 'symlink') entry.linkTarget = readlinkSync(dir + rel, 'utf8');
     if (kind === 'file' && st.nlink > 1) {
       const first = links.get(st.ino);

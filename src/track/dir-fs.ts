@@ -13,7 +13,7 @@ import path from 'node:path';
 import type { FileEntry, FileKind, SnapshotFs } from './fs.js';
 import { normalizePath, resolveWith } from './paths.js';
 
-function kindOf(st: Stats): FileKind {
+export function kindOfStats(st: Stats): FileKind {
   if (st.isFile()) return 'file';
   if (st.isDirectory()) return 'dir';
   if (st.isSymbolicLink()) return 'symlink';
@@ -21,6 +21,11 @@ function kindOf(st: Stats): FileKind {
   if (st.isBlockDevice()) return 'block';
   if (st.isFIFO()) return 'fifo';
   return 'socket';
+}
+
+/** What a tar (and so `docker export`) records about a file: permission bits, owner, size of regular files, mtime in whole seconds. */
+export function entryOfStats(imagePath: string, kind: FileKind, st: Stats): FileEntry {
+  return { path: imagePath, kind, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, size: kind === 'file' ? st.size : 0, mtime: Math.floor(st.mtimeMs / 1000) };
 }
 
 export class DirFs implements SnapshotFs {
@@ -56,16 +61,8 @@ export class DirFs implements SnapshotFs {
   }
 
   private entryAt(imagePath: string, host: string, st: Stats): FileEntry {
-    const kind = kindOf(st);
-    const e: FileEntry = {
-      path: imagePath,
-      kind,
-      mode: st.mode & 0o7777,
-      uid: st.uid,
-      gid: st.gid,
-      size: kind === 'file' ? st.size : 0,
-      mtime: Math.floor(st.mtimeMs / 1000),
-    };
+    const kind = kindOfStats(st);
+    const e = entryOfStats(imagePath, kind, st);
     if (kind === 'symlink') {
       try {
         e.linkTarget = readlinkSync(host, 'utf8');
