@@ -189,6 +189,8 @@ export class DockerEngine implements Engine {
   private readonly rawConfigs = new Map<string, RawImageConfig>();
   /** Image each container was created from (the parent of its commit). */
   private readonly containerImages = new Map<string, string>();
+  /** Whether the engine's layer directories hold files as the images have them (see `layersAsStored`). */
+  private storedAsIs: Promise<boolean> | undefined;
   /** Host directories holding secret files, removed with their container. */
   private readonly secretDirs = new Map<string, string>();
 
@@ -366,7 +368,7 @@ export class DockerEngine implements Engine {
   }
 
   async localLayerDirs(imageId: string): Promise<string[] | undefined> {
-    if (!this.where.local || process.platform !== 'linux') return undefined;
+    if (!this.where.local || process.platform !== 'linux' || !(await this.layersAsStored())) return undefined;
     const raw = await this.inspectImageRaw(imageId);
     const driver = raw?.GraphDriver as { Name?: string; Data?: Record<string, string> | null } | undefined;
     if (driver?.Name !== 'overlay2' || !driver.Data?.UpperDir) return undefined;
@@ -378,6 +380,19 @@ export class DockerEngine implements Engine {
       return undefined; // another machine's paths, or not ours to read (rootless, a container with only the socket)
     }
     return dirs;
+  }
+
+  /**
+   * Whether files in the engine's storage carry the owners the image has: not
+   * under a rootless engine or user-namespace remapping, where they belong to
+   * shifted host ids (what export reports is then the only truth).
+   */
+  private layersAsStored(): Promise<boolean> {
+    this.storedAsIs ??= this.dial<{ SecurityOptions?: string[] | null; Driver?: string }>('engine info', { method: 'GET', path: '/info' }).then(
+      (info) => info.Driver === 'overlay2' && !(info.SecurityOptions ?? []).some((o) => /name=(rootless|userns)\b/.test(o)),
+      () => false,
+    );
+    return this.storedAsIs;
   }
 
   private async inspectImageRaw(ref: string): Promise<Record<string, unknown> | undefined> {

@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/common/diagnostics.js';
 import { resolveEndpoint } from '../../src/execute/docker-endpoint.js';
@@ -114,6 +115,16 @@ describeEngine('DockerEngine on the real engine', () => {
     expect(v.product).toBe('docker');
     expect(v.apiVersion).toMatch(/^1\.\d+$/);
     expect(Number(v.negotiatedApiVersion.split('.')[1])).toBeLessThanOrEqual(Number(v.apiVersion.split('.')[1]));
+  });
+
+  it('finds an image\'s layer directories on this machine, one per layer, base first', async () => {
+    const dirs = await engine.localLayerDirs(busybox);
+    const info = await engine.inspectImage(busybox);
+    // This machine's engine is a local overlay2 engine run by root, as CI's is.
+    expect(dirs).toHaveLength(info!.layers.length);
+    expect(readdirSync(dirs![0]!)).toContain('bin');
+    // Not for an engine elsewhere, whose paths mean nothing here.
+    expect(await new DockerEngine({ env: { DOCKER_HOST: 'tcp://127.0.0.1:1' } }).localLayerDirs(busybox)).toBeUndefined();
   });
 
   it('inspects an image: id, config, layers, history', async () => {
