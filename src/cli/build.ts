@@ -72,9 +72,9 @@ export function registerBuild(program: Command): void {
     .option('--no-report', 'do not print the per-step scannability table')
     .action(async (context: string, opts: BuildOptions) => {
       // Loaded here so that other commands do not pay for the engine client and the SBOM library.
-      // The SBOM library is needed only at the end: it loads while the build runs.
-      const sbomLibrary = import('../sbom/cyclonedx.js');
-      sbomLibrary.catch(() => undefined); // awaited (and reported) where it is used
+      // The SBOM library is needed only at the end: it loads while the first RUN runs (or at the end).
+      let sbomLibrary: Promise<typeof import('../sbom/cyclonedx.js')> | undefined;
+      const loadSbomLibrary = () => (sbomLibrary ??= import('../sbom/cyclonedx.js'));
       const [{ build }, { DockerEngine }, { startValidator }, { scannabilityTable }, { defaultCacheDir }] = await Promise.all([
         import('../execute/build/builder.js'),
         import('../execute/docker-engine.js'),
@@ -118,6 +118,7 @@ export function registerBuild(program: Command): void {
         secrets,
         progress,
         signal: abort.signal,
+        ...(opts.sbom ? { whileWaiting: () => void loadSbomLibrary().catch(() => undefined) } : {}),
         ...(epoch !== undefined ? { sourceDateEpoch: Number(epoch) } : {}),
         ...(opts.timeout !== undefined ? { stepTimeoutMs: Number(opts.timeout) * 1000 } : {}),
         // Lets a supervisor find (and remove) this build's containers by label even after kill -9.
@@ -129,7 +130,7 @@ export function registerBuild(program: Command): void {
       try {
         const out = await build(req);
         if (opts.sbom) {
-          const { provenanceToCycloneDX } = await sbomLibrary;
+          const { provenanceToCycloneDX } = await loadSbomLibrary();
           const doc = provenanceToCycloneDX(out.provenance, opts.tag?.[0] ? { imageRef: opts.tag[0] } : {});
           phase('sbom');
           const json = JSON.stringify(doc, null, 2) + '\n';

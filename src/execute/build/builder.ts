@@ -74,6 +74,12 @@ export interface BuildRequest {
    * False: export every snapshot the tracker needs through the API.
    */
   readLayerDirs?: boolean;
+  /**
+   * Called once, when the first RUN that is not in the cache starts: the build
+   * then waits on the engine for a while, a good moment for work the caller
+   * needs only at the end (the CLI loads the SBOM library).
+   */
+  whileWaiting?: () => void;
 }
 
 export interface BuildOutcome {
@@ -160,6 +166,8 @@ export class Builder {
   /** Layers this build committed, read (and for the target, hashed) while later steps run, by snapshot. */
   private readonly layerReads = new Map<string, Promise<LayerDirView | undefined>>();
   private targetStage = -1;
+  /** `whileWaiting` has been called. */
+  private waited = false;
   /** Stage root images read in the background while the steps run (exported, every file hashed), by image id. */
   private readonly rootReads = new Map<string, Promise<TarSnapshotFs>>();
 
@@ -473,8 +481,14 @@ export class Builder {
     } else {
       container = await this.engine.createContainer({ image: st.image, buildId: this.buildId, ...prepared.spec });
     }
-    // The tracker will need this stage's root: read it while a RUN (the long kind of step) runs, not after the build.
-    if (op.kind === 'exec' && this.needFs.has(st.stage.index) && this.layerDirsUsable()) void this.rootSnapshot(st.root);
+    if (op.kind === 'exec') {
+      // The tracker will need this stage's root: read it while a RUN (the long kind of step) runs, not after the build.
+      if (this.needFs.has(st.stage.index) && this.layerDirsUsable()) void this.rootSnapshot(st.root);
+      if (!this.waited) {
+        this.waited = true;
+        this.req.whileWaiting?.();
+      }
+    }
     try {
       if (prepared.tar) await this.engine.putArchive(container.id, '/', prepared.tar);
       if (op.kind === 'exec') {
