@@ -22,7 +22,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import tar from 'tar-stream';
 import type { FileEntry, FileKind, SnapshotFs } from '../track/fs.js';
-import { resolveWith } from '../track/paths.js';
+import { normalizePath, resolveWith } from '../track/paths.js';
 
 export interface TarFsOptions {
   /** Directory of the snapshot the archive's entries are relative to (getArchive of /usr/lib: "/usr"). Default "/". */
@@ -360,10 +360,7 @@ function kindOf(type: string | null | undefined): FileKind | undefined {
 }
 
 /** "/a/b" for "a/b/", "./a//b", "/a/./b"; ".." never climbs above the root. */
-export function normalize(p: string): string {
-  const out = path.posix.normalize(`/${p}`);
-  return out.length > 1 && out.endsWith('/') ? out.slice(0, -1) : out;
-}
+export const normalize = normalizePath;
 
 function byName(a: string, b: string): number {
   const x = path.posix.basename(a);

@@ -15,15 +15,12 @@ import { createHash } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { normalize as normalizeSlow } from '../execute/tar-fs.js';
+import { normalizePath } from '../track/paths.js';
 import type { FileEntry, FileKind } from '../track/fs.js';
 import { TarParser, type EntrySink, type TarHeader } from './tar-stream.js';
 
 /** Paths callers pass are nearly always normal already ("/usr/bin/x"): skip the work then. */
-export function normalize(p: string): string {
-  if (p.length > 1 && p.charCodeAt(0) === 47 && !p.endsWith('/') && !p.includes('//') && !p.includes('/.')) return p;
-  return normalizeSlow(p);
-}
+export const normalize = normalizePath;
 
 const OPAQUE = '.wh..wh..opq';
 const WHITEOUT = '.wh.';
