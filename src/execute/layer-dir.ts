@@ -18,6 +18,8 @@ import { createHash } from 'node:crypto';
 import { closeSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, type Stats } from 'node:fs';
 import { entryOfStats, kindOfStats } from '../track/dir-fs.js';
 import type { FileEntry } from '../track/fs.js';
+import { UserError } from '../common/diagnostics.js';
+import { ENGINE_EXIT_CODE } from './engine.js';
 import type { LayerView } from '../image/layered-fs.js';
 
 export class LayerDirView implements LayerView {
@@ -79,7 +81,7 @@ export class LayerDirView implements LayerView {
   readFile(p: string): Buffer | undefined {
     const e = this.files.get(p);
     if (e?.kind === 'hardlink' && e.linkTarget) return this.readFile(e.linkTarget);
-    return e?.kind === 'file' ? readFileSync(this.hostPath(p)) : undefined;
+    return e?.kind === 'file' ? this.io(p, () => readFileSync(this.hostPath(p))) : undefined;
   }
 
   sha256(p: string): string | undefined {
@@ -88,10 +90,22 @@ export class LayerDirView implements LayerView {
     if (e?.kind !== 'file') return undefined;
     let sum = this.hashes.get(p);
     if (sum === undefined) {
-      sum = hashFile(this.hostPath(p));
+      sum = this.io(p, () => hashFile(this.hostPath(p)));
       this.hashes.set(p, sum);
     }
     return sum;
+  }
+
+  /** A file that vanished from the engine's storage mid-build (an image removed meanwhile) is one clear error. */
+  private io<T>(p: string, read: () => T): T {
+    try {
+      return read();
+    } catch (e) {
+      throw new UserError(
+        `reading ${p} from the engine's layer ${this.dir}: ${(e as Error).message}; was an image removed while the build ran? Build again`,
+        ENGINE_EXIT_CODE,
+      );
+    }
   }
 
   private hostPath(p: string): string {

@@ -6,6 +6,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { UserError } from '../../src/common/diagnostics.js';
 import { LayerDirView } from '../../src/execute/layer-dir.js';
 
 const root = process.getuid?.() === 0;
@@ -73,6 +74,14 @@ describe('LayerDirView', () => {
     expect(early.deleted).toEqual([]);
     expect(late.sha256('/etc/a.conf')).toBe(createHash('sha256').update('alpha\n').digest('hex'));
     expect(late.sha256('/usr/bin/tool')).toBe(early.sha256('/usr/bin/tool'));
+  });
+
+  it('says clearly when a file vanished from the layer after it was indexed', () => {
+    const d = layer();
+    const v = LayerDirView.read(d);
+    rmSync(path.join(d, 'usr', 'bin', 'tool'));
+    expect(() => v.sha256('/usr/bin/tool')).toThrow(/reading \/usr\/bin\/tool from the engine's layer .*ENOENT.*was an image removed while the build ran\? Build again/);
+    expect(() => v.readFile('/usr/bin/tool')).toThrow(UserError);
   });
 
   it.skipIf(!root)('reads a whiteout (character device 0:0) as a deletion', () => {

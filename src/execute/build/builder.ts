@@ -924,6 +924,16 @@ export class Builder {
    */
   private async layeredSnapshot(st: StageState): Promise<SnapshotFs | undefined> {
     if (!this.layerDirsUsable()) return undefined;
+    try {
+      return await this.stackLayers(st);
+    } catch (e) {
+      // The engine's storage changed under us (or cannot be read after all): the API still can.
+      if (e instanceof UserError || (e as NodeJS.ErrnoException).code === undefined) throw e;
+      return undefined;
+    }
+  }
+
+  private async stackLayers(st: StageState): Promise<SnapshotFs | undefined> {
     const engine = this.engine as Engine & Required<Pick<Engine, 'localLayerDirs'>>;
     const [all, below] = await Promise.all([engine.localLayerDirs(st.image), engine.localLayerDirs(st.root)]);
     if (!all || !below || below.some((d, i) => all[i] !== d)) return undefined;
