@@ -69,6 +69,27 @@ describe('TarSnapshotFs', () => {
     fs.close();
   });
 
+  it('hashes every file while it streams in when asked, as it would when asked later (spooled files too)', async () => {
+    const big = Buffer.alloc(300_000, 9);
+    const tarBuf = await makeTar([
+      { name: 'a.txt', data: Buffer.from('alpha') },
+      { name: 'big.bin', data: big },
+      { name: 'empty', data: Buffer.alloc(0) },
+      { name: 'hard', type: 'link', linkname: 'a.txt' },
+    ]);
+    const eager = await TarSnapshotFs.fromBuffer(tarBuf, { maxInlineBytes: 64 * 1024, hashAll: true });
+    const lazy = await TarSnapshotFs.fromBuffer(tarBuf, { maxInlineBytes: 64 * 1024 });
+    try {
+      // Closing the spool first: an eager hash needs no file contents any more, a lazy one would.
+      eager.close();
+      expect(eager.sha256('/big.bin')).toBe(sha(big));
+      for (const p of ['/a.txt', '/empty', '/hard']) expect(eager.sha256(p), p).toBe(lazy.sha256(p));
+      expect(eager.sha256('/hard')).toBe(sha('alpha'));
+    } finally {
+      lazy.close();
+    }
+  });
+
   it('places an archive of a subdirectory where it came from', async () => {
     const fs = await TarSnapshotFs.fromBuffer(await makeTar([{ name: 'lib/x.so', data: Buffer.from('x') }]), { at: '/usr' });
     expect(fs.readFile('/usr/lib/x.so')?.toString()).toBe('x');
