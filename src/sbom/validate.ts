@@ -18,7 +18,8 @@
  *
  * With a cache directory, the digests of documents found valid are kept
  * (empty files named by sha256, per validator key): the same bytes are not
- * validated twice, which is what a cached rebuild would otherwise do.
+ * validated twice. A rebuild with SOURCE_DATE_EPOCH set writes the same
+ * bytes again; without it the timestamp differs and this never hits.
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -119,7 +120,7 @@ function load() {
   const keys = new Set();
   const schemas = Object.fromEntries(Object.entries(texts).map(([k, t]) => [k, withoutUniqueItems(JSON.parse(t), keys)]));
   const code = cacheDir && path.join(cacheDir, 'validators', 'cyclonedx-1.6-' + key + '.cjs');
-  // Documents this validator found valid, by digest: a cached rebuild writes the same bytes again.
+  // Documents this validator found valid, by digest (a reproducible rebuild writes the same bytes again).
   const valid = cacheDir && path.join(cacheDir, 'validators', 'valid-' + key);
   if (code && fs.existsSync(code)) {
     try { return { validate: require(code), keys, valid }; } catch { /* unreadable: compile again */ }
