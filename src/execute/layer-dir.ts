@@ -14,8 +14,8 @@
  * sockets (tar has no way to store one), and a file met again through another
  * hard link is a `hardlink` to the first path in walk order.
  */
-import { createHash } from 'node:crypto';
-import { closeSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, type Stats } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, readlinkSync, type Stats } from 'node:fs';
+import { sha256OfFile } from '../common/hash.js';
 import { entryOfStats, kindOfStats } from '../track/dir-fs.js';
 import type { FileEntry } from '../track/fs.js';
 import { UserError } from '../common/diagnostics.js';
@@ -90,7 +90,7 @@ export class LayerDirView implements LayerView {
     if (e?.kind !== 'file') return undefined;
     let sum = this.hashes.get(p);
     if (sum === undefined) {
-      sum = this.io(p, () => hashFile(this.hostPath(p)));
+      sum = this.io(p, () => sha256OfFile(this.hostPath(p)));
       this.hashes.set(p, sum);
     }
     return sum;
@@ -111,23 +111,6 @@ export class LayerDirView implements LayerView {
   private hostPath(p: string): string {
     return p === '/' ? this.dir : this.dir + p;
   }
-}
-
-/** sha256 of a file read in pieces, so a large file never sits in memory whole. */
-function hashFile(file: string): string {
-  const hash = createHash('sha256');
-  const fd = openSync(file, 'r');
-  try {
-    const buf = Buffer.allocUnsafe(1 << 20);
-    for (;;) {
-      const n = readSync(fd, buf, 0, buf.length, null);
-      if (n === 0) break;
-      hash.update(buf.subarray(0, n));
-    }
-  } finally {
-    closeSync(fd);
-  }
-  return hash.digest('hex');
 }
 
 /** Every entry of the layer directory, and its whiteouts (deletions). */

@@ -15,6 +15,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import { replaceFileAtomic } from '../common/atomic.js';
+import { sha256OfFile } from '../common/hash.js';
 import { FetchError, getBytes, type HttpOptions } from './http.js';
 
 export const DEFAULT_MIRROR = 'http://deb.debian.org/debian';
@@ -308,17 +309,13 @@ async function fetchIndex(
   if (!pick?.entry) return undefined;
   mkdirSync(opts.cacheDir, { recursive: true });
   const cached = path.join(opts.cacheDir, `${pick.entry.sha256}.${pick.compression}`);
-  if (existsSync(cached) && sha256File(cached) === pick.entry.sha256) return { file: cached, compression: pick.compression };
+  if (existsSync(cached) && sha256OfFile(cached) === pick.entry.sha256) return { file: cached, compression: pick.compression };
   const url = `${uri}/dists/${suite}/${component}/source/${pick.name}`;
   const data = await getBytes(url, { ...opts, maxBytes: 512 << 20 });
   const got = createHash('sha256').update(data).digest('hex');
   if (got !== pick.entry.sha256) throw new FetchError(`sha256 mismatch for ${url}: InRelease says ${pick.entry.sha256}, got ${got}`);
   replaceFileAtomic(cached, data);
   return { file: cached, compression: pick.compression };
-}
-
-function sha256File(file: string): string {
-  return createHash('sha256').update(readFileSync(file)).digest('hex');
 }
 
 export interface DebLookupResult {

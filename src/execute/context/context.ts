@@ -20,10 +20,10 @@
  * refuses to copy them (`unrepresentable`): neither the SBOM (JSON) nor the
  * tar writer could name them exactly, and provenance must be exact.
  */
-import { createHash } from 'node:crypto';
-import { accessSync, closeSync, constants, existsSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, type Stats } from 'node:fs';
+import { accessSync, constants, existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../../common/diagnostics.js';
+import { sha256OfFile } from '../../common/hash.js';
 import type { FileKind } from '../../track/fs.js';
 import { BadPatternError } from './go-match.js';
 import { PatternMatcher, parseDockerignore, type MatchInfo } from './dockerignore.js';
@@ -209,15 +209,7 @@ export class BuildContext {
     const st = lstatSync(abs);
     const known = this.hashes.get(rel);
     if (known && known.size === st.size && known.mtimeMs === st.mtimeMs) return known.sha256;
-    const hash = createHash('sha256');
-    const buf = Buffer.alloc(4 * 1024 * 1024);
-    const fd = openSync(abs, 'r');
-    try {
-      for (let n = readSync(fd, buf, 0, buf.length, null); n > 0; n = readSync(fd, buf, 0, buf.length, null)) hash.update(buf.subarray(0, n));
-    } finally {
-      closeSync(fd);
-    }
-    const sha256 = hash.digest('hex');
+    const sha256 = sha256OfFile(abs);
     this.hashes.set(rel, { size: st.size, mtimeMs: st.mtimeMs, sha256 });
     return sha256;
   }
