@@ -388,8 +388,9 @@ export class DockerEngine implements Engine {
    * shifted host ids (what export reports is then the only truth).
    */
   private layersAsStored(): Promise<boolean> {
-    this.storedAsIs ??= this.dial<{ SecurityOptions?: string[] | null; Driver?: string }>('engine info', { method: 'GET', path: '/info' }).then(
-      (info) => info.Driver === 'overlay2' && !(info.SecurityOptions ?? []).some((o) => /name=(rootless|userns)\b/.test(o)),
+    // The storage driver is checked per image (its GraphDriver), where the directories come from.
+    this.storedAsIs ??= this.dial<{ SecurityOptions?: string[] | null }>('engine info', { method: 'GET', path: '/info' }).then(
+      (info) => !(info.SecurityOptions ?? []).some((o) => /name=(rootless|userns)\b/.test(o)),
       () => false,
     );
     return this.storedAsIs;

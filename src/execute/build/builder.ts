@@ -902,9 +902,8 @@ export class Builder {
 
   /** Reads a layer this build committed while the next steps run; the target's files are hashed too (all of them go into the SBOM). */
   private prefetchLayer(snapshot: string, hash: boolean): void {
-    const engine = this.engine as Engine & Required<Pick<Engine, 'localLayerDirs'>>;
     const read = (async () => {
-      const dirs = await engine.localLayerDirs(snapshot);
+      const dirs = await this.engine.localLayerDirs?.(snapshot);
       const top = dirs?.[dirs.length - 1];
       if (!top) return undefined;
       const view = LayerDirView.read(top);
@@ -934,13 +933,12 @@ export class Builder {
   }
 
   private async stackLayers(st: StageState): Promise<SnapshotFs | undefined> {
-    const engine = this.engine as Engine & Required<Pick<Engine, 'localLayerDirs'>>;
-    const [all, below] = await Promise.all([engine.localLayerDirs(st.image), engine.localLayerDirs(st.root)]);
+    const [all, below] = await Promise.all([this.engine.localLayerDirs?.(st.image), this.engine.localLayerDirs?.(st.root)]);
     if (!all || !below || below.some((d, i) => all[i] !== d)) return undefined;
     const byDir = new Map<string, { read?: LayerDirView; deleted: string[] }>();
     for (const layer of st.layers) {
       const read = await this.layerReads.get(layer.snapshot)?.catch(() => undefined);
-      const dirs = read ? undefined : await engine.localLayerDirs(layer.snapshot);
+      const dirs = read ? undefined : await this.engine.localLayerDirs?.(layer.snapshot);
       const top = read?.dir ?? dirs?.[dirs.length - 1];
       if (top) byDir.set(top, { ...(read ? { read } : {}), deleted: layer.deleted });
     }
