@@ -30,7 +30,6 @@ export interface LayerChange {
   kind: ChangeKind;
 }
 
-
 /** Is `p` or one of its ancestors in `set` (`strict`: ancestors only)? */
 function underAny(p: string, set: ReadonlySet<string>, strict: boolean): boolean {
   if (set.size === 0) return false;
