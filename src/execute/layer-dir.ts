@@ -16,6 +16,7 @@
  */
 import { lstatSync, readdirSync, readFileSync, readlinkSync, type Stats } from 'node:fs';
 import { sha256OfFile } from '../common/hash.js';
+import { sha256OfFiles } from '../common/hash-pool.js';
 import { entryOfStats, kindOfStats } from '../track/dir-fs.js';
 import type { FileEntry } from '../track/fs.js';
 import { UserError } from '../common/diagnostics.js';
@@ -50,18 +51,15 @@ export class LayerDirView implements LayerView {
     return new LayerDirView(this.dir, this.files, this.whiteouts, this.hashes, deleted);
   }
 
-  /** Hashes every regular file, giving the event loop a turn every few megabytes (it runs while later steps do). */
+  /** Hashes every regular file on the hashing thread (it runs while later steps do, which then need the event loop). */
   async hashAll(): Promise<void> {
-    let since = 0;
-    for (const e of this.files.values()) {
-      if (e.kind !== 'file' || this.hashes.has(e.path)) continue;
-      this.sha256(e.path);
-      since += e.size;
-      if (since > 8 << 20) {
-        since = 0;
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-    }
+    const todo = [...this.files.values()].filter((e) => e.kind === 'file' && !this.hashes.has(e.path)).map((e) => e.path);
+    const sums = await sha256OfFiles(todo.map((p) => this.hostPath(p)));
+    // One that could not be read is hashed again when asked for, which names it in the error.
+    todo.forEach((p, i) => {
+      const sum = sums[i];
+      if (sum !== undefined) this.hashes.set(p, sum);
+    });
   }
 
   *entries(): Iterable<FileEntry> {
