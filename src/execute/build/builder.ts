@@ -116,6 +116,21 @@ interface StageState {
   layers: Array<{ snapshot: string; deleted: string[] }>;
 }
 
+/** Symlinks followed while looking at a COPY destination (the kernel's limit is 40). */
+const MAX_DEST_LINK_HOPS = 40;
+
+/** "/a/b/c" -> "/a", "/a/b", "/a/b/c". */
+function prefixesOf(p: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  for (const seg of p.split('/')) {
+    if (!seg) continue;
+    cur += '/' + seg;
+    out.push(cur);
+  }
+  return out;
+}
+
 /** Keeps the last lines of a step's output for the error message. */
 class Tail {
   private lines: string[] = [];
@@ -582,22 +597,37 @@ export class Builder {
     }
   }
 
-  /** A view of the current snapshot's paths for COPY's destination rules. */
+  /**
+   * A view of the current snapshot's paths for COPY's destination rules: each
+   * path's components, and where a component is a symlink (merged /usr's
+   * /bin -> usr/bin), the components of the path it leads to.
+   */
   private async destView(st: StageState, paths: string[]): Promise<DestView> {
     const known = new Map<string, FileEntry | undefined>();
     const own = this.probe === undefined;
     const id = this.probe ?? (await this.engine.createContainer({ image: st.image, buildId: this.buildId })).id;
     try {
-      const want = new Set<string>();
-      for (const p of paths) {
-        let cur = '';
-        for (const seg of normalizePath(p).split('/').filter(Boolean)) {
-          cur += '/' + seg;
-          want.add(cur);
+      let pending = new Set(paths.map(normalizePath));
+      for (let hops = 0; pending.size > 0 && hops <= MAX_DEST_LINK_HOPS; hops++) {
+        const want = new Set<string>();
+        for (const p of pending) for (const prefix of prefixesOf(p)) if (!known.has(prefix)) want.add(prefix);
+        const stats = await Promise.all([...want].map(async (p) => [p, await this.engine.statPath(id, p)] as const));
+        for (const [p, e] of stats) known.set(p, e);
+        // A symlink on the way: the rest of the path continues from its target.
+        const next = new Set<string>();
+        for (const p of pending) {
+          for (const prefix of prefixesOf(p)) {
+            const e = known.get(prefix);
+            if (!e) break;
+            if (e.kind === 'symlink' && e.linkTarget) {
+              const target = e.linkTarget.startsWith('/') ? e.linkTarget : `${path.posix.dirname(prefix)}/${e.linkTarget}`;
+              next.add(normalizePath(`${target}/${p.slice(prefix.length)}`));
+              break;
+            }
+          }
         }
+        pending = next;
       }
-      const stats = await Promise.all([...want].map(async (p) => [p, await this.engine.statPath(id, p)] as const));
-      for (const [p, e] of stats) known.set(p, e);
     } finally {
       if (own) await this.engine.removeContainer(id);
     }
