@@ -4,10 +4,14 @@
  * file tree (paths, kinds, modes, owners, link targets, sha256 of contents)
  * and the same image configuration.
  *
+ * A Dockerfile of COPY corner cases is compared the same way.
+ *
  * Files that differ between any two runs of the same RUN (logs and caches
  * with timestamps) are compared by path and metadata only; the list is here.
  */
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { LABEL_BUILD } from '../../src/execute/engine.js';
@@ -26,6 +30,24 @@ const VOLATILE = [
   /^\/etc\/(hostname|hosts|resolv\.conf)$/,
 ];
 const volatile = (p: string) => VOLATILE.some((r) => r.test(p));
+
+/**
+ * Destinations through merged /usr's symlinks (/bin -> usr/bin); COPY --from
+ * a stage with hard links in and out of the copied tree, a fifo, setuid, a
+ * foreign owner, a symlinked parent path and a wildcard.
+ */
+const COPY_SEMANTICS = `FROM debian:bookworm AS tree
+RUN mkdir -p /opt/t/sub && echo a > /opt/t/a && ln /opt/t/a /opt/t/b && ln -s a /opt/t/c \\
+ && mkfifo /opt/t/fifo && chmod 4755 /opt/t/a && echo s > /opt/t/sub/s && chown 1234:5678 /opt/t/sub/s \\
+ && ln /usr/bin/ls /opt/t/ls-hard
+FROM debian:bookworm
+RUN echo final > /final
+COPY f.txt /bin/from-context
+COPY f.txt /lib/x86_64-linux-gnu/
+COPY --from=tree /opt/t /copied/t
+COPY --from=tree /lib/os-release /opt/t/sub/* /copied/
+COPY --from=tree /usr/bin/ls /bin/ls-copy
+`;
 
 const CONFIG_FIELDS = ['Env', 'Cmd', 'Entrypoint', 'WorkingDir', 'User', 'ExposedPorts', 'Volumes', 'Labels', 'StopSignal', 'Healthcheck', 'Shell', 'OnBuild'] as const;
 
@@ -63,11 +85,7 @@ describeEngine('scannable build vs docker build', () => {
   const buildId = testBuildId('docker-diff');
   afterAll(() => cleanup(engine, buildId));
 
-  it.each(['jq-curl', 'multistage-c', 'concourse'])('%s: same file tree and image config', async (name) => {
-    const dir = path.join(examples, name);
-    if (name === 'concourse') execFileSync('bash', [path.join(dir, 'make-release.sh')]);
-    const theirs = legacyBuild(dir, buildId);
-    const ours = (await buildExample(dir)).imageId;
+  async function expectSameImage(theirs: string, ours: string): Promise<void> {
     const [a, b] = await Promise.all([tree(theirs, buildId), tree(ours, buildId)]);
     const onlyTheirs = [...a.keys()].filter((p) => !b.has(p));
     const onlyOurs = [...b.keys()].filter((p) => !a.has(p));
@@ -75,5 +93,22 @@ describeEngine('scannable build vs docker build', () => {
     expect({ onlyTheirs, onlyOurs, differ }).toEqual({ onlyTheirs: [], onlyOurs: [], differ: [] });
     const [ci, oi] = await Promise.all([engine.inspectImage(theirs), engine.inspectImage(ours)]);
     expect(normalizeConfig(oi!.config as Record<string, unknown>)).toEqual(normalizeConfig(ci!.config as Record<string, unknown>));
+  }
+
+  it.each(['jq-curl', 'multistage-c', 'concourse'])('%s: same file tree and image config', async (name) => {
+    const dir = path.join(examples, name);
+    if (name === 'concourse') execFileSync('bash', [path.join(dir, 'make-release.sh')]);
+    await expectSameImage(legacyBuild(dir, buildId), (await buildExample(dir)).imageId);
   }, 900_000);
+
+  it('COPY through symlinked directories and from a stage: same file tree', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'scannable-docker-diff-'));
+    try {
+      writeFileSync(path.join(dir, 'Dockerfile'), COPY_SEMANTICS);
+      writeFileSync(path.join(dir, 'f.txt'), 'from the context\n');
+      await expectSameImage(legacyBuild(dir, buildId), (await buildExample(dir, { buildId })).imageId);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
 });

@@ -731,6 +731,7 @@ export class Builder {
       ...(chown ? { chown } : {}),
       ...(op.chmod ? { chmod: op.chmod } : {}),
       ...(op.kind === 'copy' ? { exclude: op.exclude, parents: op.parents } : {}),
+      ...(stageSource || imageSource ? { keepOwners: true } : {}),
       add: op.kind === 'extract' || (op.kind === 'copy' && op.unpackArchives),
       ...(ids ? { ids } : {}),
       ...(view ? { image: view } : {}),

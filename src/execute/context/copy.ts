@@ -15,8 +15,8 @@
  * - more than one source (after wildcards) needs a destination ending in "/";
  *   a relative destination is relative to WORKDIR; a file goes into an
  *   existing directory of that name;
- * - copied entries keep their mode and mtime and are owned by 0:0, or by
- *   --chown; --chmod sets the mode of everything copied (`classic`: files
+ * - copied entries keep their mode and mtime and are owned by 0:0 (COPY
+ *   --from: keep their owners), or by --chown; --chmod sets the mode of everything copied (`classic`: files
  *   lose setuid/setgid, as the classic builder's chown clears them);
  * - directories the copy creates are 0755; above a file they belong to the
  *   --chown user, above a directory source to root (the classic builder's
@@ -64,6 +64,12 @@ export interface CopyOptions {
   add?: boolean;
   /** Names for --chown (from the image's /etc/passwd and /etc/group). */
   ids?: IdLookup;
+  /**
+   * The sources are another snapshot's files (COPY --from a stage or an
+   * image): without --chown they keep their owners, as both of docker's
+   * builders do; context files become root's.
+   */
+  keepOwners?: boolean;
   /** The snapshot the files go into; without one, the destination is taken to be empty. */
   image?: DestView;
   /** mtime (seconds) of directories the copy creates; default now. */
@@ -266,14 +272,15 @@ class CopyPlanner {
     if (e.unrepresentable) throw unrepresentableError(e.path);
     let mode = this.chmod ?? e.mode;
     // chown(2) clears setuid, and setgid when group-executable, on non-directories.
-    if (this.o.classic && e.kind === 'file') mode &= mode & 0o010 ? ~0o6000 : ~0o4000;
-    const header: TarHeader = { name: dest.slice(1), mode, uid: this.owner.uid, gid: this.owner.gid, mtime: new Date(e.mtime * 1000) };
+    const owner = this.o.keepOwners && !this.o.chown ? { uid: e.uid, gid: e.gid } : this.owner;
+    if (this.o.classic && e.kind === 'file' && owner === this.owner) mode &= mode & 0o010 ? ~0o6000 : ~0o4000;
+    const header: TarHeader = { name: dest.slice(1), mode, uid: owner.uid, gid: owner.gid, mtime: new Date(e.mtime * 1000) };
     const manifest: ManifestEntry = {
       dest,
       kind: e.kind,
       mode,
-      uid: this.owner.uid,
-      gid: this.owner.gid,
+      uid: owner.uid,
+      gid: owner.gid,
       size: 0,
       source: { kind: 'context', path: e.path },
     };
