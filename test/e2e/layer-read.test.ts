@@ -25,6 +25,19 @@ COPY f.txt /opt/t/f.txt
 RUN rm /opt/t/b /usr/bin/dir && echo more >> /opt/t/f.txt && rm -rf /usr/share/zoneinfo
 `;
 
+// Sources through a symlinked parent (merged /usr), a wildcard, hard links in and out of the copied tree, a fifo, setuid, owners, deletions.
+const MULTI_STAGE = `FROM debian:bookworm AS tree
+RUN mkdir -p /opt/t/sub && echo a > /opt/t/a && ln /opt/t/a /opt/t/b && ln -s a /opt/t/c && ln -s a /opt/t/d \\
+ && mkfifo /opt/t/fifo && chmod 4755 /opt/t/a && echo s > /opt/t/sub/s && chown 1234:5678 /opt/t/sub/s \\
+ && ln /usr/bin/ls /opt/t/ls-hard
+RUN rm /opt/t/c && echo more >> /opt/t/sub/s
+FROM debian:bookworm
+RUN echo final > /final
+COPY --from=tree /opt/t /copied/t
+COPY --from=tree /lib/os-release /opt/t/sub/* /copied/
+COPY --from=tree /usr/bin/ls /bin/ls-copy
+`;
+
 function view(p: Provenance): unknown {
   return {
     files: p.files,
@@ -41,28 +54,38 @@ describeEngine('reading layers from local storage', () => {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
-  it('gives the tracker what exporting the image gives', async () => {
+  /** The same build with layers read from storage and with images exported, and which images each read through the API. */
+  async function bothWays(name: string, dockerfile: string, files: Record<string, string>) {
     const context = mkdtempSync(path.join(os.tmpdir(), 'scannable-layer-read-'));
     dirs.push(context);
-    writeFileSync(path.join(context, 'Dockerfile'), DOCKERFILE);
-    writeFileSync(path.join(context, 'f.txt'), 'from the context\n');
+    writeFileSync(path.join(context, 'Dockerfile'), dockerfile);
+    for (const [f, text] of Object.entries(files)) writeFileSync(path.join(context, f), text);
     const outcomes = [];
     const exports: string[][] = [];
+    const pathReads: string[][] = [];
     for (const readLayerDirs of [true, false]) {
-      const buildId = testBuildId(`layer-read-${readLayerDirs}`);
+      const buildId = testBuildId(`${name}-${readLayerDirs}`);
       ids.push(buildId);
       const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'scannable-layer-read-cache-'));
       dirs.push(cacheDir);
-      // Which images went through the API whole.
+      // Which images went through the API whole, and which paths of them.
       const exported: string[] = [];
+      const read: string[] = [];
       exports.push(exported);
+      pathReads.push(read);
       const counting = Object.create(engine) as typeof engine;
       counting.readImage = (id, p, b) => {
         if (p === undefined) exported.push(id);
+        else read.push(p);
         return engine.readImage(id, p, b);
       };
       outcomes.push(await buildExample(context, { engine: counting, buildId, cacheDir, readLayerDirs }));
     }
+    return { outcomes, exports, pathReads };
+  }
+
+  it('gives the tracker what exporting the image gives', async () => {
+    const { outcomes, exports } = await bothWays('layer-read', DOCKERFILE, { 'f.txt': 'from the context\n' });
     const [fromLayers, exported] = outcomes.map((o) => o!.provenance);
     // Reading layers exported only the base image; the other build exported the image it made.
     const base = fromLayers!.stages[0]!.base;
@@ -79,6 +102,25 @@ describeEngine('reading layers from local storage', () => {
     expect(byPath.get('/usr/bin/ls-hard')).toMatchObject({ kind: 'hardlink', linkTarget: '/usr/bin/ls' });
     expect(byPath.get('/opt/t/a')?.mode).toBe(0o4755);
     expect(byPath.get('/opt/t/c')).toMatchObject({ kind: 'symlink', linkTarget: 'a' });
+    expect(view(fromLayers!)).toEqual(view(exported!));
+  });
+
+  it("copies from a finished stage what the engine's archive of it holds", async () => {
+    const { outcomes, pathReads } = await bothWays('layer-read-from', MULTI_STAGE, {});
+    const [fromLayers, exported] = outcomes.map((o) => o!.provenance);
+    // COPY --from read the stage's layers; the other build asked the engine for each source.
+    expect(pathReads[0]).toEqual([]);
+    expect(pathReads[1]).toEqual(['/opt/t', '/lib/os-release', '/opt/t/sub', '/usr/bin/ls']);
+    const byPath = new Map(fromLayers!.files.map((f) => [f.path, f]));
+    expect(byPath.get('/copied/t/a')).toMatchObject({ kind: 'file', mode: 0o4755 });
+    expect(byPath.get('/copied/t/b')).toMatchObject({ kind: 'hardlink', linkTarget: '/copied/t/a' });
+    expect(byPath.get('/copied/t/ls-hard')?.kind).toBe('file');
+    expect(byPath.get('/copied/t/d')).toMatchObject({ kind: 'symlink', linkTarget: 'a' });
+    expect(byPath.has('/copied/t/c')).toBe(false);
+    expect(byPath.get('/copied/os-release')?.kind).toBe('file');
+    // COPY --from keeps the owners files had in the stage.
+    expect(byPath.get('/copied/s')).toMatchObject({ kind: 'file', uid: 1234, gid: 5678 });
+    expect(byPath.get('/copied/s')?.origin).toMatchObject({ kind: 'stage', stageName: 'tree', path: '/opt/t/sub/s' });
     expect(view(fromLayers!)).toEqual(view(exported!));
   });
 });

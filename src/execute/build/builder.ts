@@ -34,6 +34,7 @@ import { LABEL_BUILD, StepCanceledError, type ContainerRef, type ContainerSpec, 
 import { LayeredFs, type LayerView } from '../../image/layered-fs.js';
 import { LayerDirView } from '../layer-dir.js';
 import { TarSnapshotFs } from '../tar-fs.js';
+import { subtreeArchive } from '../subtree-tar.js';
 import { StepCache, defaultStepCacheDir, digest, type CachedStep } from './cache.js';
 import { applyPatch, cloneConfig, runEnv, type StageConfig } from './config.js';
 import type { Progress, StepInfo } from './progress.js';
@@ -185,6 +186,8 @@ export class Builder {
   private waited = false;
   /** Stage root images read in the background while the steps run (exported, every file hashed), by image id. */
   private readonly rootReads = new Map<string, Promise<TarSnapshotFs>>();
+  /** Each committed step's pending changes(), by snapshot. */
+  private readonly changesOf = new Map<string, Promise<void>>();
 
   constructor(private readonly req: BuildRequest) {
     this.buildId = req.buildId ?? randomBytes(8).toString('hex');
@@ -559,6 +562,7 @@ export class Builder {
         });
       changed.catch(() => undefined); // awaited (and reported) before tracking
       this.pendingChanges.push(changed);
+      this.changesOf.set(snapshot, changed);
       return { cached: false, durationMs, note: snapshot.slice(7, 19) };
     } catch (e) {
       await this.engine.removeContainer(container.id).catch(() => undefined);
@@ -715,7 +719,8 @@ export class Builder {
       if (cached) ctx = cached;
       else {
         const dir = this.tempDir();
-        for (const src of sources) await this.unpackInto(image, src, dir);
+        const fromFs = op.from.kind === 'stage' ? await this.finishedStageFs(this.stages.get(op.from.stage)!) : undefined;
+        for (const src of sources) await this.unpackInto(image, src, dir, fromFs);
         ctx = BuildContext.open(dir, { ignore: [] });
         this.unpacked.set(key, ctx);
       }
@@ -754,12 +759,16 @@ export class Builder {
     return { spec: {}, tar: tarBuf, placed, inputKey: [inputKey, inline, op.chown], partial: !final };
   }
 
-  /** Puts `src` (a path in `image`, maybe with wildcards in its last part) under `dir` at the same path. */
-  private async unpackInto(image: string, src: string, dir: string): Promise<void> {
+  /**
+   * Puts `src` (a path in `image`, maybe with wildcards in its last part) under
+   * `dir` at the same path, as the engine's archive of it has it; from `fs`,
+   * the image's files already read here, when it can say the same.
+   */
+  private async unpackInto(image: string, src: string, dir: string, fs?: SnapshotFs): Promise<void> {
     const p = normalizePath(src);
     const wild = /[*?[]/.test(p);
     const fetchPath = wild ? path.posix.dirname(p) : p;
-    const stream = await this.engine.readImage(image, fetchPath, this.buildId);
+    const stream = (fs && subtreeArchive(fs, fetchPath)) ?? (await this.engine.readImage(image, fetchPath, this.buildId));
     const parent = path.join(dir, path.posix.dirname(fetchPath));
     mkdirSync(parent, { recursive: true });
     await extractTar(stream, parent);
@@ -943,6 +952,23 @@ export class Builder {
     })();
     read.catch(() => undefined); // a failed read is done again where it is needed
     this.layerReads.set(snapshot, read);
+  }
+
+  /**
+   * A finished stage's file system from the layers already read, for COPY
+   * --from: its steps' changes() answered long ago in a multi-stage build, and
+   * its root image was read while its RUN steps ran (the tracker needs that
+   * read anyway). Undefined when the root was never read (a stage without a
+   * RUN) or anything fails: the engine's archive API then serves the copy.
+   */
+  private async finishedStageFs(st: StageState): Promise<SnapshotFs | undefined> {
+    if (!this.layerDirsUsable() || !this.rootReads.has(st.root)) return undefined;
+    try {
+      await Promise.all(st.layers.map((l) => this.changesOf.get(l.snapshot)));
+      return await this.layeredSnapshot(st);
+    } catch {
+      return undefined; // the tracker meets it again and reports it, naming the step
+    }
   }
 
   /**
