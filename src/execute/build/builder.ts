@@ -755,7 +755,7 @@ export class Builder {
       for (const f of inline) placed.set(normalizePath(dest.endsWith('/') ? dest + f.name : dest), { kind: 'inline', name: f.name });
     }
     // Sources by content and metadata; destinations come from the (keyed) parent snapshot.
-    const inputKey = plan.manifest.filter((m) => m.source.kind !== 'created').map((m) => [m.source, m.kind, m.mode, m.sha256 ?? m.linkTarget ?? '']);
+    const inputKey = plan.manifest.filter((m) => m.source.kind !== 'created').map((m) => [m.source, m.kind, m.mode, m.uid, m.gid, m.sha256 ?? m.linkTarget ?? '']);
     return { spec: {}, tar: tarBuf, placed, inputKey: [inputKey, inline, op.chown], partial: !final };
   }
 
