@@ -1,7 +1,8 @@
 /**
  * The file system a stack of image layers makes, over layers already indexed
  * one by one: each path is looked up in the topmost layer that has it, after
- * whiteouts (`.wh.name`, `.wh..wh..opq`) have hidden what lies below.
+ * whiteouts (`.wh.name`, `.wh..wh..opq`) have hidden what lies below, and a
+ * file or link put where a directory was has hidden that directory's contents.
  *
  * Stacking also yields what each layer changed relative to the layers below
  * it (added, modified, deleted paths): exactly what the tracker needs from a
@@ -70,10 +71,23 @@ export class LayeredFs implements SnapshotFs {
         }
       }
     }
+    // What is not a directory now but was one below hides everything that was under it (a tar
+    // replaces such a directory whole; overlay keeps no whiteout for each path below it).
+    const replacedDirs = new Set<string>();
     for (const e of layer.entries()) {
       if (this.top.has(e.path) && layer.isImplicit(e.path)) continue;
-      changes.push({ path: e.path, kind: this.top.has(e.path) ? 'modified' : 'added' });
+      const below = this.top.get(e.path);
+      if (e.kind !== 'dir' && below !== undefined && this.layers[below]!.stat(e.path)?.kind === 'dir') replacedDirs.add(e.path);
+      changes.push({ path: e.path, kind: below !== undefined ? 'modified' : 'added' });
       this.top.set(e.path, i);
+    }
+    if (replacedDirs.size) {
+      for (const p of this.top.keys()) {
+        if (underAny(p, replacedDirs, true) && this.top.get(p)! < i) {
+          this.top.delete(p);
+          changes.push({ path: p, kind: 'deleted' });
+        }
+      }
     }
     this.changes.push(changes);
     this.childIndex = undefined;

@@ -61,6 +61,31 @@ describe('LayerIndex and LayeredFs', () => {
     expect([...fs.entries()].map((e) => e.path)).toContain('/usr/share/doc/x');
   });
 
+  it('hides what lay under a directory that a later layer made a file or a link', async () => {
+    const base = await layer([
+      { name: 'opt/', type: 'directory' },
+      { name: 'opt/d/', type: 'directory' },
+      { name: 'opt/d/x', data: 'x' },
+      { name: 'opt/d/sub/', type: 'directory' },
+      { name: 'opt/d/sub/y', data: 'y' },
+      { name: 'opt/e/', type: 'directory' },
+      { name: 'opt/e/z', data: 'z' },
+      { name: 'opt/f', data: 'f' },
+    ]);
+    const top = await layer([
+      { name: 'opt/d', data: 'now a file' },
+      { name: 'opt/e', type: 'symlink', linkname: 'd' },
+      // A file that was a file, and a directory that was a file: nothing below to hide.
+      { name: 'opt/f/', type: 'directory' },
+      { name: 'opt/f/g', data: 'g' },
+    ]);
+    const fs = new LayeredFs([base, top]);
+    expect([...fs.entries()].map((e) => `${e.path} ${e.kind}`)).toEqual(['/ dir', '/opt dir', '/opt/d file', '/opt/e symlink', '/opt/f dir', '/opt/f/g file']);
+    expect(fs.list('/opt').map((e) => e.path)).toEqual(['/opt/d', '/opt/e', '/opt/f']);
+    expect(fs.changes[1]!.filter((c) => c.kind === 'deleted').map((c) => c.path).sort()).toEqual(['/opt/d/sub', '/opt/d/sub/y', '/opt/d/x', '/opt/e/z']);
+    expect(fs.changes[1]!.find((c) => c.path === '/opt/d')?.kind).toBe('modified');
+  });
+
   it('keeps large files in the spool and hardlinks reading their target', async () => {
     const big = Buffer.alloc(300_000, 3);
     const l = await layer(
