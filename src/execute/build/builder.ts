@@ -185,7 +185,7 @@ export class Builder {
   /** `whileWaiting` has been called. */
   private waited = false;
   /** Stage root images read in the background while the steps run (exported, every file hashed), by image id. */
-  private readonly rootReads = new Map<string, Promise<TarSnapshotFs>>();
+  private readonly rootReads = new Map<string, Promise<LayerView & { close?(): void }>>();
   /** Each committed step's pending changes(), by snapshot. */
   private readonly changesOf = new Map<string, Promise<void>>();
 
@@ -221,7 +221,7 @@ export class Builder {
       await Promise.allSettled(this.pendingChanges);
       await Promise.all(this.removals);
       // A root image still being read has a container of its own: let it finish first.
-      for (const read of this.rootReads.values()) await read.then((fs) => fs.close(), () => undefined);
+      for (const read of this.rootReads.values()) await read.then((fs) => fs.close?.(), () => undefined);
       await cleanup().catch((e: unknown) => {
         this.req.progress.message(
           `warning: could not remove this build's containers: ${e instanceof Error ? e.message : String(e)}\n` +
@@ -929,11 +929,28 @@ export class Builder {
     return this.req.readLayerDirs !== false && process.env.SCANNABLE_SNAPSHOT_READ !== 'export' && this.engine.localLayerDirs !== undefined;
   }
 
-  /** A stage's root image, exported with every file hashed; read once per build, shared by stages with the same root. */
-  private rootSnapshot(image: string): Promise<TarSnapshotFs> {
+  /**
+   * A stage's root image with every file hashed; read once per build, shared
+   * by stages with the same root. An image of one layer is that layer's
+   * directory: nothing below it can hide a path (overlay's opaque directories
+   * are xattrs Node cannot read), and reading it costs no export, whose tar
+   * the engine writes while the stage's first RUN needs the CPU. An export
+   * would also show the container's init layer (/.dockerenv, an empty
+   * /etc/hosts and /etc/hostname), which is not in the image. Images of more
+   * layers are exported.
+   */
+  private rootSnapshot(image: string): Promise<LayerView & { close?(): void }> {
     let read = this.rootReads.get(image);
     if (!read) {
-      read = (async () => TarSnapshotFs.fromStream(await this.engine.readImage(image, undefined, this.buildId), { hashAll: true }))();
+      read = (async () => {
+        const dirs = await this.engine.localLayerDirs?.(image);
+        if (dirs?.length === 1) {
+          const view = LayerDirView.read(dirs[0]!);
+          await view.hashAll();
+          return view;
+        }
+        return TarSnapshotFs.fromStream(await this.engine.readImage(image, undefined, this.buildId), { hashAll: true });
+      })();
       read.catch(() => undefined); // reported where it is awaited
       this.rootReads.set(image, read);
     }
