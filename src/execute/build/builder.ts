@@ -280,16 +280,28 @@ export class Builder {
       target.dirty = true;
     }
     const lastOp = target.stage.ops[target.stage.ops.length - 1];
-    await this.flushConfig(target).catch((e: unknown) => Promise.reject(lastOp ? this.stepError(target.stage, lastOp, e) : e));
-    const imageId = target.image;
-    for (const tag of this.req.tags) await this.engine.tag(imageId, tag);
-
-    for (const changed of this.pendingChanges) await changed;
-    phase('changes');
-    const tracked = await this.track(plan, target, dockerfileText).catch((e: unknown) => {
-      if (e instanceof UserError && !this.req.signal?.aborted) throw new UserError(`tracking the built image ${imageId.slice(7, 19)}: ${e.message}`, e.exitCode);
+    // The stages' snapshots as tracked: the final config commit below changes no file.
+    const snapshots = new Map([...this.stages.values()].map((s) => [s.stage.index, s.image]));
+    // That commit and the tags go on while the files are tracked.
+    const finished = (async () => {
+      await this.flushConfig(target).catch((e: unknown) => Promise.reject(lastOp ? this.stepError(target.stage, lastOp, e) : e));
+      for (const tag of this.req.tags) await this.engine.tag(target.image, tag);
+    })();
+    finished.catch(() => undefined); // awaited below, whatever else fails first
+    let tracked: Provenance;
+    try {
+      for (const changed of this.pendingChanges) await changed;
+      phase('changes');
+      tracked = await this.track(plan, target, dockerfileText, snapshots, finished);
+    } catch (e) {
+      // A failed config commit names its step: that is the error to report.
+      await finished;
+      if (e instanceof UserError && !(e instanceof BuildStepError) && !this.req.signal?.aborted) {
+        throw new UserError(`tracking the built image ${target.image.slice(7, 19)}: ${e.message}`, e.exitCode);
+      }
       throw e;
-    });
+    }
+    const imageId = target.image;
     phase('tracking');
     // Secret-looking values appear nowhere in the provenance (a URL or note a RUN expanded them into, the image's Env).
     const redactedEnv = (tracked.image.config.Env ?? []).map((e) => {
@@ -1026,8 +1038,13 @@ export class Builder {
     return new LayeredFs([await this.rootSnapshot(st.root), ...views]);
   }
 
-  /** The final image and the stages copied from, read and tracked. */
-  private async track(plan: Plan, target: StageState, dockerfileText: string): Promise<Provenance> {
+  /**
+   * The final image and the stages copied from, read and tracked. `snapshots`
+   * are the stages' images with their files final; the target's config
+   * commit (`configured`) may still be under way, and is awaited before the
+   * image's own record is made.
+   */
+  private async track(plan: Plan, target: StageState, dockerfileText: string, snapshots: ReadonlyMap<number, string>, configured: Promise<void>): Promise<Provenance> {
     const needFs = this.needFs;
     const opened: SnapshotFs[] = [];
     // The tracker's result depends only on the snapshots and the steps that made them.
@@ -1035,7 +1052,7 @@ export class Builder {
       track: TRACK_VERSION,
       stages: [...this.stages.values()].map((s) => [
         s.stage.index,
-        s.image,
+        snapshots.get(s.stage.index),
         s.baseRecord,
         s.trace.steps.map((t) => [t.ref, t.op, t.intents, t.placed ? [...t.placed] : null, t.archiveMembers ? [...t.archiveMembers].map(([k, v]) => [k, [...v]]) : null]),
       ]),
@@ -1050,7 +1067,7 @@ export class Builder {
           let fs = await this.layeredSnapshot(st);
           if (!fs) {
             // Every file of the target is hashed for the SBOM; other stages only for what is copied out of them.
-            const exported = await TarSnapshotFs.fromStream(await this.engine.readImage(st.image, undefined, this.buildId), { hashAll: idx === plan.target });
+            const exported = await TarSnapshotFs.fromStream(await this.engine.readImage(snapshots.get(idx) ?? st.image, undefined, this.buildId), { hashAll: idx === plan.target });
             opened.push(exported);
             fs = exported;
           }
@@ -1066,6 +1083,7 @@ export class Builder {
         const ob = r.observed.get(s.step.id);
         if (ob) s.observed = ob;
       }
+      await configured;
       const info = await this.engine.inspectImage(target.image);
       const created = this.req.sourceDateEpoch !== undefined ? new Date(this.req.sourceDateEpoch * 1000).toISOString() : new Date().toISOString();
       return {
