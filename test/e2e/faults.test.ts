@@ -72,7 +72,8 @@ const CASES: FaultCase[] = [
   },
   {
     name: 'the engine answers 500 when asked what the RUN step changed (asked while later steps run)',
-    rules: [{ method: 'GET', path: /^\/containers\/[^/]+\/changes$/, nth: 2, fault: { kind: 'status', status: 500, message: 'injected fault: changes failed' } }],
+    // The first changes() asked: the COPY's come from reading its layer.
+    rules: [{ method: 'GET', path: /^\/containers\/[^/]+\/changes$/, nth: 1, fault: { kind: 'status', status: 500, message: 'injected fault: changes failed' } }],
     line: 3,
     keyword: 'RUN',
     reason: /changes of container \w+: injected fault: changes failed/,

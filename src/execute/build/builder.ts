@@ -30,8 +30,8 @@ import { BuildContext } from '../context/context.js';
 import { planCopy, type DestView, type ManifestEntry } from '../context/copy.js';
 import { idLookupFromFiles } from '../context/ids.js';
 import { readArchive } from '../context/archive.js';
-import { LABEL_BUILD, StepCanceledError, type ContainerRef, type ContainerSpec, type Engine, type ImageConfig, type MountSpec } from '../engine.js';
-import { LayeredFs, type LayerView } from '../../image/layered-fs.js';
+import { LABEL_BUILD, StepCanceledError, type ChangeKind, type ContainerRef, type ContainerSpec, type Engine, type ImageConfig, type MountSpec } from '../engine.js';
+import { LayeredFs, type LayerChange, type LayerView } from '../../image/layered-fs.js';
 import { LayerDirView } from '../layer-dir.js';
 import { TarSnapshotFs } from '../tar-fs.js';
 import { subtreeArchive } from '../subtree-tar.js';
@@ -188,6 +188,8 @@ export class Builder {
   private readonly rootReads = new Map<string, Promise<LayerView & { close?(): void }>>();
   /** Each committed step's pending changes(), by snapshot. */
   private readonly changesOf = new Map<string, Promise<void>>();
+  /** Copy-like steps whose changes come from stacking their stage's layers (or, failing that, the engine), by snapshot. */
+  private readonly unaskedChanges = new Map<string, { fromLayers: (changes: readonly LayerChange[]) => void; ask: () => Promise<void> }>();
 
   constructor(private readonly req: BuildRequest) {
     this.buildId = req.buildId ?? randomBytes(8).toString('hex');
@@ -218,6 +220,8 @@ export class Builder {
         await this.engine.removeContainers(label);
         if (failed) await this.engine.removeImages(label);
       };
+      // Copy-like steps that finished before the failure go into the step cache, as every other step does.
+      if (failed && !this.req.signal?.aborted) await this.askUnasked().catch(() => undefined);
       await Promise.allSettled(this.pendingChanges);
       await Promise.all(this.removals);
       // A root image still being read has a container of its own: let it finish first.
@@ -365,7 +369,8 @@ export class Builder {
       }
     }
     const last = stage.ops[stage.ops.length - 1];
-    if (state) await this.flushConfig(state).catch((e: unknown) => Promise.reject(last ? this.stepError(stage, last, e) : e));
+    // The target's config is committed while its files are tracked (build()).
+    if (state && stage.index !== this.targetStage) await this.flushConfig(state).catch((e: unknown) => Promise.reject(last ? this.stepError(stage, last, e) : e));
   }
 
   /**
@@ -557,21 +562,38 @@ export class Builder {
       st.layers.push(layer);
       this.addTraced(st, op, ref, { version: 0, ...rec });
       const stepRecord = this.record(st, op, ref, { cached: false, durationMs, changes: [], ...fromStageOf(op) });
-      // What the step changed is asked after the commit, while the next steps run: the engine
-      // takes ~0.3 s over it however little changed. The records above share `rec.changes`.
-      const changed = this.engine
-        .changes(container.id)
-        .then((list) => {
-          rec.changes.push(...list.filter((c) => !container.mountpoints.includes(c.path)).map((c) => ({ path: c.path, kind: c.kind })));
-          layer.deleted.push(...deletedPaths(rec.changes));
-          stepRecord.changes = changeCounts(rec.changes);
-          this.cache.put(key, rec);
-        })
-        .catch((e: unknown) => Promise.reject(this.stepError(st.stage, op, e)))
-        .finally(() => {
-          // Nothing waits for the removal; the build's end does (and its clean-up sweeps whatever is left).
-          this.removals.push(this.engine.removeContainer(container.id).catch(() => undefined));
+      // The records above share `rec.changes`.
+      const fill = (list: ReadonlyArray<{ path: string; kind: ChangeKind }>) => {
+        rec.changes.push(...list.filter((c) => !container.mountpoints.includes(c.path)).map((c) => ({ path: c.path, kind: c.kind })));
+        layer.deleted.push(...deletedPaths(rec.changes));
+        stepRecord.changes = changeCounts(rec.changes);
+        this.cache.put(key, rec);
+      };
+      // Nothing waits for the removal; the build's end does (and its clean-up sweeps whatever is left).
+      const remove = () => void this.removals.push(this.engine.removeContainer(container.id).catch(() => undefined));
+      const ask = () =>
+        this.engine
+          .changes(container.id)
+          .then(fill)
+          .catch((e: unknown) => Promise.reject(this.stepError(st.stage, op, e)))
+          .finally(remove);
+      if (op.kind !== 'exec' && this.needFs.has(st.stage.index) && this.layerDirsUsable()) {
+        // A copy-like step ran no process: its layer holds exactly what it put there, and a
+        // whiteout for each path that replaced (no opaque directory: a tar never turns a
+        // directory into a new one). Its changes are what stacking the stage's layers says
+        // this layer changed; the engine is asked only if that stacking cannot be done.
+        this.unaskedChanges.set(snapshot, {
+          fromLayers: (list) => {
+            fill(list);
+            remove();
+          },
+          ask,
         });
+        return { cached: false, durationMs, note: snapshot.slice(7, 19) };
+      }
+      // What the step changed is asked after the commit, while the next steps run: the engine
+      // takes ~0.3 s over it however little changed.
+      const changed = ask();
       changed.catch(() => undefined); // awaited (and reported) before tracking
       this.pendingChanges.push(changed);
       this.changesOf.set(snapshot, changed);
@@ -1018,24 +1040,41 @@ export class Builder {
     }
   }
 
+  /** Copy-like steps whose stage was not stacked from its layers (it was exported): the engine says what they changed. */
+  private async askUnasked(): Promise<void> {
+    const pending = [...this.unaskedChanges.values()];
+    this.unaskedChanges.clear();
+    const failure = (await Promise.allSettled(pending.map((p) => p.ask()))).find((r) => r.status === 'rejected');
+    if (failure) throw failure.reason;
+  }
+
   private async stackLayers(st: StageState): Promise<SnapshotFs | undefined> {
     const [all, below] = await Promise.all([this.engine.localLayerDirs?.(st.image), this.engine.localLayerDirs?.(st.root)]);
     if (!all || !below || below.some((d, i) => all[i] !== d)) return undefined;
-    const byDir = new Map<string, { read?: LayerDirView; deleted: string[] }>();
+    const byDir = new Map<string, { read?: LayerDirView; deleted: string[]; snapshot: string }>();
     for (const layer of st.layers) {
       const read = await this.layerReads.get(layer.snapshot)?.catch(() => undefined);
       const dirs = read ? undefined : await this.engine.localLayerDirs?.(layer.snapshot);
       const top = read?.dir ?? dirs?.[dirs.length - 1];
-      if (top) byDir.set(top, { ...(read ? { read } : {}), deleted: layer.deleted });
+      if (top) byDir.set(top, { ...(read ? { read } : {}), deleted: layer.deleted, snapshot: layer.snapshot });
     }
     const views: LayerView[] = [];
+    const snapshots: Array<string | undefined> = [];
     for (const dir of all.slice(below.length)) {
       const known = byDir.get(dir);
       // A layer no step accounts for (a config-only commit) must be empty: its deletions would be unknown.
       if (!known && readdirSync(dir).length > 0) return undefined;
       views.push(known?.read ? known.read.withDeleted(known.deleted) : LayerDirView.read(dir, known?.deleted ?? []));
+      snapshots.push(known?.snapshot);
     }
-    return new LayeredFs([await this.rootSnapshot(st.root), ...views]);
+    const fs = new LayeredFs([await this.rootSnapshot(st.root), ...views]);
+    snapshots.forEach((snapshot, i) => {
+      const unasked = snapshot === undefined ? undefined : this.unaskedChanges.get(snapshot);
+      if (!unasked) return;
+      this.unaskedChanges.delete(snapshot!);
+      unasked.fromLayers(fs.changes[i + 1]!);
+    });
+    return fs;
   }
 
   /**
@@ -1074,11 +1113,14 @@ export class Builder {
           phase(`read stage ${idx}`);
           st.trace.fs = fs;
         }
+        await this.askUnasked();
         const tracker = new Tracker([...this.stages.values()].sort((a, b) => a.stage.index - b.stage.index).map((s) => s.trace));
         r = tracker.result(plan.target);
         phase('tracker');
         this.cache.putTrack(trackKey, r);
       }
+      // With the result cached, the steps still need their changes for the step cache.
+      await this.askUnasked();
       for (const s of this.steps) {
         const ob = r.observed.get(s.step.id);
         if (ob) s.observed = ob;
