@@ -17,9 +17,10 @@
  * are checked in one pass over digests of their items' canonical JSON.
  *
  * With a cache directory, the digests of documents found valid are kept
- * (empty files named by sha256, per validator key): the same bytes are not
- * validated twice. A rebuild with SOURCE_DATE_EPOCH set writes the same
- * bytes again; without it the timestamp differs and this never hits.
+ * (empty files named by sha256, per validator key): the same document is not
+ * validated twice. A rebuild from the cache writes the same bytes but for
+ * metadata.timestamp (the same ones with SOURCE_DATE_EPOCH); a valid
+ * date-time there is left out of the digest, anything else is not.
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -120,7 +121,7 @@ function load() {
   const keys = new Set();
   const schemas = Object.fromEntries(Object.entries(texts).map(([k, t]) => [k, withoutUniqueItems(JSON.parse(t), keys)]));
   const code = cacheDir && path.join(cacheDir, 'validators', 'cyclonedx-1.6-' + key + '.cjs');
-  // Documents this validator found valid, by digest (a reproducible rebuild writes the same bytes again).
+  // Documents this validator found valid, by digest (a rebuild from the cache writes the same one again).
   const valid = cacheDir && path.join(cacheDir, 'validators', 'valid-' + key);
   if (code && fs.existsSync(code)) {
     try { return { validate: require(code), keys, valid }; } catch { /* unreadable: compile again */ }
@@ -154,12 +155,24 @@ function load() {
   return { validate, keys, valid };
 }
 
+// A rebuild from the cache writes the same document but for the time it was made: metadata.timestamp,
+// near the top, where our writer puts it. When that value is a valid date-time, the document is
+// remembered without it; any other difference means validating again.
+const HEAD = /^(\\{\\s*"\\$schema":\\s*"[^"]*",\\s*"bomFormat":\\s*"CycloneDX",\\s*"specVersion":\\s*"1\\.6",\\s*"version":\\s*\\d+,\\s*"serialNumber":\\s*"[^"]*",\\s*"metadata":\\s*\\{\\s*"timestamp":\\s*")(\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(?:\\.\\d{3})?Z)"/;
+function withoutTimestamp(json) {
+  const m = HEAD.exec(json.slice(0, 1024));
+  if (!m) return json;
+  const t = new Date(m[2]);
+  if (Number.isNaN(t.getTime()) || t.toISOString().slice(0, 19) !== m[2].slice(0, 19)) return json;
+  return m[1] + 'TIMESTAMP' + json.slice(m[0].length - 1);
+}
+
 const ready = (async () => load())();
 ready.catch(() => undefined);
 parentPort.on('message', async ({ id, json }) => {
   try {
     const { validate, keys, valid } = await ready;
-    const marker = valid && path.join(valid, crypto.createHash('sha256').update(json).digest('hex'));
+    const marker = valid && path.join(valid, crypto.createHash('sha256').update(withoutTimestamp(json)).digest('hex'));
     if (marker && fs.existsSync(marker)) {
       parentPort.postMessage({ id, errors: null });
       return;

@@ -64,7 +64,8 @@ describe('startValidator', () => {
         await v.close();
       }
       const memoDir = readdirSync(path.join(own, 'validators')).find((f) => f.startsWith('valid-'))!;
-      const digest = createHash('sha256').update(goodJson).digest('hex');
+      // Remembered without its timestamp (the first one in the document is metadata's).
+      const digest = createHash('sha256').update(goodJson.replace(/"timestamp":"[^"]*"/, '"timestamp":"TIMESTAMP"')).digest('hex');
       expect(readdirSync(path.join(own, 'validators', memoDir))).toEqual([digest]);
       // The remembered digest answers: make it name the bad document's bytes, and it passes unvalidated.
       renameSync(path.join(own, 'validators', memoDir, digest), path.join(own, 'validators', memoDir, createHash('sha256').update(badJson).digest('hex')));
@@ -74,6 +75,28 @@ describe('startValidator', () => {
         expect(await again.validate(goodJson)).toBeNull();
       } finally {
         await again.close();
+      }
+    } finally {
+      rmSync(own, { recursive: true, force: true });
+    }
+  });
+
+  it("answers for a rebuild's document, the same but made later, from the memo; a timestamp that is no date-time is validated", async () => {
+    const own = mkdtempSync(path.join(os.tmpdir(), 'scannable-validator-memo-'));
+    const at = (timestamp: string) => JSON.stringify({ ...good, metadata: { ...(good as { metadata: object }).metadata, timestamp } });
+    try {
+      const v = startValidator(own);
+      try {
+        expect(await v.validate(at('2026-11-27T10:00:00.000Z'))).toBeNull();
+        const memoDir = path.join(own, 'validators', readdirSync(path.join(own, 'validators')).find((f) => f.startsWith('valid-'))!);
+        expect(readdirSync(memoDir)).toHaveLength(1);
+        expect(await v.validate(at('2030-01-02T03:04:05.678Z'))).toBeNull();
+        expect(readdirSync(memoDir)).toHaveLength(1);
+        // February 30th: not a date-time, so the schema is asked, and says no.
+        expect(await v.validate(at('2026-02-30T00:00:00.000Z'))).not.toBeNull();
+        expect(readdirSync(memoDir)).toHaveLength(1);
+      } finally {
+        await v.close();
       }
     } finally {
       rmSync(own, { recursive: true, force: true });
