@@ -21,6 +21,8 @@ need_packages() {
   command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
   command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
   [ -x /bin/busybox ] && /bin/busybox --list 2>/dev/null | grep -qx wget || missing+=(busybox-static)
+  # getfattr reads overlay's opaque directories, so a RUN's changes come from its layer, not the engine.
+  command -v getfattr >/dev/null 2>&1 || missing+=(attr)
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing Debian packages: ${missing[*]}"
     $SUDO apt-get update -qq

@@ -25,7 +25,6 @@ import type { LayerView } from '../image/layered-fs.js';
 
 export class LayerDirView implements LayerView {
   readonly deleted: string[];
-  readonly opaqueDirs: readonly string[] = [];
 
   private constructor(
     readonly dir: string,
@@ -34,6 +33,8 @@ export class LayerDirView implements LayerView {
     /** Shared by views of the same directory: a file is hashed once. */
     private readonly hashes: Map<string, string>,
     reported: Iterable<string>,
+    /** Directories that hide everything below them in lower layers, when known (`withOpaqueDirs`). */
+    readonly opaqueDirs: readonly string[] = [],
   ) {
     this.deleted = [...new Set([...whiteouts, ...reported])].sort();
   }
@@ -48,7 +49,12 @@ export class LayerDirView implements LayerView {
 
   /** The same layer with the deletions the engine reported for it (known only once its changes() answers). */
   withDeleted(deleted: Iterable<string>): LayerDirView {
-    return new LayerDirView(this.dir, this.files, this.whiteouts, this.hashes, deleted);
+    return new LayerDirView(this.dir, this.files, this.whiteouts, this.hashes, deleted, this.opaqueDirs);
+  }
+
+  /** The same layer with its opaque directories, as `opaqueDirsOf` read them. */
+  withOpaqueDirs(opaque: readonly string[]): LayerDirView {
+    return new LayerDirView(this.dir, this.files, this.whiteouts, this.hashes, this.deleted, opaque);
   }
 
   /** Hashes every regular file on the hashing thread (it runs while later steps do, which then need the event loop). */
@@ -140,4 +146,38 @@ function walk(dir: string, files: Map<string, FileEntry>, whiteouts: Set<string>
     for (const name of names) visit(`${rel}/${name}`, lstatSync(`${dir}${rel}/${name}`));
   };
   visit('', lstatSync(dir));
+}
+
+/**
+ * The opaque directories of a layer directory: overlay marks them with the
+ * extended attribute trusted.overlay.opaque, which Node cannot read, so
+ * getfattr (Debian's `attr` package) lists them. Undefined when getfattr is
+ * missing or fails; the caller then asks the engine what the step deleted.
+ */
+export async function opaqueDirsOf(dir: string): Promise<string[] | undefined> {
+  const { execFile } = await import('node:child_process');
+  const out = await new Promise<Buffer | undefined>((resolve) => {
+    // -d -m: only files carrying the attribute are printed, so any failure is a real one; -h: a
+    // symlink's own attributes, never those of what it points at on this machine.
+    execFile('getfattr', ['-R', '-h', '-d', '-m', '^trusted\\.overlay\\.opaque$', '--absolute-names', dir], { encoding: 'buffer', maxBuffer: 64 << 20 }, (err, stdout) =>
+      resolve(err ? undefined : stdout),
+    );
+  });
+  if (!out) return undefined;
+  const dirs: string[] = [];
+  let file: string | undefined;
+  for (const line of out.toString('latin1').split('\n')) {
+    if (line.startsWith('# file: ')) file = unescapeName(line.slice('# file: '.length));
+    else if (file !== undefined && /^trusted\.overlay\.opaque="y"$/.test(line)) {
+      if (file === dir || file.startsWith(dir + '/')) dirs.push(file === dir ? '/' : file.slice(dir.length));
+      file = undefined;
+    }
+  }
+  return dirs.sort();
+}
+
+/** getfattr writes a name's special bytes (control characters, backslash, non-ASCII) as \ooo octal. */
+function unescapeName(text: string): string {
+  const bytes = Buffer.from(text.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))), 'latin1');
+  return bytes.toString('utf8');
 }

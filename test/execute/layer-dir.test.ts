@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/common/diagnostics.js';
-import { LayerDirView } from '../../src/execute/layer-dir.js';
+import { LayerDirView, opaqueDirsOf } from '../../src/execute/layer-dir.js';
 
 const root = process.getuid?.() === 0;
 const tmp: string[] = [];
@@ -92,5 +92,25 @@ describe('LayerDirView', () => {
     expect(v.deleted).toEqual(['/etc/old.conf', '/usr/share/doc/x']);
     expect(v.stat('/etc/old.conf')).toBeUndefined();
     expect(v.stat('/etc/tty')).toMatchObject({ kind: 'char' });
+  });
+
+  // scripts/engine.sh installs getfattr (Debian's attr) with the engine; setting trusted.* attributes takes root.
+  it.skipIf(!root)('reads opaque directories with getfattr, names with any bytes, never through a symlink', async () => {
+    const d = layer();
+    const outside = mkdtempSync(path.join(os.tmpdir(), 'scannable-layer-dir-outside-'));
+    tmp.push(outside);
+    const odd = ['usr/share/doc', 'a b', 'caf\u00e9', 'back\\slash', 'new\nline'];
+    for (const rel of odd) mkdirSync(path.join(d, rel), { recursive: true });
+    mkdirSync(path.join(d, 'not-opaque'));
+    const opaque = (dir: string) => execFileSync('setfattr', ['-n', 'trusted.overlay.opaque', '-v', 'y', dir]);
+    for (const rel of odd) opaque(path.join(d, rel));
+    // A link to an opaque directory elsewhere on this machine is not one in the layer.
+    opaque(outside);
+    symlinkSync(outside, path.join(d, 'link-out'));
+    expect(await opaqueDirsOf(d)).toEqual(odd.map((rel) => '/' + rel).sort());
+    const view = LayerDirView.read(d).withOpaqueDirs(['/a b']);
+    expect(view.opaqueDirs).toEqual(['/a b']);
+    expect(view.withDeleted(['/etc/gone']).opaqueDirs).toEqual(['/a b']);
+    expect(await opaqueDirsOf(path.join(d, 'missing'))).toBeUndefined();
   });
 });

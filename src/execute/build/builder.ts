@@ -32,7 +32,7 @@ import { idLookupFromFiles } from '../context/ids.js';
 import { readArchive } from '../context/archive.js';
 import { LABEL_BUILD, StepCanceledError, type ChangeKind, type ContainerRef, type ContainerSpec, type Engine, type ImageConfig, type MountSpec } from '../engine.js';
 import { LayeredFs, type LayerChange, type LayerView } from '../../image/layered-fs.js';
-import { LayerDirView } from '../layer-dir.js';
+import { LayerDirView, opaqueDirsOf } from '../layer-dir.js';
 import { TarSnapshotFs } from '../tar-fs.js';
 import { subtreeArchive } from '../subtree-tar.js';
 import { StepCache, defaultStepCacheDir, digest, type CachedStep } from './cache.js';
@@ -557,7 +557,8 @@ export class Builder {
         durationMs,
       };
       st.image = snapshot;
-      if (this.needFs.has(st.stage.index) && this.layerDirsUsable()) this.prefetchLayer(snapshot, st.stage.index === this.targetStage);
+      // Whether this step's changes can be read from its layer (copy-like steps: always; a RUN's: with its opaque directories).
+      const fromLayer = this.needFs.has(st.stage.index) && this.layerDirsUsable() ? this.prefetchLayer(snapshot, st.stage.index === this.targetStage, op.kind === 'exec') : undefined;
       const layer = { snapshot, deleted: [] as string[] };
       st.layers.push(layer);
       this.addTraced(st, op, ref, { version: 0, ...rec });
@@ -577,23 +578,30 @@ export class Builder {
           .then(fill)
           .catch((e: unknown) => Promise.reject(this.stepError(st.stage, op, e)))
           .finally(remove);
-      if (op.kind !== 'exec' && this.needFs.has(st.stage.index) && this.layerDirsUsable()) {
+      const unasked = {
+        fromLayers: (list: readonly LayerChange[]) => {
+          fill(list);
+          remove();
+        },
+        ask,
+      };
+      if (fromLayer && op.kind !== 'exec') {
         // A copy-like step ran no process: its layer holds exactly what it put there, and a
         // whiteout for each path that replaced (no opaque directory: a tar never turns a
         // directory into a new one). Its changes are what stacking the stage's layers says
         // this layer changed; the engine is asked only if that stacking cannot be done.
-        this.unaskedChanges.set(snapshot, {
-          fromLayers: (list) => {
-            fill(list);
-            remove();
-          },
-          ask,
-        });
+        this.unaskedChanges.set(snapshot, unasked);
         return { cached: false, durationMs, note: snapshot.slice(7, 19) };
       }
-      // What the step changed is asked after the commit, while the next steps run: the engine
-      // takes ~0.3 s over it however little changed.
-      const changed = ask();
+      // A RUN's layer says the same once its opaque directories are read (getfattr). Otherwise
+      // the engine is asked after the commit, while the next steps run: it takes ~0.3 s over it
+      // however little changed, and longer for a large layer, competing with those steps.
+      const changed = fromLayer
+        ? fromLayer.then((complete) => {
+            if (!complete) return ask();
+            this.unaskedChanges.set(snapshot, unasked);
+          })
+        : ask();
       changed.catch(() => undefined); // awaited (and reported) before tracking
       this.pendingChanges.push(changed);
       this.changesOf.set(snapshot, changed);
@@ -991,18 +999,34 @@ export class Builder {
     return read;
   }
 
-  /** Reads a layer this build committed while the next steps run; the target's files are hashed too (all of them go into the SBOM). */
-  private prefetchLayer(snapshot: string, hash: boolean): void {
-    const read = (async () => {
+  /**
+   * Reads a layer this build committed while the next steps run; the
+   * target's files are hashed too (all of them go into the SBOM). With
+   * `opaque`, the layer's opaque directories are read as well (a RUN's
+   * layer: `rm -rf d && mkdir d` makes one). Resolves to whether the layer
+   * was read with everything its changes can be told from.
+   */
+  private prefetchLayer(snapshot: string, hash: boolean, opaque: boolean): Promise<boolean> {
+    const walked = (async () => {
       const dirs = await this.engine.localLayerDirs?.(snapshot);
       const top = dirs?.[dirs.length - 1];
       if (!top) return undefined;
+      const opaqueDirs = opaque ? opaqueDirsOf(top) : undefined;
       const view = LayerDirView.read(top);
-      if (hash) await view.hashAll();
-      return view;
+      if (!opaqueDirs) return { view, complete: true };
+      const found = await opaqueDirs;
+      return found ? { view: view.withOpaqueDirs(found), complete: true } : { view, complete: false };
     })();
+    const read = walked.then(async (w) => {
+      if (w && hash) await w.view.hashAll();
+      return w?.view;
+    });
     read.catch(() => undefined); // a failed read is done again where it is needed
     this.layerReads.set(snapshot, read);
+    return walked.then(
+      (w) => w?.complete === true,
+      () => false,
+    );
   }
 
   /**
