@@ -6,6 +6,7 @@
  * worker can start, the files are hashed here, one per turn of the event
  * loop.
  */
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { sha256OfFile } from './hash.js';
 
@@ -39,40 +40,54 @@ parentPort.on('message', ({ id, files }) => {
 
 type Waiter = { resolve: (sums: Array<string | undefined>) => void; reject: (e: Error) => void };
 
-let worker: Worker | null | undefined;
-let nextId = 0;
-const waiting = new Map<number, Waiter>();
+/** Two threads: a build's CPU is mostly the engine's and this hashing; more would only contend. */
+const THREADS = Math.min(2, availableParallelism());
 
-function failAll(e: Error): void {
-  for (const w of waiting.values()) w.reject(e);
-  waiting.clear();
+interface HashThread {
+  worker: Worker;
+  waiting: Map<number, Waiter>;
 }
 
-function getWorker(): Worker | null {
-  if (worker !== undefined) return worker;
+let threads: HashThread[] | null | undefined;
+let nextId = 0;
+
+function startThread(): HashThread {
+  const worker = new Worker(WORKER_SOURCE, { eval: true });
+  const t: HashThread = { worker, waiting: new Map() };
+  const failAll = (e: Error) => {
+    for (const w of t.waiting.values()) w.reject(e);
+    t.waiting.clear();
+    threads = null; // start no more work on threads; what is asked from now on is hashed here
+  };
+  worker.on('message', ({ id, sums }: { id: number; sums: Array<string | null> }) => {
+    const waiter = t.waiting.get(id);
+    t.waiting.delete(id);
+    // Only outstanding work keeps the process alive.
+    if (t.waiting.size === 0) worker.unref();
+    waiter?.resolve(sums.map((x) => x ?? undefined));
+  });
+  worker.on('error', failAll);
+  worker.on('exit', () => failAll(new Error('the hashing thread exited')));
+  worker.unref();
+  return t;
+}
+
+function getThreads(): HashThread[] | null {
+  if (threads !== undefined) return threads;
   try {
-    const w = new Worker(WORKER_SOURCE, { eval: true });
-    w.on('message', ({ id, sums }: { id: number; sums: Array<string | null> }) => {
-      const waiter = waiting.get(id);
-      waiting.delete(id);
-      // Only outstanding work keeps the process alive.
-      if (waiting.size === 0) w.unref();
-      waiter?.resolve(sums.map((s) => s ?? undefined));
-    });
-    w.on('error', (e) => {
-      worker = null;
-      failAll(e);
-    });
-    w.on('exit', () => {
-      worker = null;
-      failAll(new Error('the hashing thread exited'));
-    });
-    w.unref();
-    worker = w;
+    threads = Array.from({ length: THREADS }, startThread);
   } catch {
-    worker = null;
+    threads = null;
   }
-  return worker;
+  return threads;
+}
+
+function onThread(t: HashThread, files: readonly string[]): Promise<Array<string | undefined>> {
+  const id = nextId++;
+  const done = new Promise<Array<string | undefined>>((resolve, reject) => t.waiting.set(id, { resolve, reject }));
+  t.worker.ref();
+  t.worker.postMessage({ id, files });
+  return done;
 }
 
 /**
@@ -81,16 +96,15 @@ function getWorker(): Worker | null {
  */
 export async function sha256OfFiles(files: readonly string[]): Promise<Array<string | undefined>> {
   if (files.length === 0) return [];
-  const w = getWorker();
-  if (w) {
-    const id = nextId++;
-    const done = new Promise<Array<string | undefined>>((resolve, reject) => waiting.set(id, { resolve, reject }));
-    w.ref();
-    w.postMessage({ id, files });
+  const pool = getThreads();
+  if (pool) {
+    // Dealt out in turn, so that each thread gets a share of the large files and the small.
+    const shares = pool.map((_, i) => files.filter((_f, j) => j % pool.length === i));
     try {
-      return await done;
+      const sums = await Promise.all(pool.map((t, i) => (shares[i]!.length ? onThread(t, shares[i]!) : Promise.resolve([]))));
+      return files.map((_f, j) => sums[j % pool.length]![Math.floor(j / pool.length)]);
     } catch {
-      // The thread died: do it here.
+      // A thread died: do it here.
     }
   }
   return hashHere(files);

@@ -188,8 +188,12 @@ export class Builder {
   private readonly rootReads = new Map<string, Promise<LayerView & { close?(): void }>>();
   /** Each committed step's pending changes(), by snapshot. */
   private readonly changesOf = new Map<string, Promise<void>>();
-  /** Copy-like steps whose changes come from stacking their stage's layers (or, failing that, the engine), by snapshot. */
-  private readonly unaskedChanges = new Map<string, { fromLayers: (changes: readonly LayerChange[]) => void; ask: () => Promise<void> }>();
+  /**
+   * Steps whose changes come from stacking their stage's layers, by snapshot;
+   * `alone` tells them from the step's layer by itself, for a stage that is
+   * not stacked (exported instead, or the build failed first).
+   */
+  private readonly unaskedChanges = new Map<string, { fromLayers: (changes: readonly LayerChange[]) => void; alone: () => Promise<void> }>();
 
   constructor(private readonly req: BuildRequest) {
     this.buildId = req.buildId ?? randomBytes(8).toString('hex');
@@ -220,9 +224,9 @@ export class Builder {
         await this.engine.removeContainers(label);
         if (failed) await this.engine.removeImages(label);
       };
-      // Copy-like steps that finished before the failure go into the step cache, as every other step does.
-      if (failed && !this.req.signal?.aborted) await this.askUnasked().catch(() => undefined);
       await Promise.allSettled(this.pendingChanges);
+      // Steps that finished before the failure go into the step cache with what their layers say they changed.
+      if (failed && !this.req.signal?.aborted) await this.fillFromLayersAlone().catch(() => undefined);
       await Promise.all(this.removals);
       // A root image still being read has a container of its own: let it finish first.
       for (const read of this.rootReads.values()) await read.then((fs) => fs.close?.(), () => undefined);
@@ -578,28 +582,25 @@ export class Builder {
           .then(fill)
           .catch((e: unknown) => Promise.reject(this.stepError(st.stage, op, e)))
           .finally(remove);
-      const unasked = {
-        fromLayers: (list: readonly LayerChange[]) => {
-          fill(list);
-          remove();
-        },
-        ask,
-      };
-      if (fromLayer && op.kind !== 'exec') {
-        // A copy-like step ran no process: its layer holds exactly what it put there, and a
-        // whiteout for each path that replaced (no opaque directory: a tar never turns a
-        // directory into a new one). Its changes are what stacking the stage's layers says
-        // this layer changed; the engine is asked only if that stacking cannot be done.
-        this.unaskedChanges.set(snapshot, unasked);
-        return { cached: false, durationMs, note: snapshot.slice(7, 19) };
-      }
-      // A RUN's layer says the same once its opaque directories are read (getfattr). Otherwise
-      // the engine is asked after the commit, while the next steps run: it takes ~0.3 s over it
-      // however little changed, and longer for a large layer, competing with those steps.
+      // A copy-like step ran no process: its layer holds exactly what it put there, and a
+      // whiteout for each path that replaced (no opaque directory: a tar never turns a directory
+      // into a new one). A RUN's layer says as much once its opaque directories are read
+      // (getfattr). Then the step's changes are what stacking the stage's layers says this layer
+      // changed, and the container can go at once. Otherwise the engine is asked after the
+      // commit, while the next steps run: it takes ~0.3 s over it however little changed, and
+      // longer for a large layer, competing with those steps.
       const changed = fromLayer
         ? fromLayer.then((complete) => {
             if (!complete) return ask();
-            this.unaskedChanges.set(snapshot, unasked);
+            remove();
+            this.unaskedChanges.set(snapshot, {
+              fromLayers: fill,
+              alone: async () => {
+                const view = await this.layerReads.get(snapshot);
+                if (!view) throw this.stepError(st.stage, op, new UserError(`the layer of ${snapshot.slice(7, 19)} could not be read`));
+                fill(changesOfLayerAlone(view));
+              },
+            });
           })
         : ask();
       changed.catch(() => undefined); // awaited (and reported) before tracking
@@ -1064,11 +1065,11 @@ export class Builder {
     }
   }
 
-  /** Copy-like steps whose stage was not stacked from its layers (it was exported): the engine says what they changed. */
-  private async askUnasked(): Promise<void> {
+  /** Steps whose stage was not stacked from its layers (it was exported): their layers alone say what they changed. */
+  private async fillFromLayersAlone(): Promise<void> {
     const pending = [...this.unaskedChanges.values()];
     this.unaskedChanges.clear();
-    const failure = (await Promise.allSettled(pending.map((p) => p.ask()))).find((r) => r.status === 'rejected');
+    const failure = (await Promise.allSettled(pending.map((p) => p.alone()))).find((r) => r.status === 'rejected');
     if (failure) throw failure.reason;
   }
 
@@ -1137,14 +1138,14 @@ export class Builder {
           phase(`read stage ${idx}`);
           st.trace.fs = fs;
         }
-        await this.askUnasked();
+        await this.fillFromLayersAlone();
         const tracker = new Tracker([...this.stages.values()].sort((a, b) => a.stage.index - b.stage.index).map((s) => s.trace));
         r = tracker.result(plan.target);
         phase('tracker');
         this.cache.putTrack(trackKey, r);
       }
       // With the result cached, the steps still need their changes for the step cache.
-      await this.askUnasked();
+      await this.fillFromLayersAlone();
       for (const s of this.steps) {
         const ob = r.observed.get(s.step.id);
         if (ob) s.observed = ob;
@@ -1187,6 +1188,18 @@ interface Prepared {
   archiveMembers?: Map<string, Set<string>>;
   intents?: StepIntents;
   inputKey: unknown;
+}
+
+/**
+ * What one layer changed, told from the layer by itself (no layers below to
+ * compare with): what it deletes (whiteouts; an opaque directory and all
+ * below it), then everything it holds, as added. The tracker needs no more.
+ */
+function changesOfLayerAlone(view: LayerDirView): LayerChange[] {
+  return [
+    ...[...view.deleted, ...view.opaqueDirs].map((path) => ({ path, kind: 'deleted' as const })),
+    ...[...view.entries()].filter((e) => e.path !== '/').map((e) => ({ path: e.path, kind: 'added' as const })),
+  ];
 }
 
 function changeCounts(changes: ReadonlyArray<{ kind: string }>): StepRecord['changes'] {
