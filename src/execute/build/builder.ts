@@ -1142,7 +1142,10 @@ export class Builder {
         const tracker = new Tracker([...this.stages.values()].sort((a, b) => a.stage.index - b.stage.index).map((s) => s.trace));
         r = tracker.result(plan.target);
         phase('tracker');
-        this.cache.putTrack(trackKey, r);
+        // Kept for the next build once this one has nothing more urgent to do (the SBOM's
+        // validation runs on another thread): serialising the result costs ~50 ms.
+        const result = r;
+        setImmediate(() => this.cache.putTrack(trackKey, result));
       }
       // With the result cached, the steps still need their changes for the step cache.
       await this.fillFromLayersAlone();
