@@ -6,7 +6,8 @@
  * sizes, link targets, hashes and origins, and the same packages. The Dockerfile here makes every kind of layer change: deletions,
  * a directory deleted and made again (overlay's opaque directory), files
  * changed in place, hard links (one to a file of the base image), a symlink,
- * a fifo, setuid, and a file deleted by a later step.
+ * a fifo, setuid, a file deleted by a later step, and a step that changes
+ * nothing (the engine adds no layer for it).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -22,6 +23,7 @@ RUN rm -rf /usr/share/doc && mkdir /usr/share/doc && echo new > /usr/share/doc/r
  && mkdir -p /opt/t && echo a > /opt/t/a && ln /opt/t/a /opt/t/b && ln -s a /opt/t/c \\
  && ln /usr/bin/ls /usr/bin/ls-hard && mkfifo /opt/t/fifo && chmod 4755 /opt/t/a
 COPY f.txt /opt/t/f.txt
+RUN test -f /opt/t/f.txt
 RUN rm /opt/t/b /usr/bin/dir && echo more >> /opt/t/f.txt && rm -rf /usr/share/zoneinfo
 `;
 

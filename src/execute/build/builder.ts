@@ -560,9 +560,10 @@ export class Builder {
         ...(prepared.intents ? { intents: prepared.intents } : {}),
         durationMs,
       };
+      const parent = st.image;
       st.image = snapshot;
       // Whether this step's changes can be read from its layer (copy-like steps: always; a RUN's: with its opaque directories).
-      const fromLayer = this.needFs.has(st.stage.index) && this.layerDirsUsable() ? this.prefetchLayer(snapshot, st.stage.index === this.targetStage, op.kind === 'exec') : undefined;
+      const fromLayer = this.needFs.has(st.stage.index) && this.layerDirsUsable() ? this.prefetchLayer(snapshot, parent, st.stage.index === this.targetStage, op.kind === 'exec') : undefined;
       const layer = { snapshot, deleted: [] as string[] };
       st.layers.push(layer);
       this.addTraced(st, op, ref, { version: 0, ...rec });
@@ -591,8 +592,10 @@ export class Builder {
       // longer for a large layer, competing with those steps.
       const changed = fromLayer
         ? fromLayer.then((complete) => {
-            if (!complete) return ask();
+            if (complete === 'unreadable') return ask();
             remove();
+            // The engine adds no layer for a step that changed nothing.
+            if (complete === 'no layer') return fill([]);
             this.unaskedChanges.set(snapshot, {
               fromLayers: fill,
               alone: async () => {
@@ -1005,13 +1008,15 @@ export class Builder {
    * target's files are hashed too (all of them go into the SBOM). With
    * `opaque`, the layer's opaque directories are read as well (a RUN's
    * layer: `rm -rf d && mkdir d` makes one). Resolves to whether the layer
-   * was read with everything its changes can be told from.
+   * was read with everything its changes can be told from, or whether the
+   * step added no layer at all (the engine adds none for an empty change).
    */
-  private prefetchLayer(snapshot: string, hash: boolean, opaque: boolean): Promise<boolean> {
+  private prefetchLayer(snapshot: string, parent: string, hash: boolean, opaque: boolean): Promise<'complete' | 'unreadable' | 'no layer'> {
+    const layers = Promise.all([this.engine.localLayerDirs?.(snapshot), this.engine.localLayerDirs?.(parent)]);
     const walked = (async () => {
-      const dirs = await this.engine.localLayerDirs?.(snapshot);
+      const [dirs, below] = await layers;
       const top = dirs?.[dirs.length - 1];
-      if (!top) return undefined;
+      if (!top || !below || dirs!.length === below.length) return undefined;
       const opaqueDirs = opaque ? opaqueDirsOf(top) : undefined;
       const view = LayerDirView.read(top);
       if (!opaqueDirs) return { view, complete: true };
@@ -1025,8 +1030,12 @@ export class Builder {
     read.catch(() => undefined); // a failed read is done again where it is needed
     this.layerReads.set(snapshot, read);
     return walked.then(
-      (w) => w?.complete === true,
-      () => false,
+      async (w) => {
+        if (w) return w.complete ? 'complete' : 'unreadable';
+        const [dirs, below] = await layers;
+        return dirs && below && dirs.length === below.length ? 'no layer' : 'unreadable';
+      },
+      () => 'unreadable' as const,
     );
   }
 
@@ -1081,7 +1090,8 @@ export class Builder {
       const read = await this.layerReads.get(layer.snapshot)?.catch(() => undefined);
       const dirs = read ? undefined : await this.engine.localLayerDirs?.(layer.snapshot);
       const top = read?.dir ?? dirs?.[dirs.length - 1];
-      if (top) byDir.set(top, { ...(read ? { read } : {}), deleted: layer.deleted, snapshot: layer.snapshot });
+      // A step that changed nothing added no layer: the directory on top is its parent's.
+      if (top && !byDir.has(top)) byDir.set(top, { ...(read ? { read } : {}), deleted: layer.deleted, snapshot: layer.snapshot });
     }
     const views: LayerView[] = [];
     const snapshots: Array<string | undefined> = [];
