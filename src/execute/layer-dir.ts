@@ -57,9 +57,9 @@ export class LayerDirView implements LayerView {
     return new LayerDirView(this.dir, this.files, this.whiteouts, this.hashes, this.deleted, opaque);
   }
 
-  /** Hashes every regular file on the hashing thread (it runs while later steps do, which then need the event loop). */
-  async hashAll(): Promise<void> {
-    const todo = [...this.files.values()].filter((e) => e.kind === 'file' && !this.hashes.has(e.path)).map((e) => e.path);
+  /** Hashes every regular file (`only`: those it accepts) on the hashing threads (it runs while later steps do, which then need the event loop). */
+  async hashAll(only?: (path: string) => boolean): Promise<void> {
+    const todo = [...this.files.values()].filter((e) => e.kind === 'file' && !this.hashes.has(e.path) && (!only || only(e.path))).map((e) => e.path);
     const sums = await sha256OfFiles(todo.map((p) => this.hostPath(p)));
     // One that could not be read is hashed again when asked for, which names it in the error.
     todo.forEach((p, i) => {

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { computeCoverage, type Provenance } from '../../src/track/provenance.js';
 import { buildExample, engine } from '../helpers/build.js';
-import { cleanup, describeEngine, testBuildId } from '../execute/engine-helpers.js';
+import { cleanup, describeEngine, docker, legacyBuild, testBuildId } from '../execute/engine-helpers.js';
 
 const DOCKERFILE = `FROM debian:bookworm
 RUN rm -rf /usr/share/doc && mkdir /usr/share/doc && echo new > /usr/share/doc/readme \\
@@ -47,6 +47,13 @@ COPY --from=tree /usr/bin/ls /bin/ls-copy
  * has them.
  */
 const INIT_LAYER = new Set(['/.dockerenv', '/etc/hostname', '/etc/hosts', '/etc/mtab', '/etc/resolv.conf', '/dev/console', '/dev/pts', '/dev/shm', '/proc', '/sys']);
+
+// A base image of three layers, made by docker: an opaque directory, whiteouts, and a directory replaced by a file.
+const LAYERED_BASE = `FROM debian:bookworm
+RUN rm -rf /usr/share/doc && mkdir /usr/share/doc && echo base > /usr/share/doc/base \\
+ && rm /etc/issue.net && rm -rf /usr/share/zoneinfo/Europe && mkdir -p /opt/was-dir && echo x > /opt/was-dir/x
+RUN rm -rf /opt/was-dir && echo now-a-file > /opt/was-dir && echo changed >> /etc/issue
+`;
 
 function view(p: Provenance): unknown {
   const files = p.files.filter((f) => !INIT_LAYER.has(f.path));
@@ -134,5 +141,29 @@ describeEngine('reading layers from local storage', () => {
     expect(byPath.get('/copied/s')).toMatchObject({ kind: 'file', uid: 1234, gid: 5678 });
     expect(byPath.get('/copied/s')?.origin).toMatchObject({ kind: 'stage', stageName: 'tree', path: '/opt/t/sub/s' });
     expect(view(fromLayers!)).toEqual(view(exported!));
+  });
+
+  it('reads a base image of several layers from storage, hiding what its layers deleted', async () => {
+    const baseDir = mkdtempSync(path.join(os.tmpdir(), 'scannable-layer-read-base-'));
+    dirs.push(baseDir);
+    writeFileSync(path.join(baseDir, 'Dockerfile'), LAYERED_BASE);
+    const buildId = testBuildId('layer-read-base');
+    ids.push(buildId);
+    const tag = `scannable-test/layer-read-base:${buildId}`;
+    legacyBuild(baseDir, buildId, ['-t', tag]);
+    try {
+      const { outcomes, exports } = await bothWays('layer-read-base', `FROM ${tag}\nRUN echo more >> /usr/share/doc/base\nCOPY f.txt /opt/f.txt\n`, { 'f.txt': 'f\n' });
+      const [fromLayers, exported] = outcomes.map((o) => o!.provenance);
+      expect(exports[0]).toEqual([]);
+      const paths = new Set(fromLayers!.files.map((f) => f.path));
+      expect([...paths].filter((p) => p.startsWith('/usr/share/doc/'))).toEqual(['/usr/share/doc/base']);
+      expect(paths.has('/etc/issue.net')).toBe(false);
+      expect(paths.has('/opt/was-dir/x')).toBe(false);
+      expect(fromLayers!.files.find((f) => f.path === '/opt/was-dir')?.kind).toBe('file');
+      expect([...paths].some((p) => p.startsWith('/usr/share/zoneinfo/Europe/'))).toBe(false);
+      expect(view(fromLayers!)).toEqual(view(exported!));
+    } finally {
+      docker(['rmi', tag]);
+    }
   });
 });

@@ -185,7 +185,7 @@ export class Builder {
   /** `whileWaiting` has been called. */
   private waited = false;
   /** Stage root images read in the background while the steps run (exported, every file hashed), by image id. */
-  private readonly rootReads = new Map<string, Promise<LayerView & { close?(): void }>>();
+  private readonly rootReads = new Map<string, Promise<Array<LayerView & { close?(): void }>>>();
   /** Each committed step's pending changes(), by snapshot. */
   private readonly changesOf = new Map<string, Promise<void>>();
   /**
@@ -229,7 +229,7 @@ export class Builder {
       if (failed && !this.req.signal?.aborted) await this.fillFromLayersAlone().catch(() => undefined);
       await Promise.all(this.removals);
       // A root image still being read has a container of its own: let it finish first.
-      for (const read of this.rootReads.values()) await read.then((fs) => fs.close?.(), () => undefined);
+      for (const read of this.rootReads.values()) await read.then((views) => views.forEach((v) => v.close?.()), () => undefined);
       await cleanup().catch((e: unknown) => {
         this.req.progress.message(
           `warning: could not remove this build's containers: ${e instanceof Error ? e.message : String(e)}\n` +
@@ -976,31 +976,41 @@ export class Builder {
   }
 
   /**
-   * A stage's root image with every file hashed; read once per build, shared
-   * by stages with the same root. An image of one layer is that layer's
-   * directory: nothing below it can hide a path (overlay's opaque directories
-   * are xattrs Node cannot read), and reading it costs no export, whose tar
-   * the engine writes while the stage's first RUN needs the CPU. An export
-   * would also show the container's init layer (/.dockerenv, an empty
-   * /etc/hosts and /etc/hostname), which is not in the image. Images of more
-   * layers are exported.
+   * A stage's root image, as the stack of its layers, with every file it
+   * shows hashed; read once per build, shared by stages with the same root.
+   * From the engine's storage when its layers can be read there, opaque
+   * directories included (getfattr; overlay keeps them in an xattr Node
+   * cannot read, and the bottom layer needs none): no export, whose tar the
+   * engine writes while the stage's first RUN needs the CPU. An export would
+   * also show the container's init layer (/.dockerenv, an empty /etc/hosts
+   * and /etc/hostname), which is not in the image. Otherwise exported.
    */
-  private rootSnapshot(image: string): Promise<LayerView & { close?(): void }> {
+  private rootSnapshot(image: string): Promise<Array<LayerView & { close?(): void }>> {
     let read = this.rootReads.get(image);
     if (!read) {
       read = (async () => {
-        const dirs = await this.engine.localLayerDirs?.(image);
-        if (dirs?.length === 1) {
-          const view = LayerDirView.read(dirs[0]!);
-          await view.hashAll();
-          return view;
-        }
-        return TarSnapshotFs.fromStream(await this.engine.readImage(image, undefined, this.buildId), { hashAll: true });
+        const fromStorage = await this.rootFromStorage(image);
+        if (fromStorage) return fromStorage;
+        return [await TarSnapshotFs.fromStream(await this.engine.readImage(image, undefined, this.buildId), { hashAll: true })];
       })();
       read.catch(() => undefined); // reported where it is awaited
       this.rootReads.set(image, read);
     }
     return read;
+  }
+
+  private async rootFromStorage(image: string): Promise<LayerDirView[] | undefined> {
+    const dirs = await this.engine.localLayerDirs?.(image);
+    if (!dirs?.length) return undefined;
+    const opaque = await Promise.all(dirs.map((d, i) => (i === 0 ? [] : opaqueDirsOf(d))));
+    if (opaque.some((o) => o === undefined)) return undefined;
+    const views = dirs.map((d, i) => LayerDirView.read(d).withOpaqueDirs(opaque[i]!));
+    // Only what the image shows is hashed: a file a later layer replaced or deleted never reaches the SBOM.
+    const shown = new LayeredFs(views);
+    const visible = views.map(() => new Set<string>());
+    for (const e of shown.entries()) if (e.kind === 'file') visible[shown.layerOf(e.path)!]!.add(e.path);
+    await Promise.all(views.map((v, i) => v.hashAll((p) => visible[i]!.has(p))));
+    return views;
   }
 
   /**
@@ -1102,12 +1112,13 @@ export class Builder {
       views.push(known?.read ? known.read.withDeleted(known.deleted) : LayerDirView.read(dir, known?.deleted ?? []));
       snapshots.push(known?.snapshot);
     }
-    const fs = new LayeredFs([await this.rootSnapshot(st.root), ...views]);
+    const roots = await this.rootSnapshot(st.root);
+    const fs = new LayeredFs([...roots, ...views]);
     snapshots.forEach((snapshot, i) => {
       const unasked = snapshot === undefined ? undefined : this.unaskedChanges.get(snapshot);
       if (!unasked) return;
       this.unaskedChanges.delete(snapshot!);
-      unasked.fromLayers(fs.changes[i + 1]!);
+      unasked.fromLayers(fs.changes[roots.length + i]!);
     });
     return fs;
   }
