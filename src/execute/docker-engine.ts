@@ -22,6 +22,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import type Dockerode from 'dockerode';
+import { loadDockerode } from './dockerode-load.js';
 import tar from 'tar-stream';
 import { UserError } from '../common/diagnostics.js';
 import type { FileEntry } from '../track/fs.js';
@@ -209,7 +210,7 @@ export class DockerEngine implements Engine {
   private client(): Promise<Dockerode> {
     this.clientPromise ??= (async () => {
       // Loaded on first use: a build served from the cache and every engine-less path skip its start-up cost.
-      const { default: Dockerode } = await import('dockerode');
+      const Dockerode = await loadDockerode();
       const probe = new Dockerode(this.where.options);
       let v: Record<string, unknown>;
       try {
