@@ -117,6 +117,11 @@ interface StageState {
   layers: Array<{ snapshot: string; deleted: string[] }>;
 }
 
+/** A RUN expected to take a while: it installs, downloads, builds or clones. */
+function expectedLong(op: ExecOp): boolean {
+  return op.analysis.intents.some((i) => i.kind === 'PackageInstall' || i.kind === 'Download' || i.kind === 'Build' || i.kind === 'Clone');
+}
+
 /** Symlinks followed while looking at a COPY destination (the kernel's limit is 40). */
 const MAX_DEST_LINK_HOPS = 40;
 
@@ -186,6 +191,8 @@ export class Builder {
   private waited = false;
   /** Stage root images read in the background while the steps run (exported, every file hashed), by image id. */
   private readonly rootReads = new Map<string, Promise<Array<LayerView & { close?(): void }>>>();
+  /** Roots of finished stages copied from, to be read while the next RUN runs. */
+  private readonly rootsWanted = new Set<string>();
   /** Each committed step's pending changes(), by snapshot. */
   private readonly changesOf = new Map<string, Promise<void>>();
   /**
@@ -373,6 +380,7 @@ export class Builder {
       }
     }
     const last = stage.ops[stage.ops.length - 1];
+    if (state && stage.index !== this.targetStage && this.needFs.has(stage.index) && this.layerDirsUsable() && !this.rootReads.has(state.root)) this.rootsWanted.add(state.root);
     // The target's config is committed while its files are tracked (build()).
     if (state && stage.index !== this.targetStage) await this.flushConfig(state).catch((e: unknown) => Promise.reject(last ? this.stepError(stage, last, e) : e));
   }
@@ -522,7 +530,11 @@ export class Builder {
     }
     if (op.kind === 'exec') {
       // The tracker will need this stage's root: read it while a RUN (the long kind of step) runs, not after the build.
-      if (this.needFs.has(st.stage.index) && this.layerDirsUsable()) void this.rootSnapshot(st.root);
+      // In a stage copied from, only while one expected to be long runs, or the next RUN after the stage's end:
+      // reading and hashing a root takes both cores for a while, which a short RUN and its commit would wait for.
+      if (this.needFs.has(st.stage.index) && this.layerDirsUsable() && (st.stage.index === this.targetStage || expectedLong(op as ExecOp))) void this.rootSnapshot(st.root);
+      for (const root of this.rootsWanted) void this.rootSnapshot(root);
+      this.rootsWanted.clear();
       if (!this.waited) {
         this.waited = true;
         this.req.whileWaiting?.();
