@@ -75,12 +75,13 @@ export function registerBuild(program: Command): void {
       // The SBOM library is needed only at the end: it loads while the first RUN runs (or at the end).
       let sbomLibrary: Promise<typeof import('../sbom/cyclonedx.js')> | undefined;
       const loadSbomLibrary = () => (sbomLibrary ??= import('../sbom/cyclonedx.js'));
-      const [{ build }, { DockerEngine }, { startValidator }, { scannabilityTable }, { defaultCacheDir }] = await Promise.all([
+      const [{ build }, { DockerEngine }, { startValidator }, { scannabilityTable }, { defaultCacheDir }, { keepSbom, recallSbom, sbomKey, servedFromCache }] = await Promise.all([
         import('../execute/build/builder.js'),
         import('../execute/docker-engine.js'),
         import('../sbom/validate.js'),
         import('../execute/build/report.js'),
         import('../common/cache-dir.js'),
+        import('../sbom/memo.js'),
       ]);
       const network = opts.network;
       if (network !== undefined && !['default', 'host', 'none'].includes(network)) throw new UserError(`unknown --network ${JSON.stringify(network)}: use default, host or none`);
@@ -130,13 +131,24 @@ export function registerBuild(program: Command): void {
       try {
         const out = await build(req);
         if (opts.sbom) {
-          const { provenanceToCycloneDX } = await loadSbomLibrary();
-          const doc = provenanceToCycloneDX(out.provenance, opts.tag?.[0] ? { imageRef: opts.tag[0] } : {});
+          const options = opts.tag?.[0] ? { imageRef: opts.tag[0] } : {};
+          // A rebuild served from the cache gets the document the last one rendered, with its own timestamp.
+          const memoDir = path.join(defaultCacheDir(), 'sbom');
+          let key = servedFromCache(out.provenance) ? sbomKey(out.provenance, options) : undefined;
+          let json = key ? recallSbom(memoDir, key, out.provenance.created) : undefined;
+          const recalled = json !== undefined;
+          if (json === undefined) {
+            const { provenanceToCycloneDX } = await loadSbomLibrary();
+            json = JSON.stringify(provenanceToCycloneDX(out.provenance, options), null, 2) + '\n';
+          }
           phase('sbom');
-          const json = JSON.stringify(doc, null, 2) + '\n';
-          const errors = await validator!.validate(json);
+          const validated = validator!.validate(json);
+          // Keyed while the validator's thread works, for the next rebuild.
+          if (!recalled) key ??= sbomKey(out.provenance, options);
+          const errors = await validated;
           phase('sbom validation');
           if (errors) throw new UserError(`internal error: the SBOM does not validate against CycloneDX 1.6: ${JSON.stringify(errors).slice(0, 500)}`, 70);
+          if (!recalled && key) keepSbom(memoDir, key, json);
           writeFileAtomic(opts.sbom, json);
           progress.message(`SBOM written to ${opts.sbom}`);
         }

@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -131,6 +131,28 @@ describeEngine('scannable build on the real engine', () => {
     expect(prov.coverage.ratio).toBeGreaterThanOrEqual(0.99);
     expect(await validateCycloneDX(provenanceToCycloneDX(prov))).toBeNull();
   }, 600_000);
+
+  it('a rebuild from the cache writes the SBOM the build wrote, made later, without rendering it again', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'scannable-e2e-'));
+    writeFileSync(path.join(dir, 'Dockerfile'), 'FROM busybox\nCOPY a.txt /a.txt\nRUN echo ran > /ran\n');
+    writeFileSync(path.join(dir, 'a.txt'), 'a\n');
+    const cli = path.join(examples, '..', 'bin', 'scannable.js');
+    const env = { ...process.env, XDG_CACHE_HOME: path.join(dir, 'cache') };
+    const run = (out: string) => execFileSync('node', [cli, 'build', '--progress', 'quiet', '--no-report', '--sbom', path.join(dir, out), dir], { stdio: 'pipe', env });
+    run('first.json');
+    const memo = path.join(dir, 'cache', 'scannable', 'sbom');
+    const kept = readdirSync(memo);
+    expect(kept).toHaveLength(1);
+    const keptAt = statSync(path.join(memo, kept[0]!)).mtimeMs;
+    run('second.json');
+    // Read back, not written again: the same file, untouched.
+    expect(readdirSync(memo)).toEqual(kept);
+    expect(statSync(path.join(memo, kept[0]!)).mtimeMs).toBe(keptAt);
+    const [first, second] = ['first.json', 'second.json'].map((f) => readFileSync(path.join(dir, f), 'utf8'));
+    const timestamp = (json: string) => (JSON.parse(json) as { metadata: { timestamp: string } }).metadata.timestamp;
+    expect(timestamp(second) > timestamp(first)).toBe(true);
+    expect(second.replace(timestamp(second), '')).toBe(first.replace(timestamp(first), ''));
+  }, 120_000);
 
   it('a build that fails mid-way leaves no containers and no SBOM', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'scannable-e2e-'));

@@ -1,0 +1,88 @@
+/**
+ * The SBOM of a rebuild served from the cache. Every step cached, the
+ * provenance is the previous build's but for what the document does not show
+ * (when it was made, which steps were cached), and so is the document: the
+ * rendered JSON is kept by a digest of the provenance without those (and of
+ * what else shapes the document), and handed out again with the new
+ * metadata.timestamp put in. That skips loading the
+ * CycloneDX library and rendering, a fifth of a cached rebuild.
+ *
+ * Only the last few documents are kept (each is megabytes). Anything that
+ * does not read back exactly as written is a miss: the caller renders.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { replaceFileAtomic } from '../common/atomic.js';
+import type { Provenance } from '../track/provenance.js';
+
+/** Bumped when the document rendered from the same provenance changes (cyclonedx.ts). */
+const RENDERING = 1;
+const KEEP = 8;
+
+/** The document's head as cyclonedx.ts writes it, up to the timestamp's value. */
+const HEAD = /^(\{\s*"\$schema":\s*"[^"]*",\s*"bomFormat":\s*"CycloneDX",\s*"specVersion":\s*"1\.6",\s*"version":\s*\d+,\s*"serialNumber":\s*"[^"]*",\s*"metadata":\s*\{\s*"timestamp":\s*")(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{3})?Z)"/;
+
+let libraryVersion: string | undefined;
+
+function cyclonedxLibraryVersion(): string {
+  if (libraryVersion === undefined) {
+    try {
+      const require = createRequire(import.meta.url);
+      libraryVersion = String((JSON.parse(readFileSync(require.resolve('@cyclonedx/cyclonedx-library/package.json'), 'utf8')) as { version?: string }).version);
+    } catch {
+      libraryVersion = 'unknown';
+    }
+  }
+  return libraryVersion;
+}
+
+/** Whether a memoized document can be the answer: every step that makes a snapshot came from the cache. */
+export function servedFromCache(prov: Provenance): boolean {
+  return prov.steps.length > 0 && prov.steps.every((s) => s.cached || s.op === 'config' || s.op === 'base');
+}
+
+/**
+ * What the document does not show: when it was made, and whether a step came
+ * from the cache and how long it took (so the document a build rendered is
+ * the one its rebuild from the cache gets). test/sbom/memo.test.ts checks
+ * that changing these changes no byte of the document.
+ */
+export function sbomKey(prov: Provenance, options: { imageRef?: string }): string {
+  const shown = { ...prov, created: undefined, steps: prov.steps.map((s) => ({ ...s, cached: undefined, durationMs: undefined })) };
+  return createHash('sha256')
+    .update(JSON.stringify({ rendering: RENDERING, library: cyclonedxLibraryVersion(), options }))
+    .update('\0')
+    .update(JSON.stringify(shown))
+    .digest('hex');
+}
+
+/** The kept document for `key`, with metadata.timestamp set to `created`; undefined on a miss. */
+export function recallSbom(dir: string, key: string, created: string): string | undefined {
+  let json: string;
+  try {
+    json = readFileSync(path.join(dir, `${key}.json`), 'utf8');
+  } catch {
+    return undefined;
+  }
+  const m = HEAD.exec(json.slice(0, 1024));
+  const timestamp = new Date(created);
+  if (!m || Number.isNaN(timestamp.getTime()) || !json.endsWith('}\n')) return undefined;
+  return m[1] + timestamp.toISOString() + json.slice(m[0].length - 1);
+}
+
+/** Keeps a rendered document; a cache that cannot be written only costs the next rebuild time. */
+export function keepSbom(dir: string, key: string, json: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    replaceFileAtomic(path.join(dir, `${key}.json`), json);
+    const kept = readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => ({ f, t: statSync(path.join(dir, f)).mtimeMs }))
+      .sort((a, b) => b.t - a.t);
+    for (const { f } of kept.slice(KEEP)) rmSync(path.join(dir, f), { force: true });
+  } catch {
+    // only speed is lost
+  }
+}
