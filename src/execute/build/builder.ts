@@ -189,7 +189,7 @@ export class Builder {
   private targetStage = -1;
   /** `whileWaiting` has been called. */
   private waited = false;
-  /** Stage root images read in the background while the steps run (exported, every file hashed), by image id. */
+  /** Stage root images read in the background while the steps run (as their layers, every file shown hashed), by image id. */
   private readonly rootReads = new Map<string, Promise<Array<LayerView & { close?(): void }>>>();
   /** Roots of finished stages copied from, to be read while the next RUN runs. */
   private readonly rootsWanted = new Set<string>();
