@@ -1,6 +1,23 @@
-/** sha256 of files on disk. */
+/** sha256 of files on disk, and reading part of one. */
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
+
+/** Up to `length` bytes of a file from `offset` (fewer at its end). */
+export function readRangeOf(file: string, offset: number, length: number): Buffer {
+  const buf = Buffer.alloc(Math.max(0, length));
+  const fd = openSync(file, 'r');
+  try {
+    let done = 0;
+    while (done < buf.length) {
+      const n = readSync(fd, buf, done, buf.length - done, offset + done);
+      if (n === 0) break;
+      done += n;
+    }
+    return done === buf.length ? buf : buf.subarray(0, done);
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /** Hex sha256 of a file, read in 4 MiB pieces so that a large file never sits in memory whole. */
 export function sha256OfFile(file: string): string {

@@ -15,7 +15,7 @@
  * hard link is a `hardlink` to the first path in walk order.
  */
 import { lstatSync, readdirSync, readFileSync, readlinkSync, type Stats } from 'node:fs';
-import { sha256OfFile } from '../common/hash.js';
+import { readRangeOf, sha256OfFile } from '../common/hash.js';
 import { sha256OfFiles } from '../common/hash-pool.js';
 import { entryOfStats, kindOfStats } from '../track/dir-fs.js';
 import type { FileEntry } from '../track/fs.js';
@@ -86,6 +86,12 @@ export class LayerDirView implements LayerView {
     const e = this.files.get(p);
     if (e?.kind === 'hardlink' && e.linkTarget) return this.readFile(e.linkTarget);
     return e?.kind === 'file' ? this.io(p, () => readFileSync(this.hostPath(p))) : undefined;
+  }
+
+  readRange(p: string, offset: number, length: number): Buffer | undefined {
+    const e = this.files.get(p);
+    if (e?.kind === 'hardlink' && e.linkTarget) return this.readRange(e.linkTarget, offset, length);
+    return e?.kind === 'file' ? this.io(p, () => readRangeOf(this.hostPath(p), offset, length)) : undefined;
   }
 
   sha256(p: string): string | undefined {

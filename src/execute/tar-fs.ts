@@ -288,6 +288,16 @@ export class TarSnapshotFs implements SnapshotFs {
     return Buffer.alloc(0);
   }
 
+  readRange(p: string, offset: number, length: number): Buffer | undefined {
+    let s = this.files.get(normalize(p));
+    if (s?.entry.kind === 'hardlink' && s.entry.linkTarget) s = this.files.get(s.entry.linkTarget);
+    if (!s || s.entry.kind !== 'file') return undefined;
+    if (s.data) return s.data.subarray(offset, offset + length);
+    if (!s.spool) return Buffer.alloc(0);
+    const start = Math.min(offset, s.spool.size);
+    return this.spool.read({ offset: s.spool.offset + start, size: Math.min(length, s.spool.size - start) });
+  }
+
   /** sha256 (hex) of a regular file's contents (a hardlink: of its target's). */
   sha256(p: string): string | undefined {
     let s = this.files.get(normalize(p));

@@ -23,6 +23,7 @@ export interface LayerView {
   isImplicit(path: string): boolean;
   stat(path: string): FileEntry | undefined;
   readFile(path: string): Buffer | undefined;
+  readRange?(path: string, offset: number, length: number): Buffer | undefined;
   sha256(path: string): string | undefined;
 }
 
@@ -114,6 +115,15 @@ export class LayeredFs implements SnapshotFs {
       return t?.kind === 'file' ? this.layers[this.top.get(t.path)!]!.readFile(t.path) : undefined;
     }
     return e.kind === 'file' ? this.layers[this.top.get(e.path)!]!.readFile(e.path) : undefined;
+  }
+
+  /** Part of a regular file (a hardlink: of its target), read alone where its layer can. */
+  readRange(p: string, offset: number, length: number): Buffer | undefined {
+    const e = this.stat(p);
+    const file = e?.kind === 'hardlink' && e.linkTarget ? this.stat(e.linkTarget) : e;
+    if (file?.kind !== 'file') return undefined;
+    const layer = this.layers[this.top.get(file.path)!]!;
+    return layer.readRange ? layer.readRange(file.path, offset, length) : layer.readFile(file.path)?.subarray(offset, offset + length);
   }
 
   /** sha256 (hex) of a regular file (a hardlink: of its target), computed when its layer was indexed. */

@@ -9,6 +9,7 @@
  * symlinked directory does not exist until `resolve` is used.
  */
 import { lstatSync, readdirSync, readFileSync, readlinkSync, type Stats } from 'node:fs';
+import { readRangeOf } from '../common/hash.js';
 import path from 'node:path';
 import type { FileEntry, FileKind, SnapshotFs } from './fs.js';
 import { normalizePath, resolveWith } from './paths.js';
@@ -89,6 +90,17 @@ export class DirFs implements SnapshotFs {
     try {
       if (!lstatSync(host).isFile()) return undefined;
       return readFileSync(host);
+    } catch {
+      return undefined;
+    }
+  }
+
+  readRange(p: string, offset: number, length: number): Buffer | undefined {
+    const host = this.hostPath(p);
+    if (host === undefined) return undefined;
+    try {
+      if (!lstatSync(host).isFile()) return undefined;
+      return readRangeOf(host, offset, length);
     } catch {
       return undefined;
     }

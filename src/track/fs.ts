@@ -29,6 +29,12 @@ export interface SnapshotFs {
   stat(path: string): FileEntry | undefined;
   /** Contents of a regular file (a hardlink reads its target); undefined when absent or not a file. */
   readFile(path: string): Buffer | undefined;
+  /**
+   * Up to `length` bytes of a regular file from `offset` (fewer at its end),
+   * without reading the rest: a cataloger that needs a few headers of a large
+   * executable. Optional; undefined when absent or not a file.
+   */
+  readRange?(path: string, offset: number, length: number): Buffer | undefined;
   /** Direct children of a directory, sorted by name; empty when absent. */
   list(dir: string): FileEntry[];
   /** Every entry, sorted by path. */

@@ -89,6 +89,10 @@ export class MemoryFs implements SnapshotFs {
     return this.data.get(n);
   }
 
+  readRange(p: string, offset: number, length: number): Buffer | undefined {
+    return this.readFile(p)?.subarray(offset, offset + length);
+  }
+
   list(dir: string): FileEntry[] {
     const n = normalizePath(dir);
     if (this.nodes.get(n)?.kind !== 'dir') return [];

@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readGoBuildInfo } from '../../src/track/catalogers/golang.js';
+import type { SnapshotFs } from '../../src/track/fs.js';
 import { catalog, allCatalogers } from '../../src/track/catalogers/index.js';
 import { npmCataloger } from '../../src/track/catalogers/npm.js';
 import { pythonCataloger } from '../../src/track/catalogers/python.js';
@@ -217,6 +218,30 @@ describe.skipIf(GO_BINARIES.length === 0)('Go build info in the binaries on this
     }
     expect(r.packages.every((p) => p.ecosystem === 'golang')).toBe(true);
   });
+});
+
+describe('Go build info: telling a program is not Go from its headers', () => {
+  // Every executable under these directories, read whole and read by its headers and writable segments.
+  const dirs = ['/usr/bin', '/usr/sbin', '/usr/lib/x86_64-linux-gnu', '/usr/libexec/docker'].filter((d) => existsSync(d));
+  it('finds what reading each file whole finds, in every executable on this machine', () => {
+    let files = 0;
+    let found = 0;
+    for (const d of dirs) {
+      const ranged = new DirFs(d);
+      // The same files without ranged reads: the cataloger reads each one whole.
+      const whole: SnapshotFs = { stat: (p) => ranged.stat(p), readFile: (p) => ranged.readFile(p), list: (p) => ranged.list(p), entries: () => ranged.entries(), resolve: (p) => ranged.resolve(p) };
+      for (const e of ranged.entries()) {
+        if (!goBinaryCataloger.accept!(e) || e.size > 64 << 20) continue;
+        files++;
+        const a = goBinaryCataloger.parse(e, ranged);
+        const b = goBinaryCataloger.parse(e, whole);
+        expect({ path: e.path, packages: a.packages.map((x) => x.purl), problems: a.problems }).toEqual({ path: e.path, packages: b.packages.map((x) => x.purl), problems: b.problems });
+        if (a.packages.length) found++;
+      }
+    }
+    expect(files).toBeGreaterThan(100);
+    console.log(`[go] ${files} executables compared, ${found} Go programs among them`);
+  }, 120_000);
 });
 
 describe('catalogers are declared', () => {

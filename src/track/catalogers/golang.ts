@@ -11,7 +11,7 @@
 import type { FileEntry, SnapshotFs } from '../fs.js';
 import { newPackage, type Package } from '../package.js';
 import { golangPurl } from '../purl.js';
-import { addrToOffset, isElf, parseElf, PF_W, PT_LOAD, type ElfFile } from './elf.js';
+import { addrToOffset, isElf, parseElf, PF_W, PT_LOAD, segmentsFromHeaders, type ElfFile } from './elf.js';
 import type { Cataloger, ParseResult, Problem } from './types.js';
 import { MiB } from './util.js';
 
@@ -162,11 +162,40 @@ export function readGoBuildInfo(buf: Buffer): GoBuildInfo | { error: string } | 
 
 const usefulVersion = (v: string): string | undefined => (v && v !== '(devel)' ? v : undefined);
 
+/**
+ * Whether an executable certainly holds no Go build information, told from
+ * its headers and writable segments alone where the snapshot reads parts of
+ * files: a program that is not ELF, or whose writable loadable segments
+ * (where the linker puts .go.buildinfo, stripped sections or not) lack the
+ * magic. Most executables of an image are C programs and libraries, and
+ * reading them whole cost a toolchain image a fifth of its tracking. False
+ * when the magic is there or this cannot be told cheaply: the caller reads
+ * the file.
+ */
+function certainlyNotGo(file: FileEntry, fs: SnapshotFs): boolean {
+  if (!fs.readRange) return false;
+  const read = (offset: number, length: number) => fs.readRange!(file.path, offset, length);
+  const head = read(0, 64);
+  if (!head) return false;
+  if (!isElf(head)) return true;
+  const segments = segmentsFromHeaders(head, read);
+  if (!segments) return false;
+  const writable = segments.filter((s) => s.type === PT_LOAD && (s.flags & PF_W) !== 0);
+  // Reading those is reading most of the file anyway.
+  if (writable.reduce((n, s) => n + s.filesz, 0) > file.size / 2) return false;
+  for (const s of writable) {
+    const bytes = read(s.offset, s.filesz);
+    if (!bytes || bytes.indexOf(MAGIC) >= 0) return false;
+  }
+  return true;
+}
+
 export function parseGoBinary(file: FileEntry, fs: SnapshotFs): ParseResult {
   const problems: Problem[] = [];
   if (file.size > GO_MAX_BYTES) {
     return { packages: [], problems: [{ path: file.path, reason: `executable larger than ${GO_MAX_BYTES} bytes; not scanned for Go build info` }] };
   }
+  if (certainlyNotGo(file, fs)) return { packages: [], problems };
   const buf = fs.readFile(file.path);
   // The magic is in every Go binary since 1.13; a native search rules out the rest cheaply.
   if (!buf || !isElf(buf) || buf.indexOf(MAGIC) < 0) return { packages: [], problems };
