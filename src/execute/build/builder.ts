@@ -117,6 +117,20 @@ interface StageState {
   layers: Array<{ snapshot: string; deleted: string[] }>;
 }
 
+/**
+ * docker's predefined ARGs: a RUN sees them when they are given with
+ * --build-arg, with no ARG instruction, and they stay out of the image, its
+ * history and the step cache's key (a proxy is where the build runs, not what
+ * it makes).
+ */
+const PROXY_ARGS = ['HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy', 'FTP_PROXY', 'ftp_proxy', 'NO_PROXY', 'no_proxy', 'ALL_PROXY', 'all_proxy'];
+
+function withProxyArgs(env: string[], buildArgs: Readonly<Record<string, string>>): string[] {
+  const set = new Set(env.map((e) => (e.includes('=') ? e.slice(0, e.indexOf('=')) : e)));
+  const extra = PROXY_ARGS.filter((k) => Object.hasOwn(buildArgs, k) && !set.has(k)).map((k) => `${k}=${buildArgs[k]}`);
+  return extra.length ? [...env, ...extra] : env;
+}
+
 /** A RUN expected to take a while: it installs, downloads, builds or clones. */
 function expectedLong(op: ExecOp): boolean {
   return op.analysis.intents.some((i) => i.kind === 'PackageInstall' || i.kind === 'Download' || i.kind === 'Build' || i.kind === 'Clone');
@@ -949,7 +963,7 @@ export class Builder {
     const spec: Partial<ContainerSpec> = {
       cmd,
       entrypoint: [],
-      env: runEnv(st.cfg),
+      env: withProxyArgs(runEnv(st.cfg), this.req.buildArgs),
       ...(st.cfg.config.User ? { user: st.cfg.config.User } : {}),
       ...(st.cfg.config.WorkingDir ? { workingDir: st.cfg.config.WorkingDir } : {}),
       networkMode: network,
