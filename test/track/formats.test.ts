@@ -12,6 +12,7 @@ import { catalog } from '../../src/track/catalogers/index.js';
 import { MemoryFs } from '../../src/track/memory-fs.js';
 import { mapOwnership } from '../../src/track/ownership.js';
 import { elfWith, inlineBuildInfoElf } from './helpers/elf.js';
+import type { SnapshotFs } from '../../src/track/fs.js';
 
 // HANDWRITTEN apk installed db (not taken from any image).
 const APK_INSTALLED = `C:Q1AAECAwQFBgcICQoLDA0ODxAREhM=
@@ -232,6 +233,19 @@ describe('Go build info formats', () => {
     ]);
     expect(r.packages[0]!.files).toEqual(['/usr/local/bin/app']);
     expect(r.packages[1]!.properties.replaces).toBe('golang.org/x/sys@v0.1.0');
+  });
+  it('looks for the build information in writable segments only, read in part or whole alike', () => {
+    const elf = inlineBuildInfoElf('go1.22.1', mod);
+    // The same bytes in a read-only segment: a program that mentions the magic, not Go's build information.
+    const readOnly = Buffer.from(elf);
+    readOnly.writeUInt32LE(4, 64 + 4); // p_flags: PF_R
+    const fs = new MemoryFs({ '/bin/go-app': { content: elf, mode: 0o755 }, '/bin/mentions': { content: readOnly, mode: 0o755 }, '/bin/script': { content: '#!/bin/sh\n' + 'x'.repeat(80), mode: 0o755 } });
+    const whole: SnapshotFs = { stat: (p) => fs.stat(p), readFile: (p) => fs.readFile(p), list: (p) => fs.list(p), entries: () => fs.entries(), resolve: (p) => fs.resolve(p) };
+    for (const view of [fs, whole]) {
+      const r = catalog(view, { catalogers: [goBinaryCataloger] });
+      expect(new Set(r.packages.map((p) => p.metadataPath))).toEqual(new Set(['/bin/go-app']));
+      expect(r.problems).toEqual([]);
+    }
   });
 });
 

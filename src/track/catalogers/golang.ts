@@ -163,14 +163,32 @@ export function readGoBuildInfo(buf: Buffer): GoBuildInfo | { error: string } | 
 const usefulVersion = (v: string): string | undefined => (v && v !== '(devel)' ? v : undefined);
 
 /**
+ * Whether the build-info magic is in one of the program's writable loadable
+ * segments, where the linker puts .go.buildinfo (stripped sections or not):
+ * the program headers are read first, then only those segments. Undefined
+ * when the headers do not parse, or when those segments together are more
+ * than `maxBytes`.
+ */
+function magicInWritableSegments(head: Buffer, read: (offset: number, length: number) => Buffer | undefined, maxBytes = Infinity): boolean | undefined {
+  const segments = segmentsFromHeaders(head, read);
+  if (!segments) return undefined;
+  const writable = segments.filter((s) => s.type === PT_LOAD && (s.flags & PF_W) !== 0);
+  if (writable.reduce((n, s) => n + s.filesz, 0) > maxBytes) return undefined;
+  for (const s of writable) {
+    const bytes = read(s.offset, s.filesz);
+    if (!bytes) return undefined;
+    if (bytes.indexOf(MAGIC) >= 0) return true;
+  }
+  return false;
+}
+
+/**
  * Whether an executable certainly holds no Go build information, told from
  * its headers and writable segments alone where the snapshot reads parts of
- * files: a program that is not ELF, or whose writable loadable segments
- * (where the linker puts .go.buildinfo, stripped sections or not) lack the
- * magic. Most executables of an image are C programs and libraries, and
+ * files. Most executables of an image are C programs and libraries, and
  * reading them whole cost a toolchain image a fifth of its tracking. False
- * when the magic is there or this cannot be told cheaply: the caller reads
- * the file.
+ * when this cannot be told cheaply: the caller reads the file, and applies
+ * the same rule to it.
  */
 function certainlyNotGo(file: FileEntry, fs: SnapshotFs): boolean {
   if (!fs.readRange) return false;
@@ -178,16 +196,8 @@ function certainlyNotGo(file: FileEntry, fs: SnapshotFs): boolean {
   const head = read(0, 64);
   if (!head) return false;
   if (!isElf(head)) return true;
-  const segments = segmentsFromHeaders(head, read);
-  if (!segments) return false;
-  const writable = segments.filter((s) => s.type === PT_LOAD && (s.flags & PF_W) !== 0);
-  // Reading those is reading most of the file anyway.
-  if (writable.reduce((n, s) => n + s.filesz, 0) > file.size / 2) return false;
-  for (const s of writable) {
-    const bytes = read(s.offset, s.filesz);
-    if (!bytes || bytes.indexOf(MAGIC) >= 0) return false;
-  }
-  return true;
+  // Reading segments of more than half the file is reading it whole.
+  return magicInWritableSegments(head, read, file.size / 2) === false;
 }
 
 export function parseGoBinary(file: FileEntry, fs: SnapshotFs): ParseResult {
@@ -197,8 +207,11 @@ export function parseGoBinary(file: FileEntry, fs: SnapshotFs): ParseResult {
   }
   if (certainlyNotGo(file, fs)) return { packages: [], problems };
   const buf = fs.readFile(file.path);
-  // The magic is in every Go binary since 1.13; a native search rules out the rest cheaply.
-  if (!buf || !isElf(buf) || buf.indexOf(MAGIC) < 0) return { packages: [], problems };
+  if (!buf || !isElf(buf)) return { packages: [], problems };
+  // The magic is in every Go binary since 1.13. Where the program headers parse, only a writable
+  // segment counts (as above); otherwise anywhere in the file, and what is around it decides.
+  const inSegments = magicInWritableSegments(buf, (offset, length) => buf.subarray(offset, offset + length));
+  if (inSegments === false || (inSegments === undefined && buf.indexOf(MAGIC) < 0)) return { packages: [], problems };
   const info = readGoBuildInfo(buf);
   // The marker is there but the structure around it is not: a truncated or damaged Go program.
   if (!info) return { packages: [], problems: [{ path: file.path, reason: 'Go build-info marker found, but no readable build information (truncated or malformed ELF)' }] };
