@@ -9,6 +9,7 @@
  * a fifo, setuid, a file deleted by a later step, and a step that changes
  * nothing (the engine adds no layer for it).
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -54,6 +55,15 @@ RUN rm -rf /usr/share/doc && mkdir /usr/share/doc && echo base > /usr/share/doc/
  && rm /etc/issue.net && rm -rf /usr/share/zoneinfo/Europe && mkdir -p /opt/was-dir && echo x > /opt/was-dir/x
 RUN rm -rf /opt/was-dir && echo now-a-file > /opt/was-dir && echo changed >> /etc/issue
 `;
+
+function getfattrWorks(): boolean {
+  try {
+    execFileSync('getfattr', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function view(p: Provenance): unknown {
   const files = p.files.filter((f) => !INIT_LAYER.has(f.path));
@@ -154,7 +164,9 @@ describeEngine('reading layers from local storage', () => {
     try {
       const { outcomes, exports } = await bothWays('layer-read-base', `FROM ${tag}\nRUN echo more >> /usr/share/doc/base\nCOPY f.txt /opt/f.txt\n`, { 'f.txt': 'f\n' });
       const [fromLayers, exported] = outcomes.map((o) => o!.provenance);
-      expect(exports[0]).toEqual([]);
+      // Read from storage where getfattr lists the opaque directories (scripts/engine.sh installs it); exported otherwise.
+      const base = fromLayers!.stages[0]!.base;
+      expect(exports[0]).toEqual(getfattrWorks() ? [] : [base.kind === 'image' ? base.imageId : '']);
       const paths = new Set(fromLayers!.files.map((f) => f.path));
       expect([...paths].filter((p) => p.startsWith('/usr/share/doc/'))).toEqual(['/usr/share/doc/base']);
       expect(paths.has('/etc/issue.net')).toBe(false);
