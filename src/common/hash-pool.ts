@@ -1,5 +1,5 @@
 /**
- * sha256 of files on a worker thread. A build hashes what each step wrote
+ * sha256 of files on worker threads. A build hashes what each step wrote
  * while the next steps run; without SHA extensions that is ~0.4 GB/s of CPU,
  * and on the main thread every engine request in between would wait behind
  * it (a COPY right after a large RUN took three times as long). Where no
@@ -10,7 +10,8 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { sha256OfFile } from './hash.js';
 
-// CommonJS, evaluated: the same code runs from dist/ and from the TypeScript sources under test.
+// CommonJS, evaluated: the same code runs from dist/ and from the TypeScript sources under test,
+// which is why it repeats common/hash.ts's loop instead of importing it.
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
