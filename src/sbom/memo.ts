@@ -16,13 +16,12 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { replaceFileAtomic } from '../common/atomic.js';
 import type { Provenance } from '../track/provenance.js';
+import { TIMESTAMP_HEAD } from './timestamp.js';
 
 /** Bumped when the document rendered from the same provenance changes (cyclonedx.ts). */
 const RENDERING = 1;
 const KEEP = 8;
 
-/** The document's head as cyclonedx.ts writes it, up to the timestamp's value. */
-const HEAD = /^(\{\s*"\$schema":\s*"[^"]*",\s*"bomFormat":\s*"CycloneDX",\s*"specVersion":\s*"1\.6",\s*"version":\s*\d+,\s*"serialNumber":\s*"[^"]*",\s*"metadata":\s*\{\s*"timestamp":\s*")(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{3})?Z)"/;
 
 let libraryVersion: string | undefined;
 
@@ -66,7 +65,7 @@ export function recallSbom(dir: string, key: string, created: string): string | 
   } catch {
     return undefined;
   }
-  const m = HEAD.exec(json.slice(0, 1024));
+  const m = TIMESTAMP_HEAD.exec(json.slice(0, 1024));
   const timestamp = new Date(created);
   if (!m || Number.isNaN(timestamp.getTime()) || !json.endsWith('}\n')) return undefined;
   return m[1] + timestamp.toISOString() + json.slice(m[0].length - 1);

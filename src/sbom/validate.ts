@@ -25,6 +25,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { TIMESTAMP_HEAD } from './timestamp.js';
 
 export interface SbomValidator {
   /** Schema errors of the serialised document, or null when it is valid. */
@@ -158,7 +159,7 @@ function load() {
 // A rebuild from the cache writes the same document but for the time it was made: metadata.timestamp,
 // near the top, where our writer puts it. When that value is a valid date-time, the document is
 // remembered without it; any other difference means validating again.
-const HEAD = /^(\\{\\s*"\\$schema":\\s*"[^"]*",\\s*"bomFormat":\\s*"CycloneDX",\\s*"specVersion":\\s*"1\\.6",\\s*"version":\\s*\\d+,\\s*"serialNumber":\\s*"[^"]*",\\s*"metadata":\\s*\\{\\s*"timestamp":\\s*")(\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(?:\\.\\d{3})?Z)"/;
+const HEAD = new RegExp(${JSON.stringify(TIMESTAMP_HEAD.source)});
 function withoutTimestamp(json) {
   const m = HEAD.exec(json.slice(0, 1024));
   if (!m) return json;

@@ -1,0 +1,8 @@
+/**
+ * Where a rebuild's SBOM differs from the last one: metadata.timestamp, near
+ * the top of the document as cyclonedx.ts writes it. Group 1 is everything up
+ * to the value, group 2 the value. The validator's memo and the document memo
+ * both find it with this.
+ */
+export const TIMESTAMP_HEAD =
+  /^(\{\s*"\$schema":\s*"[^"]*",\s*"bomFormat":\s*"CycloneDX",\s*"specVersion":\s*"1\.6",\s*"version":\s*\d+,\s*"serialNumber":\s*"[^"]*",\s*"metadata":\s*\{\s*"timestamp":\s*")(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{3})?Z)"/;
