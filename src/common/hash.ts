@@ -2,17 +2,23 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 
+/** Fills `buf` from `position` of an open file, as far as the file goes; the number of bytes read. */
+export function readAt(fd: number, buf: Buffer, position: number): number {
+  let done = 0;
+  while (done < buf.length) {
+    const n = readSync(fd, buf, done, buf.length - done, position + done);
+    if (n === 0) break;
+    done += n;
+  }
+  return done;
+}
+
 /** Up to `length` bytes of a file from `offset` (fewer at its end). */
 export function readRangeOf(file: string, offset: number, length: number): Buffer {
   const buf = Buffer.alloc(Math.max(0, length));
   const fd = openSync(file, 'r');
   try {
-    let done = 0;
-    while (done < buf.length) {
-      const n = readSync(fd, buf, done, buf.length - done, offset + done);
-      if (n === 0) break;
-      done += n;
-    }
+    const done = readAt(fd, buf, offset);
     return done === buf.length ? buf : buf.subarray(0, done);
   } finally {
     closeSync(fd);

@@ -21,6 +21,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import tar from 'tar-stream';
+import { readAt } from '../common/hash.js';
 import type { FileEntry, FileKind, SnapshotFs } from '../track/fs.js';
 import { normalizePath, resolveWith } from '../track/paths.js';
 
@@ -86,12 +87,7 @@ class Spool {
   read(at: { offset: number; size: number }): Buffer {
     if (this.fd === undefined) throw new Error('tar-fs: spool is closed');
     const buf = Buffer.alloc(at.size);
-    let done = 0;
-    while (done < at.size) {
-      const n = readSync(this.fd, buf, done, at.size - done, at.offset + done);
-      if (n === 0) break;
-      done += n;
-    }
+    readAt(this.fd, buf, at.offset);
     return buf;
   }
 

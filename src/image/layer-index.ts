@@ -12,9 +12,10 @@
  * the result is incomplete and read the real layer instead.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { readAt } from '../common/hash.js';
 import { normalizePath } from '../track/paths.js';
 import type { FileEntry, FileKind } from '../track/fs.js';
 import { TarParser, type EntrySink, type TarHeader } from './tar-stream.js';
@@ -55,12 +56,7 @@ class Spool {
   read(at: { offset: number; size: number }): Buffer {
     if (this.fd === undefined) throw new Error('image spool is closed');
     const buf = Buffer.allocUnsafe(at.size);
-    let done = 0;
-    while (done < at.size) {
-      const n = readSync(this.fd, buf, done, at.size - done, at.offset + done);
-      if (n === 0) throw new Error('image spool: short read');
-      done += n;
-    }
+    if (readAt(this.fd, buf, at.offset) < at.size) throw new Error('image spool: short read');
     return buf;
   }
 
