@@ -190,6 +190,8 @@ export class DockerEngine implements Engine {
   private readonly rawConfigs = new Map<string, RawImageConfig>();
   /** Image each container was created from (the parent of its commit). */
   private readonly containerImages = new Map<string, string>();
+  /** Layer directories by image id (`localLayerDirs`). */
+  private readonly layerDirsById = new Map<string, Promise<string[] | undefined>>();
   /** Whether the engine's layer directories hold files as the images have them (see `layersAsStored`). */
   private storedAsIs: Promise<boolean> | undefined;
   /** Host directories holding secret files, removed with their container. */
@@ -368,7 +370,24 @@ export class DockerEngine implements Engine {
     };
   }
 
-  async localLayerDirs(imageId: string): Promise<string[] | undefined> {
+  /**
+   * Asked for the same images again and again in a build (a step's parent is
+   * the step before; every stage is stacked from its root): an image id names
+   * the same layers for as long as the image exists, so each id is inspected
+   * once.
+   */
+  localLayerDirs(imageId: string): Promise<string[] | undefined> {
+    if (!imageId.startsWith('sha256:')) return this.findLayerDirs(imageId);
+    let found = this.layerDirsById.get(imageId);
+    if (!found) {
+      found = this.findLayerDirs(imageId);
+      this.layerDirsById.set(imageId, found);
+      found.catch(() => this.layerDirsById.delete(imageId));
+    }
+    return found;
+  }
+
+  private async findLayerDirs(imageId: string): Promise<string[] | undefined> {
     if (!this.where.local || process.platform !== 'linux' || !(await this.layersAsStored())) return undefined;
     const raw = await this.inspectImageRaw(imageId);
     const driver = raw?.GraphDriver as { Name?: string; Data?: Record<string, string> | null } | undefined;
