@@ -32,6 +32,8 @@ export class LayerDirView implements LayerView {
     private readonly whiteouts: ReadonlySet<string>,
     /** Shared by views of the same directory: a file is hashed once. */
     private readonly hashes: Map<string, string>,
+    /** Values derived from one file (`remember`), shared the same way. */
+    private readonly derived: Map<string, unknown>,
     reported: Iterable<string>,
     /** Directories that hide everything below them in lower layers, when known (`withOpaqueDirs`). */
     readonly opaqueDirs: readonly string[] = [],
@@ -44,17 +46,17 @@ export class LayerDirView implements LayerView {
     const files = new Map<string, FileEntry>();
     const whiteouts = new Set<string>();
     walk(dir, files, whiteouts);
-    return new LayerDirView(dir, files, whiteouts, new Map(), deleted);
+    return new LayerDirView(dir, files, whiteouts, new Map(), new Map(), deleted);
   }
 
   /** The same layer with the deletions the engine reported for it (known only once its changes() answers). */
   withDeleted(deleted: Iterable<string>): LayerDirView {
-    return new LayerDirView(this.dir, this.files, this.whiteouts, this.hashes, deleted, this.opaqueDirs);
+    return new LayerDirView(this.dir, this.files, this.whiteouts, this.hashes, this.derived, deleted, this.opaqueDirs);
   }
 
   /** The same layer with its opaque directories, as `opaqueDirsOf` read them. */
   withOpaqueDirs(opaque: readonly string[]): LayerDirView {
-    return new LayerDirView(this.dir, this.files, this.whiteouts, this.hashes, this.deleted, opaque);
+    return new LayerDirView(this.dir, this.files, this.whiteouts, this.hashes, this.derived, this.deleted, opaque);
   }
 
   /** Hashes every regular file (`only`: those it accepts) on the hashing threads (it runs while later steps do, which then need the event loop). */
@@ -104,6 +106,18 @@ export class LayerDirView implements LayerView {
       this.hashes.set(p, sum);
     }
     return sum;
+  }
+
+  /** The layer's files never change once committed: what is derived from one is kept as long as the view. */
+  remember<T>(p: string, kind: string, compute: () => T): T {
+    const e = this.files.get(p);
+    if (e?.kind === 'hardlink' && e.linkTarget) return this.remember(e.linkTarget, kind, compute);
+    if (e?.kind !== 'file') return compute();
+    const key = `${kind}\0${p}`;
+    if (this.derived.has(key)) return this.derived.get(key) as T;
+    const value = compute();
+    this.derived.set(key, value);
+    return value;
   }
 
   /** A file that vanished from the engine's storage mid-build (an image removed meanwhile) is one clear error. */

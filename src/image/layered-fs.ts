@@ -25,6 +25,7 @@ export interface LayerView {
   readFile(path: string): Buffer | undefined;
   readRange?(path: string, offset: number, length: number): Buffer | undefined;
   sha256(path: string): string | undefined;
+  remember?<T>(path: string, kind: string, compute: () => T): T;
 }
 
 export interface LayerChange {
@@ -132,6 +133,15 @@ export class LayeredFs implements SnapshotFs {
     if (!e) return undefined;
     const file = e.kind === 'hardlink' && e.linkTarget ? this.stat(e.linkTarget) : e;
     return file?.kind === 'file' ? this.layers[this.top.get(file.path)!]!.sha256(file.path) : undefined;
+  }
+
+  /** Kept with the layer that provides the file (a hardlink: its target). */
+  remember<T>(p: string, kind: string, compute: () => T): T {
+    const e = this.stat(p);
+    const file = e?.kind === 'hardlink' && e.linkTarget ? this.stat(e.linkTarget) : e;
+    if (file?.kind !== 'file') return compute();
+    const layer = this.layers[this.top.get(file.path)!]!;
+    return layer.remember ? layer.remember(file.path, kind, compute) : compute();
   }
 
   list(dir: string): FileEntry[] {

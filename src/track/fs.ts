@@ -35,6 +35,16 @@ export interface SnapshotFs {
    * executable. Optional; undefined when absent or not a file.
    */
   readRange?(path: string, offset: number, length: number): Buffer | undefined;
+  /**
+   * The value `compute` derives from the regular file at `path` alone (its
+   * bytes and size), kept with the image layer that holds the file: another
+   * snapshot stacked on the same layer gets it without reading the file again
+   * (a stage's base image, cataloged while a RUN runs, then again as part of
+   * the final image). `kind` names the computation. Optional; without it, or
+   * for what is not a regular file, callers compute every time. The value is
+   * shared: callers copy what they go on to change.
+   */
+  remember?<T>(path: string, kind: string, compute: () => T): T;
   /** Direct children of a directory, sorted by name; empty when absent. */
   list(dir: string): FileEntry[];
   /** Every entry, sorted by path. */

@@ -136,6 +136,17 @@ function attachCommonLicenses(fs: SnapshotFs, ownership: OwnershipReport): void 
   }
 }
 
+/**
+ * Catalogs `fs` and drops the result. What its layers' files parse to stays
+ * remembered with the layers (`SnapshotFs.remember`), and the code is warm: a
+ * build runs this on a stage's base image while a long RUN runs, and the
+ * catalog of the stage's final snapshot then reads only what its steps added.
+ */
+export function warmCatalog(fs: SnapshotFs): void {
+  const c = catalog(fs);
+  attachCommonLicenses(fs, mapOwnership(fs, c.packages));
+}
+
 export function fileSha256(fs: SnapshotFs, path: string): string | undefined {
   const withHash = fs as SnapshotFs & { sha256?: (p: string) => string | undefined };
   if (typeof withHash.sha256 === 'function') return withHash.sha256(path);

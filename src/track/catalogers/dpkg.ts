@@ -11,7 +11,7 @@ import { licenseRef } from '../licenses/spdx.js';
 import { newPackage, type Package } from '../package.js';
 import { debPurl } from '../purl.js';
 import type { Cataloger, ParseResult, Problem } from './types.js';
-import { MiB, osRelease, readText, readTextResolved } from './util.js';
+import { MiB, osRelease, readParsed, readText } from './util.js';
 
 const INFO_DIR = '/var/lib/dpkg/info';
 
@@ -52,28 +52,29 @@ export function parseMd5sums(text: string): { digests: Record<string, string>; b
 /** Licenses, texts and copyrights from /usr/share/doc/<name>/copyright. */
 function attachCopyright(pkg: Package, fs: SnapshotFs, problems: Problem[]): void {
   const where = `/usr/share/doc/${pkg.name}/copyright`;
-  const r = readTextResolved(fs, where, 16 * MiB);
-  if (!r.ok) {
-    if (r.problem.reason !== 'absent') problems.push(r.problem);
+  const path = fs.resolve(where);
+  // Parsed once per copyright file of a layer: the base image's, while a RUN runs, serve the final image too.
+  const r = path === undefined ? undefined : readParsed(fs, path, 16 * MiB, 'dpkg.copyright', (text) => ({ text, info: parseDebianCopyright(text, path) }));
+  if (path === undefined || !r?.ok) {
+    if (r && !r.ok) problems.push(r.problem);
     pkg.licenseUnknownReason = `no readable copyright file at ${where}`;
     return;
   }
-  const path = r.path ?? where;
+  const { text, info } = r.value;
   pkg.evidencePaths.push(path);
-  const info = parseDebianCopyright(r.value, path);
   for (const p of info.problems.slice(0, 5)) problems.push({ path, reason: `copyright: ${p}` });
-  pkg.licenses = info.licenses;
-  pkg.licenseTexts = info.texts;
-  pkg.copyrights = info.copyrights;
+  pkg.licenses = [...info.licenses];
+  pkg.licenseTexts = [...info.texts];
+  pkg.copyrights = [...info.copyrights];
   pkg.properties['copyright-format'] = info.dep5 ? 'dep5' : 'free-form';
   if (info.expression) pkg.licenseExpression = info.expression;
-  else if (!info.dep5 && r.value.trim()) {
+  else if (!info.dep5 && text.trim()) {
     // A free-form file naming no known license states the terms itself: the file is the license
     // text (SPDX's LicenseRef with extracted text), printed whole in the attribution file.
     const id = licenseRef(`debian-copyright-${pkg.name}`);
     pkg.licenseExpression = id;
     pkg.licenses = [{ expression: id, original: 'terms stated in the copyright file itself', path, field: 'free-form text', confidence: 'weak' }];
-    pkg.licenseTexts = [...pkg.licenseTexts, { id, name: `${pkg.name} copyright file`, text: r.value, path }];
+    pkg.licenseTexts = [...pkg.licenseTexts, { id, name: `${pkg.name} copyright file`, text, path }];
   } else {
     pkg.licenseUnknownReason = info.dep5 ? `${path} declares no License field` : `${path} is empty`;
   }
@@ -157,20 +158,20 @@ export function parseDpkgStatus(file: FileEntry, fs: SnapshotFs): ParseResult {
       for (const stem of stems) {
         const listPath = `${INFO_DIR}/${stem}.list`;
         if (!fs.stat(listPath)) continue;
-        const l = readText(fs, listPath, 64 * MiB);
+        const l = readParsed(fs, listPath, 64 * MiB, 'dpkg.list', parseDpkgList);
         if (!l.ok) {
           problems.push(l.problem);
           break;
         }
-        pkg.files = parseDpkgList(l.value);
+        pkg.files = [...l.value];
         pkg.evidencePaths.push(listPath);
         const sumsPath = `${INFO_DIR}/${stem}.md5sums`;
         if (fs.stat(sumsPath)) {
-          const s = readText(fs, sumsPath, 64 * MiB);
+          const s = readParsed(fs, sumsPath, 64 * MiB, 'dpkg.md5sums', parseMd5sums);
           if (s.ok) {
-            const { digests, bad } = parseMd5sums(s.value);
+            const { digests, bad } = s.value;
             if (bad) problems.push({ path: sumsPath, reason: `${bad} malformed line(s)` });
-            pkg.fileDigests = digests;
+            pkg.fileDigests = { ...digests };
             pkg.evidencePaths.push(sumsPath);
           } else problems.push(s.problem);
         }

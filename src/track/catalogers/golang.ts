@@ -13,7 +13,7 @@ import { newPackage, type Package } from '../package.js';
 import { golangPurl } from '../purl.js';
 import { addrToOffset, isElf, parseElf, PF_W, PT_LOAD, segmentsFromHeaders, type ElfFile } from './elf.js';
 import type { Cataloger, ParseResult, Problem } from './types.js';
-import { MiB } from './util.js';
+import { MiB, remembered } from './util.js';
 
 const MAGIC = Buffer.from('\xff Go buildinf:', 'latin1');
 /** Largest executable read (whole: SnapshotFs has no ranged read); larger ones are skipped. */
@@ -205,7 +205,8 @@ export function parseGoBinary(file: FileEntry, fs: SnapshotFs): ParseResult {
   if (file.size > GO_MAX_BYTES) {
     return { packages: [], problems: [{ path: file.path, reason: `executable larger than ${GO_MAX_BYTES} bytes; not scanned for Go build info` }] };
   }
-  if (certainlyNotGo(file, fs)) return { packages: [], problems };
+  // Told once per layer file: a base image's executables, looked at while a RUN runs, are not read again.
+  if (remembered(fs, file.path, 'go.certainly-not', () => certainlyNotGo(file, fs))) return { packages: [], problems };
   const buf = fs.readFile(file.path);
   if (!buf || !isElf(buf)) return { packages: [], problems };
   // The magic is in every Go binary since 1.13. Where the program headers parse, only a writable

@@ -25,6 +25,24 @@ export function readText(fs: SnapshotFs, path: string, maxBytes: number): Read<s
   return { ok: true, value: buf.toString('utf8') };
 }
 
+/** `compute` for the file at `path`, remembered with its layer where the snapshot can (`SnapshotFs.remember`). */
+export function remembered<T>(fs: SnapshotFs, path: string, kind: string, compute: () => T): T {
+  return fs.remember ? fs.remember(path, kind, compute) : compute();
+}
+
+/**
+ * `parse` of the text at `path` (read as readText does), remembered with the
+ * layer holding the file where the snapshot can (`SnapshotFs.remember`).
+ * `parse` must depend on the text alone; its result is shared, so callers copy
+ * what they change.
+ */
+export function readParsed<T>(fs: SnapshotFs, path: string, maxBytes: number, kind: string, parse: (text: string) => T): Read<T> {
+  return remembered(fs, path, `${kind}:${maxBytes}`, () => {
+    const r = readText(fs, path, maxBytes);
+    return r.ok ? { ok: true, value: parse(r.value) } : r;
+  });
+}
+
 /** Like readText, but resolves symlinks inside the snapshot first (doc dirs are often links). */
 export function readTextResolved(fs: SnapshotFs, path: string, maxBytes: number): Read<string> & { path?: string } {
   const real = fs.resolve(path);
