@@ -14,14 +14,17 @@
  * `uniqueItems` is checked by us, not by Ajv: Ajv compares every pair of
  * items (quadratic: 10,000 components took 100 s, 100,000 would take hours).
  * The schema is compiled without it, and the arrays the schema marks unique
- * are checked in one pass over digests of their items' canonical JSON.
+ * are checked in one pass that builds every item's canonical JSON once.
  *
  * With a cache directory, the digests of documents found valid are kept
  * (empty files named by sha256, per validator key): the same document is not
- * validated twice. A rebuild from the cache writes the same bytes but for
+ * validated twice. The worker starts validating at once while the caller's
+ * thread computes the digest and looks it up. A rebuild from the cache writes the same bytes but for
  * metadata.timestamp (the same ones with SOURCE_DATE_EPOCH); a valid
  * date-time there is left out of the digest, anything else is not.
  */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -30,6 +33,8 @@ import { TIMESTAMP_HEAD } from './timestamp.js';
 export interface SbomValidator {
   /** Schema errors of the serialised document, or null when it is valid. */
   validate(json: string): Promise<unknown[] | null>;
+  /** Validates a document and drops the result: the validator's code is then compiled for the real one (see sbom/warm.ts). */
+  warm(json: string): void;
   close(): Promise<void>;
 }
 
@@ -69,35 +74,65 @@ function withoutUniqueItems(schema, keys) {
   return strip(schema, undefined);
 }
 
-// JSON with object keys sorted: equal strings for values JSON Schema calls equal.
-function canonical(v) {
-  if (Array.isArray(v)) return '[' + v.map(canonical).join(',') + ']';
-  if (v && typeof v === 'object') {
-    return '{' + Object.keys(v).sort().map((k) => JSON.stringify(k) + ':' + canonical(v[k])).join(',') + '}';
-  }
-  return JSON.stringify(v) ?? 'null';
-}
-
-// Arrays under the schema's unique keys holding two equal items, reported as Ajv would.
+// Arrays under the schema's unique keys holding two equal items, reported as Ajv would. Items of
+// such arrays are compared by canonical JSON (object keys sorted: equal strings for values JSON
+// Schema calls equal), built once per node from its children's, so nested unique arrays reuse what
+// their items already made; what no unique array holds is only walked.
 function duplicateItems(doc, keys) {
   const errors = [];
-  const walk = (node, at, key) => {
+  const at = [];
+  // Object keys repeat from item to item: each is quoted once.
+  const quotedKeys = new Map();
+  // Returns the node's canonical JSON when \`need\` (an enclosing array is unique), else undefined.
+  const visit = (node, key, need) => {
     if (Array.isArray(node)) {
-      if (key && keys.has(key) && node.length > 1) {
-        const seen = new Map();
-        node.forEach((item, i) => {
-          const d = crypto.createHash('sha256').update(canonical(item)).digest('base64');
-          const first = seen.get(d);
-          if (first === undefined) seen.set(d, i);
-          else errors.push({ instancePath: at, keyword: 'uniqueItems', params: { i: first, j: i }, message: 'must NOT have duplicate items (items ## ' + first + ' and ' + i + ' are identical)' });
-        });
+      const unique = key !== undefined && keys.has(key) && node.length > 1;
+      const inner = need || unique;
+      // An array's own findings come before its items' (the order of a walk from the top).
+      const mark = errors.length;
+      const items = new Array(node.length);
+      for (let i = 0; i < node.length; i++) {
+        at.push(i);
+        items[i] = visit(node[i], undefined, inner);
+        at.pop();
       }
-      node.forEach((item, i) => walk(item, at + '/' + i, undefined));
-      return;
+      if (unique) {
+        const seen = new Map();
+        const own = [];
+        for (let i = 0; i < items.length; i++) {
+          const first = seen.get(items[i]);
+          if (first === undefined) seen.set(items[i], i);
+          else own.push({ instancePath: at.map((s) => '/' + s).join(''), keyword: 'uniqueItems', params: { i: first, j: i }, message: 'must NOT have duplicate items (items ## ' + first + ' and ' + i + ' are identical)' });
+        }
+        if (own.length) errors.splice(mark, 0, ...own);
+      }
+      return need ? '[' + items.join(',') + ']' : undefined;
     }
-    if (node && typeof node === 'object') for (const [k, v] of Object.entries(node)) walk(v, at + '/' + k, k);
+    if (node !== null && typeof node === 'object') {
+      const names = Object.keys(node);
+      if (!need) {
+        for (const k of names) {
+          at.push(k);
+          visit(node[k], k, false);
+          at.pop();
+        }
+        return undefined;
+      }
+      names.sort();
+      let out = '{';
+      for (let i = 0; i < names.length; i++) {
+        const k = names[i];
+        at.push(k);
+        let quoted = quotedKeys.get(k);
+        if (quoted === undefined) quotedKeys.set(k, (quoted = JSON.stringify(k) + ':'));
+        out += (i ? ',' : '') + quoted + visit(node[k], k, true);
+        at.pop();
+      }
+      return out + '}';
+    }
+    return need ? JSON.stringify(node) ?? 'null' : undefined;
   };
-  walk(doc, '', undefined);
+  visit(doc, undefined, false);
   return errors;
 }
 
@@ -156,42 +191,47 @@ function load() {
   return { validate, keys, valid };
 }
 
-// A rebuild from the cache writes the same document but for the time it was made: metadata.timestamp,
-// near the top, where our writer puts it. When that value is a valid date-time, the document is
-// remembered without it; any other difference means validating again.
-const HEAD = new RegExp(${JSON.stringify(TIMESTAMP_HEAD.source)});
-function withoutTimestamp(json) {
-  const m = HEAD.exec(json.slice(0, 1024));
-  if (!m) return json;
-  const t = new Date(m[2]);
-  if (Number.isNaN(t.getTime()) || t.toISOString().slice(0, 19) !== m[2].slice(0, 19)) return json;
-  return m[1] + 'TIMESTAMP' + json.slice(m[0].length - 1);
-}
-
 const ready = (async () => load())();
-ready.catch(() => undefined);
-parentPort.on('message', async ({ id, json }) => {
+ready.then((r) => parentPort.postMessage({ valid: r.valid || null }), () => parentPort.postMessage({ valid: null }));
+// flag[0]: 0 while the caller looks the document up among those found valid before, 1 found (nothing
+// to do), 2 not found.
+parentPort.on('message', async ({ id, json, flag, warm }) => {
+  if (warm) {
+    try {
+      const { validate, keys } = await ready;
+      const doc = JSON.parse(json);
+      if (validate(doc)) duplicateItems(doc, keys);
+    } catch { /* only a warm-up */ }
+    return;
+  }
   try {
-    const { validate, keys, valid } = await ready;
-    const marker = valid && path.join(valid, crypto.createHash('sha256').update(withoutTimestamp(json)).digest('hex'));
-    if (marker && fs.existsSync(marker)) {
-      parentPort.postMessage({ id, errors: null });
-      return;
-    }
+    const { validate, keys } = await ready;
+    if (Atomics.load(flag, 0) === 1) return parentPort.postMessage({ id, errors: null });
     const doc = JSON.parse(json);
+    if (Atomics.load(flag, 0) === 1) return parentPort.postMessage({ id, errors: null });
     const errors = validate(doc) ? duplicateItems(doc, keys) : validate.errors;
-    if (marker && !(errors && errors.length)) {
-      try {
-        fs.mkdirSync(valid, { recursive: true });
-        fs.writeFileSync(marker, '');
-      } catch { /* only costs the next run time */ }
-    }
     parentPort.postMessage({ id, errors: errors && errors.length ? errors : null });
   } catch (e) {
     parentPort.postMessage({ id, failure: String((e && e.stack) || e) });
   }
 });
 `;
+
+/**
+ * The name a document found valid is remembered by: the sha256 of its text
+ * without metadata.timestamp when that is a valid date-time (a rebuild from
+ * the cache writes the same document but for the time it was made), else of
+ * the whole text.
+ */
+export function validDocumentDigest(json: string): string {
+  const m = TIMESTAMP_HEAD.exec(json.slice(0, 1024));
+  let text = json;
+  if (m) {
+    const t = new Date(m[2]!);
+    if (!Number.isNaN(t.getTime()) && t.toISOString().slice(0, 19) === m[2]!.slice(0, 19)) text = m[1] + 'TIMESTAMP' + json.slice(m[0].length - 1);
+  }
+  return createHash('sha256').update(text).digest('hex');
+}
 
 /** In this thread: the SBOM writer's validator, loaded only when it is needed. */
 async function validateHere(json: string): Promise<unknown[] | null> {
@@ -230,12 +270,16 @@ export function startValidator(cacheDir?: string): SbomValidator {
   } catch {
     worker = undefined;
   }
-  if (!worker) return { validate: validateHere, close: async () => undefined };
+  if (!worker) return { validate: validateHere, warm: () => undefined, close: async () => undefined };
   const w = worker;
   let next = 0;
   const pending = new Map<number, { resolve: (v: unknown[] | null) => void; reject: (e: Error) => void }>();
   let broken: Error | undefined;
-  w.on('message', (m: { id: number; errors?: unknown[] | null; failure?: string }) => {
+  // Where documents found valid are remembered, once the worker has loaded (none: not remembered).
+  let knowValid: (dir: string | undefined) => void = () => undefined;
+  const validDir = new Promise<string | undefined>((resolve) => (knowValid = resolve));
+  w.on('message', (m: { id: number; errors?: unknown[] | null; failure?: string } | { valid: string | null }) => {
+    if ('valid' in m) return knowValid(m.valid ?? undefined);
     const p = pending.get(m.id);
     if (!p) return;
     pending.delete(m.id);
@@ -244,20 +288,45 @@ export function startValidator(cacheDir?: string): SbomValidator {
   });
   w.on('error', (e) => {
     broken = e;
+    knowValid(undefined);
     for (const p of pending.values()) p.reject(e);
     pending.clear();
   });
   return {
-    validate(json) {
+    async validate(json) {
       if (broken) return validateHere(json);
       const id = next++;
       w.ref();
-      return new Promise<unknown[] | null>((resolve, reject) => {
+      // The worker starts on the document at once; this thread meanwhile looks for it among those
+      // found valid before, and tells the worker through `flag` when it need not go on.
+      const flag = new Int32Array(new SharedArrayBuffer(4));
+      const answer = new Promise<unknown[] | null>((resolve, reject) => {
         pending.set(id, { resolve, reject });
-        w.postMessage({ id, json });
+        w.postMessage({ id, json, flag });
       }).finally(() => {
         if (pending.size === 0) w.unref();
       });
+      answer.catch(() => undefined); // awaited below unless the memo answers
+      const dir = await validDir;
+      const marker = dir && path.join(dir, validDocumentDigest(json));
+      if (marker && existsSync(marker)) {
+        Atomics.store(flag, 0, 1);
+        return null;
+      }
+      Atomics.store(flag, 0, 2);
+      const errors = await answer;
+      if (marker && !errors) {
+        try {
+          mkdirSync(dir, { recursive: true });
+          writeFileSync(marker, '');
+        } catch {
+          // Only costs the next run time.
+        }
+      }
+      return errors;
+    },
+    warm(json) {
+      if (!broken) w.postMessage({ warm: true, json });
     },
     async close() {
       await w.terminate();

@@ -51,6 +51,26 @@ describe('startValidator', () => {
     }
   });
 
+  it('finds duplicates at several depths, an array\'s own before its items', async () => {
+    const dup = JSON.parse(JSON.stringify(good)) as { components: Array<Record<string, unknown>>; dependencies?: Array<{ ref: string; dependsOn?: string[] }> };
+    const first = dup.components[0]!;
+    dup.components.push({ ...first });
+    // A nested unique array (dependsOn) with a duplicate, inside the unique dependencies array.
+    const ref = String(first['bom-ref']);
+    dup.dependencies = [{ ref, dependsOn: [ref, ref] }, { ref: 'other', dependsOn: [ref] }, { ref: 'other', dependsOn: [ref] }];
+    const expected = (await validateCycloneDX(dup as Record<string, unknown>)) as Array<{ instancePath: string; keyword: string }>;
+    const unique = (errors: Array<{ instancePath: string; keyword: string }>) => errors.filter((e) => e.keyword === 'uniqueItems').map((e) => e.instancePath);
+    // The library's Ajv stops at its first finding; ours lists them all, that one first.
+    expect(unique(expected)).toEqual(['/components']);
+    const v = startValidator(dir);
+    try {
+      const errors = (await v.validate(JSON.stringify(dup))) as Array<{ instancePath: string; keyword: string }>;
+      expect(unique(errors)).toEqual(['/components', '/dependencies', '/dependencies/0/dependsOn']);
+    } finally {
+      await v.close();
+    }
+  });
+
   it('remembers the digests of valid documents only, and answers for them without validating again', async () => {
     const own = mkdtempSync(path.join(os.tmpdir(), 'scannable-validator-memo-'));
     try {
