@@ -119,7 +119,17 @@ export function registerBuild(program: Command): void {
         secrets,
         progress,
         signal: abort.signal,
-        ...(opts.sbom ? { whileWaiting: () => void loadSbomLibrary().catch(() => undefined) } : {}),
+        ...(opts.sbom
+          ? {
+              whileWaiting: () => void loadSbomLibrary().catch(() => undefined),
+              // Both threads are idle during a long RUN: render and validate a made-up document then, and
+              // the real one meets compiled code (see sbom/warm.ts).
+              whileLongStep: () =>
+                void Promise.all([loadSbomLibrary(), import('../sbom/warm.js')])
+                  .then(([{ provenanceToCycloneDX }, { warmupProvenance }]) => validator?.warm(JSON.stringify(provenanceToCycloneDX(warmupProvenance()), null, 2)))
+                  .catch(() => undefined),
+            }
+          : {}),
         ...(epoch !== undefined ? { sourceDateEpoch: Number(epoch) } : {}),
         ...(opts.timeout !== undefined ? { stepTimeoutMs: Number(opts.timeout) * 1000 } : {}),
         // Lets a supervisor find (and remove) this build's containers by label even after kill -9.
