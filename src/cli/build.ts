@@ -144,7 +144,7 @@ export function registerBuild(program: Command): void {
           const options = opts.tag?.[0] ? { imageRef: opts.tag[0] } : {};
           // A rebuild served from the cache gets the document the last one rendered, with its own timestamp.
           const memoDir = path.join(defaultCacheDir(), 'sbom');
-          let key = servedFromCache(out.provenance) ? sbomKey(out.provenance, options) : undefined;
+          let key = servedFromCache(out.provenance) ? sbomKey(out.provenance, options, out.trackedFrom) : undefined;
           let json = key ? recallSbom(memoDir, key, out.provenance.created) : undefined;
           const recalled = json !== undefined;
           if (json === undefined) {
@@ -154,7 +154,7 @@ export function registerBuild(program: Command): void {
           phase('sbom');
           const validated = validator!.validate(json);
           // Keyed while the validator's thread works, for the next rebuild.
-          if (!recalled) key ??= sbomKey(out.provenance, options);
+          if (!recalled) key ??= sbomKey(out.provenance, options, out.trackedFrom);
           const errors = await validated;
           phase('sbom validation');
           if (errors) throw new UserError(`internal error: the SBOM does not validate against CycloneDX 1.6: ${JSON.stringify(errors).slice(0, 500)}`, 70);

@@ -22,7 +22,6 @@ import { TIMESTAMP_HEAD } from './timestamp.js';
 const RENDERING = 1;
 const KEEP = 8;
 
-
 let libraryVersion: string | undefined;
 
 function cyclonedxLibraryVersion(): string {
@@ -42,14 +41,25 @@ export function servedFromCache(prov: Provenance): boolean {
   return prov.steps.length > 0 && prov.steps.every((s) => s.cached || s.op === 'config' || s.op === 'base');
 }
 
+/** What a build derives from the snapshots it tracked (BuildOutcome.trackedFrom). */
+const TRACKED: ReadonlyArray<keyof Provenance> = ['files', 'packages', 'buildPackages', 'problems', 'coverage'];
+
 /**
  * What the document does not show: when it was made, and whether a step came
  * from the cache and how long it took (so the document a build rendered is
  * the one its rebuild from the cache gets). test/sbom/memo.test.ts checks
- * that changing these changes no byte of the document.
+ * that changing these changes no byte of the document. With `trackedFrom`
+ * (a build's digest of its tracker's inputs), the files, packages and
+ * problems are keyed by it instead of read: they follow from it, and hashing
+ * every file record was most of a cached rebuild's SBOM time.
  */
-export function sbomKey(prov: Provenance, options: { imageRef?: string }): string {
-  const shown = { ...prov, created: undefined, steps: prov.steps.map((s) => ({ ...s, cached: undefined, durationMs: undefined })) };
+export function sbomKey(prov: Provenance, options: { imageRef?: string }, trackedFrom?: string): string {
+  const shown: Record<string, unknown> = { ...prov, created: undefined, steps: prov.steps.map((s) => ({ ...s, cached: undefined, durationMs: undefined })) };
+  // The bulk of the provenance (every file) follows from what was tracked: its digest stands in for it.
+  if (trackedFrom !== undefined) {
+    for (const k of TRACKED) shown[k] = undefined;
+    shown.trackedFrom = trackedFrom;
+  }
   return createHash('sha256')
     .update(JSON.stringify({ rendering: RENDERING, library: cyclonedxLibraryVersion(), options }))
     .update('\0')

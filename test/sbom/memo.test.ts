@@ -50,6 +50,26 @@ describe('SBOM memo', () => {
     expect(sbomKey(renamed, {})).not.toBe(key);
   });
 
+  it('with a digest of what was tracked, keys on it instead of the files, packages and problems, and on everything else as before', () => {
+    const p = sampleProvenance();
+    const key = sbomKey(p, {}, 'tracked-1');
+    expect(key).not.toBe(sbomKey(p, {}));
+    expect(sbomKey(p, {}, 'tracked-2')).not.toBe(key);
+    // The build derives these from what the digest covers: they are not read.
+    const files = structuredClone(p);
+    files.files[0]!.sha256 = 'f'.repeat(64);
+    files.packages.pop();
+    expect(sbomKey(files, {}, 'tracked-1')).toBe(key);
+    // What the digest does not cover still keys.
+    const renamed = structuredClone(p);
+    renamed.image.tags = ['other:tag'];
+    expect(sbomKey(renamed, {}, 'tracked-1')).not.toBe(key);
+    const step = structuredClone(p);
+    step.steps[0]!.predicted = 'unscannable';
+    expect(sbomKey(step, {}, 'tracked-1')).not.toBe(key);
+    expect(sbomKey({ ...p, created: '2031-01-01T00:00:00.000Z' }, {}, 'tracked-1')).toBe(key);
+  });
+
   it('misses on anything that does not read back as written, and keeps only the last few', () => {
     expect(recallSbom(dir, 'no-such-key', '2030-01-01T00:00:00.000Z')).toBeUndefined();
     writeFileSync(path.join(dir, 'bad.json'), '{"bomFormat": "CycloneDX"}\n');

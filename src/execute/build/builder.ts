@@ -93,6 +93,12 @@ export interface BuildOutcome {
   imageId: string;
   plan: Plan;
   provenance: Provenance;
+  /**
+   * A digest of what the provenance's files, packages, problems and coverage
+   * were derived from (the tracked snapshots and steps, the secrets redacted):
+   * equal digests, equal values. The SBOM memo keys on it.
+   */
+  trackedFrom: string;
 }
 
 /** A failing step, with what the user needs to fix it. */
@@ -211,6 +217,8 @@ export class Builder {
   private waited = false;
   /** `whileLongStep` has been called. */
   private waitedLong = false;
+  /** What the tracker's result was keyed by (`track`). */
+  private trackKey = '';
   /** Stage root images read in the background while the steps run (as their layers, every file shown hashed), by image id. */
   private readonly rootReads = new Map<string, Promise<Array<LayerView & { close?(): void }>>>();
   /** Roots of finished stages copied from, to be read while the next RUN runs. */
@@ -348,7 +356,7 @@ export class Builder {
       return eq > 0 && looksSecret(e.slice(0, eq)) ? `${e.slice(0, eq)}=${REDACTED}` : e;
     });
     const provenance = scrub({ ...tracked, image: { ...tracked.image, config: { ...tracked.image.config, ...(tracked.image.config.Env ? { Env: redactedEnv } : {}) } } }, this.secrets);
-    return { imageId, plan, provenance };
+    return { imageId, plan, provenance, trackedFrom: digest({ track: this.trackKey, secrets: this.secrets }) };
   }
 
   /** An op's instruction as written, with secret-looking ARG/ENV values and build arguments redacted (progress, history, SBOM). */
@@ -1206,6 +1214,7 @@ export class Builder {
       ]),
       target: plan.target,
     });
+    this.trackKey = trackKey;
     try {
       let r = this.cache.getTrack(trackKey);
       if (!r) {
