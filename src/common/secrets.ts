@@ -47,15 +47,49 @@ export function scrubText(s: string, secrets: readonly string[]): string {
   return out;
 }
 
-/** A deep copy with every string scrubbed (object keys too); Buffers and class instances other than plain objects, arrays and Maps are kept. */
+/**
+ * `value` with every string scrubbed (object keys too), copied only where
+ * something changed: what holds no secret is returned as it is, shared, so
+ * scrubbing a build's provenance (thousands of file records, with an
+ * ENV ..._KEY in the Dockerfile) allocates nothing for them. Buffers and
+ * class instances other than plain objects, arrays and Maps are kept.
+ */
 export function scrub<T>(value: T, secrets: readonly string[]): T {
   if (secrets.length === 0) return value;
   const walk = (v: unknown): unknown => {
     if (typeof v === 'string') return scrubText(v, secrets);
-    if (Array.isArray(v)) return v.map(walk);
-    if (v instanceof Map) return new Map([...v].map(([k, x]) => [walk(k), walk(x)]));
+    if (Array.isArray(v)) {
+      let out: unknown[] | undefined;
+      for (let i = 0; i < v.length; i++) {
+        const w = walk(v[i]);
+        if (w !== v[i]) (out ??= v.slice())[i] = w;
+      }
+      return out ?? v;
+    }
+    if (v instanceof Map) {
+      let changed = false;
+      const entries: Array<[unknown, unknown]> = [];
+      for (const [k, x] of v) {
+        const k2 = walk(k);
+        const x2 = walk(x);
+        if (k2 !== k || x2 !== x) changed = true;
+        entries.push([k2, x2]);
+      }
+      return changed ? new Map(entries) : v;
+    }
     if (v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
-      return Object.fromEntries(Object.entries(v).map(([k, x]) => [scrubText(k, secrets), walk(x)]));
+      const record = v as Record<string, unknown>;
+      const keys = Object.keys(record);
+      // Built from the first change on (earlier entries as they were), keys in their order.
+      let entries: Array<[string, unknown]> | undefined;
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i]!;
+        const k2 = scrubText(k, secrets);
+        const x = walk(record[k]);
+        if (!entries && (k2 !== k || x !== record[k])) entries = keys.slice(0, i).map((p) => [p, record[p]]);
+        entries?.push([k2, x]);
+      }
+      return entries ? Object.fromEntries(entries) : v;
     }
     return v;
   };

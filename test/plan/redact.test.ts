@@ -41,6 +41,23 @@ describe('redaction helpers', () => {
     expect(scrubText(digest, hexSecret)).toBe(digest);
     expect(scrub({ a: ['x sk-live-0123456789'], m: new Map([['k', 'sk-live-0123456789']]) }, secrets)).toEqual({ a: [`x ${REDACTED}`], m: new Map([['k', REDACTED]]) });
   });
+
+  it('copies only what changed, keeping keys in their order, and never changes its input', () => {
+    const secrets = ['sk-live-0123456789'];
+    const clean = { path: '/usr/bin/jq', origin: { kind: 'package', step: { id: 's1' } } };
+    const dirty = { b: 1, 'sk-live-0123456789': 'key', a: ['ok', 'x sk-live-0123456789'], c: new Map([['m', 'sk-live-0123456789']]) };
+    const input = { files: [clean, clean], dirty, tags: new Map([['t', 'plain']]) };
+    const before = structuredClone(input);
+    const out = scrub(input, secrets);
+    expect(out).not.toBe(input);
+    expect(out.files).toBe(input.files);
+    expect(out.tags).toBe(input.tags);
+    expect(Object.keys(out.dirty)).toEqual(['b', REDACTED, 'a', 'c']);
+    expect(out.dirty.a).toEqual(['ok', `x ${REDACTED}`]);
+    expect(out.dirty.c).toEqual(new Map([['m', REDACTED]]));
+    expect(input).toEqual(before);
+    expect(scrub(clean, secrets)).toBe(clean);
+  });
 });
 
 describe('scannable plan and lint with secret-looking ARG and ENV', () => {
