@@ -71,6 +71,22 @@ describe('startValidator', () => {
     }
   });
 
+  it('remembers only the most recent valid documents', async () => {
+    const own = mkdtempSync(path.join(os.tmpdir(), 'scannable-validator-keep-'));
+    try {
+      const v = startValidator(own);
+      try {
+        for (let i = 0; i < 70; i++) expect(await v.validate(JSON.stringify({ ...good, version: i + 1 }))).toBeNull();
+      } finally {
+        await v.close();
+      }
+      const memoDir = readdirSync(path.join(own, 'validators')).find((f) => f.startsWith('valid-'))!;
+      expect(readdirSync(path.join(own, 'validators', memoDir)).length).toBe(64);
+    } finally {
+      rmSync(own, { recursive: true, force: true });
+    }
+  });
+
   it('remembers the digests of valid documents only, and answers for them without validating again', async () => {
     const own = mkdtempSync(path.join(os.tmpdir(), 'scannable-validator-memo-'));
     try {

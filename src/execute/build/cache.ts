@@ -5,10 +5,11 @@
  *
  * Records live in a directory (default <cache>/steps, see common/cache-dir.ts), one JSON file
  * per key, written atomically; the snapshot they name must still exist in the
- * engine, or the record is ignored.
+ * engine, or the record is ignored. The tracker's results (a whole image's
+ * files each) are kept in tracks/ below it, the most recently used few only.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { replaceFileAtomic } from '../../common/atomic.js';
 import { defaultCacheDir } from '../../common/cache-dir.js';
@@ -26,6 +27,9 @@ export interface CachedStep {
 }
 
 export const CACHE_VERSION = 1;
+
+/** Tracker results kept (each is megabytes); the least recently used go first. */
+export const KEEP_TRACKS = 32;
 
 /** The step cache's directory inside scannable's cache. */
 export function defaultStepCacheDir(): string {
@@ -56,8 +60,7 @@ export class StepCache {
   ) {}
 
   private file(key: string): string {
-    const name = key.startsWith('track-') ? key.slice(6) : key;
-    return path.join(this.dir, name.slice(0, 2), `${key}.json`);
+    return path.join(this.dir, key.slice(0, 2), `${key}.json`);
   }
 
   get(key: string): CachedStep | undefined {
@@ -78,16 +81,52 @@ export class StepCache {
   getTrack(key: string): TrackResult | undefined {
     if (!this.enabled) return undefined;
     try {
-      const raw = JSON.parse(readFileSync(this.file(`track-${key}`), 'utf8')) as { version: number; result: Omit<TrackResult, 'observed'> & { observed: Array<[string, { files: number; unattributed: number }]> } };
+      const file = this.trackFile(key);
+      const raw = JSON.parse(readFileSync(file, 'utf8')) as { version: number; result: Omit<TrackResult, 'observed'> & { observed: Array<[string, { files: number; unattributed: number }]> } };
       if (raw.version !== CACHE_VERSION) return undefined;
+      // Used: the last to go when the kept results are cut down.
+      const now = new Date();
+      utimesSync(file, now, now);
       return { ...raw.result, observed: new Map(raw.result.observed) };
     } catch {
       return undefined;
     }
   }
 
+  /**
+   * Keeps a tracker result (megabytes: every file of an image, every package
+   * with its license texts), and cuts the kept ones down to the
+   * `KEEP_TRACKS` most recently used.
+   */
   putTrack(key: string, r: TrackResult): void {
-    this.write(this.file(`track-${key}`), JSON.stringify({ version: CACHE_VERSION, result: { ...r, observed: [...r.observed] } }));
+    this.write(this.trackFile(key), JSON.stringify({ version: CACHE_VERSION, result: { ...r, observed: [...r.observed] } }));
+    this.pruneTracks();
+  }
+
+  private trackFile(key: string): string {
+    return path.join(this.dir, 'tracks', `${key}.json`);
+  }
+
+  private pruneTracks(): void {
+    try {
+      const dir = path.join(this.dir, 'tracks');
+      const kept = readdirSync(dir)
+        .filter((f) => f.endsWith('.json'))
+        .map((f) => ({ f, t: statSync(path.join(dir, f)).mtimeMs }))
+        .sort((a, b) => b.t - a.t);
+      for (const { f } of kept.slice(KEEP_TRACKS)) rmSync(path.join(dir, f), { force: true });
+      // Earlier versions kept these among the step records (track-<key>.json), never cut down: removed once.
+      const marker = path.join(dir, '.moved');
+      if (!existsSync(marker)) {
+        for (const sub of readdirSync(this.dir)) {
+          if (!/^[0-9a-f]{2}$/.test(sub)) continue;
+          for (const f of readdirSync(path.join(this.dir, sub))) if (f.startsWith('track-')) rmSync(path.join(this.dir, sub, f), { force: true });
+        }
+        writeFileSync(marker, '');
+      }
+    } catch {
+      // Only disk space is lost.
+    }
   }
 
   /** Atomic: a concurrent build sees the old record or the new one, never half of one. */
