@@ -17,11 +17,12 @@
  * are checked in one pass that builds every item's canonical JSON once.
  *
  * With a cache directory, the digests of documents found valid are kept
- * (empty files named by sha256, per validator key): the same document is not
- * validated twice. The worker starts validating at once while the caller's
- * thread computes the digest and looks it up. A rebuild from the cache writes the same bytes but for
- * metadata.timestamp (the same ones with SOURCE_DATE_EPOCH); a valid
- * date-time there is left out of the digest, anything else is not.
+ * (empty files named by sha256, per validator key, the newest 64): the same
+ * document is not validated twice. The worker starts validating at once
+ * while the caller's thread computes the digest and looks it up. A rebuild
+ * from the cache writes the same bytes but for metadata.timestamp (the same
+ * ones with SOURCE_DATE_EPOCH); a valid date-time there is left out of the
+ * digest, anything else is not.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';

@@ -225,6 +225,8 @@ export class Builder {
   private readonly rootsWanted = new Set<string>();
   /** Roots cataloged ahead of the tracker (`warmCatalog`). */
   private readonly warmed = new Set<string>();
+  /** Every step of every needed stage has run. */
+  private stepsDone = false;
   /** Each committed step's pending changes(), by snapshot. */
   private readonly changesOf = new Map<string, Promise<void>>();
   /**
@@ -319,6 +321,7 @@ export class Builder {
     for (const s of plan.stages) for (const op of s.ops) if (op.kind === 'copy' && op.from.kind === 'stage') this.needFs.add(op.from.stage);
     phase('parse, IR, plan, context');
     for (const stage of plan.stages) await this.buildStage(stage);
+    this.stepsDone = true;
     phase('steps');
 
     const target = this.stages.get(plan.target)!;
@@ -1059,7 +1062,8 @@ export class Builder {
     this.warmed.add(image);
     this.rootSnapshot(image).then(
       (views) => {
-        if (!views.every((v) => v instanceof LayerDirView)) return;
+        // Once the steps are done, the tracker catalogs at once: warming first would only delay it.
+        if (this.stepsDone || !views.every((v) => v instanceof LayerDirView)) return;
         try {
           warmCatalog(new LayeredFs(views));
         } catch {
