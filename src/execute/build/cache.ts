@@ -9,7 +9,7 @@
  * files each) are kept in tracks/ below it, the most recently used few only.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
 import path from 'node:path';
 import { replaceFileAtomic } from '../../common/atomic.js';
 import { defaultCacheDir } from '../../common/cache-dir.js';
@@ -99,15 +99,16 @@ export class StepCache {
    * `KEEP_TRACKS` most recently used.
    */
   putTrack(key: string, r: TrackResult): void {
+    const first = !existsSync(path.join(this.dir, 'tracks'));
     this.write(this.trackFile(key), JSON.stringify({ version: CACHE_VERSION, result: { ...r, observed: [...r.observed] } }));
-    this.pruneTracks();
+    this.pruneTracks(first);
   }
 
   private trackFile(key: string): string {
     return path.join(this.dir, 'tracks', `${key}.json`);
   }
 
-  private pruneTracks(): void {
+  private pruneTracks(first: boolean): void {
     try {
       const dir = path.join(this.dir, 'tracks');
       const kept = readdirSync(dir)
@@ -115,14 +116,13 @@ export class StepCache {
         .map((f) => ({ f, t: statSync(path.join(dir, f)).mtimeMs }))
         .sort((a, b) => b.t - a.t);
       for (const { f } of kept.slice(KEEP_TRACKS)) rmSync(path.join(dir, f), { force: true });
-      // Earlier versions kept these among the step records (track-<key>.json), never cut down: removed once.
-      const marker = path.join(dir, '.moved');
-      if (!existsSync(marker)) {
+      // Earlier versions kept these among the step records (track-<key>.json), never cut down:
+      // removed when tracks/ is first made.
+      if (first) {
         for (const sub of readdirSync(this.dir)) {
           if (!/^[0-9a-f]{2}$/.test(sub)) continue;
           for (const f of readdirSync(path.join(this.dir, sub))) if (f.startsWith('track-')) rmSync(path.join(this.dir, sub, f), { force: true });
         }
-        writeFileSync(marker, '');
       }
     } catch {
       // Only disk space is lost.
