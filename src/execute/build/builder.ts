@@ -25,7 +25,7 @@ import type { CopyOp, ExecOp, FetchOp, GitFetchOp, ExtractOp, MkdirOp, Op, Plan,
 import { normalizePath } from '../../track/paths.js';
 import type { FileEntry, SnapshotFs } from '../../track/fs.js';
 import { computeCoverage, type Provenance, type StageRecord, type StepRecord, type StepRef } from '../../track/provenance.js';
-import { Tracker, warmCatalog, type PlacedSource, type StageTrace, type StepIntents, type TracedStep } from '../../track/tracker.js';
+import type { PlacedSource, StageTrace, StepIntents, TracedStep } from '../../track/tracker.js';
 import { BuildContext } from '../context/context.js';
 import { planCopy, type DestView, type ManifestEntry } from '../context/copy.js';
 import { idLookupFromFiles } from '../context/ids.js';
@@ -574,6 +574,7 @@ export class Builder {
       this.rootsWanted.clear();
       if (!this.waited) {
         this.waited = true;
+        void trackerModule().catch(() => undefined); // needed at the end; loaded while the engine works
         this.req.whileWaiting?.();
       }
       if (long && !this.waitedLong) {
@@ -1060,8 +1061,8 @@ export class Builder {
   private warmCatalog(image: string): void {
     if (this.warmed.has(image)) return;
     this.warmed.add(image);
-    this.rootSnapshot(image).then(
-      (views) => {
+    Promise.all([this.rootSnapshot(image), trackerModule()]).then(
+      ([views, { warmCatalog }]) => {
         // Once the steps are done, the tracker catalogs at once: warming first would only delay it.
         if (this.stepsDone || !views.every((v) => v instanceof LayerDirView)) return;
         try {
@@ -1236,6 +1237,7 @@ export class Builder {
           st.trace.fs = fs;
         }
         await this.fillFromLayersAlone();
+        const { Tracker } = await trackerModule();
         const tracker = new Tracker([...this.stages.values()].sort((a, b) => a.stage.index - b.stage.index).map((s) => s.trace));
         r = tracker.result(plan.target);
         phase('tracker');
@@ -1301,6 +1303,14 @@ function changesOfLayerAlone(view: LayerDirView): LayerChange[] {
     ...[...view.entries()].filter((e) => e.path !== '/').map((e) => ({ path: e.path, kind: 'added' as const })),
   ];
 }
+
+/**
+ * The tracker and its catalogers, loaded when first needed: a rebuild served
+ * from the cache (its tracking result kept) never needs them, and a cold
+ * build loads them while its first long RUN runs.
+ */
+let trackerLoad: Promise<typeof import('../../track/tracker.js')> | undefined;
+const trackerModule = () => (trackerLoad ??= import('../../track/tracker.js'));
 
 function changeCounts(changes: ReadonlyArray<{ kind: string }>): StepRecord['changes'] {
   const count = (k: string) => changes.filter((c) => c.kind === k).length;
