@@ -23,6 +23,13 @@ import { UserError } from '../common/diagnostics.js';
 import { ENGINE_EXIT_CODE } from './engine.js';
 import type { LayerView } from '../image/layered-fs.js';
 
+/** A file's sha256 as hashed in an earlier build, with what says it is still that file. */
+export interface KnownHash {
+  size: number;
+  mtime: number;
+  sha256: string;
+}
+
 export class LayerDirView implements LayerView {
   readonly deleted: string[];
 
@@ -68,6 +75,27 @@ export class LayerDirView implements LayerView {
       const sum = sums[i];
       if (sum !== undefined) this.hashes.set(p, sum);
     });
+  }
+
+  /**
+   * Hashes known from before (`LayerHashes`, by the layer's diff id): taken
+   * for files whose size and mtime are as recorded; the rest are hashed.
+   */
+  seedHashes(known: ReadonlyMap<string, KnownHash>): void {
+    for (const [p, k] of known) {
+      const e = this.files.get(p);
+      if (e?.kind === 'file' && e.size === k.size && e.mtime === k.mtime && !this.hashes.has(p)) this.hashes.set(p, k.sha256);
+    }
+  }
+
+  /** What is known of the files `only` accepts, to be kept for the next build on this layer. */
+  knownHashes(only: (path: string) => boolean): Map<string, KnownHash> {
+    const out = new Map<string, KnownHash>();
+    for (const [p, sha256] of this.hashes) {
+      const e = this.files.get(p);
+      if (e?.kind === 'file' && only(p)) out.set(p, { size: e.size, mtime: e.mtime, sha256 });
+    }
+    return out;
   }
 
   *entries(): Iterable<FileEntry> {

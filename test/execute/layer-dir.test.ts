@@ -76,6 +76,27 @@ describe('LayerDirView', () => {
     expect(late.sha256('/usr/bin/tool')).toBe(early.sha256('/usr/bin/tool'));
   });
 
+  it('takes hashes known from an earlier build only for files of the recorded size and mtime', async () => {
+    const d = layer();
+    const v = LayerDirView.read(d);
+    const tool = v.stat('/usr/bin/tool')!;
+    const a = v.stat('/etc/a.conf')!;
+    // A record saying something else for both; only the one that still matches is taken.
+    v.seedHashes(
+      new Map([
+        ['/usr/bin/tool', { size: tool.size, mtime: tool.mtime, sha256: 'f'.repeat(64) }],
+        ['/etc/a.conf', { size: a.size + 1, mtime: a.mtime, sha256: 'e'.repeat(64) }],
+        ['/nope', { size: 1, mtime: 1, sha256: 'd'.repeat(64) }],
+      ]),
+    );
+    await v.hashAll();
+    expect(v.sha256('/usr/bin/tool')).toBe('f'.repeat(64));
+    expect(v.sha256('/etc/a.conf')).toBe(createHash('sha256').update('alpha\n').digest('hex'));
+    const known = v.knownHashes((p) => p !== '/usr/bin/tool');
+    expect([...known.keys()]).toEqual(['/etc/a.conf']);
+    expect(known.get('/etc/a.conf')).toEqual({ size: a.size, mtime: a.mtime, sha256: createHash('sha256').update('alpha\n').digest('hex') });
+  });
+
   it('says clearly when a file vanished from the layer after it was indexed', () => {
     const d = layer();
     const v = LayerDirView.read(d);

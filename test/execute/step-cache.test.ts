@@ -11,6 +11,22 @@ afterAll(() => tmp.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 const result = (n: number): TrackResult => ({ files: [], packages: [], buildPackages: [], problems: [{ path: `/p${n}`, reason: 'r' }], observed: new Map([[`s${n}`, { files: n, unattributed: 0 }]]) });
 
+describe('StepCache layer hashes', () => {
+  it('reads back the hashes kept for a diff id, cache enabled or not, and nothing for another id', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'scannable-step-cache-'));
+    tmp.push(dir);
+    const id = 'sha256:' + 'a'.repeat(64);
+    const known = new Map([['/bin/x', { size: 3, mtime: 1700000000, sha256: 'b'.repeat(64) }]]);
+    new StepCache(dir, false).putLayerHashes(id, known);
+    expect(new StepCache(dir, false).getLayerHashes(id)).toEqual(known);
+    expect(new StepCache(dir, true).getLayerHashes(id)).toEqual(known);
+    expect(new StepCache(dir, true).getLayerHashes('sha256:' + 'c'.repeat(64))).toBeUndefined();
+    // A record under another id's name is not taken.
+    writeFileSync(path.join(dir, 'layers', 'c'.repeat(64) + '.json'), JSON.stringify({ version: 1, diffId: id, files: [] }));
+    expect(new StepCache(dir, true).getLayerHashes('sha256:' + 'c'.repeat(64))).toBeUndefined();
+  });
+});
+
 describe('StepCache tracker results', () => {
   it('reads back what it kept, and keeps only the most recently used', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'scannable-step-cache-'));

@@ -1085,7 +1085,16 @@ export class Builder {
     const shown = new LayeredFs(views);
     const visible = views.map(() => new Set<string>());
     for (const e of shown.entries()) if (e.kind === 'file') visible[shown.layerOf(e.path)!]!.add(e.path);
+    // A base image's layers are the same from build to build: their files are hashed once per installation.
+    const diffIds = (await this.engine.inspectImage(image))?.layers;
+    const byDiffId = diffIds?.length === views.length ? diffIds : undefined;
+    const known = byDiffId?.map((id) => this.cache.getLayerHashes(id));
+    known?.forEach((k, i) => k && views[i]!.seedHashes(k));
     await Promise.all(views.map((v, i) => v.hashAll((p) => visible[i]!.has(p))));
+    byDiffId?.forEach((id, i) => {
+      const now = views[i]!.knownHashes((p) => visible[i]!.has(p));
+      if (!known?.[i] || now.size > known[i]!.size) this.cache.putLayerHashes(id, now);
+    });
     return views;
   }
 

@@ -14,6 +14,7 @@ import path from 'node:path';
 import { replaceFileAtomic } from '../../common/atomic.js';
 import { defaultCacheDir } from '../../common/cache-dir.js';
 import type { ChangeKind, PlacedSource, StepIntents, TrackResult } from '../../track/tracker.js';
+import type { KnownHash } from '../layer-dir.js';
 
 export interface CachedStep {
   /** Format version: records from another version are ignored. */
@@ -30,6 +31,9 @@ export const CACHE_VERSION = 1;
 
 /** Tracker results kept (each is megabytes); the least recently used go first. */
 export const KEEP_TRACKS = 32;
+
+/** Layers whose files' hashes are kept (base images' layers, mostly). */
+export const KEEP_LAYER_HASHES = 64;
 
 /** The step cache's directory inside scannable's cache. */
 export function defaultStepCacheDir(): string {
@@ -109,13 +113,8 @@ export class StepCache {
   }
 
   private pruneTracks(first: boolean): void {
+    this.pruneOldest(path.join(this.dir, 'tracks'), KEEP_TRACKS);
     try {
-      const dir = path.join(this.dir, 'tracks');
-      const kept = readdirSync(dir)
-        .filter((f) => f.endsWith('.json'))
-        .map((f) => ({ f, t: statSync(path.join(dir, f)).mtimeMs }))
-        .sort((a, b) => b.t - a.t);
-      for (const { f } of kept.slice(KEEP_TRACKS)) rmSync(path.join(dir, f), { force: true });
       // Earlier versions kept these among the step records (track-<key>.json), never cut down:
       // removed when tracks/ is first made.
       if (first) {
@@ -124,6 +123,49 @@ export class StepCache {
           for (const f of readdirSync(path.join(this.dir, sub))) if (f.startsWith('track-')) rmSync(path.join(this.dir, sub, f), { force: true });
         }
       }
+    } catch {
+      // Only disk space is lost.
+    }
+  }
+
+  /**
+   * The sha256 of a layer's files as an earlier build hashed them, by the
+   * layer's diff id (the digest of its content: the same id, the same files).
+   * Read whether or not the cache is enabled: it is no step's result, only
+   * the hashes of files that cannot have changed, and hashing a Debian base's
+   * 5,000 files took a core for most of a second in every cold build.
+   */
+  getLayerHashes(diffId: string): Map<string, KnownHash> | undefined {
+    try {
+      const file = this.layerHashFile(diffId);
+      const raw = JSON.parse(readFileSync(file, 'utf8')) as { version: number; diffId: string; files: Array<[string, number, number, string]> };
+      if (raw.version !== CACHE_VERSION || raw.diffId !== diffId) return undefined;
+      const now = new Date();
+      utimesSync(file, now, now);
+      return new Map(raw.files.map(([p, size, mtime, sha256]) => [p, { size, mtime, sha256 }]));
+    } catch {
+      return undefined;
+    }
+  }
+
+  putLayerHashes(diffId: string, known: ReadonlyMap<string, KnownHash>): void {
+    const files = [...known].map(([p, k]) => [p, k.size, k.mtime, k.sha256]);
+    this.write(this.layerHashFile(diffId), JSON.stringify({ version: CACHE_VERSION, diffId, files }));
+    this.pruneOldest(path.join(this.dir, 'layers'), KEEP_LAYER_HASHES);
+  }
+
+  private layerHashFile(diffId: string): string {
+    return path.join(this.dir, 'layers', `${diffId.replace(/^sha256:/, '')}.json`);
+  }
+
+  /** Removes all but the `keep` most recently used records of `dir`. */
+  private pruneOldest(dir: string, keep: number): void {
+    try {
+      const kept = readdirSync(dir)
+        .filter((f) => f.endsWith('.json'))
+        .map((f) => ({ f, t: statSync(path.join(dir, f)).mtimeMs }))
+        .sort((a, b) => b.t - a.t);
+      for (const { f } of kept.slice(keep)) rmSync(path.join(dir, f), { force: true });
     } catch {
       // Only disk space is lost.
     }
