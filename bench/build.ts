@@ -11,7 +11,7 @@
  * untimed build first compiles it.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { repoRoot } from './corpus.js';
@@ -44,15 +44,21 @@ const median = (xs: number[]): number => {
 /**
  * `rounds` rounds (SCANNABLE_BENCH_ROUNDS, default 3); in each, every example is
  * built by docker and by scannable back to back, then rebuilt from scannable's
- * cache. A RUN that downloads varies by seconds between runs; medians of
- * back-to-back pairs keep that out of the ratio.
+ * cache. A RUN that downloads from the Debian mirror varied by seconds between
+ * two builds, so both builders' RUNs go through a caching proxy on loopback
+ * (bench/apt-proxy.ts), filled by one untimed docker build of each example
+ * first: then no timed build downloads anything (SCANNABLE_BENCH_MIRROR=direct
+ * measures against the mirror itself).
  */
 export function benchBuild(examples = ['jq-curl', 'multistage-c', 'concourse'], rounds = Number(process.env.SCANNABLE_BENCH_ROUNDS ?? 3)): BuildBenchRow[] {
   spawnSync('bash', [path.join(repoRoot, 'examples', 'concourse', 'make-release.sh')]);
   const cache = mkdtempSync(path.join(os.tmpdir(), 'scannable-bench-cache-'));
+  const proxy = process.env.SCANNABLE_BENCH_MIRROR === 'direct' ? undefined : startProxy(path.join(cache, 'apt-proxy'));
+  const proxyArgs = proxy ? ['--build-arg', `http_proxy=http://127.0.0.1:${proxy.port}`] : [];
   const cli = (ex: string, noCache: boolean) => [
     'bin/scannable.js',
     'build',
+    ...proxyArgs,
     ...(noCache ? ['--no-cache'] : []),
     '--progress',
     'quiet',
@@ -65,20 +71,39 @@ export function benchBuild(examples = ['jq-curl', 'multistage-c', 'concourse'], 
     path.join(cache, 'sbom.json'),
     path.join('examples', ex),
   ];
+  const docker = (ex: string) => ['build', '-q', '--no-cache', ...proxyArgs, '--network', 'host', '-t', `scannable-bench/docker-${ex}`, path.join('examples', ex)];
   try {
+    if (proxy) for (const ex of examples) timed(DOCKER, docker(ex), { DOCKER_BUILDKIT: '0' });
     timed('node', cli(examples[0]!, true), { XDG_CACHE_HOME: cache });
-    return rounds > 0 ? benchRounds(examples, rounds, cache, cli) : [];
+    return rounds > 0 ? benchRounds(examples, rounds, cache, cli, docker) : [];
   } finally {
+    proxy?.stop();
     rmSync(cache, { recursive: true, force: true });
   }
 }
 
-function benchRounds(examples: string[], rounds: number, cache: string, cli: (ex: string, noCache: boolean) => string[]): BuildBenchRow[] {
+/** bench/apt-proxy.js in its own process (the builds here are run synchronously). */
+function startProxy(dir: string): { port: number; stop(): void } {
+  const script = path.join(repoRoot, 'dist', 'bench', 'apt-proxy.js');
+  const portFile = `${dir}.port`;
+  // Started through the shell so that it outlives this synchronous call; its port is written to a file.
+  const r = spawnSync('bash', ['-c', `node "$0" "$1" > "$2" 2> "$2.log" < /dev/null & echo $!`, script, dir, portFile], { encoding: 'utf8' });
+  const pid = Number(r.stdout.trim());
+  for (let i = 0; i < 100; i++) {
+    const port = Number(existsSync(portFile) ? readFileSync(portFile, 'utf8').trim() : '');
+    if (port > 0) return { port, stop: () => process.kill(pid) };
+    spawnSync('sleep', ['0.05']);
+  }
+  process.kill(pid);
+  throw new Error('the benchmark\'s apt proxy did not start');
+}
+
+function benchRounds(examples: string[], rounds: number, cache: string, cli: (ex: string, noCache: boolean) => string[], docker: (ex: string) => string[]): BuildBenchRow[] {
   const runs = new Map<string, { docker: number[]; cold: number[]; cached: number[] }>(examples.map((ex) => [ex, { docker: [], cold: [], cached: [] }]));
   for (let round = 0; round < rounds; round++) {
     for (const ex of examples) {
       const r = runs.get(ex)!;
-      r.docker.push(timed(DOCKER, ['build', '-q', '--no-cache', '--network', 'host', '-t', `scannable-bench/docker-${ex}`, path.join('examples', ex)], { DOCKER_BUILDKIT: '0' }));
+      r.docker.push(timed(DOCKER, docker(ex), { DOCKER_BUILDKIT: '0' }));
       r.cold.push(timed('node', cli(ex, true), { XDG_CACHE_HOME: cache }));
       r.cached.push(timed('node', cli(ex, false), { XDG_CACHE_HOME: cache }));
     }
@@ -91,7 +116,8 @@ function benchRounds(examples: string[], rounds: number, cache: string, cli: (ex
 
 export function printBuildBench(rows: BuildBenchRow[]): void {
   const rounds = rows[0]?.ratios.length ?? 0;
-  console.log(`build: docker build --no-cache (legacy builder) vs scannable build --no-cache, then scannable's cached rebuild; medians of ${rounds} round(s)`);
+  const via = process.env.SCANNABLE_BENCH_MIRROR === 'direct' ? 'the Debian mirror directly' : 'a local caching proxy (no timed build downloads)';
+  console.log(`build: docker build --no-cache (legacy builder) vs scannable build --no-cache, then scannable's cached rebuild; medians of ${rounds} round(s); apt through ${via}`);
   console.log(`  ${'example'.padEnd(14)}${'docker'.padStart(9)}${'scannable'.padStart(11)}${'ratio'.padStart(8)}${'cached'.padStart(9)}${'cached/cold'.padStart(13)}   ratio per round`);
   for (const r of rows) {
     console.log(
