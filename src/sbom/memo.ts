@@ -11,10 +11,11 @@
  * does not read back exactly as written is a miss: the caller renders.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { replaceFileAtomic } from '../common/atomic.js';
+import { keepNewest } from '../common/cache-dir.js';
 import type { Provenance } from '../track/provenance.js';
 import { TIMESTAMP_HEAD } from './timestamp.js';
 
@@ -86,11 +87,7 @@ export function keepSbom(dir: string, key: string, json: string): void {
   try {
     mkdirSync(dir, { recursive: true });
     replaceFileAtomic(path.join(dir, `${key}.json`), json);
-    const kept = readdirSync(dir)
-      .filter((f) => f.endsWith('.json'))
-      .map((f) => ({ f, t: statSync(path.join(dir, f)).mtimeMs }))
-      .sort((a, b) => b.t - a.t);
-    for (const { f } of kept.slice(KEEP)) rmSync(path.join(dir, f), { force: true });
+    keepNewest(dir, KEEP, '.json');
   } catch {
     // only speed is lost
   }

@@ -25,10 +25,11 @@
  * digest, anything else is not.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { keepNewest } from '../common/cache-dir.js';
 import { TIMESTAMP_HEAD } from './timestamp.js';
 
 export interface SbomValidator {
@@ -320,7 +321,7 @@ export function startValidator(cacheDir?: string): SbomValidator {
         try {
           mkdirSync(dir, { recursive: true });
           writeFileSync(marker, '');
-          forgetOldest(dir, KEEP_VALID);
+          keepNewest(dir, KEEP_VALID);
         } catch {
           // Only costs the next run time.
         }
@@ -338,14 +339,6 @@ export function startValidator(cacheDir?: string): SbomValidator {
 
 /** Documents remembered as valid (empty files, one per digest). */
 const KEEP_VALID = 64;
-
-/** Removes all but the `keep` newest files of `dir`. */
-function forgetOldest(dir: string, keep: number): void {
-  const files = readdirSync(dir);
-  if (files.length <= keep) return;
-  const byAge = files.map((f) => ({ f, t: statSync(path.join(dir, f)).mtimeMs })).sort((a, b) => b.t - a.t);
-  for (const { f } of byAge.slice(keep)) rmSync(path.join(dir, f), { force: true });
-}
 
 let shared: SbomValidator | undefined;
 

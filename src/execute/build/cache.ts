@@ -9,10 +9,10 @@
  * files each) are kept in tracks/ below it, the most recently used few only.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync } from 'node:fs';
 import path from 'node:path';
 import { replaceFileAtomic } from '../../common/atomic.js';
-import { defaultCacheDir } from '../../common/cache-dir.js';
+import { defaultCacheDir, keepNewest } from '../../common/cache-dir.js';
 import type { ChangeKind, PlacedSource, StepIntents, TrackResult } from '../../track/tracker.js';
 import type { KnownHash } from '../layer-dir.js';
 
@@ -113,7 +113,7 @@ export class StepCache {
   }
 
   private pruneTracks(first: boolean): void {
-    this.pruneOldest(path.join(this.dir, 'tracks'), KEEP_TRACKS);
+    keepNewest(path.join(this.dir, 'tracks'), KEEP_TRACKS, '.json');
     try {
       // Earlier versions kept these among the step records (track-<key>.json), never cut down:
       // removed when tracks/ is first made.
@@ -151,24 +151,11 @@ export class StepCache {
   putLayerHashes(diffId: string, known: ReadonlyMap<string, KnownHash>): void {
     const files = [...known].map(([p, k]) => [p, k.size, k.mtime, k.sha256]);
     this.write(this.layerHashFile(diffId), JSON.stringify({ version: CACHE_VERSION, diffId, files }));
-    this.pruneOldest(path.join(this.dir, 'layers'), KEEP_LAYER_HASHES);
+    keepNewest(path.join(this.dir, 'layers'), KEEP_LAYER_HASHES, '.json');
   }
 
   private layerHashFile(diffId: string): string {
     return path.join(this.dir, 'layers', `${diffId.replace(/^sha256:/, '')}.json`);
-  }
-
-  /** Removes all but the `keep` most recently used records of `dir`. */
-  private pruneOldest(dir: string, keep: number): void {
-    try {
-      const kept = readdirSync(dir)
-        .filter((f) => f.endsWith('.json'))
-        .map((f) => ({ f, t: statSync(path.join(dir, f)).mtimeMs }))
-        .sort((a, b) => b.t - a.t);
-      for (const { f } of kept.slice(keep)) rmSync(path.join(dir, f), { force: true });
-    } catch {
-      // Only disk space is lost.
-    }
   }
 
   /** Atomic: a concurrent build sees the old record or the new one, never half of one. */
