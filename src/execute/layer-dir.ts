@@ -78,8 +78,9 @@ export class LayerDirView implements LayerView {
   }
 
   /**
-   * Hashes known from before (`LayerHashes`, by the layer's diff id): taken
-   * for files whose size and mtime are as recorded; the rest are hashed.
+   * Hashes known from an earlier build (the step cache keeps them by the
+   * layer's diff id): taken for files whose size and mtime are as recorded;
+   * the rest are hashed.
    */
   seedHashes(known: ReadonlyMap<string, KnownHash>): void {
     for (const [p, k] of known) {
