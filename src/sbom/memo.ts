@@ -17,7 +17,7 @@ import path from 'node:path';
 import { replaceFileAtomic } from '../common/atomic.js';
 import { keepNewest } from '../common/cache-dir.js';
 import type { Provenance } from '../track/provenance.js';
-import { TIMESTAMP_HEAD } from './timestamp.js';
+import { timestampIn } from './timestamp.js';
 
 /** Bumped when the document rendered from the same provenance changes (cyclonedx.ts). */
 const RENDERING = 1;
@@ -76,10 +76,10 @@ export function recallSbom(dir: string, key: string, created: string): string | 
   } catch {
     return undefined;
   }
-  const m = TIMESTAMP_HEAD.exec(json.slice(0, 1024));
+  const head = timestampIn(json);
   const timestamp = new Date(created);
-  if (!m || Number.isNaN(timestamp.getTime()) || !json.endsWith('}\n')) return undefined;
-  return m[1] + timestamp.toISOString() + json.slice(m[0].length - 1);
+  if (!head || Number.isNaN(timestamp.getTime()) || !json.endsWith('}\n')) return undefined;
+  return head.replacedBy(timestamp.toISOString());
 }
 
 /** Keeps a rendered document; a cache that cannot be written only costs the next rebuild time. */

@@ -30,7 +30,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { keepNewest } from '../common/cache-dir.js';
-import { TIMESTAMP_HEAD } from './timestamp.js';
+import { timestampIn } from './timestamp.js';
 
 export interface SbomValidator {
   /** Schema errors of the serialised document, or null when it is valid. */
@@ -226,11 +226,11 @@ parentPort.on('message', async ({ id, json, flag, warm }) => {
  * the whole text.
  */
 export function validDocumentDigest(json: string): string {
-  const m = TIMESTAMP_HEAD.exec(json.slice(0, 1024));
+  const head = timestampIn(json);
   let text = json;
-  if (m) {
-    const t = new Date(m[2]!);
-    if (!Number.isNaN(t.getTime()) && t.toISOString().slice(0, 19) === m[2]!.slice(0, 19)) text = m[1] + 'TIMESTAMP' + json.slice(m[0].length - 1);
+  if (head) {
+    const t = new Date(head.value);
+    if (!Number.isNaN(t.getTime()) && t.toISOString().slice(0, 19) === head.value.slice(0, 19)) text = head.replacedBy('TIMESTAMP');
   }
   return createHash('sha256').update(text).digest('hex');
 }
