@@ -568,8 +568,10 @@ export class Builder {
       // The tracker will need this stage's root: read it while a RUN (the long kind of step) runs, not after the build.
       // In a stage copied from, only while one expected to be long runs, or the next RUN after the stage's end:
       // reading and hashing a root takes both cores for a while, which a short RUN and its commit would wait for.
-      if (this.needFs.has(st.stage.index) && this.layerDirsUsable() && (st.stage.index === this.targetStage || long)) void this.rootSnapshot(st.root);
-      if (this.needFs.has(st.stage.index) && this.layerDirsUsable() && long) this.warmCatalog(st.root);
+      if (this.needFs.has(st.stage.index) && this.layerDirsUsable()) {
+        if (st.stage.index === this.targetStage || long) void this.rootSnapshot(st.root);
+        if (long) this.warmCatalog(st.root);
+      }
       for (const root of this.rootsWanted) void this.rootSnapshot(root);
       this.rootsWanted.clear();
       if (!this.waited) {
@@ -1316,7 +1318,7 @@ function changesOfLayerAlone(view: LayerDirView): LayerChange[] {
 /**
  * The tracker and its catalogers, loaded when first needed: a rebuild served
  * from the cache (its tracking result kept) never needs them, and a cold
- * build loads them while its first long RUN runs.
+ * build loads them while its first RUN runs.
  */
 let trackerLoad: Promise<typeof import('../../track/tracker.js')> | undefined;
 const trackerModule = () => (trackerLoad ??= import('../../track/tracker.js'));

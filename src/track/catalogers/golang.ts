@@ -16,7 +16,7 @@ import type { Cataloger, ParseResult, Problem } from './types.js';
 import { MiB, remembered } from './util.js';
 
 const MAGIC = Buffer.from('\xff Go buildinf:', 'latin1');
-/** Largest executable read (whole: SnapshotFs has no ranged read); larger ones are skipped. */
+/** Largest executable read whole (when its headers and writable segments cannot rule it out); larger ones are skipped. */
 export const GO_MAX_BYTES = 256 * MiB;
 /** Longest version or modinfo string accepted (real ones are a few KB). */
 const MAX_STRING = 4 * MiB;
