@@ -93,11 +93,12 @@ function onThread(t: HashThread, files: readonly string[]): Promise<Array<string
 
 /**
  * Hex sha256 of each file, in order; undefined for one that cannot be read
- * (the caller reads it again where it can say which file and why).
+ * (the caller reads it again where it can say which file and why). On at
+ * most `threadsAtMost` threads: fewer leave a core to what runs meanwhile.
  */
-export async function sha256OfFiles(files: readonly string[]): Promise<Array<string | undefined>> {
+export async function sha256OfFiles(files: readonly string[], threadsAtMost = THREADS): Promise<Array<string | undefined>> {
   if (files.length === 0) return [];
-  const pool = getThreads();
+  const pool = getThreads()?.slice(0, Math.max(1, threadsAtMost));
   if (pool) {
     // Dealt out in turn, so that each thread gets a share of the large files and the small.
     const shares = pool.map((_, i) => files.filter((_f, j) => j % pool.length === i));

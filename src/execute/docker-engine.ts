@@ -388,18 +388,27 @@ export class DockerEngine implements Engine {
   }
 
   private async findLayerDirs(imageId: string): Promise<string[] | undefined> {
-    if (!this.where.local || process.platform !== 'linux' || !(await this.layersAsStored())) return undefined;
-    const raw = await this.inspectImageRaw(imageId);
-    const driver = raw?.GraphDriver as { Name?: string; Data?: Record<string, string> | null } | undefined;
-    if (driver?.Name !== 'overlay2' || !driver.Data?.UpperDir) return undefined;
+    if (!(await this.storageReadable())) return undefined;
+    const driver = overlayDirs(await this.inspectImageRaw(imageId));
+    if (!driver) return undefined;
     // LowerDir lists the layers below, topmost first.
-    const dirs = [...(driver.Data.LowerDir ? driver.Data.LowerDir.split(':').reverse() : []), driver.Data.UpperDir];
-    try {
-      for (const d of dirs) accessSync(d, fsConstants.R_OK | fsConstants.X_OK);
-    } catch {
-      return undefined; // another machine's paths, or not ours to read (rootless, a container with only the socket)
-    }
-    return dirs;
+    const dirs = [...(driver.LowerDir ? driver.LowerDir.split(':').reverse() : []), driver.UpperDir];
+    return dirs.every(readableDir) ? dirs : undefined;
+  }
+
+  async containerWriteDir(containerId: string): Promise<string | undefined> {
+    if (!(await this.storageReadable())) return undefined;
+    const raw = await this.dial<Record<string, unknown>>(`inspect container ${shortId(containerId)}`, {
+      method: 'GET',
+      path: `/containers/${containerId}/json`,
+    });
+    const upper = overlayDirs(raw)?.UpperDir;
+    return upper && readableDir(upper) ? upper : undefined;
+  }
+
+  /** Whether this process may read the engine's storage at all (see `layersAsStored`). */
+  private async storageReadable(): Promise<boolean> {
+    return this.where.local && process.platform === 'linux' && (await this.layersAsStored());
   }
 
   /**
@@ -1075,6 +1084,23 @@ export class StdioDemuxer {
 }
 
 /** The modem hands back bodies it could not parse (or that parsed to null) as raw bytes. */
+/** An inspected image's or container's overlay2 directories; undefined under another storage driver. */
+function overlayDirs(raw: Record<string, unknown> | undefined): { UpperDir: string; LowerDir?: string } | undefined {
+  const driver = raw?.GraphDriver as { Name?: string; Data?: Record<string, string> | null } | undefined;
+  if (driver?.Name !== 'overlay2' || !driver.Data?.UpperDir) return undefined;
+  return { UpperDir: driver.Data.UpperDir, ...(driver.Data.LowerDir ? { LowerDir: driver.Data.LowerDir } : {}) };
+}
+
+/** Whether this process may read a storage directory: not another machine's path, nor one a rootless setup keeps from it. */
+function readableDir(dir: string): boolean {
+  try {
+    accessSync(dir, fsConstants.R_OK | fsConstants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function decodeBody(data: unknown): unknown {
   if (!Buffer.isBuffer(data)) return data;
   const text = data.toString('utf8').trim();

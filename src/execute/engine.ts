@@ -220,6 +220,12 @@ export interface Engine {
    * engine); undefined otherwise, and the image is read through the API.
    */
   localLayerDirs?(imageId: string): Promise<string[] | undefined>;
+  /**
+   * The directory a container writes to (its overlay upper directory: what
+   * its commit puts in the new layer), readable here under the same
+   * conditions as `localLayerDirs`; undefined otherwise.
+   */
+  containerWriteDir?(containerId: string): Promise<string | undefined>;
   /** The id of a local image. A missing image is a `UserError` naming the ref and how to get it. */
   resolveImage(ref: string): Promise<string>;
   /**

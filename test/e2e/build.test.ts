@@ -11,11 +11,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LABEL_OWNER } from '../../src/execute/engine.js';
+import { TarSnapshotFs } from '../../src/execute/tar-fs.js';
 import { provenanceToCycloneDX, validateCycloneDX } from '../../src/sbom/cyclonedx.js';
 import { rootOrigin, type Provenance } from '../../src/track/provenance.js';
 import { isValidSpdx } from '../../src/track/licenses/spdx.js';
 import { buildExample, engine, examples } from '../helpers/build.js';
-import { describeEngine } from '../execute/engine-helpers.js';
+import { cleanup, describeEngine, testBuildId } from '../execute/engine-helpers.js';
 
 const sha256 = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
 
@@ -89,6 +90,31 @@ describeEngine('scannable build on the real engine', () => {
       expect(prov.steps.find((s) => s.step.line === 3)!.observed.unattributed).toBe(1);
       expect(await validateCycloneDX(provenanceToCycloneDX(prov))).toBeNull();
     }, 300_000);
+
+  it('takes the hashes of what a long RUN wrote while it ran only where they are still true', async () => {
+    // /data/same is hashed while the RUN sleeps, then rewritten with the same size, inode and mtime:
+    // only its ctime says that the hash taken before is stale.
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'scannable-e2e-'));
+    writeFileSync(
+      path.join(dir, 'Dockerfile'),
+      `FROM busybox\nRUN wget -q -O /tool http://127.0.0.1:${port}/tool && mkdir /data \\\n` +
+        ` && for i in 1 2 3 4 5 6; do head -c 300000 /dev/urandom > /data/f$i; sleep 0.3; done \\\n` +
+        ` && printf aaaa > /data/same && touch -r /bin/busybox /data/same && sleep 1.5 \\\n` +
+        ` && printf bbbb > /data/same && touch -r /bin/busybox /data/same\n`,
+    );
+    const out = await buildExample(dir, { noCache: true });
+    const buildId = testBuildId('written-hashes');
+    const image = await TarSnapshotFs.fromStream(await engine.readImage(out.imageId, undefined, buildId));
+    try {
+      const written = out.provenance.files.filter((f) => f.path === '/tool' || f.path.startsWith('/data/'));
+      expect(written.map((f) => f.path).sort()).toEqual(['/data/f1', '/data/f2', '/data/f3', '/data/f4', '/data/f5', '/data/f6', '/data/same', '/tool']);
+      for (const f of written) expect(f.sha256, f.path).toBe(image.sha256(f.path));
+      expect(written.find((f) => f.path === '/data/same')!.sha256).toBe(createHash('sha256').update('bbbb').digest('hex'));
+    } finally {
+      image.close();
+      await cleanup(engine, buildId);
+    }
+  }, 300_000);
   });
 
   it('keeps the origin chain of a binary built in another stage', async () => {

@@ -1,4 +1,5 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/common/diagnostics.js';
 import { resolveEndpoint } from '../../src/execute/docker-endpoint.js';
@@ -125,6 +126,22 @@ describeEngine('DockerEngine on the real engine', () => {
     expect(readdirSync(dirs![0]!)).toContain('bin');
     // Not for an engine elsewhere, whose paths mean nothing here.
     expect(await new DockerEngine({ env: { DOCKER_HOST: 'tcp://127.0.0.1:1' } }).localLayerDirs(busybox)).toBeUndefined();
+  });
+
+  it('finds the directory a container writes to: what its commit puts in the new layer', async () => {
+    const c = await engine.createContainer({ image: busybox, buildId, cmd: ['sh', '-c', 'mkdir -p /w && echo written > /w/f'], entrypoint: [] });
+    try {
+      expect((await engine.run(c.id)).exitCode).toBe(0);
+      const dir = await engine.containerWriteDir(c.id);
+      expect(readFileSync(path.join(dir!, 'w', 'f'), 'utf8')).toBe('written\n');
+      const image = await engine.commit(c.id, { config: {} });
+      const dirs = await engine.localLayerDirs(image);
+      expect(readFileSync(path.join(dirs!.at(-1)!, 'w', 'f'), 'utf8')).toBe('written\n');
+      expect(await new DockerEngine({ env: { DOCKER_HOST: 'tcp://127.0.0.1:1' } }).containerWriteDir(c.id)).toBeUndefined();
+      await engine.removeImage(image);
+    } finally {
+      await engine.removeContainer(c.id);
+    }
   });
 
   it('inspects an image: id, config, layers, history', async () => {

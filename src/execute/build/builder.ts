@@ -32,7 +32,8 @@ import { idLookupFromFiles } from '../context/ids.js';
 import { readArchive } from '../context/archive.js';
 import { LABEL_BUILD, StepCanceledError, type ChangeKind, type ContainerRef, type ContainerSpec, type Engine, type ImageConfig, type MountSpec } from '../engine.js';
 import { LayeredFs, type LayerChange, type LayerView } from '../../image/layered-fs.js';
-import { LayerDirView, opaqueDirsOf } from '../layer-dir.js';
+import { type KnownHash, LayerDirView, opaqueDirsOf } from '../layer-dir.js';
+import { WrittenFileHasher } from '../written-hashes.js';
 import { TarSnapshotFs } from '../tar-fs.js';
 import { subtreeArchive } from '../subtree-tar.js';
 import { StepCache, defaultStepCacheDir, digest, type CachedStep } from './cache.js';
@@ -584,6 +585,11 @@ export class Builder {
         this.req.whileLongStep?.();
       }
     }
+    // A long RUN's files are hashed while it runs, where all of them will be hashed (prefetchLayer).
+    const watching =
+      op.kind === 'exec' && expectedLong(op as ExecOp) && st.stage.index === this.targetStage && this.needFs.has(st.stage.index) && this.layerDirsUsable()
+        ? this.watchWrites(container.id)
+        : undefined;
     try {
       if (prepared.tar) await this.engine.putArchive(container.id, '/', prepared.tar);
       if (op.kind === 'exec') {
@@ -605,6 +611,7 @@ export class Builder {
         }
       }
       phase(`run ${op.id}`);
+      const written = watching?.then((w) => w?.finish());
       const snapshot = await this.engine.commit(container.id, { config: st.cfg.config, ...this.commitMeta(ref.instruction.slice(0, 1000)), ...(st.cfg.author ? { author: st.cfg.author } : {}) });
       phase(`commit ${op.id}`);
       const durationMs = Date.now() - started;
@@ -619,7 +626,7 @@ export class Builder {
       const parent = st.image;
       st.image = snapshot;
       // Whether this step's changes can be read from its layer (copy-like steps: always; a RUN's: with its opaque directories).
-      const fromLayer = this.needFs.has(st.stage.index) && this.layerDirsUsable() ? this.prefetchLayer(snapshot, parent, st.stage.index === this.targetStage, op.kind === 'exec') : undefined;
+      const fromLayer = this.needFs.has(st.stage.index) && this.layerDirsUsable() ? this.prefetchLayer(snapshot, parent, st.stage.index === this.targetStage, op.kind === 'exec', written) : undefined;
       const layer = { snapshot, deleted: [] as string[] };
       st.layers.push(layer);
       this.addTraced(st, op, ref, { version: 0, ...rec });
@@ -632,7 +639,8 @@ export class Builder {
         this.cache.put(key, rec);
       };
       // Nothing waits for the removal; the build's end does (and its clean-up sweeps whatever is left).
-      const remove = () => void this.removals.push(this.engine.removeContainer(container.id).catch(() => undefined));
+      // (Not before its write directory has been walked a last time: its files would vanish under the walk.)
+      const remove = () => void this.removals.push(Promise.resolve(written).then(() => this.engine.removeContainer(container.id)).catch(() => undefined));
       const ask = () =>
         this.engine
           .changes(container.id)
@@ -667,8 +675,19 @@ export class Builder {
       this.changesOf.set(snapshot, changed);
       return { cached: false, durationMs, note: snapshot.slice(7, 19) };
     } catch (e) {
+      void watching?.then((w) => w?.stop());
       await this.engine.removeContainer(container.id).catch(() => undefined);
       throw e;
+    }
+  }
+
+  /** Hashes what a RUN writes as it writes it (see WrittenFileHasher); undefined where its directory cannot be read. */
+  private async watchWrites(containerId: string): Promise<WrittenFileHasher | undefined> {
+    try {
+      const dir = await this.engine.containerWriteDir?.(containerId);
+      return dir ? new WrittenFileHasher(dir) : undefined;
+    } catch {
+      return undefined; // only a head start
     }
   }
 
@@ -1107,8 +1126,15 @@ export class Builder {
    * layer: `rm -rf d && mkdir d` makes one). Resolves to whether the layer
    * was read with everything its changes can be told from, or whether the
    * step added no layer at all (the engine adds none for an empty change).
+   * `written`: hashes of the step's files taken while it ran.
    */
-  private prefetchLayer(snapshot: string, parent: string, hash: boolean, opaque: boolean): Promise<'complete' | 'unreadable' | 'no layer'> {
+  private prefetchLayer(
+    snapshot: string,
+    parent: string,
+    hash: boolean,
+    opaque: boolean,
+    written?: Promise<ReadonlyMap<string, KnownHash> | undefined>,
+  ): Promise<'complete' | 'unreadable' | 'no layer'> {
     const layers = Promise.all([this.engine.localLayerDirs?.(snapshot), this.engine.localLayerDirs?.(parent)]);
     const walked = (async () => {
       const [dirs, below] = await layers;
@@ -1121,7 +1147,12 @@ export class Builder {
       return found ? { view: view.withOpaqueDirs(found), complete: true } : { view, complete: false };
     })();
     const read = walked.then(async (w) => {
-      if (w && hash) await w.view.hashAll();
+      if (w && hash) {
+        // What the step's container wrote was hashed while it ran; the layer is a copy of it.
+        const known = await written?.catch(() => undefined);
+        if (known) w.view.seedHashes(known);
+        await w.view.hashAll();
+      }
       return w?.view;
     });
     read.catch(() => undefined); // a failed read is done again where it is needed
