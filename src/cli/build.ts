@@ -106,6 +106,11 @@ export function registerBuild(program: Command): void {
         if (opts.engineTimeout.trim() === '' || !Number.isFinite(seconds) || seconds < 0) throw new UserError(`invalid --engine-timeout ${JSON.stringify(opts.engineTimeout)}: give a number of seconds (0 for no limit)`);
         engineTimeoutMs = Math.round(seconds * 1000);
       }
+      // Cache writes the build left for later (see BuildRequest.later): done while the SBOM validates, or at the end.
+      const deferred: Array<() => void> = [];
+      const runDeferred = () => {
+        for (const work of deferred.splice(0)) work();
+      };
       const req: BuildRequest = {
         engine: new DockerEngine(engineTimeoutMs !== undefined ? { timeoutMs: engineTimeoutMs } : {}),
         context,
@@ -119,6 +124,7 @@ export function registerBuild(program: Command): void {
         secrets,
         progress,
         signal: abort.signal,
+        later: (work) => void deferred.push(work),
         ...(opts.sbom
           ? {
               whileWaiting: () => void loadSbomLibrary().catch(() => undefined),
@@ -155,6 +161,7 @@ export function registerBuild(program: Command): void {
           const validated = validator!.validate(json);
           // Keyed while the validator's thread works, for the next rebuild.
           if (!recalled) key ??= sbomKey(out.provenance, options, out.trackedFrom);
+          runDeferred();
           const errors = await validated;
           phase('sbom validation');
           if (errors) throw new UserError(`internal error: the SBOM does not validate against CycloneDX 1.6: ${JSON.stringify(errors).slice(0, 500)}`, 70);
@@ -164,6 +171,7 @@ export function registerBuild(program: Command): void {
         }
         if (opts.report) process.stderr.write('\n' + scannabilityTable(out.provenance));
         process.stdout.write(out.imageId + '\n');
+        runDeferred();
       } finally {
         await validator?.close();
         process.off('SIGINT', onSignal);

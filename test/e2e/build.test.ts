@@ -166,6 +166,8 @@ describeEngine('scannable build on the real engine', () => {
     const env = { ...process.env, XDG_CACHE_HOME: path.join(dir, 'cache') };
     const run = (out: string) => execFileSync('node', [cli, 'build', '--progress', 'quiet', '--no-report', '--sbom', path.join(dir, out), dir], { stdio: 'pipe', env });
     run('first.json');
+    // The tracker's result, written while the SBOM validated (BuildRequest.later), is there for the rebuild.
+    expect(readdirSync(path.join(dir, 'cache', 'scannable', 'steps', 'tracks'))).toHaveLength(1);
     const memo = path.join(dir, 'cache', 'scannable', 'sbom');
     const kept = readdirSync(memo);
     expect(kept).toHaveLength(1);

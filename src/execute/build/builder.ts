@@ -88,6 +88,13 @@ export interface BuildRequest {
    * the end (the CLI warms the SBOM writer and validator).
    */
   whileLongStep?: () => void;
+  /**
+   * Runs work the build leaves for the next one (writing the tracker's
+   * result to the step cache, ~50 ms) when the caller has nothing more
+   * urgent for the main thread (the CLI: while the SBOM validates on its
+   * own thread). Default: as soon as the event loop is free.
+   */
+  later?: (work: () => void) => void;
 }
 
 export interface BuildOutcome {
@@ -1283,10 +1290,11 @@ export class Builder {
         const tracker = new Tracker([...this.stages.values()].sort((a, b) => a.stage.index - b.stage.index).map((s) => s.trace));
         r = tracker.result(plan.target);
         phase('tracker');
-        // Kept for the next build once this one has nothing more urgent to do (the SBOM's
-        // validation runs on another thread): serialising the result costs ~50 ms.
+        // Kept for the next build once this one has nothing more urgent to do.
         const result = r;
-        setImmediate(() => this.cache.putTrack(trackKey, result));
+        const keep = () => this.cache.putTrack(trackKey, result);
+        if (this.req.later) this.req.later(keep);
+        else setImmediate(keep);
       }
       // With the result cached, the steps still need their changes for the step cache.
       await this.fillFromLayersAlone();
