@@ -41,9 +41,12 @@ export function secretValues(pairs: Iterable<readonly [string, string | undefine
 
 /** Every occurrence of a secret value in a string, redacted. */
 export function scrubText(s: string, secrets: readonly string[]): string {
-  if (DIGEST.test(s)) return s;
   let out = s;
-  for (const v of secrets) if (out.includes(v)) out = out.split(v).join(REDACTED);
+  for (const v of secrets) {
+    if (!out.includes(v)) continue;
+    if (out === s && DIGEST.test(s)) return s;
+    out = out.split(v).join(REDACTED);
+  }
   return out;
 }
 
