@@ -47,7 +47,11 @@ export class LayeredFs implements SnapshotFs {
   /** path -> index of the layer that provides it. */
   private readonly top = new Map<string, number>();
   private childIndex: Map<string, string[]> | undefined;
+  /** Directories listed so far without the index. */
+  private listed = 0;
   private sorted: string[] | undefined;
+  /** `sorted` with "/" as "\0": the keys it is sorted by. */
+  private sortedKeys: string[] | undefined;
   /** What each stacked layer changed, in order (deletions first, then what it wrote). */
   readonly changes: LayerChange[][] = [];
 
@@ -145,6 +149,10 @@ export class LayeredFs implements SnapshotFs {
   }
 
   list(dir: string): FileEntry[] {
+    const d = normalize(dir);
+    // A few directories are listed by scanning the sorted paths (a catalog lists one or two); many
+    // (a subtree copied out, node_modules), from an index of every directory's children.
+    if (!this.childIndex && ++this.listed <= SCANNED_LISTS) return this.scanChildren(d).map((p) => this.stat(p)!);
     if (!this.childIndex) {
       const index = new Map<string, string[]>();
       for (const p of this.paths()) {
@@ -157,7 +165,26 @@ export class LayeredFs implements SnapshotFs {
       for (const kids of index.values()) kids.sort((a, b) => cmp(path.posix.basename(a), path.posix.basename(b)));
       this.childIndex = index;
     }
-    return (this.childIndex.get(normalize(dir)) ?? []).map((p) => this.stat(p)!);
+    return (this.childIndex.get(d) ?? []).map((p) => this.stat(p)!);
+  }
+
+  /** `dir`'s direct children: its descendants follow it in the sorted paths, its children in name order. */
+  private scanChildren(dir: string): string[] {
+    const paths = this.paths();
+    const keys = this.sortedKeys!;
+    const prefix = dir === '/' ? '\u0000' : dir.replaceAll('/', '\u0000') + '\u0000';
+    let lo = 0;
+    let hi = keys.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (keys[mid]! < prefix) lo = mid + 1;
+      else hi = mid;
+    }
+    const out: string[] = [];
+    for (let i = lo; i < keys.length && keys[i]!.startsWith(prefix); i++) {
+      if (keys[i]!.indexOf('\u0000', prefix.length) === -1 && paths[i] !== '/') out.push(paths[i]!);
+    }
+    return out;
   }
 
   *entries(): Iterable<FileEntry> {
@@ -171,6 +198,7 @@ export class LayeredFs implements SnapshotFs {
       const keyed = [...this.top.keys()].map((p) => [p.replaceAll('/', '\u0000'), p] as const);
       keyed.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
       this.sorted = keyed.map((k) => k[1]);
+      this.sortedKeys = keyed.map((k) => k[0]);
     }
     return this.sorted;
   }
@@ -179,6 +207,9 @@ export class LayeredFs implements SnapshotFs {
     return resolveWith((q) => this.stat(q), normalize(p));
   }
 }
+
+/** Directories listed by a scan of the sorted paths before the children of every directory are indexed. */
+const SCANNED_LISTS = 8;
 
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;

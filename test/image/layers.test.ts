@@ -61,6 +61,38 @@ describe('LayerIndex and LayeredFs', () => {
     expect([...fs.entries()].map((e) => e.path)).toContain('/usr/share/doc/x');
   });
 
+  it('lists a directory\'s children in name order, the same by a scan of the sorted paths as from the index', async () => {
+    const base = await layer([
+      { name: 'a/', type: 'directory' },
+      { name: 'a/b', data: '1' },
+      { name: 'a/b-c', data: '2' },
+      { name: 'a-b/', type: 'directory' },
+      { name: 'a-b/x', data: '3' },
+      { name: 'a.b', data: '4' },
+      { name: 'a/d/', type: 'directory' },
+      { name: 'a/d/e', data: '5' },
+      { name: 'a/c', type: 'symlink', linkname: 'b' },
+      { name: 'z', data: '6' },
+    ]);
+    const top = await layer([{ name: 'a/.wh.b-c' }, { name: 'a/aa', data: '7' }]);
+    const dirs = ['/', '/a', '/a/', '/a-b', '/a/d', '/a/b', '/nowhere', '/a/d/e'];
+    const expected: Record<string, string[]> = {
+      '/': ['/a', '/a-b', '/a.b', '/z'],
+      '/a': ['/a/aa', '/a/b', '/a/c', '/a/d'],
+      '/a/': ['/a/aa', '/a/b', '/a/c', '/a/d'],
+      '/a-b': ['/a-b/x'],
+      '/a/d': ['/a/d/e'],
+      '/a/b': [],
+      '/nowhere': [],
+      '/a/d/e': [],
+    };
+    const scanned = new LayeredFs([base, top]);
+    for (const d of dirs) expect(scanned.list(d).map((e) => e.path), d).toEqual(expected[d]);
+    const indexed = new LayeredFs([base, top]);
+    for (let i = 0; i < 10; i++) indexed.list('/z');
+    for (const d of dirs) expect(indexed.list(d).map((e) => e.path), d).toEqual(expected[d]);
+  });
+
   it('hides what lay under a directory that a later layer made a file or a link', async () => {
     const base = await layer([
       { name: 'opt/', type: 'directory' },

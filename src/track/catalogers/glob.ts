@@ -47,7 +47,15 @@ export function globToRegExp(glob: string): RegExp {
   return new RegExp('^' + re + '$');
 }
 
+/** The literal text every path a glob matches ends with (".gemspec" for any path of specifications/ gemspecs). */
+export function literalSuffix(glob: string): string {
+  let i = glob.length;
+  while (i > 0 && !'*?[]{},\\'.includes(glob[i - 1]!)) i--;
+  return glob.slice(i);
+}
+
 export function compileGlobs(globs: readonly string[]): (path: string) => boolean {
-  const res = globs.map(globToRegExp);
-  return (p) => res.some((r) => r.test(p));
+  // The suffix first: a catalog tests every path of an image against every glob, and few end right.
+  const tests = globs.map((g) => ({ suffix: literalSuffix(g), re: globToRegExp(g) }));
+  return (p) => tests.some((t) => p.endsWith(t.suffix) && t.re.test(p));
 }
