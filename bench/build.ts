@@ -125,4 +125,29 @@ export function printBuildBench(rows: BuildBenchRow[]): void {
     );
   }
   console.log('  targets: ratio <= 1.2x, cached/cold <= 10%');
+  const startup = nodeStartupCost();
+  if (startup) {
+    console.log(
+      `  note: NODE_EXTRA_CA_CERTS is set in this environment, which slows Node's own start-up: ` +
+        `node -e 0 takes ${startup.withIt.toFixed(0)} ms with it, ${startup.without.toFixed(0)} ms without; every scannable run above pays the difference, docker's CLI does not`,
+    );
+  }
+}
+
+/** Node's start-up with and without NODE_EXTRA_CA_CERTS (medians of 7), when it is set; undefined otherwise. */
+function nodeStartupCost(): { withIt: number; without: number } | undefined {
+  if (!process.env.NODE_EXTRA_CA_CERTS) return undefined;
+  const { NODE_EXTRA_CA_CERTS: _, ...without } = process.env;
+  const time = (env: NodeJS.ProcessEnv) => {
+    const t0 = process.hrtime.bigint();
+    spawnSync(process.execPath, ['-e', '0'], { env });
+    return Number(process.hrtime.bigint() - t0) / 1e6;
+  };
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let i = 0; i < 7; i++) {
+    a.push(time(process.env));
+    b.push(time(without));
+  }
+  return { withIt: median(a), without: median(b) };
 }
