@@ -1083,7 +1083,6 @@ export class StdioDemuxer {
   }
 }
 
-/** The modem hands back bodies it could not parse (or that parsed to null) as raw bytes. */
 /** An inspected image's or container's overlay2 directories; undefined under another storage driver. */
 function overlayDirs(raw: Record<string, unknown> | undefined): { UpperDir: string; LowerDir?: string } | undefined {
   const driver = raw?.GraphDriver as { Name?: string; Data?: Record<string, string> | null } | undefined;
@@ -1101,6 +1100,7 @@ function readableDir(dir: string): boolean {
   }
 }
 
+/** The modem hands back bodies it could not parse (or that parsed to null) as raw bytes. */
 function decodeBody(data: unknown): unknown {
   if (!Buffer.isBuffer(data)) return data;
   const text = data.toString('utf8').trim();

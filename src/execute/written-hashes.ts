@@ -8,12 +8,16 @@
  * What may be taken from here is decided the way git trusts its index: a
  * file is hashed only once its ctime is `SETTLE_MS` old, and a hash is kept
  * only if the file's inode, size, mtime and ctime are the same after the RUN
- * ended. ctime cannot be set from user space, and a change after the first
- * stat stamps it with a later time than one that old, so an unchanged ctime
- * means unchanged content (mmap'd writes included: the kernel stamps the
- * first write fault after the stat).
+ * ended. ctime cannot be set from user space, and a write(2) or truncate
+ * after the first stat stamps it with a later time than one that old, so an
+ * unchanged ctime means unchanged content. Writes through a shared writable
+ * mapping are the exception: only the first write fault on a clean page
+ * stamps the file, later writes to the still-dirty page do not. So a file
+ * that one of the container's processes has mapped that way is not hashed
+ * in that round (`sharedWritableMappings`); a mapping made after that check
+ * stamps the file at its first write.
  */
-import { lstatSync, readdirSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { sha256OfFiles } from '../common/hash-pool.js';
 import type { KnownHash } from './layer-dir.js';
@@ -63,6 +67,49 @@ function regularFiles(dir: string): Map<string, Stamp> {
   return out;
 }
 
+/**
+ * The files a /proc/<pid>/maps text shows mapped shared and writable
+ * ("rw-s"), by their path as the process sees it: in a container, the path
+ * in the image.
+ */
+export function sharedWritableFiles(maps: string): string[] {
+  const out: string[] = [];
+  for (const line of maps.split('\n')) {
+    // address perms offset dev inode path (the path may hold spaces)
+    const m = /^\S+\s+(\S{4})\s+\S+\s+\S+\s+\d+\s+(\/.*)$/.exec(line);
+    if (!m || m[1]![1] !== 'w' || m[1]![3] !== 's') continue;
+    out.push(m[2]!.replace(/ \(deleted\)$/, ''));
+  }
+  return out;
+}
+
+/**
+ * What the processes of a container (found by its id in their cgroup, as
+ * docker names it under cgroup v1 and v2) have mapped shared and writable.
+ * Undefined when /proc cannot tell (another platform, no permission): then
+ * nothing may be trusted.
+ */
+export function sharedWritableMappings(containerId: string): Set<string> | undefined {
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((n) => /^\d+$/.test(n));
+  } catch {
+    return undefined;
+  }
+  const out = new Set<string>();
+  for (const pid of pids) {
+    let maps: string;
+    try {
+      if (!readFileSync(`/proc/${pid}/cgroup`, 'utf8').includes(containerId)) continue;
+      maps = readFileSync(`/proc/${pid}/maps`, 'utf8');
+    } catch {
+      continue; // gone meanwhile
+    }
+    for (const f of sharedWritableFiles(maps)) out.add(f);
+  }
+  return out;
+}
+
 export class WrittenFileHasher {
   private readonly hashed = new Map<string, Stamp & { sha256: string }>();
   private timer: NodeJS.Timeout | undefined;
@@ -73,8 +120,14 @@ export class WrittenFileHasher {
   private readonly intervalMs: number;
 
   /** Starts walking `dir` (a running container's write directory). */
+  /**
+   * Starts walking `dir`, the write directory of a running container;
+   * `mappedForWrite` says which of its files the container's processes have
+   * mapped shared and writable right now (undefined: unknown, hash nothing).
+   */
   constructor(
     private readonly dir: string,
+    private readonly mappedForWrite: () => ReadonlySet<string> | undefined,
     timing: { settleMs?: number; intervalMs?: number } = {},
   ) {
     this.settleMs = timing.settleMs ?? SETTLE_MS;
@@ -95,6 +148,10 @@ export class WrittenFileHasher {
       const known = this.hashed.get(p);
       if (s.ctimeMs <= started - this.settleMs && !(known && sameStamp(known, s))) todo.push([p, s]);
     }
+    // After the walk: a mapping made since then stamps the file at its first write.
+    const mapped = todo.length ? this.mappedForWrite() : undefined;
+    if (mapped === undefined) todo.length = 0;
+    else if (mapped.size) todo.splice(0, todo.length, ...todo.filter(([p]) => !mapped.has(p)));
     const next = Math.max(this.intervalMs, 10 * (Date.now() - started));
     if (!todo.length) return this.schedule(next);
     // One thread: the other core is the RUN's.

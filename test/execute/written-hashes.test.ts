@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, renameSync, rmSync, statSync, unlinkSync, utime
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { WrittenFileHasher } from '../../src/execute/written-hashes.js';
+import { WrittenFileHasher, sharedWritableFiles, sharedWritableMappings } from '../../src/execute/written-hashes.js';
 
 const tmp: string[] = [];
 afterAll(() => {
@@ -33,7 +33,7 @@ describe('WrittenFileHasher', () => {
     writeFileSync(path.join(d, 'usr', 'bin', 'tool'), 'tool v1\n');
     utimesSync(path.join(d, 'usr', 'bin', 'tool'), 1700000000.75, 1700000000.75);
     writeFileSync(path.join(d, 'top'), '');
-    const h = new WrittenFileHasher(d, { settleMs: 20, intervalMs: 20 });
+    const h = new WrittenFileHasher(d, () => new Set(), { settleMs: 20, intervalMs: 20 });
     await hashedAtLeast(h, 2);
     const known = await h.finish();
     expect(known.get('/usr/bin/tool')).toEqual({ size: 8, mtime: 1700000000, sha256: sha256('tool v1\n') });
@@ -46,7 +46,7 @@ describe('WrittenFileHasher', () => {
     const f = path.join(d, 'state.bin');
     writeFileSync(f, 'aaaa');
     utimesSync(f, 1700000000, 1700000000);
-    const h = new WrittenFileHasher(d, { settleMs: 20, intervalMs: 20 });
+    const h = new WrittenFileHasher(d, () => new Set(), { settleMs: 20, intervalMs: 20 });
     await hashedAtLeast(h, 1);
     // Same size, same mtime, same inode: only the ctime tells.
     writeFileSync(f, 'bbbb');
@@ -62,7 +62,7 @@ describe('WrittenFileHasher', () => {
     const d = dir();
     writeFileSync(path.join(d, 'gone'), 'x');
     writeFileSync(path.join(d, 'replaced'), 'old');
-    const h = new WrittenFileHasher(d, { settleMs: 20, intervalMs: 20 });
+    const h = new WrittenFileHasher(d, () => new Set(), { settleMs: 20, intervalMs: 20 });
     await hashedAtLeast(h, 2);
     unlinkSync(path.join(d, 'gone'));
     writeFileSync(path.join(d, 'new'), 'new');
@@ -75,10 +75,38 @@ describe('WrittenFileHasher', () => {
     expect(statSync(path.join(d, 'replaced')).size).toBe(3);
   });
 
+  it('does not hash a file a process has mapped shared and writable (its writes need not stamp it), nor anything when that is unknown', async () => {
+    const d = dir();
+    writeFileSync(path.join(d, 'mapped.db'), 'db');
+    writeFileSync(path.join(d, 'plain'), 'plain');
+    const mapped = new WrittenFileHasher(d, () => new Set(['/mapped.db']), { settleMs: 20, intervalMs: 20 });
+    await hashedAtLeast(mapped, 1);
+    await sleep(100);
+    expect([...(await mapped.finish()).keys()]).toEqual(['/plain']);
+    const unknown = new WrittenFileHasher(d, () => undefined, { settleMs: 20, intervalMs: 20 });
+    await sleep(150);
+    expect(unknown.hashedCount).toBe(0);
+    expect((await unknown.finish()).size).toBe(0);
+  });
+
+  it('reads shared writable mappings from a maps text; finds none for a container that does not exist', () => {
+    const maps = [
+      '7f1c2a000000-7f1c2a021000 rw-s 00000000 fd:01 1234                       /var/cache/app/db.bin',
+      '7f1c2a021000-7f1c2a042000 r--s 00000000 fd:01 1235                       /var/cache/app/read-only.bin',
+      '7f1c2a042000-7f1c2a063000 rw-p 00000000 fd:01 1236                       /usr/lib/libx.so',
+      '7f1c2a063000-7f1c2a084000 rw-s 00000000 fd:01 1237                       /tmp/old state (deleted)',
+      '7f1c2a084000-7f1c2a0a5000 rw-s 00000000 fd:01 1238                       /tmp/with space.bin',
+      '7f1c2a0a5000-7f1c2a0c6000 rw-s 00000000 00:00 0 ',
+      '7ffd00000000-7ffd00021000 rw-p 00000000 00:00 0                          [stack]',
+    ].join('\n');
+    expect(sharedWritableFiles(maps)).toEqual(['/var/cache/app/db.bin', '/tmp/old state', '/tmp/with space.bin']);
+    expect(sharedWritableMappings('f'.repeat(64))).toEqual(new Set());
+  });
+
   it('hashes nothing once stopped', async () => {
     const d = dir();
     writeFileSync(path.join(d, 'a'), 'a');
-    const h = new WrittenFileHasher(d, { settleMs: 0, intervalMs: 20 });
+    const h = new WrittenFileHasher(d, () => new Set(), { settleMs: 0, intervalMs: 20 });
     h.stop();
     await sleep(150);
     expect(h.hashedCount).toBe(0);

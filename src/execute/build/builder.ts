@@ -33,7 +33,7 @@ import { readArchive } from '../context/archive.js';
 import { LABEL_BUILD, StepCanceledError, type ChangeKind, type ContainerRef, type ContainerSpec, type Engine, type ImageConfig, type MountSpec } from '../engine.js';
 import { LayeredFs, type LayerChange, type LayerView } from '../../image/layered-fs.js';
 import { type KnownHash, LayerDirView, opaqueDirsOf } from '../layer-dir.js';
-import { WrittenFileHasher } from '../written-hashes.js';
+import { WrittenFileHasher, sharedWritableMappings } from '../written-hashes.js';
 import { TarSnapshotFs } from '../tar-fs.js';
 import { subtreeArchive } from '../subtree-tar.js';
 import { StepCache, defaultStepCacheDir, digest, type CachedStep } from './cache.js';
@@ -692,7 +692,7 @@ export class Builder {
   private async watchWrites(containerId: string): Promise<WrittenFileHasher | undefined> {
     try {
       const dir = await this.engine.containerWriteDir?.(containerId);
-      return dir ? new WrittenFileHasher(dir) : undefined;
+      return dir ? new WrittenFileHasher(dir, () => sharedWritableMappings(containerId)) : undefined;
     } catch {
       return undefined; // only a head start
     }
