@@ -87,11 +87,14 @@ export function resolveWith(lstat: (p: string) => FileEntry | undefined, path: s
 export function canonicalPath(fs: SnapshotFs, path: string, cache?: Map<string, string | null>): string {
   const n = normalizePath(path);
   if (n === '/') return n;
-  const dir = dirnameOf(n);
+  // n is normal: its directory and name are slices of it (called for every file a package lists).
+  const slash = n.lastIndexOf('/');
+  const dir = slash === 0 ? '/' : n.slice(0, slash);
   let real: string | null | undefined = cache?.get(dir);
   if (real === undefined) {
     real = fs.resolve(dir) ?? null;
     cache?.set(dir, real);
   }
-  return real === null ? n : joinPath(real, basenameOf(n));
+  if (real === null || real === dir) return n;
+  return (real === '/' ? '' : real) + n.slice(slash);
 }

@@ -87,6 +87,10 @@ describe.each([
     expect(canonicalPath(fs, '/lib/x86_64-linux-gnu/libc.so.6')).toBe('/usr/lib/x86_64-linux-gnu/libc.so.6');
     expect(canonicalPath(fs, '/etc/os-release')).toBe('/etc/os-release');
     expect(canonicalPath(fs, '/nope/x')).toBe('/nope/x');
+    expect(canonicalPath(fs, '/bin/bash')).toBe('/usr/bin/bash');
+    expect(canonicalPath(fs, '/usr/lib/up/x')).toBe('/usr/x');
+    expect(canonicalPath(fs, '/lib/../bin//bash')).toBe('/usr/bin/bash');
+    expect(canonicalPath(fs, '/top')).toBe('/top');
   });
 });
 
