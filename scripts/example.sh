@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/engine.sh
-[ -f dist/src/cli/main.js ] || npm run build --silent
+[ -f dist/bundle/main.js ] || npm run build --silent
 bash examples/concourse/make-release.sh >/dev/null
 mkdir -p out
 

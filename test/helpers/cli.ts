@@ -1,6 +1,6 @@
 /**
  * The real `scannable` command as a child process (bin/scannable.js on the
- * compiled dist/, which `npm ci` builds): for exit codes, signals and what a
+ * bundle in dist/bundle, which `npm ci` and `npm run build` make): for exit codes, signals and what a
  * person sees on stderr. Asynchronous, so a proxy in the test process keeps
  * serving while the child runs.
  */
