@@ -571,13 +571,16 @@ export class Builder {
     } else {
       container = await this.engine.createContainer({ image: st.image, buildId: this.buildId, ...prepared.spec });
     }
+    const long = op.kind === 'exec' && expectedLong(op as ExecOp);
+    // Whether this stage's files are read from the engine's storage (its root, each step's layer).
+    const readsLayers = this.needFs.has(st.stage.index) && this.layerDirsUsable();
+    const inTarget = st.stage.index === this.targetStage;
     if (op.kind === 'exec') {
-      const long = expectedLong(op as ExecOp);
       // The tracker will need this stage's root: read it while a RUN (the long kind of step) runs, not after the build.
       // In a stage copied from, only while one expected to be long runs, or the next RUN after the stage's end:
       // reading and hashing a root takes both cores for a while, which a short RUN and its commit would wait for.
-      if (this.needFs.has(st.stage.index) && this.layerDirsUsable()) {
-        if (st.stage.index === this.targetStage || long) void this.rootSnapshot(st.root);
+      if (readsLayers) {
+        if (inTarget || long) void this.rootSnapshot(st.root);
         if (long) this.warmCatalog(st.root);
       }
       for (const root of this.rootsWanted) void this.rootSnapshot(root);
@@ -593,10 +596,7 @@ export class Builder {
       }
     }
     // A long RUN's files are hashed while it runs, where all of them will be hashed (prefetchLayer).
-    const watching =
-      op.kind === 'exec' && expectedLong(op as ExecOp) && st.stage.index === this.targetStage && this.needFs.has(st.stage.index) && this.layerDirsUsable()
-        ? this.watchWrites(container.id)
-        : undefined;
+    const watching = long && inTarget && readsLayers ? this.watchWrites(container.id) : undefined;
     try {
       if (prepared.tar) await this.engine.putArchive(container.id, '/', prepared.tar);
       if (op.kind === 'exec') {
@@ -633,7 +633,7 @@ export class Builder {
       const parent = st.image;
       st.image = snapshot;
       // Whether this step's changes can be read from its layer (copy-like steps: always; a RUN's: with its opaque directories).
-      const fromLayer = this.needFs.has(st.stage.index) && this.layerDirsUsable() ? this.prefetchLayer(snapshot, parent, st.stage.index === this.targetStage, op.kind === 'exec', written) : undefined;
+      const fromLayer = readsLayers ? this.prefetchLayer(snapshot, parent, inTarget, op.kind === 'exec', written) : undefined;
       const layer = { snapshot, deleted: [] as string[] };
       st.layers.push(layer);
       this.addTraced(st, op, ref, { version: 0, ...rec });
