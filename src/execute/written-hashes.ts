@@ -20,6 +20,7 @@
 import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { sha256OfFiles } from '../common/hash-pool.js';
+import { tarMtime } from '../track/dir-fs.js';
 import type { KnownHash } from './layer-dir.js';
 
 /**
@@ -143,15 +144,14 @@ export class WrittenFileHasher {
 
   private tick(): void {
     const started = Date.now();
-    const todo: Array<[string, Stamp]> = [];
+    const settled: Array<[string, Stamp]> = [];
     for (const [p, s] of regularFiles(this.dir)) {
       const known = this.hashed.get(p);
-      if (s.ctimeMs <= started - this.settleMs && !(known && sameStamp(known, s))) todo.push([p, s]);
+      if (s.ctimeMs <= started - this.settleMs && !(known && sameStamp(known, s))) settled.push([p, s]);
     }
-    // After the walk: a mapping made since then stamps the file at its first write.
-    const mapped = todo.length ? this.mappedForWrite() : undefined;
-    if (mapped === undefined) todo.length = 0;
-    else if (mapped.size) todo.splice(0, todo.length, ...todo.filter(([p]) => !mapped.has(p)));
+    // After the walk: a mapping made since then stamps the file at its first write. Unknown: none is hashed.
+    const mapped = settled.length ? this.mappedForWrite() : undefined;
+    const todo = mapped ? settled.filter(([p]) => !mapped.has(p)) : [];
     const next = Math.max(this.intervalMs, 10 * (Date.now() - started));
     if (!todo.length) return this.schedule(next);
     // One thread: the other core is the RUN's.
@@ -190,7 +190,8 @@ export class WrittenFileHasher {
     if (!this.hashed.size) return out;
     for (const [p, s] of regularFiles(this.dir)) {
       const known = this.hashed.get(p);
-      if (known && sameStamp(known, s)) out.set(p, { size: s.size, mtime: Math.floor(s.mtimeMs / 1000), sha256: known.sha256 });
+      // The mtime as the committed layer's view shows it (LayerDirView takes its entries from entryOfStats).
+      if (known && sameStamp(known, s)) out.set(p, { size: s.size, mtime: tarMtime(s.mtimeMs), sha256: known.sha256 });
     }
     return out;
   }

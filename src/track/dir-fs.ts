@@ -24,9 +24,14 @@ export function kindOfStats(st: Stats): FileKind {
   return 'socket';
 }
 
+/** A file's mtime as a tar (and so `docker export` and a committed layer) records it: whole seconds. */
+export function tarMtime(mtimeMs: number): number {
+  return Math.floor(mtimeMs / 1000);
+}
+
 /** What a tar (and so `docker export`) records about a file: permission bits, owner, size of regular files, mtime in whole seconds. */
 export function entryOfStats(imagePath: string, kind: FileKind, st: Stats): FileEntry {
-  return { path: imagePath, kind, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, size: kind === 'file' ? st.size : 0, mtime: Math.floor(st.mtimeMs / 1000) };
+  return { path: imagePath, kind, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, size: kind === 'file' ? st.size : 0, mtime: tarMtime(st.mtimeMs) };
 }
 
 export class DirFs implements SnapshotFs {
