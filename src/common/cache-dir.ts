@@ -1,5 +1,5 @@
 /** Where scannable keeps its caches: $SCANNABLE_CACHE_DIR, else $XDG_CACHE_HOME/scannable, else ~/.cache/scannable. */
-import { readdirSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, rmSync, statSync, utimesSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -23,4 +23,10 @@ export function keepNewest(dir: string, keep: number, suffix = ''): void {
   } catch {
     // Only disk space is lost.
   }
+}
+
+/** Marks a kept file as just used: `keepNewest` removes it last. */
+export function markUsed(file: string): void {
+  const now = new Date();
+  utimesSync(file, now, now);
 }

@@ -9,10 +9,10 @@
  * files each) are kept in tracks/ below it, the most recently used few only.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { replaceFileAtomic } from '../../common/atomic.js';
-import { defaultCacheDir, keepNewest } from '../../common/cache-dir.js';
+import { defaultCacheDir, keepNewest, markUsed } from '../../common/cache-dir.js';
 import type { ChangeKind, PlacedSource, StepIntents, TrackResult } from '../../track/tracker.js';
 import type { KnownHash } from '../layer-dir.js';
 
@@ -88,9 +88,7 @@ export class StepCache {
       const file = this.trackFile(key);
       const raw = JSON.parse(readFileSync(file, 'utf8')) as { version: number; result: Omit<TrackResult, 'observed'> & { observed: Array<[string, { files: number; unattributed: number }]> } };
       if (raw.version !== CACHE_VERSION) return undefined;
-      // Used: the last to go when the kept results are cut down.
-      const now = new Date();
-      utimesSync(file, now, now);
+      markUsed(file);
       return { ...raw.result, observed: new Map(raw.result.observed) };
     } catch {
       return undefined;
@@ -140,8 +138,7 @@ export class StepCache {
       const file = this.layerHashFile(diffId);
       const raw = JSON.parse(readFileSync(file, 'utf8')) as { version: number; diffId: string; files: Array<[string, number, number, string]> };
       if (raw.version !== CACHE_VERSION || raw.diffId !== diffId) return undefined;
-      const now = new Date();
-      utimesSync(file, now, now);
+      markUsed(file);
       return new Map(raw.files.map(([p, size, mtime, sha256]) => [p, { size, mtime, sha256 }]));
     } catch {
       return undefined;
