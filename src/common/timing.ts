@@ -5,6 +5,7 @@ let last = performance.now();
 export function phase(name: string): void {
   if (!enabled) return;
   const now = performance.now();
-  process.stderr.write(`[timing] ${name}: ${(now - last).toFixed(0)} ms\n`);
+  // The phase's own time, then the time since the process started (Node's start-up included).
+  process.stderr.write(`[timing] ${name}: ${(now - last).toFixed(0)} ms (at ${now.toFixed(0)} ms)\n`);
   last = now;
 }

@@ -5,13 +5,15 @@
  * Two things the API does not do the way a builder needs, and how we get them:
  *
  * - `POST /commit` merges the container's own config into the image's (its
- *   labels, env, hostname, and its Cmd when the image has none), so a step
- *   container's build label and build-only env would leak into every snapshot.
- *   `commit` therefore commits (for the layer), then writes the image config
- *   we want with the same layers through `POST /images/load` (a manifest and a
- *   config, no layer data: the engine already has every layer), and removes the
- *   intermediate image. The same mechanism gives config-only snapshots
- *   (`configure`) and `FROM scratch` (`scratchImage`) without any container.
+ *   labels, env, and its Cmd when the image has none), so a step container's
+ *   build label and build-only env would leak into its snapshot. Writing the
+ *   config we want takes `POST /images/load` (a manifest and a config, no
+ *   layer data: the engine already has every layer), which costs ~0.1 s. So a
+ *   snapshot stays a draft (`commit`): its intended config document is kept
+ *   here, later steps of its stage run with their full env anyway, and only
+ *   what is handed on is loaded with the intended config (`materialize`). The
+ *   same load gives config-only snapshots (`configure`) and `FROM scratch`
+ *   (`scratchImage`) without any container.
  * - A container started by the API runs the image's entrypoint; callers pass
  *   `entrypoint: []` to run their argv directly.
  */
@@ -33,6 +35,7 @@ import {
   LABEL_BUILD,
   LABEL_CACHE,
   LABEL_OWNER,
+  snapshotLabel,
   StepCanceledError,
   StepTimeoutError,
   type Change,
@@ -186,10 +189,15 @@ export class DockerEngine implements Engine {
   private readonly where: Endpoint;
   private clientPromise: Promise<Dockerode> | undefined;
   private versionInfo: EngineVersion | undefined;
-  /** Exact config documents of images this engine wrote, so later steps need not reconstruct them. */
+  /**
+   * Config documents of images this engine wrote, so later steps need not
+   * reconstruct them: exact, except for drafts, whose intended one it is.
+   */
   private readonly rawConfigs = new Map<string, RawImageConfig>();
-  /** Image each container was created from (the parent of its commit). */
-  private readonly containerImages = new Map<string, string>();
+  /** Snapshots whose config in the engine is not (yet) their intended one (`commit`). */
+  private readonly drafts = new Set<string>();
+  /** Image each container was created from (the parent of its commit) and its build. */
+  private readonly containerOrigins = new Map<string, { image: string; buildId: string }>();
   /** Layer directories by image id (`localLayerDirs`). */
   private readonly layerDirsById = new Map<string, Promise<string[] | undefined>>();
   /** Whether the engine's layer directories hold files as the images have them (see `layersAsStored`). */
@@ -619,6 +627,7 @@ export class DockerEngine implements Engine {
         query: { force: options.force ? 1 : undefined, noprune: 1 },
       });
       this.rawConfigs.delete(imageId);
+      this.drafts.delete(imageId);
     } catch (e) {
       if (e instanceof EngineError && e.statusCode === 404) return;
       throw e;
@@ -752,7 +761,7 @@ export class DockerEngine implements Engine {
       throw e;
     }
     if (secretDir) this.secretDirs.set(created.Id, secretDir);
-    this.containerImages.set(created.Id, spec.image);
+    this.containerOrigins.set(created.Id, { image: spec.image, buildId: spec.buildId });
     const mountpoints = spec.mounts?.length ? await this.mountpointsFor(spec, labels) : [];
     return { id: created.Id, mountpoints };
   }
@@ -886,38 +895,63 @@ export class DockerEngine implements Engine {
 
   async commit(containerId: string, options: CommitOptions): Promise<string> {
     const op = `commit container ${shortId(containerId)}`;
-    const parentId = this.containerImages.get(containerId) ?? (await this.containerImage(containerId));
-    const parent = await this.rawConfig(await this.resolveImage(parentId));
+    const origin = this.containerOrigins.get(containerId) ?? (await this.containerOrigin(containerId));
+    const parent = await this.rawConfig(await this.resolveImage(origin.image));
+    // A copy: the caller goes on changing its config for the next steps.
+    const intended = structuredClone(withLabels(options.config, options.labels));
+    // The engine adds the container's labels the body lacks: its build label would mark a
+    // snapshot as something a failed build leaves behind, so the body names it first.
+    const labels = { [LABEL_BUILD]: snapshotLabel(origin.buildId), ...intended.Labels };
     const { Id: committed } = await this.dial<{ Id: string }>(op, {
       method: 'POST',
       path: '/commit',
       query: { container: containerId, pause: false },
-      body: {},
+      body: { ...intended, Labels: labels },
     });
-    try {
-      const layers = ((await this.inspectImageRaw(committed))?.RootFS as { Layers?: string[] } | undefined)?.Layers ?? [];
-      const created = options.created ?? new Date().toISOString();
-      const emptyLayer = layers.length === parent.rootfs.diff_ids.length;
-      return await this.loadConfig(
-        {
-          ...childOf(parent, options, created),
-          rootfs: { type: 'layers', diff_ids: layers },
-          history: [...parent.history, historyEntry(options, created, emptyLayer)],
-        },
-        op,
-      );
-    } finally {
-      // Only the layer was wanted; the image with the merged config goes (the new one holds the layer).
-      await this.removeImage(committed).catch(() => undefined);
-    }
+    const layers = ((await this.inspectImageRaw(committed))?.RootFS as { Layers?: string[] } | undefined)?.Layers ?? [];
+    const created = options.created ?? new Date().toISOString();
+    const emptyLayer = layers.length === parent.rootfs.diff_ids.length;
+    this.rawConfigs.set(committed, {
+      ...childOf(parent, { ...options, config: intended, labels: {} }, created),
+      rootfs: { type: 'layers', diff_ids: layers },
+      history: [...parent.history, historyEntry(options, created, emptyLayer)],
+    });
+    this.drafts.add(committed);
+    return committed;
   }
 
-  private async containerImage(containerId: string): Promise<string> {
-    const info = await this.dial<{ Image: string }>(`inspect container ${shortId(containerId)}`, {
+  async materialize(imageId: string): Promise<string> {
+    if (!this.drafts.has(imageId)) return imageId;
+    return this.loadConfig(await this.rawConfig(imageId), `write the config of image ${shortId(imageId)}`);
+  }
+
+  draftRecord(imageId: string): string | undefined {
+    const doc = this.drafts.has(imageId) ? this.rawConfigs.get(imageId) : undefined;
+    if (!doc) return undefined;
+    const { config: _config, ...rest } = doc;
+    return JSON.stringify(rest);
+  }
+
+  restoreDraft(imageId: string, record: string, config: ImageConfig): boolean {
+    let rest: Omit<RawImageConfig, 'config'>;
+    try {
+      rest = JSON.parse(record) as Omit<RawImageConfig, 'config'>;
+    } catch {
+      return false;
+    }
+    if (!rest || typeof rest !== 'object' || typeof rest.architecture !== 'string' || !Array.isArray(rest.rootfs?.diff_ids) || !Array.isArray(rest.history)) return false;
+    const doc: RawImageConfig = { ...rest, config };
+    this.rawConfigs.set(imageId, doc);
+    this.drafts.add(imageId);
+    return true;
+  }
+
+  private async containerOrigin(containerId: string): Promise<{ image: string; buildId: string }> {
+    const info = await this.dial<{ Image: string; Config?: { Labels?: Record<string, string> | null } }>(`inspect container ${shortId(containerId)}`, {
       method: 'GET',
       path: `/containers/${containerId}/json`,
     });
-    return info.Image;
+    return { image: info.Image, buildId: info.Config?.Labels?.[LABEL_BUILD] ?? '' };
   }
 
   async getArchive(containerId: string, p: string): Promise<Readable> {
@@ -1010,7 +1044,7 @@ export class DockerEngine implements Engine {
       if (e instanceof EngineError && e.statusCode === 409 && /already in progress/i.test(e.engineMessage)) await this.waitGone(containerId);
       else if (!(e instanceof EngineError && e.statusCode === 404)) throw e;
     } finally {
-      this.containerImages.delete(containerId);
+      this.containerOrigins.delete(containerId);
       const dir = this.secretDirs.get(containerId);
       if (dir) {
         rmSync(dir, { recursive: true, force: true });

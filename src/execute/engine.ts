@@ -27,6 +27,14 @@ import type { FileEntry } from '../track/fs.js';
 export const LABEL_BUILD = 'io.scannable.build';
 /** Label that marks an object as scannable's, whatever the build. */
 export const LABEL_OWNER = 'io.scannable';
+/**
+ * The `LABEL_BUILD` value a build's snapshots (drafts, see `Engine.commit`) carry instead of the
+ * build id its containers carry: a failed build removes what it made, not the snapshots its
+ * finished steps left in the step cache.
+ */
+export function snapshotLabel(buildId: string): string {
+  return `${buildId}/snapshot`;
+}
 /** Label on volumes that back `RUN --mount=type=cache`: the cache id. */
 export const LABEL_CACHE = 'io.scannable.cache';
 
@@ -178,7 +186,7 @@ export interface Change {
 }
 
 export interface CommitOptions {
-  /** The image's runtime configuration, exactly: the engine does not merge the container's into it. */
+  /** The image's runtime configuration: intended exactly, written as is by `configure` and `materialize` (see `commit`). */
   config: ImageConfig;
   /** The history entry's `created_by` (e.g. the Dockerfile instruction). */
   createdBy?: string;
@@ -241,8 +249,37 @@ export interface Engine {
   run(containerId: string, options?: RunOptions): Promise<RunResult>;
   /** What the container changed relative to its image (a no-op is `[]`). */
   changes(containerId: string): Promise<Change[]>;
-  /** Snapshot: the container's file system as a new image with exactly `options.config`. */
+  /**
+   * Snapshot: the container's file system as a new image, for later steps to
+   * build on. Its config in the engine is a draft: the engine merges the
+   * container's own settings into it (a step's build-only env, its labels, its
+   * command when the image has none), and writing the exact config costs an
+   * image load per step. The engine keeps `options.config` and the history
+   * entry as the snapshot's intended config: what `configure`, later commits
+   * and `materialize` build on. A container created from a draft sees the
+   * same files and, given a step's full env (as RUN steps pass it), the same
+   * environment.
+   */
   commit(containerId: string, options: CommitOptions): Promise<string>;
+  /**
+   * An image whose config in the engine is exactly the snapshot's intended one
+   * (same layers, same history): `imageId` itself unless it is a draft. For
+   * anything handed on: a tagged image, the base of another stage.
+   */
+  materialize(imageId: string): Promise<string>;
+  /**
+   * What a draft's intended config document holds besides `config` (history,
+   * layers, platform), as text to keep with it (a step cache record: the
+   * config may hold secrets, and the step's Dockerfile gives it again);
+   * undefined for any other image.
+   */
+  draftRecord(imageId: string): string | undefined;
+  /**
+   * Gives a draft committed by an earlier process its intended config back:
+   * `draftRecord`'s text and the `config` its commit was given. False when
+   * the text is not such a record.
+   */
+  restoreDraft(imageId: string, record: string, config: ImageConfig): boolean;
   /** Config-only snapshot: the same layers as `imageId`, a new config and one empty-layer history entry. */
   configure(imageId: string, options: CommitOptions): Promise<string>;
 

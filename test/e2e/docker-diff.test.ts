@@ -49,6 +49,20 @@ COPY --from=tree /lib/os-release /opt/t/sub/* /copied/
 COPY --from=tree /usr/bin/ls /bin/ls-copy
 `;
 
+/**
+ * Values that belong to one step or one stage: an ARG of the first stage, a build argument, the
+ * steps' labels and commands. The second stage starts from the first and ends with a RUN (no
+ * config change after its last snapshot).
+ */
+const BUILD_ONLY_VALUES = `FROM busybox:latest AS first
+ARG ONLY_FIRST=first-stage
+RUN echo "$ONLY_FIRST" > /seen-in-first
+FROM first
+RUN echo "\${ONLY_FIRST:-unset}" > /seen-in-second
+ARG GIVEN
+RUN echo "\${GIVEN:-unset}" >> /seen-in-second
+`;
+
 const CONFIG_FIELDS = ['Env', 'Cmd', 'Entrypoint', 'WorkingDir', 'User', 'ExposedPorts', 'Volumes', 'Labels', 'StopSignal', 'Healthcheck', 'Shell', 'OnBuild'] as const;
 
 async function tree(imageId: string, buildId: string): Promise<Map<string, string>> {
@@ -100,6 +114,24 @@ describeEngine('scannable build vs docker build', () => {
     if (name === 'concourse') execFileSync('bash', [path.join(dir, 'make-release.sh')]);
     await expectSameImage(legacyBuild(dir, buildId), (await buildExample(dir)).imageId);
   }, 900_000);
+
+  it('ARGs and build arguments reach only their own stage and steps, built anew and from the cache', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'scannable-docker-diff-'));
+    try {
+      writeFileSync(path.join(dir, 'Dockerfile'), BUILD_ONLY_VALUES);
+      const theirs = legacyBuild(dir, buildId, ['--build-arg', 'GIVEN=given']);
+      for (const noCache of [true, false]) {
+        const ours = await buildExample(dir, { buildId, noCache, buildArgs: { GIVEN: 'given' } });
+        if (!noCache) expect(ours.provenance.steps.filter((s) => s.op === 'exec').every((s) => s.cached)).toBe(true);
+        await expectSameImage(theirs, ours.imageId);
+        const fs = await TarSnapshotFs.fromStream(await engine.readImage(ours.imageId, '/seen-in-second', buildId));
+        expect(fs.readFile('/seen-in-second')?.toString()).toBe('unset\ngiven\n');
+        fs.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
 
   it('COPY through symlinked directories and from a stage: same file tree', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'scannable-docker-diff-'));

@@ -16,7 +16,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { BuildStepError, type BuildOutcome, type BuildRequest } from '../../src/execute/build/builder.js';
 import { buildExample } from '../helpers/build.js';
 import { DockerEngine, EngineTimeoutError } from '../../src/execute/docker-engine.js';
-import { LABEL_BUILD } from '../../src/execute/engine.js';
+import { LABEL_BUILD, snapshotLabel } from '../../src/execute/engine.js';
 import { runCli, STACK_FRAME } from '../helpers/cli.js';
 import { EngineProxy, type FaultRule } from '../helpers/engine-proxy.js';
 import { describeEngine, testBuildId } from '../execute/engine-helpers.js';
@@ -36,9 +36,14 @@ function scannableBuild(dir: string, engine: DockerEngine, buildId: string, extr
   return buildExample(dir, { engine, cacheDir: path.join(dir, '.cache'), buildId, ...extra });
 }
 
-async function leftovers(buildId: string): Promise<{ containers: number; images: number }> {
+/** What a build left in the engine: containers and images by its label, and its step snapshots (drafts). */
+async function leftovers(buildId: string): Promise<{ containers: number; images: number; snapshots: number }> {
   const label = { [LABEL_BUILD]: buildId };
-  return { containers: (await direct.listContainers(label)).length, images: (await direct.listImages(label)).length };
+  return {
+    containers: (await direct.listContainers(label)).length,
+    images: (await direct.listImages(label)).length,
+    snapshots: (await direct.listImages({ [LABEL_BUILD]: snapshotLabel(buildId) })).length,
+  };
 }
 
 interface FaultCase {
@@ -136,7 +141,8 @@ describeEngine('engine faults through a proxy', () => {
       expect(e.reason).toMatch(c.reason);
       expect(e.message).not.toMatch(STACK_FRAME);
       if (c.timeoutMs) expect(e.reason).not.toMatch(/EngineTimeoutError/);
-      expect(await leftovers(buildId)).toEqual({ containers: 0, images: 0 });
+      // The snapshots of the steps in the step cache stay; one whose commit never answered, or whose changes are unknown, does not.
+      expect(await leftovers(buildId)).toEqual({ containers: 0, images: 0, snapshots: c.cachedOnRerun.length });
 
       // The same build without the fault, straight to the engine: it succeeds from the cache.
       const again = await scannableBuild(dir, direct, testBuildId('fault-rerun'));
@@ -182,7 +188,7 @@ describeEngine('engine faults through a proxy', () => {
     expect(e).toBeInstanceOf(Error);
     expect((e as Error).message).toMatch(/^tracking the built image \w+: read image \w+: the connection to the engine .* broke/);
     expect((e as Error).message).not.toMatch(STACK_FRAME);
-    expect(await leftovers(buildId)).toEqual({ containers: 0, images: 0 });
+    expect(await leftovers(buildId)).toEqual({ containers: 0, images: 0, snapshots: 2 });
     const again = await scannableBuild(dir, direct, testBuildId('fault-rerun'));
     expect(again.provenance.steps.filter((s) => s.op !== 'config').every((s) => s.cached)).toBe(true);
   }, 120_000);
@@ -201,7 +207,7 @@ describeEngine('engine faults through a proxy', () => {
     expect(r.stderr).not.toMatch(STACK_FRAME);
     expect(r.stderr.match(/^scannable: /gm)).toHaveLength(1);
     expect(readdirSync(out)).toEqual([]);
-    expect(await leftovers(buildId)).toEqual({ containers: 0, images: 0 });
+    expect(await leftovers(buildId)).toEqual({ containers: 0, images: 0, snapshots: 1 });
 
     const ok = await runCli(['build', '--network', 'host', '--progress', 'plain', '--no-report', '--sbom', sbom, dir], { env: { ...env, DOCKER_HOST: '' } });
     expect(ok.code, ok.stderr).toBe(0);

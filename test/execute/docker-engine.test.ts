@@ -212,13 +212,29 @@ describeEngine('DockerEngine on the real engine', () => {
       Shell: ['/bin/sh', '-ec'],
       OnBuild: ['RUN echo child'],
     };
-    const image = await engine.commit(c.id, { config, createdBy: 'RUN demo', comment: 'step 1', author: 'scannable', labels });
+    const draft = await engine.commit(c.id, { config, createdBy: 'RUN demo', comment: 'step 1', author: 'scannable', labels });
     await engine.removeContainer(c.id);
+    // The draft is what the engine's commit made of the container: its build-only env is in it.
+    expect((await engine.inspectImage(draft))?.config.Env).toContain('BUILD_ONLY=secret-arg');
+    // A later process knows the draft's intended config from its record alone.
+    const record = engine.draftRecord(draft);
+    expect(record).toBeDefined();
+    const later = new DockerEngine();
+    // Without the config: a step's config may hold secrets, and its Dockerfile gives it again.
+    expect(record).not.toContain('MODE=prod');
+    expect(later.restoreDraft(draft, 'not json', config)).toBe(false);
+    expect(later.restoreDraft(draft, '{}', config)).toBe(false);
+    expect(later.restoreDraft(draft, record!, { ...config, Labels: { ...config.Labels, ...labels } })).toBe(true);
+    const image = await later.materialize(draft);
+    expect(image).not.toBe(draft);
+    expect(await later.materialize(image)).toBe(image);
+    expect(later.draftRecord(image)).toBeUndefined();
     const info = await engine.inspectImage(image);
     // Exactly the config asked for: nothing of the container's (its labels, BUILD_ONLY, hostname) leaked in.
     expect(info?.config).toEqual({ ...config, Labels: { ...config.Labels, ...labels } });
     expect(info?.author).toBe('scannable');
     expect(info?.layers).toHaveLength(2);
+    expect(info?.layers).toEqual((await engine.inspectImage(draft))?.layers);
     expect(info?.history.at(-1)).toMatchObject({ createdBy: 'RUN demo', comment: 'step 1', emptyLayer: false });
     expect(info?.history).toHaveLength(2);
     // The snapshot holds the files: read them back without running anything.
@@ -233,7 +249,7 @@ describeEngine('DockerEngine on the real engine', () => {
     const c = await engine.createContainer({ image: busybox, buildId, cmd: ['true'], entrypoint: [] });
     expect((await engine.run(c.id)).exitCode).toBe(0);
     expect(await engine.changes(c.id)).toEqual([]);
-    const image = await engine.commit(c.id, { config: { Cmd: ['sh'] }, labels });
+    const image = await engine.materialize(await engine.commit(c.id, { config: { Cmd: ['sh'] }, labels }));
     await engine.removeContainer(c.id);
     const info = await engine.inspectImage(image);
     expect(info?.config).toEqual({ Cmd: ['sh'], Labels: labels });

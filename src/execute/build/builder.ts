@@ -30,7 +30,7 @@ import { BuildContext } from '../context/context.js';
 import { planCopy, type DestView, type ManifestEntry } from '../context/copy.js';
 import { idLookupFromFiles } from '../context/ids.js';
 import { readArchive } from '../context/archive.js';
-import { LABEL_BUILD, StepCanceledError, type ChangeKind, type ContainerRef, type ContainerSpec, type Engine, type ImageConfig, type MountSpec } from '../engine.js';
+import { LABEL_BUILD, snapshotLabel, StepCanceledError, type ChangeKind, type ContainerRef, type ContainerSpec, type Engine, type ImageConfig, type MountSpec } from '../engine.js';
 import { LayeredFs, type LayerChange, type LayerView } from '../../image/layered-fs.js';
 import { type KnownHash, LayerDirView, opaqueDirsOf } from '../layer-dir.js';
 import { WrittenFileHasher, sharedWritableMappings } from '../written-hashes.js';
@@ -235,6 +235,8 @@ export class Builder {
   private readonly warmed = new Set<string>();
   /** Every step of every needed stage has run. */
   private stepsDone = false;
+  /** The snapshots of this build's steps in the step cache: put there, or found there. */
+  private readonly knownSnapshots = new Set<string>();
   /** Each committed step's pending changes(), by snapshot. */
   private readonly changesOf = new Map<string, Promise<void>>();
   /**
@@ -271,7 +273,11 @@ export class Builder {
       const label = { [LABEL_BUILD]: this.buildId };
       const cleanup = async () => {
         await this.engine.removeContainers(label);
-        if (failed) await this.engine.removeImages(label);
+        if (!failed) return;
+        await this.engine.removeImages(label);
+        // Snapshots in the step cache stay; others go (a commit that never answered, a step whose changes are unknown).
+        const drafts = await this.engine.listImages({ [LABEL_BUILD]: snapshotLabel(this.buildId) });
+        for (const image of drafts) if (!this.knownSnapshots.has(image.id)) await this.engine.removeImage(image.id).catch(() => undefined);
       };
       await Promise.allSettled(this.pendingChanges);
       // Steps that finished before the failure go into the step cache with what their layers say they changed.
@@ -342,7 +348,7 @@ export class Builder {
     const snapshots = new Map([...this.stages.values()].map((s) => [s.stage.index, s.image]));
     // That commit and the tags go on while the files are tracked.
     const finished = (async () => {
-      await this.flushConfig(target).catch((e: unknown) => Promise.reject(lastOp ? this.stepError(target.stage, lastOp, e) : e));
+      await this.flushConfig(target, true).catch((e: unknown) => Promise.reject(lastOp ? this.stepError(target.stage, lastOp, e) : e));
       for (const tag of this.req.tags) await this.engine.tag(target.image, tag);
     })();
     finished.catch(() => undefined); // awaited below, whatever else fails first
@@ -408,8 +414,10 @@ export class Builder {
         const st = state!;
         const ref = this.stepRef(stage, op);
         if (op.kind === 'config') {
+          // An ARG (or an ENV to the value it has) changes no image: nothing to write before the next step.
+          const before = JSON.stringify([st.cfg.config, st.cfg.author]);
           applyPatch(st.cfg, op.patch);
-          st.dirty = true;
+          if (JSON.stringify([st.cfg.config, st.cfg.author]) !== before) st.dirty = true;
           this.record(st, op, ref, { cached: false, durationMs: Date.now() - started, changes: [] });
           this.req.progress.done(info, { cached: false, durationMs: Date.now() - started, note: 'config' });
           continue;
@@ -448,7 +456,7 @@ export class Builder {
     if (op.source.kind === 'stage') {
       parentTrace = this.stages.get(op.source.stage);
       if (!parentTrace) throw new UserError(`stage ${op.source.stage} was not built`);
-      await this.flushConfig(parentTrace);
+      await this.flushConfig(parentTrace, true);
       image = parentTrace.image;
       config = cloneConfig(parentTrace.cfg.config);
       baseRecord = { kind: 'stage', stage: op.source.stage };
@@ -493,17 +501,22 @@ export class Builder {
     }
   }
 
-  /** Commits pending config changes as a config-only snapshot. */
-  private async flushConfig(st: StageState): Promise<void> {
-    if (!st.dirty) return;
+  /**
+   * Commits pending config changes as a config-only snapshot; `handedOn` (the
+   * image the build ends with, a stage another one starts from) also writes a
+   * draft's intended config (see `Engine.commit`).
+   */
+  private async flushConfig(st: StageState, handedOn = false): Promise<void> {
+    if (!st.dirty && !handedOn) return;
     const options = { config: st.cfg.config, ...this.commitMeta('config'), ...(st.cfg.author ? { author: st.cfg.author } : {}) };
     // Cached like any step, so an unchanged rebuild ends at the same image id.
-    const key = digest({ parent: st.image, configure: options.config, author: options.author, created: options.created });
+    const key = st.dirty ? digest({ parent: st.image, configure: options.config, author: options.author, created: options.created }) : digest({ parent: st.image, materialize: true });
     const hit = this.cache.get(key);
     if (hit && (await this.engine.inspectImage(hit.snapshot))) st.image = hit.snapshot;
     else {
-      st.image = await this.engine.configure(st.image, options);
-      this.cache.put(key, { snapshot: st.image, changes: [], durationMs: 0 });
+      const image = st.dirty ? await this.engine.configure(st.image, options) : await this.engine.materialize(st.image);
+      if (image !== st.image) this.cache.put(key, { snapshot: image, changes: [], durationMs: 0 });
+      st.image = image;
     }
     st.dirty = false;
   }
@@ -542,8 +555,10 @@ export class Builder {
     const key = digest({ parent: st.image, op: opKey(op), inputs: prepared.inputKey, env: op.kind === 'exec' ? runEnv(st.cfg) : undefined, config: op.kind === 'exec' ? { u: st.cfg.config.User, w: st.cfg.config.WorkingDir } : undefined });
     phase(`prepare ${op.id}`);
     const hit = this.cache.get(key);
-    if (hit && (await this.engine.inspectImage(hit.snapshot))) {
+    // A draft is of use only with its intended config.
+    if (hit && (hit.draft === undefined || this.engine.restoreDraft(hit.snapshot, hit.draft, cloneConfig(st.cfg.config))) && (await this.engine.inspectImage(hit.snapshot))) {
       st.image = hit.snapshot;
+      this.knownSnapshots.add(hit.snapshot);
       st.layers.push({ snapshot: hit.snapshot, deleted: deletedPaths(hit.changes) });
       // What the step meant to do is static analysis of this build's Dockerfile, not part of the cached result.
       this.addTraced(st, op, ref, {
@@ -622,8 +637,10 @@ export class Builder {
       const snapshot = await this.engine.commit(container.id, { config: st.cfg.config, ...this.commitMeta(ref.instruction.slice(0, 1000)), ...(st.cfg.author ? { author: st.cfg.author } : {}) });
       phase(`commit ${op.id}`);
       const durationMs = Date.now() - started;
+      const draft = this.engine.draftRecord(snapshot);
       const rec: Omit<CachedStep, 'version'> = {
         snapshot,
+        ...(draft !== undefined ? { draft } : {}),
         changes: [],
         ...(prepared.placed ? { placed: [...prepared.placed] } : {}),
         ...(prepared.archiveMembers ? { archiveMembers: [...prepared.archiveMembers].map(([k, v]) => [k, [...v]] as [string, string[]]) } : {}),
@@ -644,6 +661,7 @@ export class Builder {
         layer.deleted.push(...deletedPaths(rec.changes));
         stepRecord.changes = changeCounts(rec.changes);
         this.cache.put(key, rec);
+        this.knownSnapshots.add(snapshot);
       };
       // Nothing waits for the removal; the build's end does (and its clean-up sweeps whatever is left).
       // (Not before its write directory has been walked a last time: its files would vanish under the walk.)

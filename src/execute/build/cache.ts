@@ -20,6 +20,8 @@ export interface CachedStep {
   /** Format version: records from another version are ignored. */
   version: number;
   snapshot: string;
+  /** The snapshot's intended config when it is a draft (`Engine.draftRecord`). */
+  draft?: string;
   changes: Array<{ path: string; kind: ChangeKind }>;
   placed?: Array<[string, PlacedSource]>;
   archiveMembers?: Array<[string, string[]]>;
