@@ -120,7 +120,6 @@ export class WrittenFileHasher {
   private readonly settleMs: number;
   private readonly intervalMs: number;
 
-  /** Starts walking `dir` (a running container's write directory). */
   /**
    * Starts walking `dir`, the write directory of a running container;
    * `mappedForWrite` says which of its files the container's processes have

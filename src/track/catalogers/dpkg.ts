@@ -97,9 +97,10 @@ export function parseDpkgStatus(file: FileEntry, fs: SnapshotFs): ParseResult {
   if (statusD && /\.(md5sums|list|conffiles|preinst|postinst|prerm|postrm)$/.test(file.path)) {
     return { packages, problems };
   }
-  const r = readText(fs, file.path, 256 * MiB);
+  // Remembered with its layer: a base image's database, parsed while a long RUN runs (warmCatalog), is not parsed again.
+  const r = readParsed(fs, file.path, 256 * MiB, 'deb822', parseDeb822);
   if (!r.ok) return { packages, problems: [r.problem] };
-  const parsed = parseDeb822(r.value);
+  const parsed = r.value;
   for (const p of parsed.problems) problems.push({ path: file.path, reason: `line ${p.line}: ${p.reason}` });
   const { vendor, distro } = debVendor(fs);
   const seen = new Set<string>();
