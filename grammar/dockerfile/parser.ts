@@ -264,8 +264,9 @@ function shiftSegments(segments: number[], by: number): number[] {
 class DockerfileGrammar extends EmbeddedActionsParser {
   state!: ParseState;
 
-  constructor() {
-    super(allTokens, { maxLookahead: 1, recoveryEnabled: false });
+  /** `validate`: check the grammar's definition too (tests do: at start-up it costs time and finds nothing). */
+  constructor(validate = false) {
+    super(allTokens, { maxLookahead: 1, recoveryEnabled: false, skipValidations: !validate });
     this.performSelfAnalysis();
   }
 
@@ -426,4 +427,9 @@ function* leadingLines(text: string): Generator<string> {
     yield text.slice(offset, end);
     offset = end;
   }
+}
+
+/** Builds the grammar with Chevrotain's definition checks (ambiguities, left recursion, ...); throws what they find. */
+export function checkDockerfileGrammar(): void {
+  new DockerfileGrammar(true);
 }

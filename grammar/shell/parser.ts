@@ -108,8 +108,9 @@ class ShellGrammar extends EmbeddedActionsParser {
   /** Errors that do not stop the parse. */
   softErrors: Array<{ token: IToken; message: string }> = [];
 
-  constructor() {
-    super(allTokens, { maxLookahead: 1, recoveryEnabled: false, errorMessageProvider: messages });
+  /** `validate`: check the grammar's definition too (tests do: at start-up it costs time and finds nothing). */
+  constructor(validate = false) {
+    super(allTokens, { maxLookahead: 1, recoveryEnabled: false, errorMessageProvider: messages, skipValidations: !validate });
     this.performSelfAnalysis();
   }
 
@@ -874,4 +875,9 @@ function remap(node: unknown, offsets: Int32Array): void {
     const v = o[key];
     if (v !== null && typeof v === 'object') remap(v, offsets);
   }
+}
+
+/** Builds the grammar with Chevrotain's definition checks (ambiguities, left recursion, ...); throws what they find. */
+export function checkShellGrammar(): void {
+  new ShellGrammar(true);
 }

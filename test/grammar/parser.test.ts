@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { dumpTree, parseDockerfile, positionInInstruction } from '../../grammar/dockerfile/index.js';
+import { checkDockerfileGrammar } from '../../grammar/dockerfile/parser.js';
 
 function tree(text: string) {
   const out = parseDockerfile(text, 'Dockerfile');
@@ -14,6 +15,10 @@ const error = (text: string) => {
 };
 
 describe('Dockerfile grammar', () => {
+  it("passes Chevrotain's definition checks (skipped at start-up)", () => {
+    expect(() => checkDockerfileGrammar()).not.toThrow();
+  });
+
   it('handles CRLF line endings and a byte-order mark', () => {
     expect(dump('\ufeffFROM a\r\nRUN echo \\\r\n  hi\r\n')).toBe('(from "a")\n(run "echo   hi")\n');
   });

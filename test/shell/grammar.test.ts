@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseShell, type SimpleCommand } from '../../grammar/shell/index.js';
+import { checkShellGrammar } from '../../grammar/shell/parser.js';
 import { renderList } from './render.js';
 
 /** [script, rendering of its syntax tree] — see render.ts for the notation. */
@@ -48,6 +49,10 @@ const GOLDEN: Array<[string, string]> = [
 ];
 
 describe('syntax tree', () => {
+  it("passes Chevrotain's definition checks (skipped at start-up)", () => {
+    expect(() => checkShellGrammar()).not.toThrow();
+  });
+
   it.each(GOLDEN)('%j', (script, rendered) => {
     const parsed = parseShell(script);
     expect(parsed.errors).toEqual([]);
