@@ -80,6 +80,29 @@ function withoutUniqueItems(schema, keys) {
 // such arrays are compared by canonical JSON (object keys sorted: equal strings for values JSON
 // Schema calls equal), built once per node from its children's, so nested unique arrays reuse what
 // their items already made; what no unique array holds is only walked.
+// Whether every item has its own scalar fingerprint: an item's JSON type and scalar value, or an
+// object's scalar properties (sorted by key). Equal items have equal fingerprints, so distinct
+// fingerprints prove the items distinct; false says nothing.
+function scalarsDiffer(items) {
+  const seen = new Set();
+  for (const item of items) {
+    let print;
+    if (item === null || typeof item !== 'object') print = JSON.stringify(item);
+    else if (Array.isArray(item)) return false;
+    else {
+      const names = Object.keys(item).sort();
+      print = '{';
+      for (const k of names) {
+        const v = item[k];
+        if (v === null || typeof v !== 'object') print += JSON.stringify(k) + ':' + JSON.stringify(v) + ',';
+      }
+    }
+    if (seen.has(print)) return false;
+    seen.add(print);
+  }
+  return true;
+}
+
 function duplicateItems(doc, keys) {
   const errors = [];
   const at = [];
@@ -88,7 +111,10 @@ function duplicateItems(doc, keys) {
   // Returns the node's canonical JSON when \`need\` (an enclosing array is unique), else undefined.
   const visit = (node, key, need) => {
     if (Array.isArray(node)) {
-      const unique = key !== undefined && keys.has(key) && node.length > 1;
+      let unique = key !== undefined && keys.has(key) && node.length > 1;
+      // Items that differ already in their scalar fields (a component's bom-ref) differ: then no item
+      // needs its canonical JSON (the document's components array would be most of the document).
+      if (unique && !need && scalarsDiffer(node)) unique = false;
       const inner = need || unique;
       // An array's own findings come before its items' (the order of a walk from the top).
       const mark = errors.length;

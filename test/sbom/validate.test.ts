@@ -51,6 +51,26 @@ describe('startValidator', () => {
     }
   });
 
+  it('tells items apart by their nested values when their scalar fields are equal, and looks inside items told apart by scalars', async () => {
+    const doc = JSON.parse(JSON.stringify(good)) as { components: Array<Record<string, unknown>> };
+    const first = doc.components[0]!;
+    // The same scalars, another nested value: distinct items, no finding.
+    doc.components.push({ ...first, properties: [{ name: 'scannable:twin', value: 'yes' }] });
+    // Told apart by a scalar (its bom-ref), with a duplicate in a unique array inside.
+    const part = { type: 'file', name: 'part.txt' };
+    doc.components.push({ ...first, 'bom-ref': 'another-ref', components: [part, { ...part }] });
+    const expected = (await validateCycloneDX(doc as Record<string, unknown>)) as Array<{ instancePath: string; keyword: string }> | null;
+    const paths = (errors: Array<{ instancePath: string; keyword: string }> | null) => (errors ?? []).filter((e) => e.keyword === 'uniqueItems').map((e) => e.instancePath);
+    const last = `/components/${doc.components.length - 1}/components`;
+    expect(paths(expected)).toEqual([last]);
+    const v = startValidator(dir);
+    try {
+      expect(paths((await v.validate(JSON.stringify(doc))) as Array<{ instancePath: string; keyword: string }> | null)).toEqual([last]);
+    } finally {
+      await v.close();
+    }
+  });
+
   it('finds duplicates at several depths, an array\'s own before its items', async () => {
     const dup = JSON.parse(JSON.stringify(good)) as { components: Array<Record<string, unknown>>; dependencies?: Array<{ ref: string; dependsOn?: string[] }> };
     const first = dup.components[0]!;
