@@ -161,7 +161,9 @@ export function registerBuild(program: Command): void {
           const validated = validator!.validate(json);
           // Keyed while the validator's thread works, for the next rebuild.
           if (!recalled) key ??= sbomKey(out.provenance, options, out.trackedFrom);
+          phase('sbom key');
           runDeferred();
+          phase('cache writes');
           const errors = await validated;
           phase('sbom validation');
           if (errors) throw new UserError(`internal error: the SBOM does not validate against CycloneDX 1.6: ${JSON.stringify(errors).slice(0, 500)}`, 70);

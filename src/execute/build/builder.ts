@@ -292,6 +292,7 @@ export class Builder {
         );
       });
       for (const d of this.tmp) rmSync(d, { recursive: true, force: true });
+      phase('clean-up');
     }
   }
 
