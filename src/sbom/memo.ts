@@ -55,12 +55,13 @@ const TRACKED: ReadonlyArray<keyof Provenance> = ['files', 'packages', 'buildPac
  * every file record was most of a cached rebuild's SBOM time.
  */
 export function sbomKey(prov: Provenance, options: { imageRef?: string }, trackedFrom?: string): string {
-  const shown: Record<string, unknown> = { ...prov, created: undefined, steps: prov.steps.map((s) => ({ ...s, cached: undefined, durationMs: undefined })) };
-  // The bulk of the provenance (every file) follows from what was tracked: its digest stands in for it.
-  if (trackedFrom !== undefined) {
-    for (const k of TRACKED) shown[k] = undefined;
-    shown.trackedFrom = trackedFrom;
-  }
+  // The bulk of the provenance (every file) follows from what was tracked: its digest stands in for it
+  // (and those fields are not even read: a rebuild's cached tracker result parses them when first read).
+  const shown: Record<string, unknown> = {};
+  for (const k of Object.keys(prov) as Array<keyof Provenance>) shown[k] = trackedFrom !== undefined && TRACKED.includes(k) ? undefined : prov[k];
+  shown.created = undefined;
+  shown.steps = prov.steps.map((s) => ({ ...s, cached: undefined, durationMs: undefined }));
+  if (trackedFrom !== undefined) shown.trackedFrom = trackedFrom;
   return createHash('sha256')
     .update(JSON.stringify({ rendering: RENDERING, library: cyclonedxLibraryVersion(), options }))
     .update('\0')

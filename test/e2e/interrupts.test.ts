@@ -80,7 +80,7 @@ describeEngine('interrupts and concurrent builds', () => {
     expect(a.code, a.stderr).toBe(0);
     expect(b.code, b.stderr).toBe(0);
 
-    // Every record is whole JSON naming a snapshot that exists; no temporary file is left.
+    // Every record is whole JSON (a tracker result, whole JSON lines) naming a snapshot that exists; no temporary file is left.
     const records: string[] = [];
     const walk = (d: string) => {
       for (const f of readdirSync(d)) {
@@ -90,10 +90,13 @@ describeEngine('interrupts and concurrent builds', () => {
       }
     };
     walk(path.join(xdg, 'scannable', 'steps'));
-    expect(records.filter((f) => !f.endsWith('.json'))).toEqual([]);
+    expect(records.filter((f) => !f.endsWith('.json') && !f.endsWith('.jsonl'))).toEqual([]);
     for (const f of records) {
-      const rec = JSON.parse(readFileSync(f, 'utf8')) as { snapshot?: string };
-      if (rec.snapshot) expect(await engine.inspectImage(rec.snapshot), `${f} names a missing snapshot`).toBeDefined();
+      const text = readFileSync(f, 'utf8');
+      for (const line of f.endsWith('.jsonl') ? text.split('\n') : [text]) {
+        const rec = JSON.parse(line) as { snapshot?: string };
+        if (rec.snapshot) expect(await engine.inspectImage(rec.snapshot), `${f} names a missing snapshot`).toBeDefined();
+      }
     }
 
     const c = await runCli(args('c.json'), { env: id('c') });

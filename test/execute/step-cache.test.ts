@@ -1,5 +1,5 @@
 /** The step cache's files: records by key, tracker results kept to the most recently used few. */
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -35,7 +35,7 @@ describe('StepCache tracker results', () => {
     const tracks = path.join(dir, 'tracks');
     const age = (key: string, secondsAgo: number) => {
       const t = new Date(Date.now() - secondsAgo * 1000);
-      utimesSync(path.join(tracks, `${key}.json`), t, t);
+      utimesSync(path.join(tracks, `${key}.jsonl`), t, t);
     };
     for (let i = 0; i < KEEP_TRACKS; i++) {
       cache.putTrack(`k${i}`, result(i));
@@ -47,11 +47,11 @@ describe('StepCache tracker results', () => {
     expect(cache.getTrack('k3')?.observed.get('s3')).toEqual({ files: 3, unattributed: 0 });
     cache.putTrack('new1', result(100));
     cache.putTrack('new2', result(101));
-    const kept = readdirSync(tracks).filter((f) => f.endsWith('.json'));
+    const kept = readdirSync(tracks);
     expect(kept).toHaveLength(KEEP_TRACKS);
-    expect(kept).not.toContain('k0.json');
-    expect(kept).not.toContain('k1.json');
-    expect(kept).toContain('k3.json');
+    expect(kept).not.toContain('k0.jsonl');
+    expect(kept).not.toContain('k1.jsonl');
+    expect(kept).toContain('k3.jsonl');
     expect(cache.getTrack('k0')).toBeUndefined();
     expect(cache.getTrack('new2')).toEqual(result(101));
   });
@@ -66,6 +66,33 @@ describe('StepCache tracker results', () => {
     cache.putTrack('k', result(1));
     expect(readdirSync(path.join(dir, 'ab'))).toEqual(['ab34.json']);
     expect(cache.get('ab34')?.snapshot).toBe('sha256:' + '1'.repeat(64));
+  });
+
+  it('parses files and packages when they are first read; a damaged file is a miss, damaged files and packages a clear error', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'scannable-step-cache-'));
+    tmp.push(dir);
+    const cache = new StepCache(dir, true);
+    const full: TrackResult = { ...result(7), files: [{ path: '/x', kind: 'file' } as never], packages: [{ purl: 'pkg:deb/debian/x@1' } as never] };
+    cache.putTrack('k', full);
+    const file = path.join(dir, 'tracks', 'k.jsonl');
+    const [head, body] = readFileSync(file, 'utf8').split('\n');
+    // The figures stand alone on the first line; the files come after them.
+    expect(JSON.parse(head!)).not.toHaveProperty('files');
+    expect(JSON.parse(body!).files).toEqual(full.files);
+    expect(cache.getTrack('k')).toEqual(full);
+    // Figures readable without the rest: the rest is damaged, and only reading it says so.
+    writeFileSync(file, `${head}\n{"files": [`);
+    const damaged = cache.getTrack('k')!;
+    expect(damaged.observed.get('s7')).toEqual({ files: 7, unattributed: 0 });
+    expect(() => damaged.files).toThrow(/tracks\/k\.jsonl cannot be read .*: remove it, or build with --no-cache/);
+    // A file without the figures' line (cut short) is not taken at all.
+    writeFileSync(file, '{"version": 1, "form');
+    expect(cache.getTrack('k')).toBeUndefined();
+    // Nor is the earlier layout (one JSON document, k.json), which the next result written removes.
+    writeFileSync(path.join(dir, 'tracks', 'old.json'), JSON.stringify({ version: 1, result: full }));
+    expect(cache.getTrack('old')).toBeUndefined();
+    cache.putTrack('k', full);
+    expect(readdirSync(path.join(dir, 'tracks'))).toEqual(['k.jsonl']);
   });
 
   it('reads nothing when disabled (--no-cache), but keeps what the build made for the next one', () => {

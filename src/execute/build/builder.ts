@@ -32,6 +32,7 @@ import { idLookupFromFiles } from '../context/ids.js';
 import { readArchive } from '../context/archive.js';
 import { LABEL_BUILD, snapshotLabel, StepCanceledError, type ChangeKind, type ContainerRef, type ContainerSpec, type Engine, type ImageConfig, type MountSpec } from '../engine.js';
 import { LayeredFs, type LayerChange, type LayerView } from '../../image/layered-fs.js';
+import { lazyField } from '../../common/lazy-field.js';
 import { type KnownHash, LayerDirView, opaqueDirsOf } from '../layer-dir.js';
 import { WrittenFileHasher, sharedWritableMappings } from '../written-hashes.js';
 import { TarSnapshotFs } from '../tar-fs.js';
@@ -373,7 +374,9 @@ export class Builder {
       const eq = e.indexOf('=');
       return eq > 0 && looksSecret(e.slice(0, eq)) ? `${e.slice(0, eq)}=${REDACTED}` : e;
     });
-    const provenance = scrub({ ...tracked, image: { ...tracked.image, config: { ...tracked.image.config, ...(tracked.image.config.Env ? { Env: redactedEnv } : {}) } } }, this.secrets);
+    // Replaced in place: a copy of the whole would read the files and packages a cached result has not parsed.
+    tracked.image = { ...tracked.image, config: { ...tracked.image.config, ...(tracked.image.config.Env ? { Env: redactedEnv } : {}) } };
+    const provenance = scrub(tracked, this.secrets);
     return { imageId, plan, provenance, trackedFrom: digest({ track: this.trackKey, secrets: this.secrets }) };
   }
 
@@ -1324,7 +1327,8 @@ export class Builder {
       await configured;
       const info = await this.engine.inspectImage(target.image);
       const created = this.req.sourceDateEpoch !== undefined ? new Date(this.req.sourceDateEpoch * 1000).toISOString() : new Date().toISOString();
-      return {
+      const tracked = r;
+      const provenance: Provenance = {
         tool: TOOL,
         created,
         dockerfile: { path: path.relative(path.resolve(this.req.context), path.resolve(this.req.dockerfile)) || this.req.dockerfile, sha256: sha256(dockerfileText) },
@@ -1338,12 +1342,18 @@ export class Builder {
         },
         stages: plan.stages.map((s) => ({ index: s.index, ...(s.name ? { name: s.name } : {}), base: this.stages.get(s.index)!.baseRecord, target: s.index === plan.target })),
         steps: this.steps,
-        packages: r.packages,
-        buildPackages: r.buildPackages,
-        files: r.files,
-        coverage: computeCoverage(r.files),
+        // Read from the cached result when first asked for (see StepCache.getTrack); in place, so the order stays.
+        packages: undefined as never,
+        buildPackages: undefined as never,
+        files: undefined as never,
+        coverage: undefined as never,
         problems: r.problems,
       };
+      lazyField(provenance, 'packages', () => tracked.packages);
+      lazyField(provenance, 'buildPackages', () => tracked.buildPackages);
+      lazyField(provenance, 'files', () => tracked.files);
+      lazyField(provenance, 'coverage', () => computeCoverage(tracked.files));
+      return provenance;
     } finally {
       for (const fs of opened) (fs as TarSnapshotFs).close();
     }

@@ -13,6 +13,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:f
 import path from 'node:path';
 import { replaceFileAtomic } from '../../common/atomic.js';
 import { defaultCacheDir, keepNewest, markUsed } from '../../common/cache-dir.js';
+import { UserError } from '../../common/diagnostics.js';
+import { lazyField } from '../../common/lazy-field.js';
 import type { ChangeKind, PlacedSource, StepIntents, TrackResult } from '../../track/tracker.js';
 import type { KnownHash } from '../layer-dir.js';
 
@@ -30,6 +32,10 @@ export interface CachedStep {
 }
 
 export const CACHE_VERSION = 1;
+
+/** How a tracker result is laid out in its file (the figures on a line, then files and packages). */
+const TRACK_FORMAT = 2;
+
 
 /** Tracker results kept (each is megabytes); the least recently used go first. */
 export const KEEP_TRACKS = 32;
@@ -83,18 +89,39 @@ export class StepCache {
     this.write(this.file(key), JSON.stringify({ version: CACHE_VERSION, ...rec }));
   }
 
-  /** The tracker's result for a set of snapshots (maps stored as entry lists). */
+  /**
+   * The tracker's result for a set of snapshots (maps stored as entry lists).
+   * Its files and packages (megabytes: every file, license texts) are parsed
+   * when first read: a rebuild whose SBOM comes from the memo reads only the
+   * steps' figures (a JSON line of its own before them).
+   */
   getTrack(key: string): TrackResult | undefined {
     if (!this.enabled) return undefined;
+    const file = this.trackFile(key);
+    let text: string;
+    let head: { version: number; format: number; observed: Array<[string, { files: number; unattributed: number }]>; problems: TrackResult['problems'] };
+    let lineEnd: number;
     try {
-      const file = this.trackFile(key);
-      const raw = JSON.parse(readFileSync(file, 'utf8')) as { version: number; result: Omit<TrackResult, 'observed'> & { observed: Array<[string, { files: number; unattributed: number }]> } };
-      if (raw.version !== CACHE_VERSION) return undefined;
-      markUsed(file);
-      return { ...raw.result, observed: new Map(raw.result.observed) };
+      text = readFileSync(file, 'utf8');
+      lineEnd = text.indexOf('\n');
+      if (lineEnd < 0) return undefined;
+      head = JSON.parse(text.slice(0, lineEnd)) as typeof head;
+      if (head.version !== CACHE_VERSION || head.format !== TRACK_FORMAT) return undefined;
     } catch {
       return undefined;
     }
+    markUsed(file);
+    let body: Pick<TrackResult, 'files' | 'packages' | 'buildPackages'> | undefined;
+    const load = () => {
+      try {
+        return (body ??= JSON.parse(text.slice(lineEnd + 1)) as NonNullable<typeof body>);
+      } catch (e) {
+        throw new UserError(`the tracker result kept in ${file} cannot be read (${(e as Error).message}): remove it, or build with --no-cache`);
+      }
+    };
+    const result = { problems: head.problems, observed: new Map(head.observed) } as TrackResult;
+    for (const k of ['files', 'packages', 'buildPackages'] as const) lazyField(result, k, () => load()[k]);
+    return result;
   }
 
   /**
@@ -104,16 +131,21 @@ export class StepCache {
    */
   putTrack(key: string, r: TrackResult): void {
     const first = !existsSync(path.join(this.dir, 'tracks'));
-    this.write(this.trackFile(key), JSON.stringify({ version: CACHE_VERSION, result: { ...r, observed: [...r.observed] } }));
+    const head = JSON.stringify({ version: CACHE_VERSION, format: TRACK_FORMAT, observed: [...r.observed], problems: r.problems });
+    const body = JSON.stringify({ files: r.files, packages: r.packages, buildPackages: r.buildPackages });
+    this.write(this.trackFile(key), `${head}\n${body}`);
     this.pruneTracks(first);
   }
 
   private trackFile(key: string): string {
-    return path.join(this.dir, 'tracks', `${key}.json`);
+    // JSON lines: the figures, then the files and packages (see getTrack).
+    return path.join(this.dir, 'tracks', `${key}.jsonl`);
   }
 
   private pruneTracks(first: boolean): void {
-    keepNewest(path.join(this.dir, 'tracks'), KEEP_TRACKS, '.json');
+    keepNewest(path.join(this.dir, 'tracks'), KEEP_TRACKS, '.jsonl');
+    // Results in the earlier layout (one JSON document each) are never read again.
+    keepNewest(path.join(this.dir, 'tracks'), 0, '.json');
     try {
       // Earlier versions kept these among the step records (track-<key>.json), never cut down:
       // removed when tracks/ is first made.
