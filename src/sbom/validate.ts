@@ -76,10 +76,6 @@ function withoutUniqueItems(schema, keys) {
   return strip(schema, undefined);
 }
 
-// Arrays under the schema's unique keys holding two equal items, reported as Ajv would. Items of
-// such arrays are compared by canonical JSON (object keys sorted: equal strings for values JSON
-// Schema calls equal), built once per node from its children's, so nested unique arrays reuse what
-// their items already made; what no unique array holds is only walked.
 // Whether every item has its own scalar fingerprint: an item's JSON type and scalar value, or an
 // object's scalar properties (sorted by key). Equal items have equal fingerprints, so distinct
 // fingerprints prove the items distinct; false says nothing.
@@ -103,6 +99,10 @@ function scalarsDiffer(items) {
   return true;
 }
 
+// Arrays under the schema's unique keys holding two equal items, reported as Ajv would. Items of
+// such arrays are compared by canonical JSON (object keys sorted: equal strings for values JSON
+// Schema calls equal), built once per node from its children's, so nested unique arrays reuse what
+// their items already made; what no unique array holds is only walked.
 function duplicateItems(doc, keys) {
   const errors = [];
   const at = [];

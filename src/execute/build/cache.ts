@@ -36,7 +36,6 @@ export const CACHE_VERSION = 1;
 /** How a tracker result is laid out in its file (the figures on a line, then files and packages). */
 const TRACK_FORMAT = 2;
 
-
 /** Tracker results kept (each is megabytes); the least recently used go first. */
 export const KEEP_TRACKS = 32;
 
