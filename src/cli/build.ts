@@ -146,6 +146,9 @@ export function registerBuild(program: Command): void {
       const validator = opts.sbom ? startValidator(defaultCacheDir()) : undefined;
       try {
         const out = await build(req);
+        // A signal that came after the last step's process ended (its commit, the tracking) interrupts
+        // the build all the same: no SBOM, the signal's exit status.
+        abort.signal.throwIfAborted();
         if (opts.sbom) {
           const options = opts.tag?.[0] ? { imageRef: opts.tag[0] } : {};
           // A rebuild served from the cache gets the document the last one rendered, with its own timestamp.
@@ -168,6 +171,7 @@ export function registerBuild(program: Command): void {
           phase('sbom validation');
           if (errors) throw new UserError(`internal error: the SBOM does not validate against CycloneDX 1.6: ${JSON.stringify(errors).slice(0, 500)}`, 70);
           if (!recalled && key) keepSbom(memoDir, key, json);
+          abort.signal.throwIfAborted();
           writeFileAtomic(opts.sbom, json);
           progress.message(`SBOM written to ${opts.sbom}`);
         }

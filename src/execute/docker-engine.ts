@@ -832,22 +832,6 @@ export class DockerEngine implements Engine {
       await this.removeContainer(containerId);
       throw new StepCanceledError(containerId);
     }
-    // Attach before start, so not a byte of output is missed.
-    const output = await this.dial<IncomingMessage>(`attach to container ${shortId(containerId)}`, {
-      method: 'POST',
-      path: `/containers/${containerId}/attach`,
-      query: { stream: 1, stdout: 1, stderr: 1 },
-      stream: true,
-      untimed: true,
-    });
-    const outputDone = new Promise<void>((resolve) => {
-      const demux = new StdioDemuxer(options.onStdout, options.onStderr);
-      output.on('data', (chunk: Buffer) => demux.push(chunk));
-      output.on('end', resolve);
-      output.on('close', resolve);
-      output.on('error', () => resolve());
-    });
-
     let stopReason: 'canceled' | 'timeout' | undefined;
     const waitAbort = new AbortController();
     const stop = (reason: 'canceled' | 'timeout') => {
@@ -855,21 +839,42 @@ export class DockerEngine implements Engine {
       stopReason = reason;
       waitAbort.abort();
     };
+    // Listening from here on, not only once the wait is asked: a signal that comes while the output
+    // is attached would otherwise be missed, and the step would run to its end.
     const onAbort = () => stop('canceled');
     signal?.addEventListener('abort', onAbort, { once: true });
     const timer = timeoutMs !== undefined ? setTimeout(() => stop('timeout'), timeoutMs) : undefined;
+    let output: IncomingMessage | undefined;
     try {
-      await this.dial(`start container ${shortId(containerId)}`, { method: 'POST', path: `/containers/${containerId}/start` });
+      // Attach before start, so not a byte of output is missed.
+      output = await this.dial<IncomingMessage>(`attach to container ${shortId(containerId)}`, {
+        method: 'POST',
+        path: `/containers/${containerId}/attach`,
+        query: { stream: 1, stdout: 1, stderr: 1 },
+        stream: true,
+        untimed: true,
+      });
+      const attached = output;
+      const outputDone = new Promise<void>((resolve) => {
+        const demux = new StdioDemuxer(options.onStdout, options.onStderr);
+        attached.on('data', (chunk: Buffer) => demux.push(chunk));
+        attached.on('end', resolve);
+        attached.on('close', resolve);
+        attached.on('error', () => resolve());
+      });
       let exitCode = -1;
-      try {
-        const res = await this.dial<{ StatusCode: number; Error?: { Message?: string } | null }>(
-          `wait for container ${shortId(containerId)}`,
-          { method: 'POST', path: `/containers/${containerId}/wait`, signal: waitAbort.signal, untimed: true },
-        );
-        exitCode = res.StatusCode;
-        if (res.Error?.Message) throw new EngineError(`wait for container ${shortId(containerId)}`, res.Error.Message);
-      } catch (e) {
-        if (!stopReason) throw e;
+      if (!stopReason) {
+        await this.dial(`start container ${shortId(containerId)}`, { method: 'POST', path: `/containers/${containerId}/start` });
+        try {
+          const res = await this.dial<{ StatusCode: number; Error?: { Message?: string } | null }>(
+            `wait for container ${shortId(containerId)}`,
+            { method: 'POST', path: `/containers/${containerId}/wait`, signal: waitAbort.signal, untimed: true },
+          );
+          exitCode = res.StatusCode;
+          if (res.Error?.Message) throw new EngineError(`wait for container ${shortId(containerId)}`, res.Error.Message);
+        } catch (e) {
+          if (!stopReason) throw e;
+        }
       }
       if (stopReason) {
         output.destroy();
@@ -882,7 +887,7 @@ export class DockerEngine implements Engine {
     } finally {
       if (timer) clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
-      output.destroy();
+      output?.destroy();
     }
   }
 

@@ -49,8 +49,9 @@ describeEngine('interrupts and concurrent builds', () => {
       const cli = startCli(['build', '--network', 'host', '--progress', 'plain', '--no-report', '--sbom', sbom, dir], {
         env: { SCANNABLE_BUILD_ID: buildId, XDG_CACHE_HOME: path.join(dir, '.xdg') },
       });
-      // The RUN's process is running: its output has arrived, and its container exists.
-      await cli.waitForStderr(new RegExp(`started-${signal}`));
+      // The RUN's process is running: its output line has arrived (not only the step's header, which
+      // names the same word), and its container exists.
+      await cli.waitForStderr(new RegExp(`^#\\d+ started-${signal}`, 'm'));
       await until('the step container', async () => (await containersOf(buildId)) > 0);
       cli.child.kill(signal);
       const r = await cli.done;

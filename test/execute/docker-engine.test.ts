@@ -331,6 +331,16 @@ describeEngine('DockerEngine on the real engine', () => {
     expect(docker(['inspect', c.id]).status).not.toBe(0);
   });
 
+  it('cancellation that comes while the output is being attached still stops the container', async () => {
+    const c = await engine.createContainer({ image: busybox, buildId, entrypoint: [], cmd: ['sleep', '60'] });
+    const abort = new AbortController();
+    // run() has checked the signal and is attaching: the abort lands before the wait is asked.
+    const running = engine.run(c.id, { signal: abort.signal });
+    abort.abort();
+    await expect(running).rejects.toBeInstanceOf(StepCanceledError);
+    expect(docker(['inspect', c.id]).status).not.toBe(0);
+  }, 30_000);
+
   it('a timeout kills and removes the container', async () => {
     const c = await engine.createContainer({ image: busybox, buildId, entrypoint: [], cmd: ['sleep', '60'] });
     const err = await engine.run(c.id, { timeoutMs: 500 }).catch((e: unknown) => e);
