@@ -23,6 +23,7 @@ import http, { type IncomingMessage } from 'node:http';
 import type https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
+import { inspect } from 'node:util';
 import { Transform, type Readable } from 'node:stream';
 import type Dockerode from 'dockerode';
 import { loadDockerode } from './dockerode-load.js';
@@ -1148,9 +1149,14 @@ function readableDir(dir: string): boolean {
  * IP-literal check compiles a regex: ~15 ms of a build's start-up). Keep-alive
  * as Node's global agent does.
  */
-function withPlainAgent(options: Endpoint['options']): Endpoint['options'] {
+export function withPlainAgent(options: Endpoint['options']): Endpoint['options'] {
   if (options.agent || options.protocol === 'https' || options.protocol === 'ssh') return options;
-  return { ...options, agent: new http.Agent({ keepAlive: true, servername: '' } as http.AgentOptions) as unknown as https.Agent };
+  const agent = new http.Agent({ keepAlive: true, servername: '' } as http.AgentOptions);
+  // docker-modem formats every request's options with util.inspect (showHidden, no depth limit) for
+  // its debug log, whether or not that log is on: the agent's idle sockets and all their internals
+  // were a quarter of a second of a build's main thread.
+  Object.defineProperty(agent, inspect.custom, { value: () => 'http.Agent (keep-alive)' });
+  return { ...options, agent: agent as unknown as https.Agent };
 }
 
 /** The modem hands back bodies it could not parse (or that parsed to null) as raw bytes. */
