@@ -866,6 +866,7 @@ export class DockerEngine implements Engine {
       let exitCode = -1;
       if (!stopReason) {
         await this.dial(`start container ${shortId(containerId)}`, { method: 'POST', path: `/containers/${containerId}/start` });
+        options.onStarted?.();
         try {
           const res = await this.dial<{ StatusCode: number; Error?: { Message?: string } | null }>(
             `wait for container ${shortId(containerId)}`,

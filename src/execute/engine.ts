@@ -170,6 +170,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Kills and removes the container after this long, then rejects with `StepTimeoutError`. */
   timeoutMs?: number;
+  /** Called once the engine has started the process: work to overlap with it begins here, not before. */
+  onStarted?: () => void;
 }
 
 export interface RunResult {

@@ -30,6 +30,31 @@ export interface KnownHash {
   sha256: string;
 }
 
+/**
+ * A base layer's directory as one build read it, kept by the layer's diff id
+ * (`StepCache.getLayerRecord`): the next build on the same base reads no
+ * directory, hashes no file and parses no package database of that layer again.
+ */
+export interface LayerRecord {
+  dir: string;
+  /** The directory's inode and mtime (`dirStamp`): a layer stored anew (its image removed and loaded again) is read again. */
+  stamp: string;
+  files: FileEntry[];
+  whiteouts: string[];
+  opaqueDirs: string[];
+  hashes: Array<[string, string]>;
+  /** The code that derived `derived` (`codeFingerprint`): another version parses again. */
+  code: string;
+  /** What was derived from the layer's files (`remember`). */
+  derived: Map<string, unknown>;
+}
+
+/** What tells a layer directory from one stored again at the same path. */
+export function dirStamp(dir: string): string {
+  const st = lstatSync(dir);
+  return `${st.ino}:${st.mtimeMs}`;
+}
+
 export class LayerDirView implements LayerView {
   readonly deleted: string[];
 
@@ -56,6 +81,35 @@ export class LayerDirView implements LayerView {
     return new LayerDirView(dir, files, whiteouts, new Map(), new Map(), deleted);
   }
 
+  /**
+   * The layer as a record describes it (see LayerRecord; the caller checks its
+   * directory and stamp). What was derived by other code is dropped.
+   */
+  static fromRecord(rec: LayerRecord, code: string): LayerDirView {
+    const files = new Map(rec.files.map((e) => [e.path, e]));
+    const derived = rec.code === code ? rec.derived : new Map<string, unknown>();
+    return new LayerDirView(rec.dir, files, new Set(rec.whiteouts), new Map(rec.hashes), derived, [], rec.opaqueDirs);
+  }
+
+  /** This layer as a record for the next build: the hashes of the files `only` accepts, and everything derived. */
+  toRecord(stamp: string, code: string, only: (path: string) => boolean = () => true): LayerRecord {
+    return {
+      dir: this.dir,
+      stamp,
+      files: [...this.files.values()],
+      whiteouts: [...this.whiteouts],
+      opaqueDirs: [...this.opaqueDirs],
+      hashes: [...this.hashes].filter(([p]) => only(p)),
+      code,
+      derived: this.derived,
+    };
+  }
+
+  /** How much is known of the layer beyond its listing: a record is kept again when this grew. */
+  get knowledge(): { hashes: number; derived: number } {
+    return { hashes: this.hashes.size, derived: this.derived.size };
+  }
+
   /** The same layer with the deletions the engine reported for it (known only once its changes() answers). */
   withDeleted(deleted: Iterable<string>): LayerDirView {
     return new LayerDirView(this.dir, this.files, this.whiteouts, this.hashes, this.derived, deleted, this.opaqueDirs);
@@ -78,25 +132,15 @@ export class LayerDirView implements LayerView {
   }
 
   /**
-   * Hashes known from an earlier build (the step cache keeps them by the
-   * layer's diff id): taken for files whose size and mtime are as recorded;
-   * the rest are hashed.
+   * Hashes known from elsewhere (taken while the step that wrote the files
+   * ran): taken for files whose size and mtime are as recorded; the rest are
+   * hashed.
    */
   seedHashes(known: ReadonlyMap<string, KnownHash>): void {
     for (const [p, k] of known) {
       const e = this.files.get(p);
       if (e?.kind === 'file' && e.size === k.size && e.mtime === k.mtime && !this.hashes.has(p)) this.hashes.set(p, k.sha256);
     }
-  }
-
-  /** What is known of the files `only` accepts, to be kept for the next build on this layer. */
-  knownHashes(only: (path: string) => boolean): Map<string, KnownHash> {
-    const out = new Map<string, KnownHash>();
-    for (const [p, sha256] of this.hashes) {
-      const e = this.files.get(p);
-      if (e?.kind === 'file' && only(p)) out.set(p, { size: e.size, mtime: e.mtime, sha256 });
-    }
-    return out;
   }
 
   *entries(): Iterable<FileEntry> {

@@ -10,7 +10,7 @@
  * SOURCE_DATE_EPOCH when set), the serial number derives from the image id.
  */
 import { createHash } from 'node:crypto';
-import * as CDX from '@cyclonedx/cyclonedx-library';
+import * as CDX from './cdx.js';
 import { spdxLicenseId } from '../track/licenses/spdx.js';
 import type { Package } from '../track/package.js';
 import { rootOrigin, type FileRecord, type Origin, type PackageRecord, type Provenance, type StepRef } from '../track/provenance.js';
@@ -441,7 +441,8 @@ function formulation(prov: Provenance, buildOnly: PackageRecord[], stageNames: M
 
 /** Validates a document against the official CycloneDX 1.6 JSON schema; returns the errors, if any. */
 export async function validateCycloneDX(doc: Record<string, unknown> | string): Promise<unknown[] | null> {
-  const v = new CDX.Validation.JsonStrictValidator(CDX.Spec.Version.v1dot6);
+  const { JsonStrictValidator } = await import('@cyclonedx/cyclonedx-library/Validation');
+  const v = new JsonStrictValidator(CDX.Spec.Version.v1dot6);
   const result = await v.validate(typeof doc === 'string' ? doc : JSON.stringify(doc));
   return (result as unknown[] | null) ?? null;
 }

@@ -92,9 +92,32 @@ describe('LayerDirView', () => {
     await v.hashAll();
     expect(v.sha256('/usr/bin/tool')).toBe('f'.repeat(64));
     expect(v.sha256('/etc/a.conf')).toBe(createHash('sha256').update('alpha\n').digest('hex'));
-    const known = v.knownHashes((p) => p !== '/usr/bin/tool');
-    expect([...known.keys()]).toEqual(['/etc/a.conf']);
-    expect(known.get('/etc/a.conf')).toEqual({ size: a.size, mtime: a.mtime, sha256: createHash('sha256').update('alpha\n').digest('hex') });
+  });
+
+  it('makes a record that a later build reads instead of the directory: entries, hashes, and what was derived with the same code', async () => {
+    const d = layer();
+    const v = LayerDirView.read(d);
+    await v.hashAll();
+    let parses = 0;
+    const parse = () => (parses++, { lines: v.readFile('/etc/a.conf')!.toString().split('\n').length });
+    expect(v.remember('/etc/a.conf', 'lines', parse)).toEqual({ lines: 2 });
+    expect(v.knowledge).toEqual({ hashes: 2, derived: 1 });
+    const rec = v.toRecord('stamp', 'code-1', (p) => p !== '/usr/bin/tool');
+    expect(rec.hashes.map(([p]) => p)).not.toContain('/usr/bin/tool');
+    // The directory changes behind the record's back: what the record says is what is answered.
+    writeFileSync(path.join(d, 'etc', 'a.conf'), 'changed\nand longer\nthan before\n');
+    writeFileSync(path.join(d, 'etc', 'new.conf'), 'new\n');
+    const again = LayerDirView.fromRecord(rec, 'code-1');
+    expect([...again.entries()]).toEqual([...v.entries()]);
+    expect(again.stat('/etc/new.conf')).toBeUndefined();
+    expect(again.sha256('/etc/a.conf')).toBe(createHash('sha256').update('alpha\n').digest('hex'));
+    expect(again.remember('/etc/a.conf', 'lines', parse)).toEqual({ lines: 2 });
+    expect(parses).toBe(1);
+    // Other code parses again.
+    const other = LayerDirView.fromRecord(rec, 'code-2');
+    expect(other.remember('/etc/a.conf', 'lines', parse)).toEqual({ lines: 4 });
+    expect(parses).toBe(2);
+    expect(other.knowledge.derived).toBe(1);
   });
 
   it('says clearly when a file vanished from the layer after it was indexed', () => {

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { KEEP_TRACKS, StepCache } from '../../src/execute/build/cache.js';
+import type { LayerRecord } from '../../src/execute/layer-dir.js';
 import type { TrackResult } from '../../src/track/tracker.js';
 
 const tmp: string[] = [];
@@ -11,19 +12,48 @@ afterAll(() => tmp.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 const result = (n: number): TrackResult => ({ files: [], packages: [], buildPackages: [], problems: [{ path: `/p${n}`, reason: 'r' }], observed: new Map([[`s${n}`, { files: n, unattributed: 0 }]]) });
 
-describe('StepCache layer hashes', () => {
-  it('reads back the hashes kept for a diff id, cache enabled or not, and nothing for another id', () => {
+describe('StepCache layer records', () => {
+  const record = (derived: Map<string, unknown>): LayerRecord => ({
+    dir: '/var/lib/docker/overlay2/x/diff',
+    stamp: '12:1700000000000',
+    files: [{ path: '/bin/x', kind: 'file', mode: 0o755, uid: 0, gid: 0, size: 3, mtime: 1700000000 }],
+    whiteouts: ['/gone'],
+    opaqueDirs: [],
+    hashes: [['/bin/x', 'b'.repeat(64)]],
+    code: 'c'.repeat(64),
+    derived,
+  });
+
+  it('reads back the record kept for a diff id, cache enabled or not, and nothing for another id', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'scannable-step-cache-'));
     tmp.push(dir);
     const id = 'sha256:' + 'a'.repeat(64);
-    const known = new Map([['/bin/x', { size: 3, mtime: 1700000000, sha256: 'b'.repeat(64) }]]);
-    new StepCache(dir, false).putLayerHashes(id, known);
-    expect(new StepCache(dir, false).getLayerHashes(id)).toEqual(known);
-    expect(new StepCache(dir, true).getLayerHashes(id)).toEqual(known);
-    expect(new StepCache(dir, true).getLayerHashes('sha256:' + 'c'.repeat(64))).toBeUndefined();
-    // A record under another id's name is not taken.
-    writeFileSync(path.join(dir, 'layers', 'c'.repeat(64) + '.json'), JSON.stringify({ version: 1, diffId: id, files: [] }));
-    expect(new StepCache(dir, true).getLayerHashes('sha256:' + 'c'.repeat(64))).toBeUndefined();
+    // Parsed values as the catalogers make them: maps, and fields present but undefined.
+    const derived = new Map<string, unknown>([['deb822:1\0/var/lib/dpkg/status', { ok: true, value: { paragraphs: [{ fields: new Map([['package', { name: 'Package', first: 'x', rest: [] }]]), line: 1 }], problems: [] } }], ['go\0/bin/x', { a: undefined }]]);
+    // Hashes kept by an earlier version (JSON) go when a record is written.
+    mkdirSync(path.join(dir, 'layers'));
+    writeFileSync(path.join(dir, 'layers', 'a'.repeat(64) + '.json'), '{}');
+    new StepCache(dir, false).putLayerRecord(id, record(derived));
+    expect(readdirSync(path.join(dir, 'layers'))).toEqual(['a'.repeat(64) + '.v8']);
+    for (const enabled of [false, true]) {
+      const back = new StepCache(dir, enabled).getLayerRecord(id)!;
+      expect(back).toEqual(record(derived));
+      expect('a' in (back.derived.get('go\0/bin/x') as object)).toBe(true);
+    }
+    expect(new StepCache(dir, true).getLayerRecord('sha256:' + 'c'.repeat(64))).toBeUndefined();
+    // A record under another id's name is not taken; a damaged one is ignored.
+    writeFileSync(path.join(dir, 'layers', 'c'.repeat(64) + '.v8'), readFileSync(path.join(dir, 'layers', 'a'.repeat(64) + '.v8')));
+    expect(new StepCache(dir, true).getLayerRecord('sha256:' + 'c'.repeat(64))).toBeUndefined();
+    writeFileSync(path.join(dir, 'layers', 'a'.repeat(64) + '.v8'), 'not v8');
+    expect(new StepCache(dir, true).getLayerRecord(id)).toBeUndefined();
+  });
+
+  it('keeps nothing for a record that cannot be cloned', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'scannable-step-cache-'));
+    tmp.push(dir);
+    const id = 'sha256:' + 'd'.repeat(64);
+    new StepCache(dir, true).putLayerRecord(id, record(new Map([['k', () => 1]])));
+    expect(new StepCache(dir, true).getLayerRecord(id)).toBeUndefined();
   });
 });
 

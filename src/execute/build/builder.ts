@@ -33,7 +33,8 @@ import { readArchive } from '../context/archive.js';
 import { LABEL_BUILD, snapshotLabel, StepCanceledError, type ChangeKind, type ContainerRef, type ContainerSpec, type Engine, type ImageConfig, type MountSpec } from '../engine.js';
 import { LayeredFs, type LayerChange, type LayerView } from '../../image/layered-fs.js';
 import { lazyField } from '../../common/lazy-field.js';
-import { type KnownHash, LayerDirView, opaqueDirsOf } from '../layer-dir.js';
+import { dirStamp, type KnownHash, LayerDirView, opaqueDirsOf } from '../layer-dir.js';
+import { codeFingerprint } from '../../common/code-fingerprint.js';
 import { WrittenFileHasher, sharedWritableMappings } from '../written-hashes.js';
 import { TarSnapshotFs } from '../tar-fs.js';
 import { subtreeArchive } from '../subtree-tar.js';
@@ -219,6 +220,8 @@ export class Builder {
   private readonly removals: Promise<unknown>[] = [];
   /** Stages whose final file system the tracker reads: the target and every stage copied from. */
   private readonly needFs = new Set<number>();
+  /** Base layers read from storage, to be kept for the next build (keepLayerRecords); `loaded`: what their record knew. */
+  private readonly layerRecords: Array<{ diffId: string; stamp: string; view: LayerDirView; visible: ReadonlySet<string>; loaded: { hashes: number; derived: number } | undefined }> = [];
   /** Layers this build committed, read (and for the target, hashed) while later steps run, by snapshot. */
   private readonly layerReads = new Map<string, Promise<LayerDirView | undefined>>();
   private targetStage = -1;
@@ -369,6 +372,9 @@ export class Builder {
     }
     const imageId = target.image;
     phase('tracking');
+    // Written while the SBOM validates, like the other cache writes (or at once, for a caller with no such time).
+    if (this.req.later) this.req.later(() => this.keepLayerRecords());
+    else this.keepLayerRecords();
     // Secret-looking values appear nowhere in the provenance (a URL or note a RUN expanded them into, the image's Env).
     const redactedEnv = (tracked.image.config.Env ?? []).map((e) => {
       const eq = e.indexOf('=');
@@ -594,7 +600,10 @@ export class Builder {
     // Whether this stage's files are read from the engine's storage (its root, each step's layer).
     const readsLayers = this.needFs.has(st.stage.index) && this.layerDirsUsable();
     const inTarget = st.stage.index === this.targetStage;
-    if (op.kind === 'exec') {
+    // Work done while a RUN's process runs. Begun only once the engine has started it: the first
+    // parts are synchronous (reading a root's directories, compiling modules) and would hold back
+    // the start request by a few hundred milliseconds.
+    const whileRunning = () => {
       // The tracker will need this stage's root: read it while a RUN (the long kind of step) runs, not after the build.
       // In a stage copied from, only while one expected to be long runs, or the next RUN after the stage's end:
       // reading and hashing a root takes both cores for a while, which a short RUN and its commit would wait for.
@@ -613,7 +622,7 @@ export class Builder {
         this.waitedLong = true;
         this.req.whileLongStep?.();
       }
-    }
+    };
     // A long RUN's files are hashed while it runs, where all of them will be hashed (prefetchLayer).
     const watching = long && inTarget && readsLayers ? this.watchWrites(container.id) : undefined;
     try {
@@ -631,6 +640,7 @@ export class Builder {
           },
           ...(this.req.signal ? { signal: this.req.signal } : {}),
           ...(this.req.stepTimeoutMs ? { timeoutMs: this.req.stepTimeoutMs } : {}),
+          onStarted: whileRunning,
         });
         if (result.exitCode !== 0) {
           throw new BuildStepError(ref, `the command exited with code ${result.exitCode}`, tail.last());
@@ -1128,24 +1138,51 @@ export class Builder {
   private async rootFromStorage(image: string): Promise<LayerDirView[] | undefined> {
     const dirs = await this.engine.localLayerDirs?.(image);
     if (!dirs?.length) return undefined;
-    const opaque = await Promise.all(dirs.map((d, i) => (i === 0 ? [] : opaqueDirsOf(d))));
+    // A base image's layers are the same from build to build: each is read, hashed and cataloged once per installation.
+    const diffIds = (await this.engine.inspectImage(image))?.layers;
+    const byDiffId = diffIds?.length === dirs.length ? diffIds : undefined;
+    const code = codeFingerprint();
+    const stamps = dirs.map((d) => {
+      try {
+        return dirStamp(d);
+      } catch {
+        return undefined;
+      }
+    });
+    const records = dirs.map((d, i) => {
+      const rec = byDiffId ? this.cache.getLayerRecord(byDiffId[i]!) : undefined;
+      return rec && rec.dir === d && stamps[i] !== undefined && rec.stamp === stamps[i] ? rec : undefined;
+    });
+    const opaque = await Promise.all(dirs.map((d, i) => (i === 0 ? [] : (records[i]?.opaqueDirs ?? opaqueDirsOf(d)))));
     if (opaque.some((o) => o === undefined)) return undefined;
-    const views = dirs.map((d, i) => LayerDirView.read(d).withOpaqueDirs(opaque[i]!));
+    const views = dirs.map((d, i) => (records[i] ? LayerDirView.fromRecord(records[i]!, code) : LayerDirView.read(d).withOpaqueDirs(opaque[i]!)));
     // Only what the image shows is hashed: a file a later layer replaced or deleted never reaches the SBOM.
     const shown = new LayeredFs(views);
     const visible = views.map(() => new Set<string>());
     for (const e of shown.entries()) if (e.kind === 'file') visible[shown.layerOf(e.path)!]!.add(e.path);
-    // A base image's layers are the same from build to build: their files are hashed once per installation.
-    const diffIds = (await this.engine.inspectImage(image))?.layers;
-    const byDiffId = diffIds?.length === views.length ? diffIds : undefined;
-    const known = byDiffId?.map((id) => this.cache.getLayerHashes(id));
-    known?.forEach((k, i) => k && views[i]!.seedHashes(k));
     await Promise.all(views.map((v, i) => v.hashAll((p) => visible[i]!.has(p))));
-    byDiffId?.forEach((id, i) => {
-      const now = views[i]!.knownHashes((p) => visible[i]!.has(p));
-      if (!known?.[i] || now.size > known[i]!.size) this.cache.putLayerHashes(id, now);
+    byDiffId?.forEach((diffId, i) => {
+      const stamp = stamps[i];
+      if (stamp === undefined || this.layerRecords.some((r) => r.diffId === diffId)) return;
+      const view = views[i]!;
+      const loaded = records[i] && records[i]!.code === code ? view.knowledge : undefined;
+      this.layerRecords.push({ diffId, stamp, view, visible: visible[i]!, loaded });
     });
     return views;
+  }
+
+  /**
+   * Keeps the base layers read this build for the next one (see
+   * StepCache.getLayerRecord), where it learnt something: a layer read for the
+   * first time, files hashed or parsed that the record lacked.
+   */
+  private keepLayerRecords(): void {
+    const code = codeFingerprint();
+    for (const r of this.layerRecords.splice(0)) {
+      const now = r.view.knowledge;
+      if (r.loaded && now.hashes <= r.loaded.hashes && now.derived <= r.loaded.derived) continue;
+      this.cache.putLayerRecord(r.diffId, r.view.toRecord(r.stamp, code, (p) => r.visible.has(p)));
+    }
   }
 
   /**

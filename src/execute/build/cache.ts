@@ -11,12 +11,13 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { deserialize, serialize } from 'node:v8';
 import { replaceFileAtomic } from '../../common/atomic.js';
 import { defaultCacheDir, keepNewest, markUsed } from '../../common/cache-dir.js';
 import { UserError } from '../../common/diagnostics.js';
 import { lazyField } from '../../common/lazy-field.js';
 import type { ChangeKind, PlacedSource, StepIntents, TrackResult } from '../../track/tracker.js';
-import type { KnownHash } from '../layer-dir.js';
+import type { LayerRecord } from '../layer-dir.js';
 
 export interface CachedStep {
   /** Format version: records from another version are ignored. */
@@ -39,8 +40,11 @@ const TRACK_FORMAT = 2;
 /** Tracker results kept (each is megabytes); the least recently used go first. */
 export const KEEP_TRACKS = 32;
 
-/** Layers whose files' hashes are kept (base images' layers, mostly). */
-export const KEEP_LAYER_HASHES = 64;
+/** Layers whose records are kept (base images' layers, mostly; see getLayerRecord). */
+export const KEEP_LAYER_RECORDS = 64;
+
+/** How a layer record is laid out. */
+const LAYER_FORMAT = 1;
 
 /** The step cache's directory inside scannable's cache. */
 export function defaultStepCacheDir(): string {
@@ -160,36 +164,47 @@ export class StepCache {
   }
 
   /**
-   * The sha256 of a layer's files as an earlier build hashed them, by the
-   * layer's diff id (the digest of its content: the same id, the same files).
-   * Read whether or not the cache is enabled: it is no step's result, only
-   * the hashes of files that cannot have changed, and hashing a Debian base's
-   * 5,000 files took a core for most of a second in every cold build.
+   * A base layer as an earlier build read it (its listing, its files' sha256,
+   * what the catalogers parsed from them), by the layer's diff id: the digest
+   * of its content, so the same id means the same files. Read whether or not
+   * the cache is enabled: it is no step's result, only facts about files that
+   * cannot change, and reading, hashing and cataloging a Debian base's 5,000
+   * files took most of a second of CPU in every cold build, while its first
+   * RUN needed the cores. The caller checks that the directory is the same.
    */
-  getLayerHashes(diffId: string): Map<string, KnownHash> | undefined {
+  getLayerRecord(diffId: string): LayerRecord | undefined {
     try {
-      const file = this.layerHashFile(diffId);
-      const raw = JSON.parse(readFileSync(file, 'utf8')) as { version: number; diffId: string; files: Array<[string, number, number, string]> };
-      if (raw.version !== CACHE_VERSION || raw.diffId !== diffId) return undefined;
+      const file = this.layerRecordFile(diffId);
+      const raw = deserialize(readFileSync(file)) as { version: number; format: number; diffId: string; record: LayerRecord };
+      if (raw.version !== CACHE_VERSION || raw.format !== LAYER_FORMAT || raw.diffId !== diffId) return undefined;
       markUsed(file);
-      return new Map(raw.files.map(([p, size, mtime, sha256]) => [p, { size, mtime, sha256 }]));
+      return raw.record;
     } catch {
       return undefined;
     }
   }
 
-  putLayerHashes(diffId: string, known: ReadonlyMap<string, KnownHash>): void {
-    const files = [...known].map(([p, k]) => [p, k.size, k.mtime, k.sha256]);
-    this.write(this.layerHashFile(diffId), JSON.stringify({ version: CACHE_VERSION, diffId, files }));
-    keepNewest(path.join(this.dir, 'layers'), KEEP_LAYER_HASHES, '.json');
+  putLayerRecord(diffId: string, record: LayerRecord): void {
+    let data: Buffer;
+    try {
+      // v8's format: the parsed values are kept exactly as they were (undefined, maps), and read fast.
+      data = serialize({ version: CACHE_VERSION, format: LAYER_FORMAT, diffId, record });
+    } catch {
+      return; // a value that cannot be cloned: nothing is kept
+    }
+    const dir = path.join(this.dir, 'layers');
+    this.write(this.layerRecordFile(diffId), data);
+    keepNewest(dir, KEEP_LAYER_RECORDS, '.v8');
+    // Hashes in the earlier layout (JSON, hashes only) are never read again.
+    keepNewest(dir, 0, '.json');
   }
 
-  private layerHashFile(diffId: string): string {
-    return path.join(this.dir, 'layers', `${diffId.replace(/^sha256:/, '')}.json`);
+  private layerRecordFile(diffId: string): string {
+    return path.join(this.dir, 'layers', `${diffId.replace(/^sha256:/, '')}.v8`);
   }
 
   /** Atomic: a concurrent build sees the old record or the new one, never half of one. */
-  private write(file: string, data: string): void {
+  private write(file: string, data: string | Uint8Array): void {
     try {
       mkdirSync(path.dirname(file), { recursive: true });
       replaceFileAtomic(file, data);
