@@ -120,18 +120,24 @@ export class WrittenFileHasher {
   private readonly settleMs: number;
   private readonly intervalMs: number;
 
+  private readonly removed: (path: string) => boolean;
+
   /**
    * Starts walking `dir`, the write directory of a running container;
    * `mappedForWrite` says which of its files the container's processes have
    * mapped shared and writable right now (undefined: unknown, hash nothing).
+   * `removed`: files the RUN's script is expected to remove before it ends
+   * (an apt install's package lists: ~150 MB of a 280 MB jq-curl RUN), not
+   * hashed; one that is still there at the end is hashed with the layer.
    */
   constructor(
     private readonly dir: string,
     private readonly mappedForWrite: () => ReadonlySet<string> | undefined,
-    timing: { settleMs?: number; intervalMs?: number } = {},
+    options: { settleMs?: number; intervalMs?: number; removed?: (path: string) => boolean } = {},
   ) {
-    this.settleMs = timing.settleMs ?? SETTLE_MS;
-    this.intervalMs = timing.intervalMs ?? INTERVAL_MS;
+    this.settleMs = options.settleMs ?? SETTLE_MS;
+    this.intervalMs = options.intervalMs ?? INTERVAL_MS;
+    this.removed = options.removed ?? (() => false);
     this.schedule(this.intervalMs);
   }
 
@@ -146,7 +152,7 @@ export class WrittenFileHasher {
     const settled: Array<[string, Stamp]> = [];
     for (const [p, s] of regularFiles(this.dir)) {
       const known = this.hashed.get(p);
-      if (s.ctimeMs <= started - this.settleMs && !(known && sameStamp(known, s))) settled.push([p, s]);
+      if (s.ctimeMs <= started - this.settleMs && !(known && sameStamp(known, s)) && !this.removed(p)) settled.push([p, s]);
     }
     // After the walk: a mapping made since then stamps the file at its first write. Unknown: none is hashed.
     const mapped = settled.length ? this.mappedForWrite() : undefined;

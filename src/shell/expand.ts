@@ -247,7 +247,7 @@ function patternSource(word: Word | undefined, quoted: boolean, ctx: ExpandConte
   return src;
 }
 
-function escapeRegExp(s: string): string {
+export function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
 

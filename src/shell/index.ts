@@ -8,6 +8,7 @@ export { analyzeScript, type AnalyzeOptions } from './analyze.js';
 export { runScript, type RunScript } from './run.js';
 export { EMPTY_SCOPE, scopeOf, known, UNKNOWN, type VariableScope, type VariableValue } from './scope.js';
 export { UNKNOWN_PIECE } from './expand.js';
+export { removedByScript } from './intents/builds.js';
 export type {
   BuildIntent,
   CloneIntent,

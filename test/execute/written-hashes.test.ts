@@ -41,6 +41,19 @@ describe('WrittenFileHasher', () => {
     expect([...known.keys()].sort()).toEqual(['/top', '/usr/bin/tool']);
   });
 
+  it('does not hash files the script is expected to remove', async () => {
+    const d = dir();
+    mkdirSync(path.join(d, 'var', 'lib', 'apt', 'lists'), { recursive: true });
+    writeFileSync(path.join(d, 'var', 'lib', 'apt', 'lists', 'Packages'), 'a big list\n');
+    writeFileSync(path.join(d, 'kept'), 'kept\n');
+    const h = new WrittenFileHasher(d, () => new Set(), { settleMs: 20, intervalMs: 20, removed: (p) => p.startsWith('/var/lib/apt/lists/') });
+    await hashedAtLeast(h, 1);
+    // A few more rounds: the list is still not taken.
+    await sleep(100);
+    const known = await h.finish();
+    expect([...known.keys()]).toEqual(['/kept']);
+  });
+
   it('drops a hash once the file changed, even with its size and mtime put back', async () => {
     const d = dir();
     const f = path.join(d, 'state.bin');

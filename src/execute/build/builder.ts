@@ -22,6 +22,7 @@ import { planPairs } from '../../plan/redact.js';
 import { buildIR } from '../../ir/index.js';
 import { lower } from '../../lower/index.js';
 import type { CopyOp, ExecOp, FetchOp, GitFetchOp, ExtractOp, MkdirOp, Op, Plan, PlanStage } from '../../lower/types.js';
+import { removedByScript } from '../../shell/index.js';
 import { normalizePath } from '../../track/paths.js';
 import type { FileEntry, SnapshotFs } from '../../track/fs.js';
 import { computeCoverage, type Provenance, type StageRecord, type StepRecord, type StepRef } from '../../track/provenance.js';
@@ -624,7 +625,7 @@ export class Builder {
       }
     };
     // A long RUN's files are hashed while it runs, where all of them will be hashed (prefetchLayer).
-    const watching = long && inTarget && readsLayers ? this.watchWrites(container.id) : undefined;
+    const watching = long && inTarget && readsLayers ? this.watchWrites(container.id, removedByScript((op as ExecOp).analysis.commands)) : undefined;
     try {
       if (prepared.tar) await this.engine.putArchive(container.id, '/', prepared.tar);
       if (op.kind === 'exec') {
@@ -721,10 +722,10 @@ export class Builder {
   }
 
   /** Hashes what a RUN writes as it writes it (see WrittenFileHasher); undefined where its directory cannot be read. */
-  private async watchWrites(containerId: string): Promise<WrittenFileHasher | undefined> {
+  private async watchWrites(containerId: string, removed: (path: string) => boolean): Promise<WrittenFileHasher | undefined> {
     try {
       const dir = await this.engine.containerWriteDir?.(containerId);
-      return dir ? new WrittenFileHasher(dir, () => sharedWritableMappings(containerId)) : undefined;
+      return dir ? new WrittenFileHasher(dir, () => sharedWritableMappings(containerId), { removed }) : undefined;
     } catch {
       return undefined; // only a head start
     }

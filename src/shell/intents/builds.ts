@@ -3,7 +3,7 @@
  * PackageDatabaseRemoval (`rm -rf /var/lib/dpkg`).
  */
 import { basename, parseArgs, resolvePath } from '../args.js';
-import { globToRegExp, type ResolvedWord } from '../expand.js';
+import { escapeRegExp, globToRegExp, type ResolvedWord } from '../expand.js';
 import type { BuildIntent, Intent, OpaqueIntent, PackageDatabaseRemovalIntent, ShellCommand } from '../types.js';
 import type { IntentContext } from './index.js';
 
@@ -254,4 +254,38 @@ export function removalIntents(cmd: ShellCommand): PackageDatabaseRemovalIntent[
     if (db !== undefined) out.push({ kind: 'PackageDatabaseRemoval', database: db.database, path: w, command: cmd.index, range: cmd.range });
   }
   return out;
+}
+
+// ---------------------------------------------------------------------------
+// Paths a script removes
+
+/**
+ * Whether an image path is one a script's `rm` commands remove: an operand
+ * (a glob as the shell matches it) or, for `rm -r`, below one. Operands the
+ * analysis could not resolve are left out, so the answer errs on "kept".
+ * Whether the removal runs at all (a condition), or something writes the
+ * path again after it, is not known: a hint, for work that can be redone.
+ */
+export function removedByScript(commands: readonly ShellCommand[]): (path: string) => boolean {
+  const tests: Array<(path: string) => boolean> = [];
+  for (const cmd of commands) {
+    if (cmd.name !== 'rm') continue;
+    const parsed = parseArgs(cmd.argv.slice(1));
+    const recursive = parsed.options.some((o) => o.name === '-r' || o.name === '-R' || o.name === '--recursive');
+    for (const w of parsed.operands) {
+      if (!w.resolved) continue;
+      const resolved = resolvePath(cmd.cwd, w.value!);
+      if (resolved === undefined) continue;
+      const t = resolved.length > 1 ? resolved.replace(/\/+$/, '') : resolved;
+      if (t === '/') continue; // never worth believing
+      let re: RegExp;
+      try {
+        re = new RegExp(`^${w.glob === true ? globToRegExp(t) : escapeRegExp(t)}${recursive ? '(/.*)?' : ''}$`, 's');
+      } catch {
+        continue;
+      }
+      tests.push((p) => re.test(p));
+    }
+  }
+  return (p) => tests.some((test) => test(p));
 }
