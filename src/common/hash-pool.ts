@@ -49,7 +49,8 @@ interface HashThread {
   waiting: Map<number, Waiter>;
 }
 
-let threads: HashThread[] | null | undefined;
+/** Started as needed (each costs a Node environment's start-up, ~0.1 s of CPU); null once one failed to start or died. */
+let threads: HashThread[] | null = [];
 let nextId = 0;
 
 function startThread(): HashThread {
@@ -73,14 +74,14 @@ function startThread(): HashThread {
   return t;
 }
 
-function getThreads(): HashThread[] | null {
-  if (threads !== undefined) return threads;
+/** `n` threads (at most THREADS), started now where they are not yet. */
+function getThreads(n: number): HashThread[] | null {
   try {
-    threads = Array.from({ length: THREADS }, startThread);
+    while (threads && threads.length < Math.min(n, THREADS)) threads.push(startThread());
   } catch {
     threads = null;
   }
-  return threads;
+  return threads && threads.slice(0, Math.max(1, Math.min(n, THREADS)));
 }
 
 function onThread(t: HashThread, files: readonly string[]): Promise<Array<string | undefined>> {
@@ -98,7 +99,7 @@ function onThread(t: HashThread, files: readonly string[]): Promise<Array<string
  */
 export async function sha256OfFiles(files: readonly string[], threadsAtMost = THREADS): Promise<Array<string | undefined>> {
   if (files.length === 0) return [];
-  const pool = getThreads()?.slice(0, Math.max(1, threadsAtMost));
+  const pool = getThreads(threadsAtMost);
   if (pool) {
     // Dealt out in turn, so that each thread gets a share of the large files and the small.
     const shares = pool.map((_, i) => files.filter((_f, j) => j % pool.length === i));

@@ -55,6 +55,9 @@ export function dirStamp(dir: string): string {
   return `${st.ino}:${st.mtimeMs}`;
 }
 
+/** How much a layer must have left to hash for a second hashing thread to be worth starting. */
+const SECOND_THREAD_BYTES = 64 << 20;
+
 export class LayerDirView implements LayerView {
   readonly deleted: string[];
 
@@ -122,8 +125,11 @@ export class LayerDirView implements LayerView {
 
   /** Hashes every regular file (`only`: those it accepts) on the hashing threads (it runs while later steps do, which then need the event loop). */
   async hashAll(only?: (path: string) => boolean): Promise<void> {
-    const todo = [...this.files.values()].filter((e) => e.kind === 'file' && !this.hashes.has(e.path) && (!only || only(e.path))).map((e) => e.path);
-    const sums = await sha256OfFiles(todo.map((p) => this.hostPath(p)));
+    const entries = [...this.files.values()].filter((e) => e.kind === 'file' && !this.hashes.has(e.path) && (!only || only(e.path)));
+    const todo = entries.map((e) => e.path);
+    // A second thread only for much to hash: starting one costs more CPU than a few megabytes' hashing.
+    const bytes = entries.reduce((n, e) => n + e.size, 0);
+    const sums = await sha256OfFiles(todo.map((p) => this.hostPath(p)), bytes > SECOND_THREAD_BYTES ? 2 : 1);
     // One that could not be read is hashed again when asked for, which names it in the error.
     todo.forEach((p, i) => {
       const sum = sums[i];

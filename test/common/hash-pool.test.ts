@@ -9,6 +9,15 @@ import { sha256OfFiles } from '../../src/common/hash-pool.js';
 const dir = mkdtempSync(path.join(os.tmpdir(), 'scannable-hash-pool-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+// First in the file: the threads start as they are asked for, one and then the second.
+it('answers alike on one thread and on two', async () => {
+  const files = ['one-a', 'one-b', 'one-c'].map((n) => path.join(dir, n));
+  files.forEach((f, i) => writeFileSync(f, `file ${i}\n`));
+  const one = await sha256OfFiles(files, 1);
+  expect(one).toEqual(files.map((f) => sha256OfFile(f)));
+  expect(await sha256OfFiles(files, 2)).toEqual(one);
+});
+
 it('hashes each file in order, undefined for one it cannot read', async () => {
   const files = ['empty', 'small', 'large'].map((n) => path.join(dir, n));
   writeFileSync(files[0]!, '');
