@@ -11,6 +11,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { deserialize } from 'node:v8';
 import { expect, it } from 'vitest';
 import { DockerEngine } from '../../src/execute/docker-engine.js';
 import { LABEL_BUILD } from '../../src/execute/engine.js';
@@ -81,7 +82,8 @@ describeEngine('interrupts and concurrent builds', () => {
     expect(a.code, a.stderr).toBe(0);
     expect(b.code, b.stderr).toBe(0);
 
-    // Every record is whole JSON (a tracker result, whole JSON lines) naming a snapshot that exists; no temporary file is left.
+    // Every record is whole JSON (a tracker result, whole JSON lines) naming a snapshot that exists, or a whole
+    // base-layer record (v8); no temporary file is left.
     const records: string[] = [];
     const walk = (d: string) => {
       for (const f of readdirSync(d)) {
@@ -91,8 +93,11 @@ describeEngine('interrupts and concurrent builds', () => {
       }
     };
     walk(path.join(xdg, 'scannable', 'steps'));
-    expect(records.filter((f) => !f.endsWith('.json') && !f.endsWith('.jsonl'))).toEqual([]);
-    for (const f of records) {
+    expect(records.filter((f) => !/\.(json|jsonl|v8)$/.test(f))).toEqual([]);
+    for (const f of records.filter((r) => r.endsWith('.v8'))) {
+      expect(deserialize(readFileSync(f)), f).toMatchObject({ diffId: expect.stringMatching(/^sha256:/), record: { files: expect.any(Array) } });
+    }
+    for (const f of records.filter((r) => !r.endsWith('.v8'))) {
       const text = readFileSync(f, 'utf8');
       for (const line of f.endsWith('.jsonl') ? text.split('\n') : [text]) {
         const rec = JSON.parse(line) as { snapshot?: string };
