@@ -79,6 +79,18 @@ describeEngine('step cache', () => {
     expect((deserialize(readFileSync(file)) as { record: LayerRecord }).record.stamp).not.toBe('another directory');
   }, 120_000);
 
+  it("keeps records of base images' layers only, not of the layers of a stage another one starts from", async () => {
+    const context = mkdtempSync(path.join(os.tmpdir(), 'scannable-step-cache-'));
+    const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'scannable-step-cache-dir-'));
+    dirs.push(context, cacheDir);
+    writeFileSync(path.join(context, 'Dockerfile'), `FROM debian:bookworm AS a\nRUN echo ${Date.now()} > /stamp\nFROM a\nCOPY b.txt /b.txt\n`);
+    writeFileSync(path.join(context, 'b.txt'), 'b\n');
+    const { provenance } = await buildExample(context, { buildId, cacheDir, noCache: true });
+    expect(provenance.files.find((f) => f.path === '/stamp')).toBeDefined();
+    const base = (await engine.inspectImage('debian:bookworm'))!.layers;
+    expect(readdirSync(path.join(cacheDir, 'layers'))).toEqual(base.map((id) => `${id.replace(/^sha256:/, '')}.v8`));
+  }, 120_000);
+
   it("passes docker's predefined proxy arguments to RUN without an ARG, and keeps them out of the image and the key", async () => {
     const context = mkdtempSync(path.join(os.tmpdir(), 'scannable-step-cache-'));
     const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'scannable-step-cache-dir-'));

@@ -221,6 +221,8 @@ export class Builder {
   private readonly removals: Promise<unknown>[] = [];
   /** Stages whose final file system the tracker reads: the target and every stage copied from. */
   private readonly needFs = new Set<number>();
+  /** Diff ids of the layers of the images stages start from (not of this build's own snapshots): only these get records. */
+  private readonly baseLayers = new Set<string>();
   /** Base layers read from storage, to be kept for the next build (keepLayerRecords); `loaded`: what their record knew. */
   private readonly layerRecords: Array<{ diffId: string; stamp: string; view: LayerDirView; visible: ReadonlySet<string>; loaded: { hashes: number; derived: number } | undefined }> = [];
   /** Layers this build committed, read (and for the target, hashed) while later steps run, by snapshot. */
@@ -478,6 +480,7 @@ export class Builder {
     } else {
       image = await this.engine.resolveImage(op.source.ref);
       const info = await this.engine.inspectImage(image);
+      for (const layer of info?.layers ?? []) this.baseLayers.add(layer);
       config = cloneConfig(info?.config ?? {});
       baseRecord = { kind: 'image', ref: op.source.ref, imageId: image, ...(info?.repoDigests[0] ? { digest: info.repoDigests[0].split('@')[1]! } : {}) };
     }
@@ -1164,7 +1167,8 @@ export class Builder {
     await Promise.all(views.map((v, i) => v.hashAll((p) => visible[i]!.has(p))));
     byDiffId?.forEach((diffId, i) => {
       const stamp = stamps[i];
-      if (stamp === undefined || this.layerRecords.some((r) => r.diffId === diffId)) return;
+      // A stage started from another one has that stage's layers too: new ones in every cold build, never read again.
+      if (stamp === undefined || !this.baseLayers.has(diffId) || this.layerRecords.some((r) => r.diffId === diffId)) return;
       const view = views[i]!;
       const loaded = records[i] && records[i]!.code === code ? view.knowledge : undefined;
       this.layerRecords.push({ diffId, stamp, view, visible: visible[i]!, loaded });

@@ -40,8 +40,8 @@ const TRACK_FORMAT = 2;
 /** Tracker results kept (each is megabytes); the least recently used go first. */
 export const KEEP_TRACKS = 32;
 
-/** Layers whose records are kept (base images' layers, mostly; see getLayerRecord). */
-export const KEEP_LAYER_RECORDS = 64;
+/** Base-image layers whose records are kept (a Debian base's is ~5 MB; see getLayerRecord), the most recently used. */
+export const KEEP_LAYER_RECORDS = 16;
 
 /** How a layer record is laid out. */
 const LAYER_FORMAT = 1;
