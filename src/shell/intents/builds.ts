@@ -1,6 +1,7 @@
 /**
  * Build (compiling from sources), Opaque (what cannot be read statically) and
- * PackageDatabaseRemoval (`rm -rf /var/lib/dpkg`).
+ * PackageDatabaseRemoval (`rm -rf /var/lib/dpkg`); and the paths a script's
+ * `rm` commands remove (`removedByScript`).
  */
 import { basename, parseArgs, resolvePath } from '../args.js';
 import { escapeRegExp, globToRegExp, type ResolvedWord } from '../expand.js';
