@@ -3,7 +3,7 @@
  * PackageDatabaseRemoval (`rm -rf /var/lib/dpkg`); and the paths a script's
  * `rm` commands remove (`removedByScript`).
  */
-import { basename, parseArgs, resolvePath } from '../args.js';
+import { basename, parseArgs, resolvePath, type ParsedOption } from '../args.js';
 import { escapeRegExp, globToRegExp, type ResolvedWord } from '../expand.js';
 import type { BuildIntent, Intent, OpaqueIntent, PackageDatabaseRemovalIntent, ShellCommand } from '../types.js';
 import type { IntentContext } from './index.js';
@@ -240,16 +240,29 @@ function removes(t: string, wild: number, db: string): boolean {
   return false;
 }
 
-export function removalIntents(cmd: ShellCommand): PackageDatabaseRemovalIntent[] {
-  if (cmd.name !== 'rm') return NONE;
+/**
+ * What an `rm` command names: its options, and each operand the analysis
+ * resolved, as an absolute path without trailing slashes (a glob where the
+ * word is one). Nothing for another command.
+ */
+function rmOperands(cmd: ShellCommand): { options: ParsedOption[]; targets: Array<{ word: ResolvedWord; path: string }> } | undefined {
+  if (cmd.name !== 'rm') return undefined;
   const parsed = parseArgs(cmd.argv.slice(1));
-  if (parsed.options.some((o) => o.name === '--help')) return NONE;
-  const out: PackageDatabaseRemovalIntent[] = [];
+  const targets: Array<{ word: ResolvedWord; path: string }> = [];
   for (const w of parsed.operands) {
     if (!w.resolved) continue;
-    const path = resolvePath(cmd.cwd, w.value!);
-    if (path === undefined) continue;
-    const t = path.length > 1 ? path.replace(/\/+$/, '') : path;
+    const resolved = resolvePath(cmd.cwd, w.value!);
+    if (resolved === undefined) continue;
+    targets.push({ word: w, path: resolved.length > 1 ? resolved.replace(/\/+$/, '') : resolved });
+  }
+  return { options: parsed.options, targets };
+}
+
+export function removalIntents(cmd: ShellCommand): PackageDatabaseRemovalIntent[] {
+  const rm = rmOperands(cmd);
+  if (!rm || rm.options.some((o) => o.name === '--help')) return NONE;
+  const out: PackageDatabaseRemovalIntent[] = [];
+  for (const { word: w, path: t } of rm.targets) {
     const wild = w.glob === true ? t.search(/[*?[]/) : -1;
     const db = DATABASES.find((d) => removes(t, wild, d.path));
     if (db !== undefined) out.push({ kind: 'PackageDatabaseRemoval', database: db.database, path: w, command: cmd.index, range: cmd.range });
@@ -270,14 +283,10 @@ export function removalIntents(cmd: ShellCommand): PackageDatabaseRemovalIntent[
 export function removedByScript(commands: readonly ShellCommand[]): (path: string) => boolean {
   const tests: Array<(path: string) => boolean> = [];
   for (const cmd of commands) {
-    if (cmd.name !== 'rm') continue;
-    const parsed = parseArgs(cmd.argv.slice(1));
-    const recursive = parsed.options.some((o) => o.name === '-r' || o.name === '-R' || o.name === '--recursive');
-    for (const w of parsed.operands) {
-      if (!w.resolved) continue;
-      const resolved = resolvePath(cmd.cwd, w.value!);
-      if (resolved === undefined) continue;
-      const t = resolved.length > 1 ? resolved.replace(/\/+$/, '') : resolved;
+    const rm = rmOperands(cmd);
+    if (!rm) continue;
+    const recursive = rm.options.some((o) => o.name === '-r' || o.name === '-R' || o.name === '--recursive');
+    for (const { word: w, path: t } of rm.targets) {
       if (t === '/') continue; // never worth believing
       let re: RegExp;
       try {
