@@ -1154,7 +1154,8 @@ export class Builder {
       }
     });
     const records = dirs.map((d, i) => {
-      const rec = byDiffId ? this.cache.getLayerRecord(byDiffId[i]!) : undefined;
+      // Only base-image layers are given records (see below): no other is looked for.
+      const rec = byDiffId && this.baseLayers.has(byDiffId[i]!) ? this.cache.getLayerRecord(byDiffId[i]!) : undefined;
       return rec && rec.dir === d && stamps[i] !== undefined && rec.stamp === stamps[i] ? rec : undefined;
     });
     const opaque = await Promise.all(dirs.map((d, i) => (i === 0 ? [] : (records[i]?.opaqueDirs ?? opaqueDirsOf(d)))));
