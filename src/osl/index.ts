@@ -2,7 +2,7 @@
  * The attribution (OSL) file: SBOM in, a document to ship with the image out.
  * `scannable osl` is `renderAttribution(buildAttribution(loadSbom(file)), format)`.
  */
-import { buildAttribution, type Attribution } from './model.js';
+import type { Attribution } from './model.js';
 import { renderHtml } from './render-html.js';
 import { renderMarkdown } from './render-markdown.js';
 import { renderText } from './render-text.js';

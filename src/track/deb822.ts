@@ -101,7 +101,7 @@ export function relationshipNames(value: string | undefined): string[] {
   const out: string[] = [];
   for (const group of value.split(',')) {
     for (const alt of group.split('|')) {
-      const m = /^\s*([a-z0-9][a-z0-9+.\-]*)/i.exec(alt);
+      const m = /^\s*([a-z0-9][a-z0-9+.-]*)/i.exec(alt);
       if (m && !out.includes(m[1]!)) out.push(m[1]!);
     }
   }

@@ -82,7 +82,7 @@ export class MemoryFs implements SnapshotFs {
 
   readFile(p: string): Buffer | undefined {
     const n = normalizePath(p);
-    let e = this.nodes.get(n);
+    const e = this.nodes.get(n);
     // A tar hardlink reads its target, as the interface promises.
     if (e?.kind === 'hardlink' && e.linkTarget) return this.readFile(e.linkTarget);
     if (e?.kind !== 'file') return undefined;

@@ -176,7 +176,7 @@ describeEngine('scannable build on the real engine', () => {
     // Read back, not written again: the same file, untouched.
     expect(readdirSync(memo)).toEqual(kept);
     expect(statSync(path.join(memo, kept[0]!)).mtimeMs).toBe(keptAt);
-    const [first, second] = ['first.json', 'second.json'].map((f) => readFileSync(path.join(dir, f), 'utf8'));
+    const [first, second] = ['first.json', 'second.json'].map((f) => readFileSync(path.join(dir, f), 'utf8')) as [string, string];
     const timestamp = (json: string) => (JSON.parse(json) as { metadata: { timestamp: string } }).metadata.timestamp;
     expect(timestamp(second) > timestamp(first)).toBe(true);
     expect(second.replace(timestamp(second), '')).toBe(first.replace(timestamp(first), ''));

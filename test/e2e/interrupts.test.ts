@@ -8,7 +8,7 @@
  *   the cache holds only whole records naming existing snapshots, and a third
  *   build is served entirely from it, with the SBOM of one of the two.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { deserialize } from 'node:v8';

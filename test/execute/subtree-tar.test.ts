@@ -4,7 +4,7 @@
  * the last one kept, sockets left out, hard links to the first name; and
  * undefined wherever only the engine can answer.
  */
-import { Readable } from 'node:stream';
+import { type Readable } from 'node:stream';
 import tar from 'tar-stream';
 import { describe, expect, it } from 'vitest';
 import { subtreeArchive } from '../../src/execute/subtree-tar.js';
@@ -27,7 +27,7 @@ async function members(stream: Readable): Promise<Member[]> {
   await new Promise<void>((resolve, reject) => {
     extract.on('entry', (h, body, next) => {
       const chunks: Buffer[] = [];
-      body.on('data', (c: Buffer) => chunks.push(c));
+      body.on('data', (c: unknown) => chunks.push(c as Buffer));
       body.on('end', () => {
         out.push({
           name: h.name,

@@ -10,7 +10,11 @@ type Entry = Partial<tar.Header> & Pick<tar.Header, 'name'> & { data?: Buffer };
 
 async function makeTar(entries: Entry[]): Promise<Buffer> {
   const pack = tar.pack();
-  for (const { data, ...header } of entries) pack.entry({ mtime: new Date(1_000_000_000_000), ...header }, data ?? undefined);
+  for (const { data, ...header } of entries) {
+    const h = { mtime: new Date(1_000_000_000_000), ...header };
+    if (data) pack.entry(h, data);
+    else pack.entry(h);
+  }
   pack.finalize();
   return readAll(pack as unknown as Readable);
 }
@@ -151,14 +155,14 @@ describeEngine('TarSnapshotFs on engine archives', () => {
     const extract = tar.extract();
     extract.on('entry', (h, body, next) => {
       const chunks: Buffer[] = [];
-      body.on('data', (d: Buffer) => chunks.push(d));
+      body.on('data', (d: unknown) => chunks.push(d as Buffer));
       body.on('end', () => {
         files.set(h.name, Buffer.concat(chunks));
         next();
       });
     });
     await new Promise((resolve, reject) => {
-      extract.on('finish', resolve);
+      extract.on('finish', () => resolve(undefined));
       extract.on('error', reject);
       extract.end(saved);
     });

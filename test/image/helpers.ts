@@ -19,8 +19,7 @@ export async function makeTar(items: TarItem[]): Promise<Buffer> {
   for (const it of items) {
     const type = it.type ?? 'file';
     const data = it.data === undefined ? undefined : Buffer.isBuffer(it.data) ? it.data : Buffer.from(it.data);
-    pack.entry(
-      {
+    const header = {
         name: it.name,
         type,
         mode: it.mode ?? (type === 'directory' ? 0o755 : 0o644),
@@ -29,9 +28,9 @@ export async function makeTar(items: TarItem[]): Promise<Buffer> {
         mtime: new Date(1_700_000_000_000),
         ...(it.linkname !== undefined ? { linkname: it.linkname } : {}),
         ...(type === 'file' ? { size: data?.length ?? 0 } : {}),
-      },
-      type === 'file' ? (data ?? Buffer.alloc(0)) : undefined,
-    );
+      };
+    if (type === 'file') pack.entry(header, data ?? Buffer.alloc(0));
+    else pack.entry(header);
   }
   pack.finalize();
   const chunks: Buffer[] = [];

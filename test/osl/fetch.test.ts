@@ -244,7 +244,7 @@ describe('scannable sources', () => {
     const r = await run('sources', file, '--fetch', dir, '--mirror', `${srv.url}/debian`, '--security-mirror', `${srv.url}/debian-security`, '--cache', path.join(work, 'cache'), '--timeout', '2');
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^ok {6}deb:hello@1\.0-1 \(3 files, 40 B, verified: size, sha256\)$/m);
-    expect(r.stderr).toMatch(/^failed  deb:broken@2\.0-1: broken_2\.0\.orig\.tar\.gz: sha256 mismatch/m);
+    expect(r.stderr).toMatch(/^failed {2}deb:broken@2\.0-1: broken_2\.0\.orig\.tar\.gz: sha256 mismatch/m);
     expect(r.stdout).toContain(`1 ok, 1 failed, 0 skipped; 4 files (`);
     expect(JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')).summary).toEqual({ ok: 1, failed: 1, skipped: 0 });
   });

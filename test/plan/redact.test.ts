@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runMain } from '../helpers/cli-in-process.js';
 import { REDACTED, looksSecret, redactInstruction, scrub, scrubText, secretValues } from '../../src/common/secrets.js';
 

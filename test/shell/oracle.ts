@@ -39,8 +39,10 @@ let processor: ((text: string) => Promise<MvFile>) | undefined;
 
 async function mvParse(text: string): Promise<{ ok: true; file: MvFile } | { ok: false; message: string }> {
   if (processor === undefined) {
-    const module = await WebAssembly.compile(readFileSync(require.resolve('sh-syntax/main.wasm')));
-    const p = getProcessor((imports: WebAssembly.Imports) => WebAssembly.instantiate(module, imports));
+    // Node's WebAssembly global; this project's type libraries do not declare it.
+    const wasm = (globalThis as any).WebAssembly;
+    const module = await wasm.compile(readFileSync(require.resolve('sh-syntax/main.wasm')));
+    const p = getProcessor((imports: unknown) => wasm.instantiate(module, imports));
     processor = (t) => p(t, { keepComments: false });
   }
   try {
