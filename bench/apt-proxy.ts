@@ -38,7 +38,9 @@ const server = http.createServer((req, res) => {
     createReadStream(file).pipe(res);
     return;
   }
-  const headers = Object.fromEntries(PASSED_HEADERS.filter((h) => req.headers[h] !== undefined).map((h) => [h, req.headers[h]!]));
+  const headers = Object.fromEntries(
+    PASSED_HEADERS.filter((h) => req.headers[h] !== undefined).map((h) => [h, req.headers[h]!]),
+  );
   const upstream = http.get(url, { headers }, (up) => {
     res.writeHead(up.statusCode ?? 502, up.headers);
     if (!keep || up.statusCode !== 200) {

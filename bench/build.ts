@@ -20,9 +20,15 @@ const DOCKER = '/usr/bin/docker';
 
 function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): number {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 << 20 });
+  const r = spawnSync(cmd, args, {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+    maxBuffer: 64 << 20,
+  });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr.toString().slice(-2000)}`);
+  if (r.status !== 0)
+    throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr.toString().slice(-2000)}`);
   return ms;
 }
 
@@ -50,7 +56,10 @@ const median = (xs: number[]): number => {
  * first: then no timed build downloads anything (SCANNABLE_BENCH_MIRROR=direct
  * measures against the mirror itself).
  */
-export function benchBuild(examples = ['jq-curl', 'multistage-c', 'concourse'], rounds = Number(process.env.SCANNABLE_BENCH_ROUNDS ?? 3)): BuildBenchRow[] {
+export function benchBuild(
+  examples = ['jq-curl', 'multistage-c', 'concourse'],
+  rounds = Number(process.env.SCANNABLE_BENCH_ROUNDS ?? 3),
+): BuildBenchRow[] {
   spawnSync('bash', [path.join(repoRoot, 'examples', 'concourse', 'make-release.sh')]);
   const cache = mkdtempSync(path.join(os.tmpdir(), 'scannable-bench-cache-'));
   const proxy = process.env.SCANNABLE_BENCH_MIRROR === 'direct' ? undefined : startProxy(path.join(cache, 'apt-proxy'));
@@ -71,7 +80,17 @@ export function benchBuild(examples = ['jq-curl', 'multistage-c', 'concourse'], 
     path.join(cache, 'sbom.json'),
     path.join('examples', ex),
   ];
-  const docker = (ex: string) => ['build', '-q', '--no-cache', ...proxyArgs, '--network', 'host', '-t', `scannable-bench/docker-${ex}`, path.join('examples', ex)];
+  const docker = (ex: string) => [
+    'build',
+    '-q',
+    '--no-cache',
+    ...proxyArgs,
+    '--network',
+    'host',
+    '-t',
+    `scannable-bench/docker-${ex}`,
+    path.join('examples', ex),
+  ];
   try {
     if (proxy) for (const ex of examples) timed(DOCKER, docker(ex), { DOCKER_BUILDKIT: '0' });
     timed('node', cli(examples[0]!, true), { XDG_CACHE_HOME: cache });
@@ -87,7 +106,11 @@ function startProxy(dir: string): { port: number; stop(): void } {
   const script = path.join(repoRoot, 'dist', 'bench', 'apt-proxy.js');
   const portFile = `${dir}.port`;
   // Started through the shell so that it outlives this synchronous call; its port is written to a file.
-  const r = spawnSync('bash', ['-c', `node "$0" "$1" > "$2" 2> "$2.log" < /dev/null & echo $!`, script, dir, portFile], { encoding: 'utf8' });
+  const r = spawnSync(
+    'bash',
+    ['-c', `node "$0" "$1" > "$2" 2> "$2.log" < /dev/null & echo $!`, script, dir, portFile],
+    { encoding: 'utf8' },
+  );
   const pid = Number(r.stdout.trim());
   for (let i = 0; i < 100; i++) {
     const port = Number(existsSync(portFile) ? readFileSync(portFile, 'utf8').trim() : '');
@@ -95,11 +118,19 @@ function startProxy(dir: string): { port: number; stop(): void } {
     spawnSync('sleep', ['0.05']);
   }
   process.kill(pid);
-  throw new Error('the benchmark\'s apt proxy did not start');
+  throw new Error("the benchmark's apt proxy did not start");
 }
 
-function benchRounds(examples: string[], rounds: number, cache: string, cli: (ex: string, noCache: boolean) => string[], docker: (ex: string) => string[]): BuildBenchRow[] {
-  const runs = new Map<string, { docker: number[]; cold: number[]; cached: number[] }>(examples.map((ex) => [ex, { docker: [], cold: [], cached: [] }]));
+function benchRounds(
+  examples: string[],
+  rounds: number,
+  cache: string,
+  cli: (ex: string, noCache: boolean) => string[],
+  docker: (ex: string) => string[],
+): BuildBenchRow[] {
+  const runs = new Map<string, { docker: number[]; cold: number[]; cached: number[] }>(
+    examples.map((ex) => [ex, { docker: [], cold: [], cached: [] }]),
+  );
   for (let round = 0; round < rounds; round++) {
     for (const ex of examples) {
       const r = runs.get(ex)!;
@@ -110,15 +141,28 @@ function benchRounds(examples: string[], rounds: number, cache: string, cli: (ex
   }
   return examples.map((ex) => {
     const r = runs.get(ex)!;
-    return { example: ex, dockerMs: median(r.docker), coldMs: median(r.cold), cachedMs: median(r.cached), ratios: r.cold.map((c, i) => c / r.docker[i]!) };
+    return {
+      example: ex,
+      dockerMs: median(r.docker),
+      coldMs: median(r.cold),
+      cachedMs: median(r.cached),
+      ratios: r.cold.map((c, i) => c / r.docker[i]!),
+    };
   });
 }
 
 export function printBuildBench(rows: BuildBenchRow[]): void {
   const rounds = rows[0]?.ratios.length ?? 0;
-  const via = process.env.SCANNABLE_BENCH_MIRROR === 'direct' ? 'the Debian mirror directly' : 'a local caching proxy (no timed build downloads)';
-  console.log(`build: docker build --no-cache (legacy builder) vs scannable build --no-cache, then scannable's cached rebuild; medians of ${rounds} round(s); apt through ${via}`);
-  console.log(`  ${'example'.padEnd(14)}${'docker'.padStart(9)}${'scannable'.padStart(11)}${'ratio'.padStart(8)}${'cached'.padStart(9)}${'cached/cold'.padStart(13)}   ratio per round`);
+  const via =
+    process.env.SCANNABLE_BENCH_MIRROR === 'direct'
+      ? 'the Debian mirror directly'
+      : 'a local caching proxy (no timed build downloads)';
+  console.log(
+    `build: docker build --no-cache (legacy builder) vs scannable build --no-cache, then scannable's cached rebuild; medians of ${rounds} round(s); apt through ${via}`,
+  );
+  console.log(
+    `  ${'example'.padEnd(14)}${'docker'.padStart(9)}${'scannable'.padStart(11)}${'ratio'.padStart(8)}${'cached'.padStart(9)}${'cached/cold'.padStart(13)}   ratio per round`,
+  );
   for (const r of rows) {
     console.log(
       `  ${r.example.padEnd(14)}${(r.dockerMs / 1000).toFixed(1).padStart(8)}s${(r.coldMs / 1000).toFixed(1).padStart(10)}s${median(r.ratios).toFixed(2).padStart(7)}x${(r.cachedMs / 1000).toFixed(1).padStart(8)}s${((r.cachedMs / r.coldMs) * 100).toFixed(0).padStart(11)}%   ${r.ratios.map((x) => x.toFixed(2)).join(' ')}`,

@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** The checkout, whether this runs compiled (dist/bench) or from source (bench, under vitest). */
-export const repoRoot = path.basename(path.dirname(here)) === 'dist' ? path.resolve(here, '..', '..') : path.resolve(here, '..');
+export const repoRoot =
+  path.basename(path.dirname(here)) === 'dist' ? path.resolve(here, '..', '..') : path.resolve(here, '..');
 export const sharedDir = process.env.SCANNABLE_SHARED ?? path.resolve(repoRoot, '..', 'shared');
 export const corpusDir = path.join(sharedDir, 'corpus', 'real');
 
@@ -15,12 +16,14 @@ export interface CorpusFile {
 }
 
 export function loadCorpus(): CorpusFile[] {
-  if (!existsSync(corpusDir)) throw new Error(`${corpusDir} not found: the benchmarks need ../shared (set SCANNABLE_SHARED)`);
+  if (!existsSync(corpusDir))
+    throw new Error(`${corpusDir} not found: the benchmarks need ../shared (set SCANNABLE_SHARED)`);
   const out: CorpusFile[] = [];
   for (const repo of readdirSync(corpusDir).sort()) {
     const dir = path.join(corpusDir, repo);
     if (!statSync(dir).isDirectory()) continue;
-    for (const f of readdirSync(dir).sort()) out.push({ rel: `${repo}/${f}`, text: readFileSync(path.join(dir, f), 'utf8') });
+    for (const f of readdirSync(dir).sort())
+      out.push({ rel: `${repo}/${f}`, text: readFileSync(path.join(dir, f), 'utf8') });
   }
   return out;
 }

@@ -99,13 +99,22 @@ export const shellSeeds = memo((): string[] => {
       if (s && s.script.length < 8000) out.push(s.script);
     }
   }
-  return out.length ? out : ['set -eux; apt-get update && apt-get install -y --no-install-recommends curl="$V" | tee /x; for f in a b; do echo "$f" > "/tmp/$(basename $f)"; done'];
+  return out.length
+    ? out
+    : [
+        'set -eux; apt-get update && apt-get install -y --no-install-recommends curl="$V" | tee /x; for f in a b; do echo "$f" > "/tmp/$(basename $f)"; done',
+      ];
 });
 
 /** Runs of 1..12 consecutive paragraphs of this machine's dpkg status database. */
 export const dpkgStatusSeeds = memo((): Buffer[] => {
   const text = readHead('/var/lib/dpkg/status', 64 << 20)?.toString('utf8');
-  if (!text) return [Buffer.from('Package: a\nStatus: install ok installed\nVersion: 1:2.3-4\nArchitecture: amd64\nSource: b (2.3-4)\nDepends: c (>= 1) | d, e:any\n\n')];
+  if (!text)
+    return [
+      Buffer.from(
+        'Package: a\nStatus: install ok installed\nVersion: 1:2.3-4\nArchitecture: amd64\nSource: b (2.3-4)\nDepends: c (>= 1) | d, e:any\n\n',
+      ),
+    ];
   const paragraphs = text.split(/\n\n+/).filter((p) => p.trim());
   const out: Buffer[] = [];
   for (let i = 0; i < paragraphs.length && out.length < 400; i += 1 + (i % 7)) {
@@ -134,7 +143,11 @@ export const copyrightSeeds = memo((): Buffer[] => {
   }
   return out.length
     ? out
-    : [Buffer.from('Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\nFiles: *\nCopyright: 2020 A\nLicense: GPL-2+ or Artistic\n\nLicense: Artistic\n text\n')];
+    : [
+        Buffer.from(
+          'Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\nFiles: *\nCopyright: 2020 A\nLicense: GPL-2+ or Artistic\n\nLicense: Artistic\n text\n',
+        ),
+      ];
 });
 
 /** METADATA and RECORD pairs from this machine's Python dist-info directories. */
@@ -149,7 +162,14 @@ export const pythonSeeds = memo((): Array<{ metadata: Buffer; record: Buffer }> 
   }
   return out.length
     ? out
-    : [{ metadata: Buffer.from('Metadata-Version: 2.1\nName: a\nVersion: 1.0\nLicense: MIT\nClassifier: License :: OSI Approved :: MIT License\nRequires-Dist: b (>=1) ; extra == "x"\n\nbody\n'), record: Buffer.from('a/__init__.py,sha256=AAAA,12\na-1.0.dist-info/RECORD,,\n') }];
+    : [
+        {
+          metadata: Buffer.from(
+            'Metadata-Version: 2.1\nName: a\nVersion: 1.0\nLicense: MIT\nClassifier: License :: OSI Approved :: MIT License\nRequires-Dist: b (>=1) ; extra == "x"\n\nbody\n',
+          ),
+          record: Buffer.from('a/__init__.py,sha256=AAAA,12\na-1.0.dist-info/RECORD,,\n'),
+        },
+      ];
 });
 
 /** package.json files of this checkout's dependencies. */
@@ -164,7 +184,13 @@ export const npmSeeds = memo((): Buffer[] => {
     }
     if (out.length >= 300) break;
   }
-  return out.length ? out : [Buffer.from('{"name":"a","version":"1.0.0","license":"(MIT OR Apache-2.0)","author":{"name":"x"},"dependencies":{"b":"^1"}}')];
+  return out.length
+    ? out
+    : [
+        Buffer.from(
+          '{"name":"a","version":"1.0.0","license":"(MIT OR Apache-2.0)","author":{"name":"x"},"dependencies":{"b":"^1"}}',
+        ),
+      ];
 });
 
 const HANDWRITTEN_GEMSPEC =
@@ -183,12 +209,22 @@ export const gemSeeds = memo((): Buffer[] => {
     const work = path.join(cacheDir, 'debs');
     mkdirSync(work, { recursive: true });
     mkdirSync(dir, { recursive: true });
-    const pkgs = ['ruby-rack', 'ruby-thor', 'ruby-json', 'ruby-mustermann', 'ruby-i18n', 'ruby-rspec-core', 'ruby-addressable'];
+    const pkgs = [
+      'ruby-rack',
+      'ruby-thor',
+      'ruby-json',
+      'ruby-mustermann',
+      'ruby-i18n',
+      'ruby-rspec-core',
+      'ruby-addressable',
+    ];
     spawnSync('apt-get', ['download', '-q', ...pkgs], { cwd: work, stdio: 'ignore', timeout: 120_000 });
     for (const deb of listDir(work).filter((f) => f.endsWith('.deb'))) {
       const root = path.join(work, deb.replace(/\.deb$/, ''));
       if (spawnSync('dpkg-deb', ['-x', path.join(work, deb), root], { stdio: 'ignore' }).status !== 0) continue;
-      const found = spawnSync('find', [root, '-name', '*.gemspec'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+      const found = spawnSync('find', [root, '-name', '*.gemspec'], { encoding: 'utf8' })
+        .stdout.split('\n')
+        .filter(Boolean);
       for (const f of found) writeFileSync(path.join(dir, path.basename(f)), readFileSync(f));
     }
   }
@@ -200,7 +236,14 @@ export const gemSeeds = memo((): Buffer[] => {
 export const goSeeds = memo((): Buffer[] => {
   const magic = Buffer.from('\xff Go buildinf:', 'latin1');
   const out: Buffer[] = [];
-  for (const bin of ['/usr/bin/containerd', '/usr/sbin/runc', '/usr/bin/docker', '/usr/bin/ctr', '/usr/sbin/dockerd', '/usr/bin/containerd-shim-runc-v2']) {
+  for (const bin of [
+    '/usr/bin/containerd',
+    '/usr/sbin/runc',
+    '/usr/bin/docker',
+    '/usr/bin/ctr',
+    '/usr/sbin/dockerd',
+    '/usr/bin/containerd-shim-runc-v2',
+  ]) {
     let data: Buffer;
     try {
       data = readFileSync(bin);
@@ -221,7 +264,18 @@ export const goSeeds = memo((): Buffer[] => {
     hdr[15] = 2;
     const mod = Buffer.from('path\tex.com/app\nmod\tex.com/app\tv1.0.0\th1:x=\ndep\tex.com/dep\tv0.1.0\th1:y=\n');
     const wrapped = Buffer.concat([Buffer.alloc(16, 0x30), mod, Buffer.alloc(16, 0x31)]);
-    out.push(elfWith(Buffer.concat([Buffer.alloc(32), hdr, Buffer.from([8]), Buffer.from('go1.22.1'), Buffer.from([wrapped.length]), wrapped])));
+    out.push(
+      elfWith(
+        Buffer.concat([
+          Buffer.alloc(32),
+          hdr,
+          Buffer.from([8]),
+          Buffer.from('go1.22.1'),
+          Buffer.from([wrapped.length]),
+          wrapped,
+        ]),
+      ),
+    );
   }
   return out;
 });
@@ -236,7 +290,12 @@ export interface RpmSeeds {
 /** Real rpm databases made with Debian's rpm tools (cached between runs), else minimal ones. */
 export const rpmSeeds = memo((): RpmSeeds => {
   const dir = path.join(cacheDir, 'rpm');
-  const files = { sqlite: path.join(dir, 'rpmdb.sqlite'), bdb: path.join(dir, 'Packages'), ndb: path.join(dir, 'Packages.db'), headers: path.join(dir, 'headers.json') };
+  const files = {
+    sqlite: path.join(dir, 'rpmdb.sqlite'),
+    bdb: path.join(dir, 'Packages'),
+    ndb: path.join(dir, 'Packages.db'),
+    headers: path.join(dir, 'headers.json'),
+  };
   if (!existsSync(files.headers)) {
     let fixture: ReturnType<typeof makeRpmFixture>;
     try {
@@ -294,12 +353,15 @@ export const apkSeeds = memo((): Buffer[] => [
       'F:bin\nR:busybox\na:0:0:755\nZ:Q1YXsy3aw2gFqe8hl2OIL3hb7MSZU=\nF:etc\nR:securetty\nZ:Q1mB95Hq2NUTZ599RDiSsj9w5FrOU=\nF:usr/share/udhcpc\n' +
       'R:default.script\nZ:Q1t9vir/ZrX3nbSIYT9BDLWZenkVQ=\n\n',
   ),
-  Buffer.from('P:ca-certificates-bundle\nV:20240226-r0\nA:x86_64\nL:MPL-2.0 AND MIT\no:ca-certificates\nF:etc/ssl/certs\nR:ca-certificates.crt\n\nP:zlib\nV:1.3.1-r0\nA:x86_64\nL:Zlib\nF:lib\nR:libz.so.1\n\n'),
+  Buffer.from(
+    'P:ca-certificates-bundle\nV:20240226-r0\nA:x86_64\nL:MPL-2.0 AND MIT\no:ca-certificates\nF:etc/ssl/certs\nR:ca-certificates.crt\n\nP:zlib\nV:1.3.1-r0\nA:x86_64\nL:Zlib\nF:lib\nR:libz.so.1\n\n',
+  ),
   Buffer.from('P:weird\nV:0\nL:custom license text, see COPYING\nD:so:x !y z>=1 ~w\nF:\nR:a b\nF:usr//lib/../x\nR:\n'),
 ]);
 
 /** A small os-release, so deb/apk/rpm purls get a distro qualifier. */
-export const OS_RELEASE = 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\nVERSION_ID="12"\nVERSION_CODENAME=bookworm\n';
+export const OS_RELEASE =
+  'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\nVERSION_ID="12"\nVERSION_CODENAME=bookworm\n';
 
 /** Runs a command only for its side effects on the seed cache; used by `npm run fuzz -- --refresh-seeds`. */
 export function clearSeedCache(): void {

@@ -86,55 +86,147 @@ export class InvariantError extends Error {
 }
 
 export function checkResult(r: ParseResult): void {
-  if (!Array.isArray(r.packages) || !Array.isArray(r.problems)) throw new InvariantError('result without packages[] and problems[]');
+  if (!Array.isArray(r.packages) || !Array.isArray(r.problems))
+    throw new InvariantError('result without packages[] and problems[]');
   for (const p of r.problems) {
-    if (typeof p.path !== 'string' || typeof p.reason !== 'string' || p.reason === '') throw new InvariantError(`malformed problem ${JSON.stringify(p)}`);
-    if (INTERNAL.test(p.reason)) throw new InvariantError(`internal error reported as a problem: ${p.path}: ${p.reason}`);
+    if (typeof p.path !== 'string' || typeof p.reason !== 'string' || p.reason === '')
+      throw new InvariantError(`malformed problem ${JSON.stringify(p)}`);
+    if (INTERNAL.test(p.reason))
+      throw new InvariantError(`internal error reported as a problem: ${p.path}: ${p.reason}`);
   }
   for (const p of r.packages) {
     if (typeof p.name !== 'string' || p.name === '') throw new InvariantError(`package without a name (${p.purl})`);
-    if (typeof p.purl !== 'string' || !p.purl.startsWith('pkg:')) throw new InvariantError(`package ${p.name} with purl ${JSON.stringify(p.purl)}`);
+    if (typeof p.purl !== 'string' || !p.purl.startsWith('pkg:'))
+      throw new InvariantError(`package ${p.name} with purl ${JSON.stringify(p.purl)}`);
     if (p.licenseExpression !== undefined) {
-      if (!isValidSpdx(p.licenseExpression)) throw new InvariantError(`package ${p.name}: license ${JSON.stringify(p.licenseExpression)} is not valid SPDX`);
-      if (p.licenses.length === 0 && p.licenseTexts.length === 0) throw new InvariantError(`package ${p.name}: license ${p.licenseExpression} with no license statement behind it`);
+      if (!isValidSpdx(p.licenseExpression))
+        throw new InvariantError(`package ${p.name}: license ${JSON.stringify(p.licenseExpression)} is not valid SPDX`);
+      if (p.licenses.length === 0 && p.licenseTexts.length === 0)
+        throw new InvariantError(
+          `package ${p.name}: license ${p.licenseExpression} with no license statement behind it`,
+        );
     } else if (!p.licenseUnknownReason) {
       throw new InvariantError(`package ${p.name}: no license and no reason why`);
     }
-    for (const ev of p.licenses) if (ev.expression && !isValidSpdx(ev.expression)) throw new InvariantError(`package ${p.name}: evidence ${JSON.stringify(ev.expression)} is not valid SPDX`);
+    for (const ev of p.licenses)
+      if (ev.expression && !isValidSpdx(ev.expression))
+        throw new InvariantError(`package ${p.name}: evidence ${JSON.stringify(ev.expression)} is not valid SPDX`);
   }
 }
 
 // ---- generators: inputs of each format's own shape ---------------------------
 
-const DEB_FIELDS = ['Package', 'Status', 'Version', 'Architecture', 'Source', 'Depends', 'Pre-Depends', 'Provides', 'Maintainer', 'Homepage', 'Description', 'Multi-Arch', 'Conffiles', 'Installed-Size'];
+const DEB_FIELDS = [
+  'Package',
+  'Status',
+  'Version',
+  'Architecture',
+  'Source',
+  'Depends',
+  'Pre-Depends',
+  'Provides',
+  'Maintainer',
+  'Homepage',
+  'Description',
+  'Multi-Arch',
+  'Conffiles',
+  'Installed-Size',
+];
 const DEP5_FIELDS = ['Format', 'Files', 'Copyright', 'License', 'Upstream-Name', 'Source', 'Comment', 'Disclaimer'];
-const LICENSE_WORDS = ['GPL-2+', 'GPL-2', 'LGPL-2.1+', 'BSD-3-clause', 'Artistic', 'MIT', 'Expat', 'Apache-2.0', 'public-domain', 'or', 'and', 'with', 'OpenSSL', 'exception', ',', '(', ')', 'GPL-3+ with Autoconf-data exception', 'Zlib', 'custom', ''];
+const LICENSE_WORDS = [
+  'GPL-2+',
+  'GPL-2',
+  'LGPL-2.1+',
+  'BSD-3-clause',
+  'Artistic',
+  'MIT',
+  'Expat',
+  'Apache-2.0',
+  'public-domain',
+  'or',
+  'and',
+  'with',
+  'OpenSSL',
+  'exception',
+  ',',
+  '(',
+  ')',
+  'GPL-3+ with Autoconf-data exception',
+  'Zlib',
+  'custom',
+  '',
+];
 
 const fieldValue = fc.oneof(
-  fc.constantFrom(...LICENSE_WORDS, 'install ok installed', 'deinstall ok config-files', '1:2.3-4+b1', 'amd64', 'all', 'a (>= 1) | b:any, c [amd64] <!nocheck>', 'https://x.org', ' .', '\t'),
+  fc.constantFrom(
+    ...LICENSE_WORDS,
+    'install ok installed',
+    'deinstall ok config-files',
+    '1:2.3-4+b1',
+    'amd64',
+    'all',
+    'a (>= 1) | b:any, c [amd64] <!nocheck>',
+    'https://x.org',
+    ' .',
+    '\t',
+  ),
   fc.string({ maxLength: 40 }),
 );
 const deb822 = (fields: string[]): fc.Arbitrary<string> =>
   fc
     .array(
-      fc.array(fc.tuple(fc.constantFrom(...fields, 'X-Odd'), fieldValue, fc.array(fieldValue, { maxLength: 3 })), { minLength: 1, maxLength: 10 }),
+      fc.array(fc.tuple(fc.constantFrom(...fields, 'X-Odd'), fieldValue, fc.array(fieldValue, { maxLength: 3 })), {
+        minLength: 1,
+        maxLength: 10,
+      }),
       { minLength: 1, maxLength: 6 },
     )
-    .map((paras) => paras.map((p) => p.map(([k, v, cont]) => `${k}: ${v}${cont.map((c) => `\n ${c}`).join('')}`).join('\n')).join('\n\n') + '\n');
+    .map(
+      (paras) =>
+        paras
+          .map((p) => p.map(([k, v, cont]) => `${k}: ${v}${cont.map((c) => `\n ${c}`).join('')}`).join('\n'))
+          .join('\n\n') + '\n',
+    );
 
 const apkEntry = fc
-  .array(fc.tuple(fc.constantFrom('P', 'V', 'A', 'L', 'o', 'D', 'p', 'F', 'R', 'Z', 'a', 'M', 'C', 'U', 'm', 'c', 'T', 'x'), fc.oneof(fc.constantFrom(...LICENSE_WORDS, 'usr/lib', 'so:libc.musl-x86_64.so.1', 'Q1AAAA=', '0:0:755'), fc.string({ maxLength: 20 }))), { maxLength: 30 })
+  .array(
+    fc.tuple(
+      fc.constantFrom('P', 'V', 'A', 'L', 'o', 'D', 'p', 'F', 'R', 'Z', 'a', 'M', 'C', 'U', 'm', 'c', 'T', 'x'),
+      fc.oneof(
+        fc.constantFrom(...LICENSE_WORDS, 'usr/lib', 'so:libc.musl-x86_64.so.1', 'Q1AAAA=', '0:0:755'),
+        fc.string({ maxLength: 20 }),
+      ),
+    ),
+    { maxLength: 30 },
+  )
   .map((lines) => lines.map(([k, v]) => `${k}:${v}`).join('\n'));
 
 const json: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
-  v: fc.oneof({ depthSize: 'small' }, fc.string(), fc.integer(), fc.boolean(), fc.constant(null), fc.array(tie('v'), { maxLength: 4 }), fc.dictionary(fc.string({ maxLength: 6 }), tie('v'), { maxKeys: 4 })),
+  v: fc.oneof(
+    { depthSize: 'small' },
+    fc.string(),
+    fc.integer(),
+    fc.boolean(),
+    fc.constant(null),
+    fc.array(tie('v'), { maxLength: 4 }),
+    fc.dictionary(fc.string({ maxLength: 6 }), tie('v'), { maxKeys: 4 }),
+  ),
 })).v;
 const packageJson = fc
   .record(
     {
       name: fc.oneof(fc.constantFrom('a', '@s/a', 'A B', '', '..'), json),
       version: fc.oneof(fc.constantFrom('1.0.0', '0', ''), json),
-      license: fc.oneof(fc.constantFrom(...LICENSE_WORDS, '(MIT OR Apache-2.0)', 'SEE LICENSE IN LICENSE.txt', 'UNLICENSED', 'GPL-2.0+ WITH Classpath-exception-2.0'), json),
+      license: fc.oneof(
+        fc.constantFrom(
+          ...LICENSE_WORDS,
+          '(MIT OR Apache-2.0)',
+          'SEE LICENSE IN LICENSE.txt',
+          'UNLICENSED',
+          'GPL-2.0+ WITH Classpath-exception-2.0',
+        ),
+        json,
+      ),
       licenses: fc.oneof(fc.array(fc.record({ type: fc.constantFrom(...LICENSE_WORDS), url: fc.string() })), json),
       author: json,
       repository: json,
@@ -146,23 +238,95 @@ const packageJson = fc
   .map((o) => JSON.stringify(o));
 
 const rubyValue = fc.oneof(
-  fc.constantFrom('"MIT".freeze', '["MIT".freeze, "Ruby"]', '%q<x>.freeze', '%w[a b]', '{ "a" => "b" }', 'Gem::Version.new("1.0")', 'nil', '[">= 0"]', '"\\u00e9"', '["', '{', '%q{', '"#{x}"'),
+  fc.constantFrom(
+    '"MIT".freeze',
+    '["MIT".freeze, "Ruby"]',
+    '%q<x>.freeze',
+    '%w[a b]',
+    '{ "a" => "b" }',
+    'Gem::Version.new("1.0")',
+    'nil',
+    '[">= 0"]',
+    '"\\u00e9"',
+    '["',
+    '{',
+    '%q{',
+    '"#{x}"',
+  ),
   fc.string({ maxLength: 12 }).map((s) => JSON.stringify(s)),
 );
 const gemspec = fc
-  .array(fc.tuple(fc.constantFrom('name', 'version', 'licenses', 'license', 'authors', 'homepage', 'metadata', 'files', 'summary', 'add_runtime_dependency', 'add_dependency'), rubyValue), { maxLength: 12 })
-  .map((lines) => `Gem::Specification.new do |s|\n${lines.map(([k, v]) => (k.startsWith('add_') ? `  s.${k}(${v}, [">= 0"])` : `  s.${k} = ${v}`)).join('\n')}\nend\n`);
+  .array(
+    fc.tuple(
+      fc.constantFrom(
+        'name',
+        'version',
+        'licenses',
+        'license',
+        'authors',
+        'homepage',
+        'metadata',
+        'files',
+        'summary',
+        'add_runtime_dependency',
+        'add_dependency',
+      ),
+      rubyValue,
+    ),
+    { maxLength: 12 },
+  )
+  .map(
+    (lines) =>
+      `Gem::Specification.new do |s|\n${lines.map(([k, v]) => (k.startsWith('add_') ? `  s.${k}(${v}, [">= 0"])` : `  s.${k} = ${v}`)).join('\n')}\nend\n`,
+  );
 
 const metadataText = fc
-  .array(fc.tuple(fc.constantFrom('Metadata-Version', 'Name', 'Version', 'License', 'License-Expression', 'Classifier', 'Requires-Dist', 'Project-URL', 'Author', 'Home-page', 'License-File'), fc.oneof(fc.constantFrom(...LICENSE_WORDS, 'License :: OSI Approved :: MIT License', 'License :: Other/Proprietary License', 'Homepage, https://x', 'a (>=1) ; extra == "x"'), fc.string({ maxLength: 30 }))), { maxLength: 14 })
+  .array(
+    fc.tuple(
+      fc.constantFrom(
+        'Metadata-Version',
+        'Name',
+        'Version',
+        'License',
+        'License-Expression',
+        'Classifier',
+        'Requires-Dist',
+        'Project-URL',
+        'Author',
+        'Home-page',
+        'License-File',
+      ),
+      fc.oneof(
+        fc.constantFrom(
+          ...LICENSE_WORDS,
+          'License :: OSI Approved :: MIT License',
+          'License :: Other/Proprietary License',
+          'Homepage, https://x',
+          'a (>=1) ; extra == "x"',
+        ),
+        fc.string({ maxLength: 30 }),
+      ),
+    ),
+    { maxLength: 14 },
+  )
   .map((h) => h.map(([k, v]) => `${k}: ${v}`).join('\n') + '\n\nbody\n');
 const recordText = fc
-  .array(fc.tuple(fc.constantFrom('a/__init__.py', '../../../bin/a', '/abs', 'a b,c', '"q,x"', ''), fc.constantFrom('sha256=AAAA', '', 'md5=x', 'sha256='), fc.constantFrom('12', '', '-1', 'x')), { maxLength: 10 })
+  .array(
+    fc.tuple(
+      fc.constantFrom('a/__init__.py', '../../../bin/a', '/abs', 'a b,c', '"q,x"', ''),
+      fc.constantFrom('sha256=AAAA', '', 'md5=x', 'sha256='),
+      fc.constantFrom('12', '', '-1', 'x'),
+    ),
+    { maxLength: 10 },
+  )
   .map((rows) => rows.map((r) => r.join(',')).join('\n'));
 
 // ---- targets -------------------------------------------------------------------
 
-function catalogerRun(place: (input: Buffer) => { fs: MemoryFs; path: string }, parse: (e: NonNullable<ReturnType<MemoryFs['stat']>>, fs: MemoryFs) => ParseResult) {
+function catalogerRun(
+  place: (input: Buffer) => { fs: MemoryFs; path: string },
+  parse: (e: NonNullable<ReturnType<MemoryFs['stat']>>, fs: MemoryFs) => ParseResult,
+) {
   return (input: string | Buffer) => {
     const { fs, path } = place(bytes(input));
     const entry = fs.stat(path);
@@ -220,21 +384,35 @@ export const targets: FuzzTarget[] = [
     seeds: () => {
       const lists = dpkgListSeeds();
       const cr = copyrightSeeds();
-      return dpkgStatusSeeds().map((s, i) => Buffer.concat([s, PART, lists[i % Math.max(1, lists.length)] ?? Buffer.alloc(0), PART, cr[i % cr.length]!]));
+      return dpkgStatusSeeds().map((s, i) =>
+        Buffer.concat([s, PART, lists[i % Math.max(1, lists.length)] ?? Buffer.alloc(0), PART, cr[i % cr.length]!]),
+      );
     },
-    generator: () => fc.tuple(deb822(DEB_FIELDS), deb822(DEP5_FIELDS)).map(([s, c]) => Buffer.concat([Buffer.from(`Package: a\n${s}`), PART, Buffer.from('/.\n/usr/bin/a\n/bin\n'), PART, Buffer.from(c)])),
-    run: catalogerRun(
-      (b) => {
-        const [status, list, copyright] = parts(b, 3);
-        const fs = new MemoryFs({ '/etc/os-release': OS_RELEASE, '/var/lib/dpkg/status': status!, '/bin': { symlink: 'usr/bin' } });
-        for (const name of statusNames(status!)) {
-          fs.put(`/var/lib/dpkg/info/${name}.list`, list ?? '');
-          fs.put(`/usr/share/doc/${name}/copyright`, copyright ?? '');
-        }
-        return { fs, path: '/var/lib/dpkg/status' };
-      },
-      parseDpkgStatus,
-    ),
+    generator: () =>
+      fc
+        .tuple(deb822(DEB_FIELDS), deb822(DEP5_FIELDS))
+        .map(([s, c]) =>
+          Buffer.concat([
+            Buffer.from(`Package: a\n${s}`),
+            PART,
+            Buffer.from('/.\n/usr/bin/a\n/bin\n'),
+            PART,
+            Buffer.from(c),
+          ]),
+        ),
+    run: catalogerRun((b) => {
+      const [status, list, copyright] = parts(b, 3);
+      const fs = new MemoryFs({
+        '/etc/os-release': OS_RELEASE,
+        '/var/lib/dpkg/status': status!,
+        '/bin': { symlink: 'usr/bin' },
+      });
+      for (const name of statusNames(status!)) {
+        fs.put(`/var/lib/dpkg/info/${name}.list`, list ?? '');
+        fs.put(`/usr/share/doc/${name}/copyright`, copyright ?? '');
+      }
+      return { fs, path: '/var/lib/dpkg/status' };
+    }, parseDpkgStatus),
   },
   {
     name: 'dep5-copyright',
@@ -244,10 +422,13 @@ export const targets: FuzzTarget[] = [
     run: (input) => {
       const info = parseDebianCopyright(bytes(input).toString('utf8'), '/usr/share/doc/a/copyright');
       if (info.expression !== undefined) {
-        if (!isValidSpdx(info.expression)) throw new InvariantError(`copyright expression ${JSON.stringify(info.expression)} is not valid SPDX`);
-        if (info.licenses.length === 0) throw new InvariantError(`copyright expression ${info.expression} with no License field behind it`);
+        if (!isValidSpdx(info.expression))
+          throw new InvariantError(`copyright expression ${JSON.stringify(info.expression)} is not valid SPDX`);
+        if (info.licenses.length === 0)
+          throw new InvariantError(`copyright expression ${info.expression} with no License field behind it`);
       }
-      for (const p of info.problems) if (INTERNAL.test(p)) throw new InvariantError(`internal error reported as a problem: ${p}`);
+      for (const p of info.problems)
+        if (INTERNAL.test(p)) throw new InvariantError(`internal error reported as a problem: ${p}`);
     },
   },
   {
@@ -255,7 +436,17 @@ export const targets: FuzzTarget[] = [
     kind: 'bytes',
     seeds: apkSeeds,
     generator: () => fc.array(apkEntry, { minLength: 1, maxLength: 5 }).map((es) => es.join('\n\n') + '\n'),
-    run: catalogerRun((b) => ({ fs: new MemoryFs({ '/etc/os-release': 'ID=alpine\nVERSION_ID=3.20.3\n', '/lib/apk/db/installed': b, '/lib/libz.so.1': 'z' }), path: '/lib/apk/db/installed' }), parseApkInstalled),
+    run: catalogerRun(
+      (b) => ({
+        fs: new MemoryFs({
+          '/etc/os-release': 'ID=alpine\nVERSION_ID=3.20.3\n',
+          '/lib/apk/db/installed': b,
+          '/lib/libz.so.1': 'z',
+        }),
+        path: '/lib/apk/db/installed',
+      }),
+      parseApkInstalled,
+    ),
   },
   {
     name: 'rpm-db',
@@ -264,7 +455,12 @@ export const targets: FuzzTarget[] = [
     seeds: () => {
       const s = rpmSeeds();
       const tag = (t: string, b: Buffer) => Buffer.concat([Buffer.from(t), b]);
-      return [...s.sqlite.map((b) => tag('s', b)), ...s.bdb.map((b) => tag('b', b)), ...s.ndb.map((b) => tag('n', b)), ...s.headers.map((b) => tag('h', b))];
+      return [
+        ...s.sqlite.map((b) => tag('s', b)),
+        ...s.bdb.map((b) => tag('b', b)),
+        ...s.ndb.map((b) => tag('n', b)),
+        ...s.headers.map((b) => tag('h', b)),
+      ];
     },
     run: (input) => {
       const b = bytes(input);
@@ -279,19 +475,38 @@ export const targets: FuzzTarget[] = [
         }
         return;
       }
-      const file = kind === 's' ? '/var/lib/rpm/rpmdb.sqlite' : kind === 'b' ? '/var/lib/rpm/Packages' : '/usr/lib/sysimage/rpm/Packages.db';
-      catalogerRun(() => ({ fs: new MemoryFs({ '/etc/os-release': 'ID=fedora\nVERSION_ID=40\n', [file]: body, '/usr/share/x': 'x' }), path: file }), parseRpmDb)(body);
+      const file =
+        kind === 's'
+          ? '/var/lib/rpm/rpmdb.sqlite'
+          : kind === 'b'
+            ? '/var/lib/rpm/Packages'
+            : '/usr/lib/sysimage/rpm/Packages.db';
+      catalogerRun(
+        () => ({
+          fs: new MemoryFs({ '/etc/os-release': 'ID=fedora\nVERSION_ID=40\n', [file]: body, '/usr/share/x': 'x' }),
+          path: file,
+        }),
+        parseRpmDb,
+      )(body);
     },
   },
   {
     name: 'python',
     kind: 'bytes',
     seeds: () => pythonSeeds().map((s) => Buffer.concat([s.metadata, PART, s.record])),
-    generator: () => fc.tuple(metadataText, recordText).map(([m, r]) => Buffer.concat([Buffer.from(m), PART, Buffer.from(r)])),
+    generator: () =>
+      fc.tuple(metadataText, recordText).map(([m, r]) => Buffer.concat([Buffer.from(m), PART, Buffer.from(r)])),
     run: catalogerRun((b) => {
       const [metadata, record] = parts(b, 2);
       const dir = '/usr/lib/python3/dist-packages/a-1.0.dist-info';
-      return { fs: new MemoryFs({ [`${dir}/METADATA`]: metadata!, [`${dir}/RECORD`]: record ?? '', [`${dir}/LICENSE`]: 'MIT License\n' }), path: `${dir}/METADATA` };
+      return {
+        fs: new MemoryFs({
+          [`${dir}/METADATA`]: metadata!,
+          [`${dir}/RECORD`]: record ?? '',
+          [`${dir}/LICENSE`]: 'MIT License\n',
+        }),
+        path: `${dir}/METADATA`,
+      };
     }, parsePythonMetadata),
   },
   {
@@ -299,20 +514,42 @@ export const targets: FuzzTarget[] = [
     kind: 'text',
     seeds: () => npmSeeds().map((b) => b.toString('utf8')),
     generator: () => packageJson,
-    run: catalogerRun((b) => ({ fs: new MemoryFs({ '/app/node_modules/a/package.json': b, '/app/node_modules/a/LICENSE': 'license text\n', '/app/node_modules/a/lib/x.js': '' }), path: '/app/node_modules/a/package.json' }), parseNpmPackageJson),
+    run: catalogerRun(
+      (b) => ({
+        fs: new MemoryFs({
+          '/app/node_modules/a/package.json': b,
+          '/app/node_modules/a/LICENSE': 'license text\n',
+          '/app/node_modules/a/lib/x.js': '',
+        }),
+        path: '/app/node_modules/a/package.json',
+      }),
+      parseNpmPackageJson,
+    ),
   },
   {
     name: 'gemspec',
     kind: 'text',
     seeds: () => gemSeeds().map((b) => b.toString('utf8')),
     generator: () => gemspec,
-    run: catalogerRun((b) => ({ fs: new MemoryFs({ '/usr/share/rubygems-integration/all/specifications/a-1.0.gemspec': b, '/usr/share/rubygems-integration/all/gems/a-1.0/LICENSE': 'x' }), path: '/usr/share/rubygems-integration/all/specifications/a-1.0.gemspec' }), parseGemspec),
+    run: catalogerRun(
+      (b) => ({
+        fs: new MemoryFs({
+          '/usr/share/rubygems-integration/all/specifications/a-1.0.gemspec': b,
+          '/usr/share/rubygems-integration/all/gems/a-1.0/LICENSE': 'x',
+        }),
+        path: '/usr/share/rubygems-integration/all/specifications/a-1.0.gemspec',
+      }),
+      parseGemspec,
+    ),
   },
   {
     name: 'go-buildinfo',
     kind: 'bytes',
     seeds: goSeeds,
-    run: catalogerRun((b) => ({ fs: new MemoryFs({ '/usr/local/bin/app': { content: b, mode: 0o755 } }), path: '/usr/local/bin/app' }), parseGoBinary),
+    run: catalogerRun(
+      (b) => ({ fs: new MemoryFs({ '/usr/local/bin/app': { content: b, mode: 0o755 } }), path: '/usr/local/bin/app' }),
+      parseGoBinary,
+    ),
   },
 ];
 

@@ -49,7 +49,48 @@ export function rng(seed: number): () => number {
   };
 }
 
-const SPLICE = ['\\\n', '`\n', '\n', '\n\n', '<<EOF\n', 'EOF\n', '"', "'", '$', '${', '}', '[', ']', '{', '(', ')', '#', '\0', '\r\n', '\u00a0', '\ufeff', '\xff', '--', '=', ' ', '\t', '&&', '|', ':', ',', '\\', '%q<', '.freeze', '=>', 'License: ', 'Files: *\n', ' .\n', 'P:', 'F:', 'R:'];
+const SPLICE = [
+  '\\\n',
+  '`\n',
+  '\n',
+  '\n\n',
+  '<<EOF\n',
+  'EOF\n',
+  '"',
+  "'",
+  '$',
+  '${',
+  '}',
+  '[',
+  ']',
+  '{',
+  '(',
+  ')',
+  '#',
+  '\0',
+  '\r\n',
+  '\u00a0',
+  '\ufeff',
+  '\xff',
+  '--',
+  '=',
+  ' ',
+  '\t',
+  '&&',
+  '|',
+  ':',
+  ',',
+  '\\',
+  '%q<',
+  '.freeze',
+  '=>',
+  'License: ',
+  'Files: *\n',
+  ' .\n',
+  'P:',
+  'F:',
+  'R:',
+];
 
 const pick = <T>(xs: readonly T[], r: () => number): T => xs[Math.floor(r() * xs.length)]!;
 
@@ -88,7 +129,10 @@ export function mutateText(seed: string, r: () => number, donors: readonly strin
   return s;
 }
 
-const INTERESTING_32 = [0, 1, 2, 4, 8, 16, 0x7f, 0x80, 0xff, 0x100, 0xfff, 0x1000, 0x7fff, 0x8000, 0xffff, 0x10000, 0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff];
+const INTERESTING_32 = [
+  0, 1, 2, 4, 8, 16, 0x7f, 0x80, 0xff, 0x100, 0xfff, 0x1000, 0x7fff, 0x8000, 0xffff, 0x10000, 0x7fffffff, 0x80000000,
+  0xfffffffe, 0xffffffff,
+];
 
 /** Edits bytes: bit flips, interesting integers (both byte orders), deletions, duplications, splices, truncation. */
 export function mutateBytes(seed: Buffer, r: () => number, donors: readonly Buffer[]): Buffer {
@@ -157,7 +201,9 @@ export class InputStream {
     this.seeds = target.seeds();
     this.textDonors = this.seeds.map((s) => (typeof s === 'string' ? s : s.toString('utf8')));
     this.byteDonors = this.seeds.map((s) => (typeof s === 'string' ? Buffer.from(s) : s));
-    this.generated = target.generator ? fc.sample(target.generator(), { numRuns: Math.max(1, Math.min(10_000, Math.ceil(total / 10))), seed }) : [];
+    this.generated = target.generator
+      ? fc.sample(target.generator(), { numRuns: Math.max(1, Math.min(10_000, Math.ceil(total / 10))), seed })
+      : [];
     this.r = rng(seed);
   }
 
@@ -172,7 +218,8 @@ export class InputStream {
     const s = pick(this.seeds, this.r);
     // Now and then an unmodified seed: the real inputs must pass too.
     if (this.r() < 0.01) return s;
-    if (this.target.kind === 'text') return mutateText(typeof s === 'string' ? s : s.toString('utf8'), this.r, this.textDonors);
+    if (this.target.kind === 'text')
+      return mutateText(typeof s === 'string' ? s : s.toString('utf8'), this.r, this.textDonors);
     return mutateBytes(typeof s === 'string' ? Buffer.from(s) : s, this.r, this.byteDonors);
   }
 }
@@ -221,7 +268,12 @@ export function fuzz(target: FuzzTarget, inputs: number, seed: number, options: 
       target.run(input);
     } catch (e) {
       crashCount++;
-      if (crashes.length < keep) crashes.push({ index: i, error: e instanceof Error ? `${e.name}: ${e.message}` : String(e), input: toBuffer(input).toString('base64') });
+      if (crashes.length < keep)
+        crashes.push({
+          index: i,
+          error: e instanceof Error ? `${e.name}: ${e.message}` : String(e),
+          input: toBuffer(input).toString('base64'),
+        });
     }
     const ns = Number(process.hrtime.bigint() - s0);
     const size = typeof input === 'string' ? Buffer.byteLength(input) : input.length;
@@ -341,7 +393,9 @@ function runInWorker(name: string, inputs: number, seed: number, hangMs: number)
   const progress = new SharedArrayBuffer(4);
   const view = new Int32Array(progress);
   Atomics.store(view, 0, -1);
-  const worker = new Worker(fileURLToPath(import.meta.url), { workerData: { name, inputs, seed, progress } satisfies WorkerJob });
+  const worker = new Worker(fileURLToPath(import.meta.url), {
+    workerData: { name, inputs, seed, progress } satisfies WorkerJob,
+  });
   return new Promise((resolve, reject) => {
     let last = -2;
     let lastChange = Date.now();
@@ -365,7 +419,13 @@ function runInWorker(name: string, inputs: number, seed: number, hangMs: number)
           seeds: 0,
           seconds: 0,
           perSecond: 0,
-          crashes: [{ index: now, error: `hang: no result after ${hangMs / 1000} s`, input: toBuffer(input).toString('base64') }],
+          crashes: [
+            {
+              index: now,
+              error: `hang: no result after ${hangMs / 1000} s`,
+              input: toBuffer(input).toString('base64'),
+            },
+          ],
           crashCount: 1,
           slowest: { nsPerByte: 0, bytes: 0, ms: 0, index: -1 },
         });
@@ -424,14 +484,18 @@ async function main(): Promise<void> {
     const data = typeof small === 'string' ? Buffer.from(small) : small;
     const out = toMinimize.replace(/(\.bin)?$/, '.min.bin');
     writeFileSync(out, data);
-    console.log(`${t.name}: ${raw.length} -> ${data.length} bytes, still "${sig}"\n  ${out}\n  gzip+base64 (for a regression test): ${gzipSync(data, { level: 9 }).toString('base64')}`);
+    console.log(
+      `${t.name}: ${raw.length} -> ${data.length} bytes, still "${sig}"\n  ${out}\n  gzip+base64 (for a regression test): ${gzipSync(data, { level: 9 }).toString('base64')}`,
+    );
     return;
   }
   if (!Number.isInteger(inputs) || inputs <= 0) throw new Error('--inputs takes a positive integer');
   for (const n of only ?? []) targetNamed(n);
   const chosen = targets.filter((t) => !only || only.includes(t.name));
   const outDir = path.join(repoRoot, '.bench', 'fuzz');
-  console.log(`fuzz: ${inputs} inputs per parser, seed ${seed}, ${Math.min(jobs, chosen.length)} at a time: ${chosen.map((t) => t.name).join(', ')}`);
+  console.log(
+    `fuzz: ${inputs} inputs per parser, seed ${seed}, ${Math.min(jobs, chosen.length)} at a time: ${chosen.map((t) => t.name).join(', ')}`,
+  );
 
   const reports: FuzzReport[] = [];
   const queue = [...chosen];
@@ -446,16 +510,34 @@ async function main(): Promise<void> {
           `  ${r.name.padEnd(17)} ${r.inputs} inputs (${r.seeds} seeds) in ${r.seconds.toFixed(1)} s = ${Math.round(r.perSecond)}/s, ` +
             `crashes ${r.crashCount}, slowest ${r.slowest.nsPerByte.toFixed(0)} ns/B (${r.slowest.bytes} B in ${r.slowest.ms.toFixed(2)} ms${slowFile ? `; ${slowFile}` : ''})`,
         );
-        for (const c of r.crashes) console.log(`    CRASH #${c.index} ${c.error}\n      input ${printable(c.input)} saved as ${save(path.join(outDir, 'crashes'), r.name, c.input)}`);
+        for (const c of r.crashes)
+          console.log(
+            `    CRASH #${c.index} ${c.error}\n      input ${printable(c.input)} saved as ${save(path.join(outDir, 'crashes'), r.name, c.input)}`,
+          );
       }
     }),
   );
   reports.sort((a, b) => chosen.indexOf(targetNamed(a.name)) - chosen.indexOf(targetNamed(b.name)));
   const crashes = reports.reduce((n, r) => n + r.crashCount, 0);
   console.log(`\n| parser | inputs | inputs/s | crashes | slowest ns/B |\n|---|---:|---:|---:|---:|`);
-  for (const r of reports) console.log(`| ${r.name} | ${r.inputs} | ${Math.round(r.perSecond)} | ${r.crashCount} | ${r.slowest.nsPerByte.toFixed(0)} (${r.slowest.bytes} B) |`);
+  for (const r of reports)
+    console.log(
+      `| ${r.name} | ${r.inputs} | ${Math.round(r.perSecond)} | ${r.crashCount} | ${r.slowest.nsPerByte.toFixed(0)} (${r.slowest.bytes} B) |`,
+    );
   console.log(`\n${reports.length} parsers, ${crashes} crashes, ${((Date.now() - started) / 1000).toFixed(0)} s wall`);
-  if (jsonOut) writeFileSync(jsonOut, JSON.stringify(reports.map(({ crashes: c, slowest: { input: _i, ...slow }, ...rest }) => ({ ...rest, slowest: slow, crashes: c.map(({ input: _x, ...k }) => k) })), null, 2) + '\n');
+  if (jsonOut)
+    writeFileSync(
+      jsonOut,
+      JSON.stringify(
+        reports.map(({ crashes: c, slowest: { input: _i, ...slow }, ...rest }) => ({
+          ...rest,
+          slowest: slow,
+          crashes: c.map(({ input: _x, ...k }) => k),
+        })),
+        null,
+        2,
+      ) + '\n',
+    );
   process.exitCode = crashes ? 1 : 0;
 }
 

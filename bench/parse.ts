@@ -50,5 +50,8 @@ export function printParseBench(r: ParseBench): void {
   console.log(`  dockerfile-ast         ${r.dockerfileAstMs.toFixed(1)} ms  ${mbps(r.bytes, r.dockerfileAstMs)}`);
   console.log(`  ratio dockerfile-ast / scannable = ${r.ratio.toFixed(2)}x (target >= 5x)`);
   console.log('  scaling (one corpus file repeated):');
-  for (const s of r.scaling) console.log(`    ${String(s.copies).padStart(3)}x  ${String(s.bytes).padStart(8)} B  ${s.ms.toFixed(2)} ms  ${s.nsPerByte.toFixed(1)} ns/B`);
+  for (const s of r.scaling)
+    console.log(
+      `    ${String(s.copies).padStart(3)}x  ${String(s.bytes).padStart(8)} B  ${s.ms.toFixed(2)} ms  ${s.nsPerByte.toFixed(1)} ns/B`,
+    );
 }

@@ -22,7 +22,8 @@ const corpus = path.join(process.env.SCANNABLE_SHARED ?? path.resolve(repo, '..'
 const files: string[] = [];
 for (const dir of readdirSync(corpus).sort()) {
   const full = path.join(corpus, dir);
-  if (statSync(full).isDirectory()) for (const f of readdirSync(full).sort()) files.push(readFileSync(path.join(full, f), 'utf8'));
+  if (statSync(full).isDirectory())
+    for (const f of readdirSync(full).sort()) files.push(readFileSync(path.join(full, f), 'utf8'));
 }
 
 const scripts: Array<RunScript & { shell?: string[] }> = [];
@@ -68,11 +69,16 @@ const shell = best(() => {
   for (const s of scripts) parseShell(s.script);
 });
 const analysis = best(() => {
-  for (const s of scripts) analyzeScript(s.script, s.shell ? { shell: s.shell, origin: s.origin } : { origin: s.origin });
+  for (const s of scripts)
+    analyzeScript(s.script, s.shell ? { shell: s.shell, origin: s.origin } : { origin: s.origin });
 });
 
-console.log(`corpus: ${files.length} Dockerfiles, ${(dockerfileBytes / 1e6).toFixed(2)} MB; ${scripts.length} RUN scripts, ${(runBytes / 1e6).toFixed(2)} MB`);
+console.log(
+  `corpus: ${files.length} Dockerfiles, ${(dockerfileBytes / 1e6).toFixed(2)} MB; ${scripts.length} RUN scripts, ${(runBytes / 1e6).toFixed(2)} MB`,
+);
 console.log(`RUN scripts parsed without error: ${parsedClean}/${scripts.length}`);
 console.log(`Dockerfile parse:          ${dockerfile.toFixed(1)} ms  ${mbps(dockerfileBytes, dockerfile)}`);
 console.log(`shell parse (RUN scripts): ${shell.toFixed(1)} ms  ${mbps(runBytes, shell)}`);
-console.log(`analyzeScript (RUN):       ${analysis.toFixed(1)} ms  ${mbps(runBytes, analysis)}  (${(analysis / dockerfile).toFixed(2)}x Dockerfile parsing of the corpus)`);
+console.log(
+  `analyzeScript (RUN):       ${analysis.toFixed(1)} ms  ${mbps(runBytes, analysis)}  (${(analysis / dockerfile).toFixed(2)}x Dockerfile parsing of the corpus)`,
+);

@@ -17,7 +17,8 @@ import type { VerdictLevel } from '../src/lower/types.js';
 import { repoRoot } from './corpus.js';
 
 const TOOL = '#!/bin/sh\necho a tool from the provenance corpus\n';
-const INSTALLER = '#!/bin/sh\nset -e\nmkdir -p /opt/installed\necho installed > /opt/installed/marker\nprintf "#!/bin/sh\\necho hi\\n" > /usr/local/bin/installed-tool\nchmod +x /usr/local/bin/installed-tool\n';
+const INSTALLER =
+  '#!/bin/sh\nset -e\nmkdir -p /opt/installed\necho installed > /opt/installed/marker\nprintf "#!/bin/sh\\necho hi\\n" > /usr/local/bin/installed-tool\nchmod +x /usr/local/bin/installed-tool\n';
 
 async function serve(bundle: Buffer): Promise<{ url: string; close: () => Promise<void> }> {
   const files: Record<string, Buffer> = {
@@ -54,7 +55,9 @@ export async function benchVerdicts(): Promise<VerdictRow[]> {
   const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'scannable-verdicts-'));
   const rows: VerdictRow[] = [];
   try {
-    for (const f of readdirSync(dir).filter((n) => n.endsWith('.Dockerfile')).sort()) {
+    for (const f of readdirSync(dir)
+      .filter((n) => n.endsWith('.Dockerfile'))
+      .sort()) {
       const out = await build({
         engine,
         context: dir,
@@ -70,7 +73,15 @@ export async function benchVerdicts(): Promise<VerdictRow[]> {
       });
       for (const s of out.provenance.steps) {
         if (s.op === 'config' || s.observed.files === 0) continue;
-        rows.push({ file: f, step: s.step.id, line: s.step.line, instruction: s.step.instruction.replace(/\s+/g, ' '), predicted: s.predicted, files: s.observed.files, unattributed: s.observed.unattributed });
+        rows.push({
+          file: f,
+          step: s.step.id,
+          line: s.step.line,
+          instruction: s.step.instruction.replace(/\s+/g, ' '),
+          predicted: s.predicted,
+          files: s.observed.files,
+          unattributed: s.observed.unattributed,
+        });
       }
     }
   } finally {
@@ -79,7 +90,10 @@ export async function benchVerdicts(): Promise<VerdictRow[]> {
   return rows;
 }
 
-function score(rows: VerdictRow[], positive: (l: VerdictLevel) => boolean): { precision: number; recall: number; tp: number; fp: number; fn: number } {
+function score(
+  rows: VerdictRow[],
+  positive: (l: VerdictLevel) => boolean,
+): { precision: number; recall: number; tp: number; fp: number; fn: number } {
   let tp = 0;
   let fp = 0;
   let fn = 0;
@@ -96,11 +110,17 @@ function score(rows: VerdictRow[], positive: (l: VerdictLevel) => boolean): { pr
 export function printVerdicts(rows: VerdictRow[]): void {
   console.log('static vs observed: lint verdicts for corpus/provenance steps vs unattributed files the build left');
   for (const r of rows) {
-    console.log(`  ${r.file.padEnd(24)} ${String(r.line).padStart(3)}  ${r.predicted.padEnd(12)} ${String(r.unattributed).padStart(3)}/${String(r.files).padEnd(5)} ${r.instruction.slice(0, 70)}`);
+    console.log(
+      `  ${r.file.padEnd(24)} ${String(r.line).padStart(3)}  ${r.predicted.padEnd(12)} ${String(r.unattributed).padStart(3)}/${String(r.files).padEnd(5)} ${r.instruction.slice(0, 70)}`,
+    );
   }
   const strict = score(rows, (l) => l === 'unscannable');
   const broad = score(rows, (l) => l === 'unscannable' || l === 'partial');
   const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
-  console.log(`  predicting "unscannable" -> untraced files: precision ${pct(strict.precision)}, recall ${pct(strict.recall)} (tp ${strict.tp}, fp ${strict.fp}, fn ${strict.fn})`);
-  console.log(`  predicting "unscannable or partial":        precision ${pct(broad.precision)}, recall ${pct(broad.recall)} (tp ${broad.tp}, fp ${broad.fp}, fn ${broad.fn})`);
+  console.log(
+    `  predicting "unscannable" -> untraced files: precision ${pct(strict.precision)}, recall ${pct(strict.recall)} (tp ${strict.tp}, fp ${strict.fp}, fn ${strict.fn})`,
+  );
+  console.log(
+    `  predicting "unscannable or partial":        precision ${pct(broad.precision)}, recall ${pct(broad.recall)} (tp ${broad.tp}, fp ${broad.fp}, fn ${broad.fn})`,
+  );
 }

@@ -5,7 +5,9 @@
 import { main } from '../dist/bundle/main.js';
 
 main(process.argv).then(
-  (code) => { process.exitCode = code; },
+  (code) => {
+    process.exitCode = code;
+  },
   (err) => {
     // main() turns every expected failure into a message; this is the last guard.
     process.stderr.write(`scannable: internal error: ${err instanceof Error ? err.message : String(err)}\n`);

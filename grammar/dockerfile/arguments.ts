@@ -206,7 +206,8 @@ function parseNameVal(rest: string, key: string, escape: EscapeChar): ArgParse {
   const args: string[] = [];
   for (const w of words) {
     const eq = w.indexOf('=');
-    if (eq < 0) return { ok: false, error: `Syntax error - can't find = in ${goQuote(w)}. Must be of the form: name=value` };
+    if (eq < 0)
+      return { ok: false, error: `Syntax error - can't find = in ${goQuote(w)}. Must be of the form: name=value` };
     args.push(w.slice(0, eq), w.slice(eq + 1), '=');
   }
   return { ok: true, args, json: false };

@@ -61,7 +61,11 @@ export function scanDirectives(lines: Iterable<string>): DirectiveScan {
     const value = m[2]!;
     if (name === 'escape') {
       if (value !== '`' && value !== '\\') {
-        return { directives, escape, error: { lineIndex, message: `invalid escape token '${value}' does not match \` or \\` } };
+        return {
+          directives,
+          escape,
+          error: { lineIndex, message: `invalid escape token '${value}' does not match \` or \\` },
+        };
       }
       escape = value;
     }

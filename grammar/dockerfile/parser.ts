@@ -161,7 +161,8 @@ class ParseState {
       });
     }
     const parsed = parseInstructionLine(joined, this.escape);
-    if (!parsed.ok) throw new ParseStop(parsed.error, 'parse/instruction', startLine, lastLine, argumentHint(parsed.error));
+    if (!parsed.ok)
+      throw new ParseStop(parsed.error, 'parse/instruction', startLine, lastLine, argumentHint(parsed.error));
     const parts = parsed.parts;
     const lastTok = lines[lines.length - 1]!;
     const node = this.toInstruction(parts, joined, segments);
@@ -175,7 +176,14 @@ class ParseState {
     this.pending = [];
     if (canContainHeredoc(parts) && joined.includes('<<')) {
       for (const h of heredocsFromLine(joined)) {
-        if (!h.ok) throw new ParseStop(h.error, 'parse/heredoc', startLine, lastLine, 'fix the quoting of the heredoc delimiter word');
+        if (!h.ok)
+          throw new ParseStop(
+            h.error,
+            'parse/heredoc',
+            startLine,
+            lastLine,
+            'fix the quoting of the heredoc delimiter word',
+          );
         if (h.heredoc) this.pending.push({ heredoc: { ...h.heredoc, content: '' }, firstLine: 0 });
       }
     }
@@ -197,7 +205,11 @@ class ParseState {
     if (parts.trigger) {
       // The trigger's text follows ONBUILD (and its flags) in the same line.
       const at = original.lastIndexOf(parts.trigger.keyword);
-      const sub = this.toInstruction(parts.trigger, original.slice(Math.max(at, 0)), shiftSegments(segments, Math.max(at, 0)));
+      const sub = this.toInstruction(
+        parts.trigger,
+        original.slice(Math.max(at, 0)),
+        shiftSegments(segments, Math.max(at, 0)),
+      );
       node.trigger = sub;
     }
     return node;
@@ -238,8 +250,13 @@ class ParseState {
     const node = this.current!;
     if (this.pending.length > 0) {
       const name = this.pending[0]!.heredoc.name;
-      throw new ParseStop('unterminated heredoc', 'parse/unterminated-heredoc', node.range.start.line, this.lastLine,
-        `no line holding only ${JSON.stringify(name)} closes the heredoc opened here; add one after its body`);
+      throw new ParseStop(
+        'unterminated heredoc',
+        'parse/unterminated-heredoc',
+        node.range.start.line,
+        this.lastLine,
+        `no line holding only ${JSON.stringify(name)} closes the heredoc opened here; add one after its body`,
+      );
     }
     if (node.heredocs.length > 0) {
       const lastDoc = node.heredocs[node.heredocs.length - 1]!;
@@ -326,7 +343,8 @@ let grammar: DockerfileGrammar | undefined;
 
 function argumentHint(error: string): string | undefined {
   if (error.endsWith('must have two arguments')) return 'write NAME=value (or the legacy form NAME value)';
-  if (error.startsWith('when using JSON array syntax')) return 'exec form takes a JSON array of strings, e.g. ["cmd", "arg"]';
+  if (error.startsWith('when using JSON array syntax'))
+    return 'exec form takes a JSON array of strings, e.g. ["cmd", "arg"]';
   if (error.startsWith('Syntax error - can')) return 'every word must be NAME=value; quote values that contain spaces';
   return undefined;
 }
@@ -339,17 +357,31 @@ function toDirective(d: FoundDirective, tokens: IToken[]): Directive {
   const image = content(tokens[d.lineIndex]?.image ?? '');
   const lead = leadingSpace(image);
   const line = d.lineIndex + 1;
-  return { name: d.name, value: d.value, range: { start: { line, column: lead + 1 }, end: { line, column: image.length + 1 } } };
+  return {
+    name: d.name,
+    value: d.value,
+    range: { start: { line, column: lead + 1 }, end: { line, column: image.length + 1 } },
+  };
 }
 
-function failure(file: string, message: string, code: string, startLine: number, endLine = startLine, hint?: string): ParseOutcome {
+function failure(
+  file: string,
+  message: string,
+  code: string,
+  startLine: number,
+  endLine = startLine,
+  hint?: string,
+): ParseOutcome {
   const diag: Diagnostic = {
     ...(hint ? { hint } : {}),
     file,
     severity: 'error',
     code,
     message,
-    range: { start: { line: Math.max(startLine, 1), column: 1 }, end: { line: Math.max(endLine, startLine, 1), column: 1 } },
+    range: {
+      start: { line: Math.max(startLine, 1), column: 1 },
+      end: { line: Math.max(endLine, startLine, 1), column: 1 },
+    },
   };
   return { ok: false, diagnostics: [diag] };
 }
@@ -363,7 +395,14 @@ export function parseDockerfile(source: string, file = 'Dockerfile'): ParseOutco
   // Directives come first and decide the escape character, which the lexer needs.
   const scan = scanDirectives(leadingLines(text));
   if (scan.error) {
-    return failure(file, scan.error.message, 'parse/directive', scan.error.lineIndex + 1, undefined, 'parser directives may appear once each; escape takes \\ or `');
+    return failure(
+      file,
+      scan.error.message,
+      'parse/directive',
+      scan.error.lineIndex + 1,
+      undefined,
+      'parser directives may appear once each; escape takes \\ or `',
+    );
   }
 
   let tokens = lexLines(text, scan.escape);
@@ -403,11 +442,24 @@ export function parseDockerfile(source: string, file = 'Dockerfile'): ParseOutco
     return failure(file, `internal parser error: ${err.message}`, 'parse/internal', err.token.startLine ?? 1);
   }
   if (state.instructions.length === 0) {
-    return failure(file, 'file with no instructions', 'parse/empty', Math.max(tokens.length, 1), undefined, 'a Dockerfile needs at least a FROM instruction');
+    return failure(
+      file,
+      'file with no instructions',
+      'parse/empty',
+      Math.max(tokens.length, 1),
+      undefined,
+      'a Dockerfile needs at least a FROM instruction',
+    );
   }
   if (tooLong >= 0) {
-    return failure(file, `dockerfile line greater than max allowed size of ${MAX_LINE_BYTES}`, 'parse/line-too-long', tooLong + 1, undefined,
-      'split the line with line continuations, or move long content into a file in the build context');
+    return failure(
+      file,
+      `dockerfile line greater than max allowed size of ${MAX_LINE_BYTES}`,
+      'parse/line-too-long',
+      tooLong + 1,
+      undefined,
+      'split the line with line continuations, or move long content into a file in the build context',
+    );
   }
   const tree: SyntaxTree = {
     file,

@@ -148,7 +148,9 @@ function isDigit(cp: number): boolean {
 
 function isSpecialParam(cp: number): boolean {
   // @ * # ? - $ ! 0
-  return cp === 0x40 || cp === 0x2a || cp === 0x23 || cp === 0x3f || cp === 0x2d || cp === 0x24 || cp === 0x21 || cp === 0x30;
+  return (
+    cp === 0x40 || cp === 0x2a || cp === 0x23 || cp === 0x3f || cp === 0x2d || cp === 0x24 || cp === 0x21 || cp === 0x30
+  );
 }
 
 class WordLexer {
@@ -355,7 +357,8 @@ class WordLexer {
       case 0x3f: {
         // ?
         if (value === undefined) throw new LexFailure(`${name}: ${word !== '' ? word : 'is not allowed to be unset'}`);
-        if (nullIsUnset && value === '') throw new LexFailure(`${name}: ${word !== '' ? word : 'is not allowed to be empty'}`);
+        if (nullIsUnset && value === '')
+          throw new LexFailure(`${name}: ${word !== '' ? word : 'is not allowed to be empty'}`);
         return value;
       }
       case 0x25: // %
@@ -465,7 +468,7 @@ function reversePattern(pattern: string): string {
   const cps = Array.from(pattern);
   const out: string[] = new Array(cps.length);
   const last = cps.length - 1;
-  for (let i = 0; i <= last; ) {
+  for (let i = 0; i <= last;) {
     const tok = cps[i]!;
     const o = last - i;
     if (tok === '\\' && i !== last) {
@@ -494,7 +497,11 @@ function trimSuffix(pattern: string, value: string, greedy: boolean): string {
  * BuildKit's Lex.ProcessWord and Lex.ProcessWords in one pass: the expanded
  * word and its split into words, or BuildKit's error text.
  */
-export function expandWord(word: string, env: VariableLookup = EMPTY_LOOKUP, opts: WordLexerOptions = { escape: '\\' }): WordOutcome {
+export function expandWord(
+  word: string,
+  env: VariableLookup = EMPTY_LOOKUP,
+  opts: WordLexerOptions = { escape: '\\' },
+): WordOutcome {
   // Most words hold nothing to expand, quote or escape: skip the lexer.
   if (!SPECIAL.test(word) && !word.includes(opts.escape)) {
     return { ok: true, result: { value: word, words: splitGoSpace(word), matched: NO_NAMES, unmatched: NO_NAMES } };

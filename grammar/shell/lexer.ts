@@ -97,7 +97,16 @@ const enum CaseState {
 }
 
 function newFrame(nested: boolean): Frame {
-  return { nested, expectDelimiter: null, pending: [], analyzed: 0, parens: 0, caseStates: [], commandStart: true, patternStart: false };
+  return {
+    nested,
+    expectDelimiter: null,
+    pending: [],
+    analyzed: 0,
+    parens: 0,
+    caseStates: [],
+    commandStart: true,
+    patternStart: false,
+  };
 }
 
 let frame: Frame = newFrame(false);
@@ -127,7 +136,13 @@ function blanksEnd(text: string, i: number): number {
  * makes one step per token instead of two (blanks follow most tokens).
  * `plain` is the image without blanks, returned as is when none follow.
  */
-function withBlanks(text: string, offset: number, length: number, plain: MatchResult, spaced?: MatchResult): MatchResult {
+function withBlanks(
+  text: string,
+  offset: number,
+  length: number,
+  plain: MatchResult,
+  spaced?: MatchResult,
+): MatchResult {
   const end = offset + length;
   const c = text.charCodeAt(end);
   if (c !== 0x20 && c !== 0x09 && c !== 0x5c) return plain;
@@ -254,10 +269,22 @@ function op(name: string, image: string, categories: TokenType[] = []): TokenTyp
     n === 1
       ? (text, offset) => (text.charCodeAt(offset) === c0 ? withBlanks(text, offset, 1, m, ms) : null)
       : n === 2
-        ? (text, offset) => (text.charCodeAt(offset) === c0 && text.charCodeAt(offset + 1) === c1 ? withBlanks(text, offset, 2, m, ms) : null)
+        ? (text, offset) =>
+            text.charCodeAt(offset) === c0 && text.charCodeAt(offset + 1) === c1
+              ? withBlanks(text, offset, 2, m, ms)
+              : null
         : (text, offset) =>
-            text.charCodeAt(offset) === c0 && text.charCodeAt(offset + 1) === c1 && text.charCodeAt(offset + 2) === c2 ? withBlanks(text, offset, 3, m, ms) : null;
-  const type = createToken({ name, label: `\`${image}\``, pattern: { exec }, categories, start_chars_hint: [image[0]!], line_breaks: true });
+            text.charCodeAt(offset) === c0 && text.charCodeAt(offset + 1) === c1 && text.charCodeAt(offset + 2) === c2
+              ? withBlanks(text, offset, 3, m, ms)
+              : null;
+  const type = createToken({
+    name,
+    label: `\`${image}\``,
+    pattern: { exec },
+    categories,
+    start_chars_hint: [image[0]!],
+    line_breaks: true,
+  });
   setText(type, image);
   return type;
 }
@@ -283,7 +310,15 @@ function heredocOp(name: string, image: string, stripTabs: boolean): TokenType {
     pattern: custom((text, offset) => {
       if (!text.startsWith(image, offset)) return null;
       const pending: PendingHeredoc = {
-        stripTabs, delimiter: '', quoted: false, hasDelimiter: false, hasBody: false, terminated: false, bodyStart: 0, bodyEnd: 0, content: null,
+        stripTabs,
+        delimiter: '',
+        quoted: false,
+        hasDelimiter: false,
+        hasBody: false,
+        terminated: false,
+        bodyStart: 0,
+        bodyEnd: 0,
+        content: null,
       };
       frame.expectDelimiter = pending;
       const m = result(text.slice(offset, blanksEnd(text, offset + image.length)));
@@ -399,13 +434,59 @@ export const DRBracket = keyword('DRBracket', ']]');
 export const CLOSERS: readonly TokenType[] = [Then, Elif, Else, Fi, Do, Done, Esac, RBrace];
 
 export const allTokens: TokenType[] = [
-  Word, RedirectOp, HeredocOp,
-  Blank, Comment, Newline,
-  AndIf, AndDGreat, AndGreat, Amp, OrIf, PipeAmp, Pipe, DSemiAmp, DSemi, SemiAmp, Semi,
-  TLess, DLessDash, DLess, LessAnd, LessGreat, DGreat, GreatAnd, Clobber, Less, Great,
-  ArithCommand, LParen, EndOfSubst, RParen, IoNumber,
-  If, Then, Elif, Else, Fi, Do, Done, Case, Esac, While, Until, For, Select, In, Function, Time,
-  LBrace, RBrace, Bang, DLBracket, DRBracket,
+  Word,
+  RedirectOp,
+  HeredocOp,
+  Blank,
+  Comment,
+  Newline,
+  AndIf,
+  AndDGreat,
+  AndGreat,
+  Amp,
+  OrIf,
+  PipeAmp,
+  Pipe,
+  DSemiAmp,
+  DSemi,
+  SemiAmp,
+  Semi,
+  TLess,
+  DLessDash,
+  DLess,
+  LessAnd,
+  LessGreat,
+  DGreat,
+  GreatAnd,
+  Clobber,
+  Less,
+  Great,
+  ArithCommand,
+  LParen,
+  EndOfSubst,
+  RParen,
+  IoNumber,
+  If,
+  Then,
+  Elif,
+  Else,
+  Fi,
+  Do,
+  Done,
+  Case,
+  Esac,
+  While,
+  Until,
+  For,
+  Select,
+  In,
+  Function,
+  Time,
+  LBrace,
+  RBrace,
+  Bang,
+  DLBracket,
+  DRBracket,
 ];
 
 // Word goes after the keywords and IoNumber but before `<` and `>` (process substitution).
@@ -426,7 +507,8 @@ const lexer = new Lexer(lexerOrder, {
 function wordStartChars(): number[] {
   const out: number[] = [];
   for (let c = 0; c < 256; c++) {
-    if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x3b || c === 0x26 || c === 0x7c || c === 0x28 || c === 0x29) continue;
+    if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x3b || c === 0x26 || c === 0x7c || c === 0x28 || c === 0x29)
+      continue;
     out.push(c);
   }
   for (let c = 256; c < 0x10000; c += 255) out.push(c);
@@ -450,7 +532,8 @@ function registerDelimiter(h: PendingHeredoc, word: WordNode): void {
       quoted = true;
     } else if (p.kind === 'DoubleQuoted') {
       quoted = true;
-      for (const q of p.parts) delimiter += q.kind === 'Literal' ? q.value : word.text.slice(q.start - word.start, q.end - word.start);
+      for (const q of p.parts)
+        delimiter += q.kind === 'Literal' ? q.value : word.text.slice(q.start - word.start, q.end - word.start);
     } else {
       // `$x` in a delimiter is taken literally by the shell.
       delimiter += word.text.slice(p.start - word.start, p.end - word.start);
@@ -484,7 +567,11 @@ function readHeredocBody(text: string, pos: number, h: PendingHeredoc): number {
   h.bodyStart = session.base + start;
   h.bodyEnd = session.base + bodyEnd;
   if (!h.terminated) {
-    report(session.base + start, session.base + text.length, `unterminated heredoc: no line holding only "${h.delimiter}" closes it`);
+    report(
+      session.base + start,
+      session.base + text.length,
+      `unterminated heredoc: no line holding only "${h.delimiter}" closes it`,
+    );
   }
   h.content = heredocContent(text, start, bodyEnd, h);
   return next;
@@ -498,7 +585,13 @@ function heredocContent(text: string, start: number, end: number, h: PendingHere
     const parts = value === '' ? [] : [{ kind: 'Literal' as const, value, start: base + start, end: base + end }];
     return { kind: 'Word', text: raw, parts, start: base + start, end: base + end };
   }
-  return { kind: 'Word', text: raw, parts: scanHeredocParts(text, start, end, h.stripTabs), start: base + start, end: base + end };
+  return {
+    kind: 'Word',
+    text: raw,
+    parts: scanHeredocParts(text, start, end, h.stripTabs),
+    start: base + start,
+    end: base + end,
+  };
 }
 
 // ---------------------------------------------------------------------------
@@ -526,7 +619,19 @@ function arithmeticCommandEnd(text: string, offset: number): number {
 // ---------------------------------------------------------------------------
 // Where does `$(...)` end? Follow parentheses and case patterns over the tokens so far.
 
-const SEPARATORS = new Set<TokenType>([Newline, Semi, Amp, AndIf, OrIf, Pipe, PipeAmp, LParen, DSemi, SemiAmp, DSemiAmp]);
+const SEPARATORS = new Set<TokenType>([
+  Newline,
+  Semi,
+  Amp,
+  AndIf,
+  OrIf,
+  Pipe,
+  PipeAmp,
+  LParen,
+  DSemi,
+  SemiAmp,
+  DSemiAmp,
+]);
 const LIST_OPENERS = new Set<TokenType>([If, Then, Else, Elif, Do, While, Until, Bang, LBrace, RBrace, Time]);
 
 function closesSubstitution(f: Frame, tokens: IToken[]): boolean {
@@ -594,7 +699,11 @@ export function lexScript(text: string): IToken[] {
  * queues the tokens for the parser. Returns the index of the closing `)` in
  * `src`, -1 when there is none, -2 when nesting is too deep (already reported).
  */
-export function lexSubstitution(src: string, from: number, part: CommandSubstitutionPart | ProcessSubstitutionPart): number {
+export function lexSubstitution(
+  src: string,
+  from: number,
+  part: CommandSubstitutionPart | ProcessSubstitutionPart,
+): number {
   if (session.depth >= MAX_NESTING) {
     report(session.base + from, session.base + src.length, `substitutions nested more than ${MAX_NESTING} deep`);
     return -2;
@@ -626,7 +735,11 @@ export function lexSubstitution(src: string, from: number, part: CommandSubstitu
 /** Lexes the unescaped body of a backquoted substitution; `offsets` maps its indices to outer-script offsets. */
 export function lexBackquoted(text: string, offsets: Int32Array, part: CommandSubstitutionPart): void {
   if (session.depth >= MAX_NESTING) {
-    session.errors.push({ start: part.start, end: part.end, message: `substitutions nested more than ${MAX_NESTING} deep` });
+    session.errors.push({
+      start: part.start,
+      end: part.end,
+      message: `substitutions nested more than ${MAX_NESTING} deep`,
+    });
     return;
   }
   const savedFrame = frame;
@@ -650,7 +763,13 @@ export function lexBackquoted(text: string, offsets: Int32Array, part: CommandSu
 
 /** Resets the per-parse state; returns the previous state so that a caller can restore it. */
 export function beginSession(): typeof session {
-  const saved = { base: session.base, depth: session.depth, offsets: session.offsets, errors: session.errors, substitutions: session.substitutions };
+  const saved = {
+    base: session.base,
+    depth: session.depth,
+    offsets: session.offsets,
+    errors: session.errors,
+    substitutions: session.substitutions,
+  };
   session.base = 0;
   session.depth = 0;
   session.offsets = null;

@@ -14,11 +14,62 @@
  * the shell. After a syntax error the parser resumes at the next line, so
  * one bad line does not hide the commands of the others.
  */
-import { EmbeddedActionsParser, EOF, type IParserErrorMessageProvider, type IToken, type TokenType } from '../chevrotain.js';
 import {
-  allTokens, AndIf, ArithCommand, Bang, beginSession, CLOSERS, Case, Do, Done, DLBracket, DRBracket, DSemi, DSemiAmp, Elif, Else, Esac, Fi, For,
-  Function, HeredocOp, If, In, IoNumber, LBrace, lexScript, LParen, Newline, OrIf, outerOffset, Pipe, PipeAmp, RBrace, RedirectOp, restoreSession,
-  RParen, Select, Semi, Amp, SemiAmp, session, Then, Time, tokenText, Until, While, Word, type PendingHeredoc, type RawError,
+  EmbeddedActionsParser,
+  EOF,
+  type IParserErrorMessageProvider,
+  type IToken,
+  type TokenType,
+} from '../chevrotain.js';
+import {
+  allTokens,
+  AndIf,
+  ArithCommand,
+  Bang,
+  beginSession,
+  CLOSERS,
+  Case,
+  Do,
+  Done,
+  DLBracket,
+  DRBracket,
+  DSemi,
+  DSemiAmp,
+  Elif,
+  Else,
+  Esac,
+  Fi,
+  For,
+  Function,
+  HeredocOp,
+  If,
+  In,
+  IoNumber,
+  LBrace,
+  lexScript,
+  LParen,
+  Newline,
+  OrIf,
+  outerOffset,
+  Pipe,
+  PipeAmp,
+  RBrace,
+  RedirectOp,
+  restoreSession,
+  RParen,
+  Select,
+  Semi,
+  Amp,
+  SemiAmp,
+  session,
+  Then,
+  Time,
+  tokenText,
+  Until,
+  While,
+  Word,
+  type PendingHeredoc,
+  type RawError,
 } from './lexer.js';
 import {
   LineIndex,
@@ -97,7 +148,8 @@ const REDIRECT_STARTS: boolean[] = new Array<boolean>(maxTokenIdx).fill(false);
 for (const t of allTokens) {
   const idx = t.tokenTypeIdx!;
   if (t === Word || t.CATEGORIES?.includes(Word)) WORD_TYPES[idx] = true;
-  if (t === IoNumber || t.CATEGORIES?.includes(RedirectOp) || t.CATEGORIES?.includes(HeredocOp)) REDIRECT_STARTS[idx] = true;
+  if (t === IoNumber || t.CATEGORIES?.includes(RedirectOp) || t.CATEGORIES?.includes(HeredocOp))
+    REDIRECT_STARTS[idx] = true;
 }
 
 class ShellGrammar extends EmbeddedActionsParser {
@@ -110,7 +162,12 @@ class ShellGrammar extends EmbeddedActionsParser {
 
   /** `validate`: check the grammar's definition too (tests do: at start-up it costs time and finds nothing). */
   constructor(validate = false) {
-    super(allTokens, { maxLookahead: 1, recoveryEnabled: false, errorMessageProvider: messages, skipValidations: !validate });
+    super(allTokens, {
+      maxLookahead: 1,
+      recoveryEnabled: false,
+      errorMessageProvider: messages,
+      skipValidations: !validate,
+    });
     this.performSelfAnalysis();
   }
 
@@ -144,7 +201,11 @@ class ShellGrammar extends EmbeddedActionsParser {
   }
 
   private requireCommands(list: StatementList, what: string): void {
-    if (list.length === 0) this.softErrors.push({ token: this.LA(1), message: `expected a command ${what} but found ${describe(this.LA(1))}` });
+    if (list.length === 0)
+      this.softErrors.push({
+        token: this.LA(1),
+        message: `expected a command ${what} but found ${describe(this.LA(1))}`,
+      });
   }
 
   /** The whole script: top-level statements go to `completed` as soon as they are parsed. */
@@ -218,7 +279,11 @@ class ShellGrammar extends EmbeddedActionsParser {
     if (!this.RECORDING_PHASE) return this.andOrFast();
     const pipelines: Pipeline[] = [];
     const operators: Array<'&&' | '||'> = [];
-    let pipeline = this.pipelineStart(this.OPTION(() => this.CONSUME(Time)), this.OPTION2(() => this.CONSUME(Bang)), this.OR(this.firstCommand));
+    let pipeline = this.pipelineStart(
+      this.OPTION(() => this.CONSUME(Time)),
+      this.OPTION2(() => this.CONSUME(Bang)),
+      this.OR(this.firstCommand),
+    );
     this.MANY(() => {
       this.OR2([
         {
@@ -251,7 +316,14 @@ class ShellGrammar extends EmbeddedActionsParser {
     });
     if (this.RECORDING_PHASE) return pipeline as unknown as Statement;
     pipelines.push(pipeline);
-    return { kind: 'Statement', pipelines, operators, background: false, start: pipelines[0]!.start, end: pipeline.end };
+    return {
+      kind: 'Statement',
+      pipelines,
+      operators,
+      background: false,
+      start: pipelines[0]!.start,
+      end: pipeline.end,
+    };
   });
 
   // Fast paths. `list` and `andOr` are what every statement goes through, and
@@ -319,7 +391,14 @@ class ShellGrammar extends EmbeddedActionsParser {
       } else break;
     }
     pipelines.push(pipeline);
-    return { kind: 'Statement', pipelines, operators, background: false, start: pipelines[0]!.start, end: pipeline.end };
+    return {
+      kind: 'Statement',
+      pipelines,
+      operators,
+      background: false,
+      start: pipelines[0]!.start,
+      end: pipeline.end,
+    };
   }
 
   /**
@@ -333,7 +412,14 @@ class ShellGrammar extends EmbeddedActionsParser {
     if (t.tokenType !== Word || this.LA(2).tokenType === LParen) return undefined;
     this.SKIP_TOKEN();
     const w = this.word(t);
-    const node: SimpleCommand = { kind: 'SimpleCommand', assignments: [], words: [], redirects: [], start: w.start, end: 0 };
+    const node: SimpleCommand = {
+      kind: 'SimpleCommand',
+      assignments: [],
+      words: [],
+      redirects: [],
+      start: w.start,
+      end: 0,
+    };
     this.addWord(node, w);
     this.simpleWords(node);
     node.end = this.lastEnd();
@@ -490,7 +576,13 @@ class ShellGrammar extends EmbeddedActionsParser {
 
   private makeRedirect(fd: IToken | undefined, op: IToken, targetToken: IToken): Redirect {
     const target = this.word(targetToken);
-    const r: Redirect = { kind: 'Redirect', op: tokenText(op) as RedirectOpText, target, start: fd ? this.start(fd) : this.start(op), end: target.end };
+    const r: Redirect = {
+      kind: 'Redirect',
+      op: tokenText(op) as RedirectOpText,
+      target,
+      start: fd ? this.start(fd) : this.start(op),
+      end: target.end,
+    };
     if (fd) r.fd = Number(tokenText(fd));
     return r;
   }
@@ -499,7 +591,10 @@ class ShellGrammar extends EmbeddedActionsParser {
     const r = this.makeRedirect(fd, op, delimiterToken);
     const pending = op.payload as PendingHeredoc;
     if (!pending.hasBody || pending.content === null) {
-      this.softErrors.push({ token: delimiterToken, message: `heredoc "${pending.delimiter}" has no body: the script ends before the next line` });
+      this.softErrors.push({
+        token: delimiterToken,
+        message: `heredoc "${pending.delimiter}" has no body: the script ends before the next line`,
+      });
       return r;
     }
     r.heredoc = {
@@ -656,12 +751,22 @@ class ShellGrammar extends EmbeddedActionsParser {
         const body = this.SUBRULE(this.list, { ARGS: [false] });
         let terminator: CaseItem['terminator'] = '';
         this.OPTION2(() => {
-          const t = this.OR([{ ALT: () => this.CONSUME(DSemi) }, { ALT: () => this.CONSUME(SemiAmp) }, { ALT: () => this.CONSUME(DSemiAmp) }]);
+          const t = this.OR([
+            { ALT: () => this.CONSUME(DSemi) },
+            { ALT: () => this.CONSUME(SemiAmp) },
+            { ALT: () => this.CONSUME(DSemiAmp) },
+          ]);
           terminator = tokenText(t) as CaseItem['terminator'];
         });
         this.ACTION(() => {
           const words = patterns.map((p) => this.word(p));
-          items.push({ patterns: words, body, terminator, start: open ? this.start(open) : words[0]!.start, end: this.lastEnd() });
+          items.push({
+            patterns: words,
+            body,
+            terminator,
+            start: open ? this.start(open) : words[0]!.start,
+            end: this.lastEnd(),
+          });
         });
         this.MANY5(() => this.CONSUME3(Newline));
         this.ACTION(() => {
@@ -670,7 +775,14 @@ class ShellGrammar extends EmbeddedActionsParser {
       },
     });
     const end = this.CONSUME(Esac);
-    return this.ACTION(() => ({ kind: 'Case' as const, subject: this.word(subject), items, redirects: [], start: this.start(start), end: this.end(end) }));
+    return this.ACTION(() => ({
+      kind: 'Case' as const,
+      subject: this.word(subject),
+      items,
+      redirects: [],
+      start: this.start(start),
+      end: this.end(end),
+    }));
   });
 
   subshell = this.RULE('subshell', (): Subshell => {
@@ -678,7 +790,13 @@ class ShellGrammar extends EmbeddedActionsParser {
     const body = this.SUBRULE(this.list, { ARGS: [false] });
     this.ACTION(() => this.requireCommands(body, 'after `(`'));
     const close = this.CONSUME(RParen);
-    return this.ACTION(() => ({ kind: 'Subshell' as const, body, redirects: [], start: this.start(open), end: this.end(close) }));
+    return this.ACTION(() => ({
+      kind: 'Subshell' as const,
+      body,
+      redirects: [],
+      start: this.start(open),
+      end: this.end(close),
+    }));
   });
 
   braceGroup = this.RULE('braceGroup', (): BraceGroup => {
@@ -686,7 +804,13 @@ class ShellGrammar extends EmbeddedActionsParser {
     const body = this.SUBRULE(this.list, { ARGS: [false] });
     this.ACTION(() => this.requireCommands(body, 'after `{`'));
     const close = this.CONSUME(RBrace);
-    return this.ACTION(() => ({ kind: 'BraceGroup' as const, body, redirects: [], start: this.start(open), end: this.end(close) }));
+    return this.ACTION(() => ({
+      kind: 'BraceGroup' as const,
+      body,
+      redirects: [],
+      start: this.start(open),
+      end: this.end(close),
+    }));
   });
 
   testClause = this.RULE('testClause', (): TestClause => {
@@ -713,12 +837,24 @@ class ShellGrammar extends EmbeddedActionsParser {
       },
     });
     const close = this.CONSUME(DRBracket);
-    return this.ACTION(() => ({ kind: 'Test' as const, words, redirects: [], start: this.start(open), end: this.end(close) }));
+    return this.ACTION(() => ({
+      kind: 'Test' as const,
+      words,
+      redirects: [],
+      start: this.start(open),
+      end: this.end(close),
+    }));
   });
 
   arithCommand = this.RULE('arithCommand', (): ArithCommandNode => {
     const t = this.CONSUME(ArithCommand);
-    return this.ACTION(() => ({ kind: 'Arith' as const, expression: tokenText(t).slice(2, -2), redirects: [], start: this.start(t), end: this.end(t) }));
+    return this.ACTION(() => ({
+      kind: 'Arith' as const,
+      expression: tokenText(t).slice(2, -2),
+      redirects: [],
+      start: this.start(t),
+      end: this.end(t),
+    }));
   });
 
   functionKeyword = this.RULE('functionKeyword', (): FunctionDefinition => {
@@ -730,7 +866,14 @@ class ShellGrammar extends EmbeddedActionsParser {
     });
     this.MANY(() => this.CONSUME(Newline));
     const body = this.SUBRULE(this.compoundCommand);
-    return this.ACTION(() => ({ kind: 'Function' as const, name: tokenText(name), body, redirects: [], start: this.start(start), end: body.end }));
+    return this.ACTION(() => ({
+      kind: 'Function' as const,
+      name: tokenText(name),
+      body,
+      redirects: [],
+      start: this.start(start),
+      end: body.end,
+    }));
   });
 }
 
@@ -824,7 +967,14 @@ export function parseShell(text: string): ShellParse {
 }
 
 /** Parses one token list; on a syntax error, records it and resumes after the next newline. */
-function parseTokens(g: ShellGrammar, tokens: IToken[], base: number, offsets: Int32Array | null, inputEnd: number, skipped: RawSkip[]): StatementList {
+function parseTokens(
+  g: ShellGrammar,
+  tokens: IToken[],
+  base: number,
+  offsets: Int32Array | null,
+  inputEnd: number,
+  skipped: RawSkip[],
+): StatementList {
   const out: StatementList = [];
   let from = 0;
   for (;;) {
@@ -834,19 +984,33 @@ function parseTokens(g: ShellGrammar, tokens: IToken[], base: number, offsets: I
     g.input = from === 0 ? tokens : tokens.slice(from);
     g.script();
     out.push(...g.completed);
-    const where = (t: IToken): number => (t.tokenType === EOF || Number.isNaN(t.startOffset) ? inputEnd : outerOffset(base + t.startOffset, offsets));
+    const where = (t: IToken): number =>
+      t.tokenType === EOF || Number.isNaN(t.startOffset) ? inputEnd : outerOffset(base + t.startOffset, offsets);
     for (const soft of g.softErrors) {
-      session.errors.push({ start: where(soft.token), end: where(soft.token) + Math.max(1, soft.token.image === undefined ? 1 : tokenText(soft.token).length), message: soft.message });
+      session.errors.push({
+        start: where(soft.token),
+        end: where(soft.token) + Math.max(1, soft.token.image === undefined ? 1 : tokenText(soft.token).length),
+        message: soft.message,
+      });
     }
     const hard = g.errors[0];
     g.input = [];
     if (hard === undefined) break;
     const at = where(hard.token);
-    session.errors.push({ start: at, end: at + Math.max(1, hard.token.image === undefined ? 1 : tokenText(hard.token).length), message: hard.message });
+    session.errors.push({
+      start: at,
+      end: at + Math.max(1, hard.token.image === undefined ? 1 : tokenText(hard.token).length),
+      message: hard.message,
+    });
     // Resume after the first newline at or after the failing token.
     const failedAt = hard.token.tokenType === EOF ? tokens.length : tokens.indexOf(hard.token, from);
     const lastCompleted = g.completed.length > 0 ? g.completed[g.completed.length - 1] : undefined;
-    const skipStart = lastCompleted !== undefined ? lastCompleted.end : from < tokens.length ? outerOffset(base + tokens[from]!.startOffset, offsets) : inputEnd;
+    const skipStart =
+      lastCompleted !== undefined
+        ? lastCompleted.end
+        : from < tokens.length
+          ? outerOffset(base + tokens[from]!.startOffset, offsets)
+          : inputEnd;
     let next = failedAt < 0 ? tokens.length : failedAt;
     while (next < tokens.length && tokens[next]!.tokenType !== Newline) next++;
     const skipEnd = next < tokens.length ? outerOffset(base + tokens[next]!.startOffset, offsets) : inputEnd;

@@ -215,11 +215,28 @@ export interface TildePart extends Span {
 }
 
 export type ParameterOperator =
-  | ':-' | '-' | ':=' | '=' | ':?' | '?' | ':+' | '+'
-  | '#' | '##' | '%' | '%%'
-  | '/' | '//' | '/#' | '/%'
-  | '^' | '^^' | ',' | ',,'
-  | ':' | '@';
+  | ':-'
+  | '-'
+  | ':='
+  | '='
+  | ':?'
+  | '?'
+  | ':+'
+  | '+'
+  | '#'
+  | '##'
+  | '%'
+  | '%%'
+  | '/'
+  | '//'
+  | '/#'
+  | '/%'
+  | '^'
+  | '^^'
+  | ','
+  | ',,'
+  | ':'
+  | '@';
 
 /** `$name`, `${name}`, `${#name}`, `${name<op>operand}`. */
 export interface ParameterPart extends Span {

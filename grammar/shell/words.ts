@@ -139,11 +139,18 @@ export function scanWord(src: string, start: number): { word: Word; end: number 
     if (c < 128 && charClass[c] !== PLAIN) break;
     j++;
   }
-  if (j > start && (j === n || charClass[src.charCodeAt(j)] === END) && !((src.charCodeAt(j) === Ch.Lt || src.charCodeAt(j) === Ch.Gt) && src.charCodeAt(j + 1) === Ch.LParen)) {
+  if (
+    j > start &&
+    (j === n || charClass[src.charCodeAt(j)] === END) &&
+    !((src.charCodeAt(j) === Ch.Lt || src.charCodeAt(j) === Ch.Gt) && src.charCodeAt(j + 1) === Ch.LParen)
+  ) {
     const text = src.slice(start, j);
     const s = session.base + start;
     const e = session.base + j;
-    return { word: { kind: 'Word', text, parts: [{ kind: 'Literal', value: text, start: s, end: e }], start: s, end: e }, end: j };
+    return {
+      word: { kind: 'Word', text, parts: [{ kind: 'Literal', value: text, start: s, end: e }], start: s, end: e },
+      end: j,
+    };
   }
   const parts: WordPart[] = [];
   const end = scanParts(src, start, Mode.Word, parts);
@@ -219,8 +226,14 @@ function scanParts(src: string, start: number, mode: Mode, parts: WordPart[]): n
         flush(i);
         const close = src.indexOf("'", i + 1);
         const stop = close < 0 ? n : close;
-        if (close < 0) error(i, n, 'unclosed single quote: no matching `\'`');
-        parts.push({ kind: 'SingleQuoted', value: src.slice(i + 1, stop), ansiC: false, start: session.base + i, end: session.base + Math.min(stop + 1, n) });
+        if (close < 0) error(i, n, "unclosed single quote: no matching `'`");
+        parts.push({
+          kind: 'SingleQuoted',
+          value: src.slice(i + 1, stop),
+          ansiC: false,
+          start: session.base + i,
+          end: session.base + Math.min(stop + 1, n),
+        });
         i = Math.min(stop + 1, n);
         litStart = run = i;
         break;
@@ -288,7 +301,12 @@ function scanDoubleQuoted(src: string, open: number, from: number, parts: WordPa
   const closed = end < src.length && src.charCodeAt(end) === Ch.DQuote;
   if (!closed) error(open, end, 'unclosed double quote: no matching `"`');
   const stop = closed ? end + 1 : end;
-  const part: DoubleQuotedPart = { kind: 'DoubleQuoted', parts: inner, start: session.base + open, end: session.base + stop };
+  const part: DoubleQuotedPart = {
+    kind: 'DoubleQuoted',
+    parts: inner,
+    start: session.base + open,
+    end: session.base + stop,
+  };
   parts.push(part);
   return stop;
 }
@@ -298,7 +316,14 @@ function scanDoubleQuoted(src: string, open: number, from: number, parts: WordPa
  * double quotes (`terminator` = `"`) or a heredoc body (`terminator` = -1).
  * Returns the index of the terminator or `limit`.
  */
-function scanQuotedText(src: string, from: number, limit: number, parts: WordPart[], terminator: number, stripTabs = false): number {
+function scanQuotedText(
+  src: string,
+  from: number,
+  limit: number,
+  parts: WordPart[],
+  terminator: number,
+  stripTabs = false,
+): number {
   let i = from;
   let litStart = i;
   let run = i;
@@ -316,7 +341,14 @@ function scanQuotedText(src: string, from: number, limit: number, parts: WordPar
     if (c === terminator) break;
     if (c === Ch.Backslash) {
       const d = src.charCodeAt(i + 1);
-      if (i + 1 < limit && (d === Ch.Dollar || d === Ch.Backtick || d === Ch.Backslash || d === Ch.Newline || (d === Ch.DQuote && terminator === Ch.DQuote))) {
+      if (
+        i + 1 < limit &&
+        (d === Ch.Dollar ||
+          d === Ch.Backtick ||
+          d === Ch.Backslash ||
+          d === Ch.Newline ||
+          (d === Ch.DQuote && terminator === Ch.DQuote))
+      ) {
         acc += src.slice(run, i);
         if (d !== Ch.Newline) acc += src[i + 1];
         i += 2;
@@ -373,14 +405,29 @@ function isNameChar(c: number): boolean {
 }
 
 function isSpecialParameter(c: number): boolean {
-  return c === Ch.At || c === Ch.Star || c === Ch.Hash || c === Ch.Question || c === Ch.Minus || c === Ch.Dollar || c === Ch.Bang;
+  return (
+    c === Ch.At ||
+    c === Ch.Star ||
+    c === Ch.Hash ||
+    c === Ch.Question ||
+    c === Ch.Minus ||
+    c === Ch.Dollar ||
+    c === Ch.Bang
+  );
 }
 
 /**
  * `$` at `i`. Pushes the expansion part and returns the index after it, or
  * returns -1 when the `$` is literal. `flush` is called before a part is pushed.
  */
-function scanDollar(src: string, i: number, parts: WordPart[], quoted: boolean, flush: () => void, limit = src.length): number {
+function scanDollar(
+  src: string,
+  i: number,
+  parts: WordPart[],
+  quoted: boolean,
+  flush: () => void,
+  limit = src.length,
+): number {
   const c = src.charCodeAt(i + 1);
   if (i + 1 >= limit) return -1;
   if (c === Ch.LParen) {
@@ -388,7 +435,12 @@ function scanDollar(src: string, i: number, parts: WordPart[], quoted: boolean, 
     if (src.charCodeAt(i + 2) === Ch.LParen) {
       const arith = scanArithmetic(src, i, limit);
       if (arith >= 0) {
-        parts.push({ kind: 'Arithmetic', expression: src.slice(i + 3, arith - 2), start: session.base + i, end: session.base + arith });
+        parts.push({
+          kind: 'Arithmetic',
+          expression: src.slice(i + 3, arith - 2),
+          start: session.base + i,
+          end: session.base + arith,
+        });
         return arith;
       }
     }
@@ -423,7 +475,15 @@ function scanDollar(src: string, i: number, parts: WordPart[], quoted: boolean, 
 }
 
 function parameter(name: string, braced: boolean, start: number, end: number): ParameterPart {
-  return { kind: 'Parameter', name, braced, length: false, indirect: false, start: session.base + start, end: session.base + end };
+  return {
+    kind: 'Parameter',
+    name,
+    braced,
+    length: false,
+    indirect: false,
+    start: session.base + start,
+    end: session.base + end,
+  };
 }
 
 /** `$((` at `i`: the index after the closing `))`, or -1 when this is not arithmetic (e.g. `$((cmd) | x)`). */
@@ -447,7 +507,13 @@ function scanArithmetic(src: string, i: number, limit: number): number {
 
 /** `$(` at `i`. */
 function scanCommandSubstitution(src: string, i: number, parts: WordPart[]): number {
-  const part: CommandSubstitutionPart = { kind: 'CommandSubstitution', backquoted: false, body: [], start: session.base + i, end: 0 };
+  const part: CommandSubstitutionPart = {
+    kind: 'CommandSubstitution',
+    backquoted: false,
+    body: [],
+    start: session.base + i,
+    end: 0,
+  };
   return finishSubstitution(src, i, part, parts, 'command substitution');
 }
 
@@ -456,7 +522,13 @@ function scanCommandSubstitution(src: string, i: number, parts: WordPart[]): num
  * to the end of the text (an error, unless the body was already reported).
  * Returns where scanning goes on.
  */
-function finishSubstitution(src: string, i: number, part: CommandSubstitutionPart | ProcessSubstitutionPart, parts: WordPart[], what: string): number {
+function finishSubstitution(
+  src: string,
+  i: number,
+  part: CommandSubstitutionPart | ProcessSubstitutionPart,
+  parts: WordPart[],
+  what: string,
+): number {
   const found = lexSubstitution(src, i + 2, part);
   const close = found === -2 ? matchingParen(src, i + 2) : found;
   if (close < 0) {
@@ -490,7 +562,13 @@ function matchingParen(src: string, from: number): number {
 
 /** `<(` or `>(` at `i`. */
 function scanProcessSubstitution(src: string, i: number, parts: WordPart[]): number {
-  const part: ProcessSubstitutionPart = { kind: 'ProcessSubstitution', direction: src[i] === '<' ? '<' : '>', body: [], start: session.base + i, end: 0 };
+  const part: ProcessSubstitutionPart = {
+    kind: 'ProcessSubstitution',
+    direction: src[i] === '<' ? '<' : '>',
+    body: [],
+    start: session.base + i,
+    end: 0,
+  };
   return finishSubstitution(src, i, part, parts, 'process substitution');
 }
 
@@ -499,7 +577,13 @@ function scanProcessSubstitution(src: string, i: number, parts: WordPart[]): num
  * `` ` `` and `\` (and `"` within double quotes); the unescaped text is
  * parsed as a script.
  */
-function scanBackquoted(src: string, i: number, parts: WordPart[], inDoubleQuotes: boolean, limit = src.length): number {
+function scanBackquoted(
+  src: string,
+  i: number,
+  parts: WordPart[],
+  inDoubleQuotes: boolean,
+  limit = src.length,
+): number {
   let text = '';
   const offsets: number[] = [];
   let j = i + 1;
@@ -522,15 +606,32 @@ function scanBackquoted(src: string, i: number, parts: WordPart[], inDoubleQuote
   offsets.push(outerOffset(session.base + j));
   const end = closed ? j + 1 : j;
   if (!closed) error(i, j, 'unclosed backquote: no matching `` ` ``');
-  const part: CommandSubstitutionPart = { kind: 'CommandSubstitution', backquoted: true, body: [], start: session.base + i, end: session.base + end };
+  const part: CommandSubstitutionPart = {
+    kind: 'CommandSubstitution',
+    backquoted: true,
+    body: [],
+    start: session.base + i,
+    end: session.base + end,
+  };
   lexBackquoted(text, Int32Array.from(offsets), part);
   parts.push(part);
   return end;
 }
 
 const ANSI_SIMPLE: Record<string, string> = {
-  a: '\x07', b: '\b', e: '\x1b', E: '\x1b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v',
-  '\\': '\\', "'": "'", '"': '"', '?': '?',
+  a: '\x07',
+  b: '\b',
+  e: '\x1b',
+  E: '\x1b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  v: '\v',
+  '\\': '\\',
+  "'": "'",
+  '"': '"',
+  '?': '?',
 };
 
 /** bash `$'...'` at `i`, escapes decoded. */

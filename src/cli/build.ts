@@ -28,10 +28,12 @@ interface BuildOptions {
 export function parseSecrets(list: string[] | undefined): BuildRequest['secrets'] {
   const out: BuildRequest['secrets'] = {};
   for (const spec of list ?? []) {
-    const fields = Object.fromEntries(spec.split(',').map((kv) => {
-      const eq = kv.indexOf('=');
-      return eq < 0 ? [kv, ''] : [kv.slice(0, eq), kv.slice(eq + 1)];
-    }));
+    const fields = Object.fromEntries(
+      spec.split(',').map((kv) => {
+        const eq = kv.indexOf('=');
+        return eq < 0 ? [kv, ''] : [kv.slice(0, eq), kv.slice(eq + 1)];
+      }),
+    );
     const id = fields.id;
     const src = fields.src ?? fields.source;
     if (!id) throw new UserError(`invalid --secret ${JSON.stringify(spec)}: give id=ID,src=PATH`);
@@ -55,7 +57,9 @@ function parseLabels(list: string[] | undefined): Record<string, string> {
 export function registerBuild(program: Command): void {
   program
     .command('build')
-    .description('Build a Dockerfile on the Docker engine, recording where every file and package of the image came from')
+    .description(
+      'Build a Dockerfile on the Docker engine, recording where every file and package of the image came from',
+    )
     .argument('[context]', 'build context directory', '.')
     .option('-f, --file <Dockerfile>', 'the Dockerfile (default: CONTEXT/Dockerfile)')
     .option('-t, --tag <name>', 'tag the image (repeatable)', collect)
@@ -68,14 +72,24 @@ export function registerBuild(program: Command): void {
     .option('--progress <mode>', 'auto, tty, plain, json or quiet', 'auto')
     .option('--sbom <file>', 'write the CycloneDX 1.6 SBOM here')
     .option('--timeout <seconds>', 'fail a RUN step that runs longer than this')
-    .option('--engine-timeout <seconds>', 'fail when one engine API call takes longer than this (default: SCANNABLE_ENGINE_TIMEOUT, else 600; 0: no limit)')
+    .option(
+      '--engine-timeout <seconds>',
+      'fail when one engine API call takes longer than this (default: SCANNABLE_ENGINE_TIMEOUT, else 600; 0: no limit)',
+    )
     .option('--no-report', 'do not print the per-step scannability table')
     .action(async (context: string, opts: BuildOptions) => {
       // Loaded here so that other commands do not pay for the engine client and the SBOM library.
       // The SBOM library is needed only at the end: it loads while the first RUN runs (or at the end).
       let sbomLibrary: Promise<typeof import('../sbom/cyclonedx.js')> | undefined;
       const loadSbomLibrary = () => (sbomLibrary ??= import('../sbom/cyclonedx.js'));
-      const [{ build }, { DockerEngine }, { startValidator }, { scannabilityTable }, { defaultCacheDir }, { keepSbom, recallSbom, sbomKey, servedFromCache }] = await Promise.all([
+      const [
+        { build },
+        { DockerEngine },
+        { startValidator },
+        { scannabilityTable },
+        { defaultCacheDir },
+        { keepSbom, recallSbom, sbomKey, servedFromCache },
+      ] = await Promise.all([
         import('../execute/build/builder.js'),
         import('../execute/docker-engine.js'),
         import('../sbom/validate.js'),
@@ -84,10 +98,12 @@ export function registerBuild(program: Command): void {
         import('../sbom/memo.js'),
       ]);
       const network = opts.network;
-      if (network !== undefined && !['default', 'host', 'none'].includes(network)) throw new UserError(`unknown --network ${JSON.stringify(network)}: use default, host or none`);
+      if (network !== undefined && !['default', 'host', 'none'].includes(network))
+        throw new UserError(`unknown --network ${JSON.stringify(network)}: use default, host or none`);
       const secrets = parseSecrets(opts.secret);
       // Found out before the build, not after it.
-      if (opts.sbom && !existsSync(path.dirname(path.resolve(opts.sbom)))) throw new UserError(`cannot write the SBOM to ${opts.sbom}: its directory does not exist`);
+      if (opts.sbom && !existsSync(path.dirname(path.resolve(opts.sbom))))
+        throw new UserError(`cannot write the SBOM to ${opts.sbom}: its directory does not exist`);
       const file = dockerfilePath(opts.file, context);
       const progress = createProgress(progressModeFor(opts.progress, process.stderr), process.stderr);
       const abort = new AbortController();
@@ -99,11 +115,15 @@ export function registerBuild(program: Command): void {
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
       const epoch = process.env.SOURCE_DATE_EPOCH;
-      if (epoch !== undefined && !/^\d+$/.test(epoch)) throw new UserError(`SOURCE_DATE_EPOCH must be a number of seconds, not ${JSON.stringify(epoch)}`);
+      if (epoch !== undefined && !/^\d+$/.test(epoch))
+        throw new UserError(`SOURCE_DATE_EPOCH must be a number of seconds, not ${JSON.stringify(epoch)}`);
       let engineTimeoutMs: number | undefined;
       if (opts.engineTimeout !== undefined) {
         const seconds = Number(opts.engineTimeout);
-        if (opts.engineTimeout.trim() === '' || !Number.isFinite(seconds) || seconds < 0) throw new UserError(`invalid --engine-timeout ${JSON.stringify(opts.engineTimeout)}: give a number of seconds (0 for no limit)`);
+        if (opts.engineTimeout.trim() === '' || !Number.isFinite(seconds) || seconds < 0)
+          throw new UserError(
+            `invalid --engine-timeout ${JSON.stringify(opts.engineTimeout)}: give a number of seconds (0 for no limit)`,
+          );
         engineTimeoutMs = Math.round(seconds * 1000);
       }
       // Cache writes the build left for later (see BuildRequest.later): done while the SBOM validates, or at the end.
@@ -132,7 +152,9 @@ export function registerBuild(program: Command): void {
               // the real one meets compiled code (see sbom/warm.ts).
               whileLongStep: () =>
                 void Promise.all([loadSbomLibrary(), import('../sbom/warm.js')])
-                  .then(([{ provenanceToCycloneDX }, { warmupProvenance }]) => validator?.warm(JSON.stringify(provenanceToCycloneDX(warmupProvenance()), null, 2)))
+                  .then(([{ provenanceToCycloneDX }, { warmupProvenance }]) =>
+                    validator?.warm(JSON.stringify(provenanceToCycloneDX(warmupProvenance()), null, 2)),
+                  )
                   .catch(() => undefined),
             }
           : {}),
@@ -169,7 +191,11 @@ export function registerBuild(program: Command): void {
           phase('cache writes');
           const errors = await validated;
           phase('sbom validation');
-          if (errors) throw new UserError(`internal error: the SBOM does not validate against CycloneDX 1.6: ${JSON.stringify(errors).slice(0, 500)}`, 70);
+          if (errors)
+            throw new UserError(
+              `internal error: the SBOM does not validate against CycloneDX 1.6: ${JSON.stringify(errors).slice(0, 500)}`,
+              70,
+            );
           if (!recalled && key) keepSbom(memoDir, key, json);
           abort.signal.throwIfAborted();
           writeFileAtomic(opts.sbom, json);

@@ -33,7 +33,9 @@ export function registerOsl(program: Command): void {
       try {
         replaceFileAtomic(opts.output, out);
       } catch (e) {
-        throw new UserError(`cannot write ${opts.output}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+        throw new UserError(
+          `cannot write ${opts.output}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+        );
       }
     });
 }

@@ -34,12 +34,18 @@ function summary(r: ImageSbomResult): string {
   if (p.dockerfile.path) {
     const byLine = p.packages.filter((x) => x.step && x.step.line > 0).length;
     const base = p.packages.filter((x) => x.baseImage).length;
-    lines.push(`${source}: ${p.packages.length} packages (${byLine} installed by Dockerfile instructions, ${base} from the base image), ${files}`);
+    lines.push(
+      `${source}: ${p.packages.length} packages (${byLine} installed by Dockerfile instructions, ${base} from the base image), ${files}`,
+    );
     const tied = m.steps.filter((s) => s.layer !== undefined && s.step.line > 0).length;
     const later = p.image.layers.length - m.base.layers;
-    lines.push(`base ${m.base.ref ?? 'scratch'}: ${m.base.layers} layer(s) (${m.base.how}); ${tied} of ${later} later layer(s) tied to ${p.dockerfile.path} (${m.builder} builder history)`);
+    lines.push(
+      `base ${m.base.ref ?? 'scratch'}: ${m.base.layers} layer(s) (${m.base.how}); ${tied} of ${later} later layer(s) tied to ${p.dockerfile.path} (${m.builder} builder history)`,
+    );
   } else {
-    lines.push(`${source}: ${p.packages.length} packages, each attributed to the layer that installed it, ${files} (no Dockerfile: layers are not tied to instructions, the base image is not told apart)`);
+    lines.push(
+      `${source}: ${p.packages.length} packages, each attributed to the layer that installed it, ${files} (no Dockerfile: layers are not tied to instructions, the base image is not told apart)`,
+    );
   }
   for (const n of r.notes) lines.push(`note: ${n}`);
   return lines.map((l) => `scannable: ${l}\n`).join('');
@@ -48,7 +54,9 @@ function summary(r: ImageSbomResult): string {
 export function registerSbom(program: Command): void {
   program
     .command('sbom')
-    .description('Write the CycloneDX 1.6 SBOM of an image built elsewhere: packages and files attributed to layers and, with its Dockerfile, to instructions')
+    .description(
+      'Write the CycloneDX 1.6 SBOM of an image built elsewhere: packages and files attributed to layers and, with its Dockerfile, to instructions',
+    )
     .option('--image <ref|file>', 'an image in the engine (never pulled), or a docker save / OCI-layout tarball')
     .option('-f, --file <Dockerfile>', 'the Dockerfile the image was built from')
     .option('--context <dir>', 'the build context: COPY/ADD files are matched to its files')
@@ -58,11 +66,20 @@ export function registerSbom(program: Command): void {
     .option('-q, --quiet', 'no summary on standard error')
     .option('--no-cache', 'neither use nor fill the layer cache (SCANNABLE_CACHE_DIR, default ~/.cache/scannable)')
     .action(async (opts: SbomOptions) => {
-      if (!opts.image) throw new UserError('sbom needs --image REF (an image in the engine or a tarball path); building from a Dockerfile is `scannable build`');
-      if (opts.context && !opts.file) process.stderr.write('scannable: note: --context without -f: copy layers are matched to context files by content alone\n');
+      if (!opts.image)
+        throw new UserError(
+          'sbom needs --image REF (an image in the engine or a tarball path); building from a Dockerfile is `scannable build`',
+        );
+      if (opts.context && !opts.file)
+        process.stderr.write(
+          'scannable: note: --context without -f: copy layers are matched to context files by content alone\n',
+        );
       // Compiling the schema is slow: start it now, on another thread, while the image is read.
       // Loaded here, not at start-up: the engine client alone costs the other commands a third of a second.
-      const [{ imageSbom }, { defaultCacheDir }] = await Promise.all([import('../image/sbom.js'), import('../image/cache.js')]);
+      const [{ imageSbom }, { defaultCacheDir }] = await Promise.all([
+        import('../image/sbom.js'),
+        import('../image/cache.js'),
+      ]);
       const validator = startValidator(opts.cache === false ? undefined : defaultCacheDir());
       try {
         const { VERSION } = await import('./main.js');
@@ -77,7 +94,10 @@ export function registerSbom(program: Command): void {
         });
         const json = JSON.stringify(result.sbom, null, 2) + '\n';
         const errors = await validator.validate(json);
-        if (errors) throw new Error(`the SBOM does not validate against CycloneDX 1.6 (a scannable bug): ${JSON.stringify(errors).slice(0, 2000)}`);
+        if (errors)
+          throw new Error(
+            `the SBOM does not validate against CycloneDX 1.6 (a scannable bug): ${JSON.stringify(errors).slice(0, 2000)}`,
+          );
         if (opts.output) writeAtomic(opts.output, json);
         else process.stdout.write(json);
         if (!opts.quiet) process.stderr.write(summary(result));

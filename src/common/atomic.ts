@@ -6,7 +6,10 @@ import { UserError } from './diagnostics.js';
 
 /** Replaces `file` with `data`: readers see the old file or the whole new one. Errors are thrown as they came. */
 export function replaceFileAtomic(file: string, data: string | Uint8Array): void {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = path.join(
+    path.dirname(file),
+    `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
+  );
   try {
     writeFileSync(tmp, data);
     renameSync(tmp, file);
@@ -22,6 +25,8 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
     replaceFileAtomic(file, data);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new UserError(`cannot write ${file}: ${code === 'ENOENT' ? 'its directory does not exist' : code === 'EACCES' ? 'permission denied' : (e as Error).message}`);
+    throw new UserError(
+      `cannot write ${file}: ${code === 'ENOENT' ? 'its directory does not exist' : code === 'EACCES' ? 'permission denied' : (e as Error).message}`,
+    );
   }
 }

@@ -97,14 +97,19 @@ function onThread(t: HashThread, files: readonly string[]): Promise<Array<string
  * (the caller reads it again where it can say which file and why). On at
  * most `threadsAtMost` threads: fewer leave a core to what runs meanwhile.
  */
-export async function sha256OfFiles(files: readonly string[], threadsAtMost = THREADS): Promise<Array<string | undefined>> {
+export async function sha256OfFiles(
+  files: readonly string[],
+  threadsAtMost = THREADS,
+): Promise<Array<string | undefined>> {
   if (files.length === 0) return [];
   const pool = getThreads(threadsAtMost);
   if (pool) {
     // Dealt out in turn, so that each thread gets a share of the large files and the small.
     const shares = pool.map((_, i) => files.filter((_f, j) => j % pool.length === i));
     try {
-      const sums = await Promise.all(pool.map((t, i) => (shares[i]!.length ? onThread(t, shares[i]!) : Promise.resolve([]))));
+      const sums = await Promise.all(
+        pool.map((t, i) => (shares[i]!.length ? onThread(t, shares[i]!) : Promise.resolve([]))),
+      );
       return files.map((_f, j) => sums[j % pool.length]![Math.floor(j / pool.length)]);
     } catch {
       // A thread died: do it here.

@@ -31,7 +31,8 @@ export function sha256OfFile(file: string): string {
   const buf = Buffer.allocUnsafe(4 * 1024 * 1024);
   const fd = openSync(file, 'r');
   try {
-    for (let n = readSync(fd, buf, 0, buf.length, null); n > 0; n = readSync(fd, buf, 0, buf.length, null)) hash.update(buf.subarray(0, n));
+    for (let n = readSync(fd, buf, 0, buf.length, null); n > 0; n = readSync(fd, buf, 0, buf.length, null))
+      hash.update(buf.subarray(0, n));
   } finally {
     closeSync(fd);
   }

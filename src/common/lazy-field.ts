@@ -15,6 +15,7 @@ export function lazyField<T extends object, K extends keyof T>(target: T, key: K
       }
       return value;
     },
-    set: (v: T[K]) => Object.defineProperty(target, key, { value: v, writable: true, enumerable: true, configurable: true }),
+    set: (v: T[K]) =>
+      Object.defineProperty(target, key, { value: v, writable: true, enumerable: true, configurable: true }),
   });
 }

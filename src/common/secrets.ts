@@ -28,7 +28,9 @@ export function looksSecret(name: string): boolean {
 }
 
 /** Name/value pairs with secret-looking names, values redacted. */
-export function redactPairs<T extends string | undefined>(pairs: ReadonlyArray<readonly [string, T]>): Array<[string, T | typeof REDACTED]> {
+export function redactPairs<T extends string | undefined>(
+  pairs: ReadonlyArray<readonly [string, T]>,
+): Array<[string, T | typeof REDACTED]> {
   return pairs.map(([k, v]) => [k, v !== undefined && looksSecret(k) ? REDACTED : v]);
 }
 
@@ -110,7 +112,11 @@ export function redactInstruction(text: string): string {
   const [, lead, kw, sp, rest] = m as unknown as [string, string, string, string, string];
   // Legacy form: one name, then the rest of the line is the value.
   const legacy = /^([^\s=]+)(\s+)([\s\S]+)$/.exec(rest);
-  if (kw.toLowerCase() === 'env' && legacy && !rest.includes('=')) return looksSecret(legacy[1]!) ? `${lead}${kw}${sp}${legacy[1]}${legacy[2]}${REDACTED}` : text;
-  const redacted = rest.replace(/([A-Za-z_][A-Za-z0-9_]*)=("(?:[^"\\]|\\[\s\S])*"|'[^']*'|(?:[^\s\\]|\\[\s\S])*)/g, (all, name: string) => (looksSecret(name) ? `${name}=${REDACTED}` : all));
+  if (kw.toLowerCase() === 'env' && legacy && !rest.includes('='))
+    return looksSecret(legacy[1]!) ? `${lead}${kw}${sp}${legacy[1]}${legacy[2]}${REDACTED}` : text;
+  const redacted = rest.replace(
+    /([A-Za-z_][A-Za-z0-9_]*)=("(?:[^"\\]|\\[\s\S])*"|'[^']*'|(?:[^\s\\]|\\[\s\S])*)/g,
+    (all, name: string) => (looksSecret(name) ? `${name}=${REDACTED}` : all),
+  );
   return `${lead}${kw}${sp}${redacted}`;
 }

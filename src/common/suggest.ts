@@ -44,7 +44,12 @@ function matchCase(option: string, original: string): string {
 }
 
 /** `message (did you mean x?)` when a close option exists. */
-export function withSuggestion(message: string, value: string, options: Iterable<string>, caseSensitive = true): string {
+export function withSuggestion(
+  message: string,
+  value: string,
+  options: Iterable<string>,
+  caseSensitive = true,
+): string {
   const s = suggest(value, options, caseSensitive);
   return s === undefined ? message : `${message} (did you mean ${s}?)`;
 }

@@ -65,7 +65,10 @@ export function resolveEndpoint(env: NodeJS.ProcessEnv = process.env): Endpoint 
     };
   }
   if (parsed.protocol !== 'tcp:' && parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new UserError(`DOCKER_HOST=${host}: unsupported scheme ${parsed.protocol.replace(/:$/, '')}://`, ENGINE_EXIT_CODE);
+    throw new UserError(
+      `DOCKER_HOST=${host}: unsupported scheme ${parsed.protocol.replace(/:$/, '')}://`,
+      ENGINE_EXIT_CODE,
+    );
   }
   // The CLI treats any non-empty DOCKER_TLS_VERIFY as "verify", and DOCKER_TLS as "TLS without verifying".
   const verify = Boolean(env.DOCKER_TLS_VERIFY);

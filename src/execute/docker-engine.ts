@@ -18,7 +18,15 @@
  *   `entrypoint: []` to run their argv directly.
  */
 import { createHash } from 'node:crypto';
-import { accessSync, constants as fsConstants, mkdtempSync, rmSync, writeFileSync, chmodSync, chownSync } from 'node:fs';
+import {
+  accessSync,
+  constants as fsConstants,
+  mkdtempSync,
+  rmSync,
+  writeFileSync,
+  chmodSync,
+  chownSync,
+} from 'node:fs';
 import http, { type IncomingMessage } from 'node:http';
 import type https from 'node:https';
 import os from 'node:os';
@@ -143,7 +151,10 @@ export function engineTimeoutMs(options: DockerEngineOptions = {}): number {
   if (raw === undefined || raw.trim() === '') return DEFAULT_ENGINE_TIMEOUT_MS;
   const seconds = Number(raw);
   if (!Number.isFinite(seconds) || seconds < 0) {
-    throw new UserError(`SCANNABLE_ENGINE_TIMEOUT must be a number of seconds (0 for no limit), not ${JSON.stringify(raw)}`, 2);
+    throw new UserError(
+      `SCANNABLE_ENGINE_TIMEOUT must be a number of seconds (0 for no limit), not ${JSON.stringify(raw)}`,
+      2,
+    );
   }
   return Math.round(seconds * 1000);
 }
@@ -163,7 +174,12 @@ export class EngineTimeoutError extends EngineError {
 
 /** The connection broke after the engine had been reached: what happened to the operation is unknown. */
 function connectionLost(e: DialError): boolean {
-  return e.code === 'ECONNRESET' || e.code === 'EPIPE' || e.code === 'ERR_STREAM_PREMATURE_CLOSE' || /socket hang up|aborted|premature close/i.test(e.message ?? '');
+  return (
+    e.code === 'ECONNRESET' ||
+    e.code === 'EPIPE' ||
+    e.code === 'ERR_STREAM_PREMATURE_CLOSE' ||
+    /socket hang up|aborted|premature close/i.test(e.message ?? '')
+  );
 }
 
 /** A response body, whole; rejects when the connection ends before the body does. */
@@ -182,7 +198,9 @@ function readBody(res: IncomingMessage): Promise<Buffer> {
       resolve(Buffer.concat(chunks));
     });
     res.on('error', (e) => fail(Object.assign(e, { code: (e as DialError).code ?? 'ECONNRESET' })));
-    res.on('close', () => fail(Object.assign(new Error('the connection closed before the answer was complete'), { code: 'ECONNRESET' })));
+    res.on('close', () =>
+      fail(Object.assign(new Error('the connection closed before the answer was complete'), { code: 'ECONNRESET' })),
+    );
   });
 }
 
@@ -271,7 +289,8 @@ export class DockerEngine implements Engine {
     let timedOut = false;
     const t = limit > 0 ? setTimeout(() => ((timedOut = true), timer.abort()), limit) : undefined;
     const signal = o.signal ? AbortSignal.any([o.signal, timer.signal]) : timer.signal;
-    const fail = (e: unknown): Error => (timedOut ? new EngineTimeoutError(operation, limit) : this.toError(operation, e));
+    const fail = (e: unknown): Error =>
+      timedOut ? new EngineTimeoutError(operation, limit) : this.toError(operation, e);
     try {
       const res = await new Promise<IncomingMessage>((resolve, reject) => {
         docker.modem.dial(
@@ -317,10 +336,16 @@ export class DockerEngine implements Engine {
     if (err?.name === 'AbortError') return err;
     if (this.versionInfo && err?.statusCode === undefined && connectionLost(err)) {
       // The engine answered before: this request, not the engine, is what failed.
-      return new EngineError(operation, `the connection to the engine at ${this.endpoint} broke before the engine answered (${err.message.trim() || err.code})`);
+      return new EngineError(
+        operation,
+        `the connection to the engine at ${this.endpoint} broke before the engine answered (${err.message.trim() || err.code})`,
+      );
     }
     if (err?.code && UNREACHABLE[err.code] && err.statusCode === undefined) {
-      const where = this.where.source === 'default' ? `${this.endpoint} (DOCKER_HOST is not set)` : `${this.endpoint} (from DOCKER_HOST)`;
+      const where =
+        this.where.source === 'default'
+          ? `${this.endpoint} (DOCKER_HOST is not set)`
+          : `${this.endpoint} (from DOCKER_HOST)`;
       return new EngineUnreachableError(
         `cannot reach a container engine at ${where}: ${err.message.trim()} — ${UNREACHABLE[err.code]}. ` +
           'Start one with `sudo dockerd` (in a scannable checkout: `bash scripts/engine.sh`), ' +
@@ -368,15 +393,13 @@ export class DockerEngine implements Engine {
       ...(raw.Variant ? { variant: String(raw.Variant) } : {}),
       config: pickConfig(raw.Config),
       layers: doc.rootfs.diff_ids,
-      history: doc.history.map(
-        (h): ImageHistoryEntry => ({
-          ...(h.created ? { created: h.created } : {}),
-          ...(h.created_by ? { createdBy: h.created_by } : {}),
-          ...(h.author ? { author: h.author } : {}),
-          ...(h.comment ? { comment: h.comment } : {}),
-          emptyLayer: h.empty_layer === true,
-        }),
-      ),
+      history: doc.history.map((h): ImageHistoryEntry => ({
+        ...(h.created ? { created: h.created } : {}),
+        ...(h.created_by ? { createdBy: h.created_by } : {}),
+        ...(h.author ? { author: h.author } : {}),
+        ...(h.comment ? { comment: h.comment } : {}),
+        emptyLayer: h.empty_layer === true,
+      })),
       size: Number(raw.Size ?? 0),
     };
   }
@@ -429,7 +452,10 @@ export class DockerEngine implements Engine {
    */
   private layersAsStored(): Promise<boolean> {
     // The storage driver is checked per image (its GraphDriver), where the directories come from.
-    this.storedAsIs ??= this.dial<{ SecurityOptions?: string[] | null }>('engine info', { method: 'GET', path: '/info' }).then(
+    this.storedAsIs ??= this.dial<{ SecurityOptions?: string[] | null }>('engine info', {
+      method: 'GET',
+      path: '/info',
+    }).then(
       (info) => !(info.SecurityOptions ?? []).some((o) => /name=(rootless|userns)\b/.test(o)),
       () => false,
     );
@@ -583,7 +609,10 @@ export class DockerEngine implements Engine {
     if (failure) throw new EngineError(operation, failure.errorDetail?.message ?? failure.error ?? 'load failed');
     // Docker answers "Loaded image ID: <id>"; other engines may word it differently, so then ask.
     if (!text.includes(hex) && !(await this.inspectImageRaw(id))) {
-      throw new EngineError(operation, `the engine did not store image ${id} (it answered: ${text.trim().slice(0, 200)})`);
+      throw new EngineError(
+        operation,
+        `the engine did not store image ${id} (it answered: ${text.trim().slice(0, 200)})`,
+      );
     }
     this.rawConfigs.set(id, doc);
     return id;
@@ -649,7 +678,11 @@ export class DockerEngine implements Engine {
   async listImages(labels: Record<string, string | undefined>): Promise<ImageSummary[]> {
     const list = await this.dial<{ Id: string; RepoTags?: string[] | null; Labels?: Record<string, string> | null }[]>(
       'list images',
-      { method: 'GET', path: '/images/json', query: { all: 1, filters: JSON.stringify({ label: labelFilters(labels) }) } },
+      {
+        method: 'GET',
+        path: '/images/json',
+        query: { all: 1, filters: JSON.stringify({ label: labelFilters(labels) }) },
+      },
     );
     return (list ?? []).map((i) => ({
       id: i.Id,
@@ -682,7 +715,8 @@ export class DockerEngine implements Engine {
   // ---- containers -------------------------------------------------------
 
   async createContainer(spec: ContainerSpec): Promise<ContainerRef> {
-    if (!spec.buildId) throw new UserError('internal: a container needs a build id (its cleanup label)', ENGINE_EXIT_CODE);
+    if (!spec.buildId)
+      throw new UserError('internal: a container needs a build id (its cleanup label)', ENGINE_EXIT_CODE);
     const labels = { ...spec.labels, [LABEL_OWNER]: 'true', [LABEL_BUILD]: spec.buildId };
     const mounts: Record<string, unknown>[] = [];
     let secretDir: string | undefined;
@@ -695,7 +729,10 @@ export class DockerEngine implements Engine {
           mounts.push({
             Type: 'tmpfs',
             Target: m.target,
-            TmpfsOptions: { ...(m.sizeBytes ? { SizeBytes: m.sizeBytes } : {}), ...(m.mode !== undefined ? { Mode: m.mode } : {}) },
+            TmpfsOptions: {
+              ...(m.sizeBytes ? { SizeBytes: m.sizeBytes } : {}),
+              ...(m.mode !== undefined ? { Mode: m.mode } : {}),
+            },
           });
           break;
         case 'cache':
@@ -865,7 +902,10 @@ export class DockerEngine implements Engine {
       });
       let exitCode = -1;
       if (!stopReason) {
-        await this.dial(`start container ${shortId(containerId)}`, { method: 'POST', path: `/containers/${containerId}/start` });
+        await this.dial(`start container ${shortId(containerId)}`, {
+          method: 'POST',
+          path: `/containers/${containerId}/start`,
+        });
         options.onStarted?.();
         try {
           const res = await this.dial<{ StatusCode: number; Error?: { Message?: string } | null }>(
@@ -873,7 +913,8 @@ export class DockerEngine implements Engine {
             { method: 'POST', path: `/containers/${containerId}/wait`, signal: waitAbort.signal, untimed: true },
           );
           exitCode = res.StatusCode;
-          if (res.Error?.Message) throw new EngineError(`wait for container ${shortId(containerId)}`, res.Error.Message);
+          if (res.Error?.Message)
+            throw new EngineError(`wait for container ${shortId(containerId)}`, res.Error.Message);
         } catch (e) {
           if (!stopReason) throw e;
         }
@@ -881,7 +922,9 @@ export class DockerEngine implements Engine {
       if (stopReason) {
         output.destroy();
         await this.removeContainer(containerId);
-        throw stopReason === 'timeout' ? new StepTimeoutError(containerId, timeoutMs ?? 0) : new StepCanceledError(containerId);
+        throw stopReason === 'timeout'
+          ? new StepTimeoutError(containerId, timeoutMs ?? 0)
+          : new StepCanceledError(containerId);
       }
       // The wait answers when the process exits; the last output may still be in flight.
       await Promise.race([outputDone, delay(5_000)]);
@@ -894,12 +937,18 @@ export class DockerEngine implements Engine {
   }
 
   async changes(containerId: string): Promise<Change[]> {
-    const list = await this.dial<{ Path: string; Kind: number }[] | null>(`changes of container ${shortId(containerId)}`, {
-      method: 'GET',
-      path: `/containers/${containerId}/changes`,
-    });
+    const list = await this.dial<{ Path: string; Kind: number }[] | null>(
+      `changes of container ${shortId(containerId)}`,
+      {
+        method: 'GET',
+        path: `/containers/${containerId}/changes`,
+      },
+    );
     // A container that changed nothing answers null.
-    return (Array.isArray(list) ? list : []).map((c) => ({ path: c.Path, kind: c.Kind === 1 ? 'added' : c.Kind === 2 ? 'deleted' : 'modified' }));
+    return (Array.isArray(list) ? list : []).map((c) => ({
+      path: c.Path,
+      kind: c.Kind === 1 ? 'added' : c.Kind === 2 ? 'deleted' : 'modified',
+    }));
   }
 
   async commit(containerId: string, options: CommitOptions): Promise<string> {
@@ -948,7 +997,14 @@ export class DockerEngine implements Engine {
     } catch {
       return false;
     }
-    if (!rest || typeof rest !== 'object' || typeof rest.architecture !== 'string' || !Array.isArray(rest.rootfs?.diff_ids) || !Array.isArray(rest.history)) return false;
+    if (
+      !rest ||
+      typeof rest !== 'object' ||
+      typeof rest.architecture !== 'string' ||
+      !Array.isArray(rest.rootfs?.diff_ids) ||
+      !Array.isArray(rest.history)
+    )
+      return false;
     const doc: RawImageConfig = { ...rest, config };
     this.rawConfigs.set(imageId, doc);
     this.drafts.add(imageId);
@@ -956,10 +1012,13 @@ export class DockerEngine implements Engine {
   }
 
   private async containerOrigin(containerId: string): Promise<{ image: string; buildId: string }> {
-    const info = await this.dial<{ Image: string; Config?: { Labels?: Record<string, string> | null } }>(`inspect container ${shortId(containerId)}`, {
-      method: 'GET',
-      path: `/containers/${containerId}/json`,
-    });
+    const info = await this.dial<{ Image: string; Config?: { Labels?: Record<string, string> | null } }>(
+      `inspect container ${shortId(containerId)}`,
+      {
+        method: 'GET',
+        path: `/containers/${containerId}/json`,
+      },
+    );
     return { image: info.Image, buildId: info.Config?.Labels?.[LABEL_BUILD] ?? '' };
   }
 
@@ -974,7 +1033,9 @@ export class DockerEngine implements Engine {
 
   async statPath(containerId: string, p: string): Promise<FileEntry | undefined> {
     const docker = await this.client();
-    const res = await new Promise<{ statusCode?: number; headers: Record<string, string | string[] | undefined>; resume(): void } | undefined>((resolve, reject) => {
+    const res = await new Promise<
+      { statusCode?: number; headers: Record<string, string | string[] | undefined>; resume(): void } | undefined
+    >((resolve, reject) => {
       docker.modem.dial(
         {
           path: `/containers/${containerId}/archive?`,
@@ -997,7 +1058,13 @@ export class DockerEngine implements Engine {
     if (res.statusCode === 404) return undefined;
     const header = res.headers['x-docker-container-path-stat'];
     if (typeof header !== 'string') return undefined;
-    const st = JSON.parse(Buffer.from(header, 'base64').toString('utf8')) as { name: string; size: number; mode: number; mtime: string; linkTarget?: string };
+    const st = JSON.parse(Buffer.from(header, 'base64').toString('utf8')) as {
+      name: string;
+      size: number;
+      mode: number;
+      mtime: string;
+      linkTarget?: string;
+    };
     return goStatToEntry(p, st);
   }
 
@@ -1050,7 +1117,8 @@ export class DockerEngine implements Engine {
         query: { force: 1, v: 1 },
       });
     } catch (e) {
-      if (e instanceof EngineError && e.statusCode === 409 && /already in progress/i.test(e.engineMessage)) await this.waitGone(containerId);
+      if (e instanceof EngineError && e.statusCode === 409 && /already in progress/i.test(e.engineMessage))
+        await this.waitGone(containerId);
       else if (!(e instanceof EngineError && e.statusCode === 404)) throw e;
     } finally {
       this.containerOrigins.delete(containerId);
@@ -1066,21 +1134,30 @@ export class DockerEngine implements Engine {
   private async waitGone(containerId: string): Promise<void> {
     for (let i = 0; i < 150; i++) {
       try {
-        await this.dial(`inspect container ${shortId(containerId)}`, { method: 'GET', path: `/containers/${containerId}/json` });
+        await this.dial(`inspect container ${shortId(containerId)}`, {
+          method: 'GET',
+          path: `/containers/${containerId}/json`,
+        });
       } catch (e) {
         if (e instanceof EngineError && e.statusCode === 404) return;
         throw e;
       }
       await delay(200);
     }
-    throw new EngineError(`remove container ${shortId(containerId)}`, 'its removal, started elsewhere, did not finish within 30 s');
+    throw new EngineError(
+      `remove container ${shortId(containerId)}`,
+      'its removal, started elsewhere, did not finish within 30 s',
+    );
   }
 
   async listContainers(labels: Record<string, string | undefined>): Promise<ContainerSummary[]> {
-    const list = await this.dial<{ Id: string; Names?: string[]; Image: string; State: string; Labels?: Record<string, string> }[]>(
-      'list containers',
-      { method: 'GET', path: '/containers/json', query: { all: 1, filters: JSON.stringify({ label: labelFilters(labels) }) } },
-    );
+    const list = await this.dial<
+      { Id: string; Names?: string[]; Image: string; State: string; Labels?: Record<string, string> }[]
+    >('list containers', {
+      method: 'GET',
+      path: '/containers/json',
+      query: { all: 1, filters: JSON.stringify({ label: labelFilters(labels) }) },
+    });
     return (list ?? []).map((c) => ({
       id: c.Id,
       names: (c.Names ?? []).map((n) => n.replace(/^\//, '')),
@@ -1091,7 +1168,8 @@ export class DockerEngine implements Engine {
   }
 
   async removeContainers(labels: Record<string, string | undefined>): Promise<number> {
-    if (Object.keys(labels).length === 0) throw new UserError('internal: refusing to remove containers without a label filter', ENGINE_EXIT_CODE);
+    if (Object.keys(labels).length === 0)
+      throw new UserError('internal: refusing to remove containers without a label filter', ENGINE_EXIT_CODE);
     const list = await this.listContainers(labels);
     for (const c of list) await this.removeContainer(c.id);
     return list.length;
@@ -1225,10 +1303,25 @@ function labelFilters(labels: Record<string, string | undefined>): string[] {
 
 /** Volume names allow [a-zA-Z0-9][a-zA-Z0-9_.-]; a hash keeps distinct ids distinct. */
 /** Go's os.FileMode bits (as the archive stat header carries them) to a FileEntry. */
-export function goStatToEntry(p: string, st: { size: number; mode: number; mtime: string; linkTarget?: string }): FileEntry {
+export function goStatToEntry(
+  p: string,
+  st: { size: number; mode: number; mtime: string; linkTarget?: string },
+): FileEntry {
   const m = st.mode >>> 0;
   const kind: FileEntry['kind'] =
-    m & 0x80000000 ? 'dir' : m & 0x08000000 ? 'symlink' : m & 0x02000000 ? 'fifo' : m & 0x01000000 ? 'socket' : m & 0x04000000 ? (m & 0x00200000 ? 'char' : 'block') : 'file';
+    m & 0x80000000
+      ? 'dir'
+      : m & 0x08000000
+        ? 'symlink'
+        : m & 0x02000000
+          ? 'fifo'
+          : m & 0x01000000
+            ? 'socket'
+            : m & 0x04000000
+              ? m & 0x00200000
+                ? 'char'
+                : 'block'
+              : 'file';
   let mode = m & 0o777;
   if (m & 0x00800000) mode |= 0o4000;
   if (m & 0x00400000) mode |= 0o2000;
@@ -1246,7 +1339,10 @@ export function goStatToEntry(p: string, st: { size: number; mode: number; mtime
 }
 
 export function cacheVolumeName(id: string): string {
-  const safe = id.replace(/[^a-zA-Z0-9_.-]+/g, '-').replace(/^[^a-zA-Z0-9]+/, '').slice(0, 40);
+  const safe = id
+    .replace(/[^a-zA-Z0-9_.-]+/g, '-')
+    .replace(/^[^a-zA-Z0-9]+/, '')
+    .slice(0, 40);
   const hash = createHash('sha256').update(id).digest('hex').slice(0, 12);
   return `scannable-cache-${safe ? `${safe}-` : ''}${hash}`;
 }
@@ -1266,7 +1362,11 @@ function shortId(id: string): string {
 }
 
 function goArch(nodeArch: string): string {
-  return nodeArch || ({ x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386' } as Record<string, string>)[process.arch] || process.arch;
+  return (
+    nodeArch ||
+    ({ x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386' } as Record<string, string>)[process.arch] ||
+    process.arch
+  );
 }
 
 function compareVersions(a: string, b: string): number {

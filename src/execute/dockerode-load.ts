@@ -47,7 +47,11 @@ function resolveFrom(from: string, request: string): string | undefined {
 }
 
 /** A module used as `m.name(...)` after load: each property is read from the real exports. */
-const lazyExports = (load: Loader): object => new Proxy({}, { get: (_t, key) => (load() as Record<PropertyKey, unknown>)[key], has: (_t, key) => key in (load() as object) });
+const lazyExports = (load: Loader): object =>
+  new Proxy(
+    {},
+    { get: (_t, key) => (load() as Record<PropertyKey, unknown>)[key], has: (_t, key) => key in (load() as object) },
+  );
 
 /** A module that is one function or class: called or constructed, the real one is. */
 const lazyCallable = (load: Loader) =>

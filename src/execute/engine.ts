@@ -353,7 +353,10 @@ export class StepCanceledError extends UserError {
 export class StepTimeoutError extends UserError {
   readonly timeoutMs: number;
   constructor(containerId: string, timeoutMs: number) {
-    super(`step timed out after ${formatSeconds(timeoutMs)}; container ${containerId.slice(0, 12)} killed and removed`, ENGINE_EXIT_CODE);
+    super(
+      `step timed out after ${formatSeconds(timeoutMs)}; container ${containerId.slice(0, 12)} killed and removed`,
+      ENGINE_EXIT_CODE,
+    );
     this.name = 'StepTimeoutError';
     this.timeoutMs = timeoutMs;
   }

@@ -125,11 +125,16 @@ export class LayerDirView implements LayerView {
 
   /** Hashes every regular file (`only`: those it accepts) on the hashing threads (it runs while later steps do, which then need the event loop). */
   async hashAll(only?: (path: string) => boolean): Promise<void> {
-    const entries = [...this.files.values()].filter((e) => e.kind === 'file' && !this.hashes.has(e.path) && (!only || only(e.path)));
+    const entries = [...this.files.values()].filter(
+      (e) => e.kind === 'file' && !this.hashes.has(e.path) && (!only || only(e.path)),
+    );
     const todo = entries.map((e) => e.path);
     // A second thread only for much to hash: starting one costs more CPU than a few megabytes' hashing.
     const bytes = entries.reduce((n, e) => n + e.size, 0);
-    const sums = await sha256OfFiles(todo.map((p) => this.hostPath(p)), bytes > SECOND_THREAD_BYTES ? 2 : 1);
+    const sums = await sha256OfFiles(
+      todo.map((p) => this.hostPath(p)),
+      bytes > SECOND_THREAD_BYTES ? 2 : 1,
+    );
     // One that could not be read is hashed again when asked for, which names it in the error.
     todo.forEach((p, i) => {
       const sum = sums[i];
@@ -145,7 +150,8 @@ export class LayerDirView implements LayerView {
   seedHashes(known: ReadonlyMap<string, KnownHash>): void {
     for (const [p, k] of known) {
       const e = this.files.get(p);
-      if (e?.kind === 'file' && e.size === k.size && e.mtime === k.mtime && !this.hashes.has(p)) this.hashes.set(p, k.sha256);
+      if (e?.kind === 'file' && e.size === k.size && e.mtime === k.mtime && !this.hashes.has(p))
+        this.hashes.set(p, k.sha256);
     }
   }
 
@@ -258,8 +264,11 @@ export async function opaqueDirsOf(dir: string): Promise<string[] | undefined> {
   const out = await new Promise<Buffer | undefined>((resolve) => {
     // -d -m: only files carrying the attribute are printed, so any failure is a real one; -h: a
     // symlink's own attributes, never those of what it points at on this machine.
-    execFile('getfattr', ['-R', '-h', '-d', '-m', '^trusted\\.overlay\\.opaque$', '--absolute-names', dir], { encoding: 'buffer', maxBuffer: 64 << 20 }, (err, stdout) =>
-      resolve(err ? undefined : stdout),
+    execFile(
+      'getfattr',
+      ['-R', '-h', '-d', '-m', '^trusted\\.overlay\\.opaque$', '--absolute-names', dir],
+      { encoding: 'buffer', maxBuffer: 64 << 20 },
+      (err, stdout) => resolve(err ? undefined : stdout),
     );
   });
   if (!out) return undefined;
@@ -277,6 +286,9 @@ export async function opaqueDirsOf(dir: string): Promise<string[] | undefined> {
 
 /** getfattr writes a name's special bytes (control characters, backslash, non-ASCII) as \ooo octal. */
 function unescapeName(text: string): string {
-  const bytes = Buffer.from(text.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))), 'latin1');
+  const bytes = Buffer.from(
+    text.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))),
+    'latin1',
+  );
   return bytes.toString('utf8');
 }

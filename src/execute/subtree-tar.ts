@@ -39,10 +39,13 @@ export function subtreeArchive(fs: SnapshotFs, p: string): Readable | undefined 
     if (e.kind === 'socket') return true;
     if (e.kind === 'char' || e.kind === 'block') return false;
     // A hard link's size is its target's, which may be counted twice: an overestimate is harmless.
-    if (e.kind === 'file' || e.kind === 'hardlink') bytes += e.kind === 'file' ? e.size : (fs.stat(e.linkTarget ?? '')?.size ?? 0);
+    if (e.kind === 'file' || e.kind === 'hardlink')
+      bytes += e.kind === 'file' ? e.size : (fs.stat(e.linkTarget ?? '')?.size ?? 0);
     if (bytes > MAX_BYTES) return false;
     members.push({ name, entry: e });
-    if (e.kind === 'dir') for (const child of fs.list(e.path)) if (!visit(child, `${name}/${path.posix.basename(child.path)}`)) return false;
+    if (e.kind === 'dir')
+      for (const child of fs.list(e.path))
+        if (!visit(child, `${name}/${path.posix.basename(child.path)}`)) return false;
     return true;
   };
   if (!visit(top, base)) return undefined;

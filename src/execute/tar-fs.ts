@@ -132,7 +132,10 @@ export class TarSnapshotFs implements SnapshotFs {
    * The file system a stack of layer tars makes, base first: each layer's
    * whiteouts delete from the layers below, then its entries are laid over them.
    */
-  static async fromLayers(layers: Iterable<Readable> | AsyncIterable<Readable>, options: Omit<TarFsOptions, 'layer' | 'at'> = {}): Promise<TarSnapshotFs> {
+  static async fromLayers(
+    layers: Iterable<Readable> | AsyncIterable<Readable>,
+    options: Omit<TarFsOptions, 'layer' | 'at'> = {},
+  ): Promise<TarSnapshotFs> {
     const merged = new TarSnapshotFs(new Spool());
     try {
       for await (const stream of layers) {
@@ -200,7 +203,8 @@ export class TarSnapshotFs implements SnapshotFs {
           size: kind === 'file' ? (header.size ?? 0) : 0,
           mtime: header.mtime ? Math.floor(header.mtime.getTime() / 1000) : 0,
         };
-        if (kind === 'symlink' && header.linkname !== undefined && header.linkname !== null) entry.linkTarget = header.linkname;
+        if (kind === 'symlink' && header.linkname !== undefined && header.linkname !== null)
+          entry.linkTarget = header.linkname;
         if (kind === 'hardlink' && header.linkname) entry.linkTarget = normalize(path.posix.join(at, header.linkname));
         if (kind !== 'file') {
           this.files.set(full, { entry });
@@ -251,12 +255,18 @@ export class TarSnapshotFs implements SnapshotFs {
   private addImplicitParents(): void {
     for (const p of [...this.files.keys()]) {
       for (let d = path.posix.dirname(p); !this.files.has(d); d = path.posix.dirname(d)) {
-        this.files.set(d, { entry: { path: d, kind: 'dir', mode: 0o755, uid: 0, gid: 0, size: 0, mtime: 0 }, implicit: true });
+        this.files.set(d, {
+          entry: { path: d, kind: 'dir', mode: 0o755, uid: 0, gid: 0, size: 0, mtime: 0 },
+          implicit: true,
+        });
         if (d === '/') break;
       }
     }
     if (!this.files.has('/')) {
-      this.files.set('/', { entry: { path: '/', kind: 'dir', mode: 0o755, uid: 0, gid: 0, size: 0, mtime: 0 }, implicit: true });
+      this.files.set('/', {
+        entry: { path: '/', kind: 'dir', mode: 0o755, uid: 0, gid: 0, size: 0, mtime: 0 },
+        implicit: true,
+      });
     }
   }
 

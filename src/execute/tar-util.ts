@@ -11,7 +11,8 @@ export async function readAll(stream: Readable): Promise<Buffer> {
 /** A small uncompressed tar from in-memory entries. */
 export async function packTar(entries: { name: string; data: Buffer; mode?: number }[]): Promise<Buffer> {
   const pack = tar.pack();
-  for (const e of entries) pack.entry({ name: e.name, size: e.data.length, mode: e.mode ?? 0o644, mtime: new Date(0) }, e.data);
+  for (const e of entries)
+    pack.entry({ name: e.name, size: e.data.length, mode: e.mode ?? 0o644, mtime: new Date(0) }, e.data);
   pack.finalize();
   return readAll(pack as unknown as Readable);
 }

@@ -39,7 +39,8 @@ interface Stamp {
   ctimeMs: number;
 }
 
-const sameStamp = (a: Stamp, b: Stamp): boolean => a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs;
+const sameStamp = (a: Stamp, b: Stamp): boolean =>
+  a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs;
 
 /** Regular files under `dir` by their path in the image ("/usr/bin/jq"), with their stamps. */
 function regularFiles(dir: string): Map<string, Stamp> {
@@ -152,7 +153,8 @@ export class WrittenFileHasher {
     const settled: Array<[string, Stamp]> = [];
     for (const [p, s] of regularFiles(this.dir)) {
       const known = this.hashed.get(p);
-      if (s.ctimeMs <= started - this.settleMs && !(known && sameStamp(known, s)) && !this.removed(p)) settled.push([p, s]);
+      if (s.ctimeMs <= started - this.settleMs && !(known && sameStamp(known, s)) && !this.removed(p))
+        settled.push([p, s]);
     }
     // After the walk: a mapping made since then stamps the file at its first write. Unknown: none is hashed.
     const mapped = settled.length ? this.mappedForWrite() : undefined;

@@ -70,7 +70,10 @@ function looksLikeJson(head: Buffer): boolean {
 }
 
 function cleanName(name: string): string {
-  return path.posix.normalize(name).replace(/^(\.\/)+/, '').replace(/^\/+/, '');
+  return path.posix
+    .normalize(name)
+    .replace(/^(\.\/)+/, '')
+    .replace(/^\/+/, '');
 }
 
 interface Collected {
@@ -123,7 +126,8 @@ class ArchiveReader {
     const decide = (): EntrySink => {
       const first = Buffer.concat(head);
       if (looksLikeJson(first)) {
-        if (size > MAX_JSON) throw new UserError(`${this.label}: ${name} is larger than ${MAX_JSON} bytes; not an image document`);
+        if (size > MAX_JSON)
+          throw new UserError(`${this.label}: ${name} is larger than ${MAX_JSON} bytes; not an image document`);
         const parts: Buffer[] = [];
         return { data: (c) => parts.push(c), end: () => this.c.json.set(name, Buffer.concat(parts)) };
       }
@@ -218,15 +222,27 @@ interface Resolved {
 }
 
 function resolveDockerManifest(c: Collected, label: string): Resolved {
-  const manifest = parseJson<Array<{ Config?: string; RepoTags?: string[] | null; Layers?: string[] }>>(c, 'manifest.json', 'manifest', label);
+  const manifest = parseJson<Array<{ Config?: string; RepoTags?: string[] | null; Layers?: string[] }>>(
+    c,
+    'manifest.json',
+    'manifest',
+    label,
+  );
   if (!Array.isArray(manifest) || manifest.length === 0) throw new UserError(`${label}: manifest.json lists no image`);
   if (manifest.length > 1) {
     const names = manifest.map((m) => (m.RepoTags ?? [])[0] ?? m.Config ?? '?').join(', ');
-    throw new UserError(`${label} holds ${manifest.length} images (${names}); save one image per archive (docker save IMAGE -o file.tar)`);
+    throw new UserError(
+      `${label} holds ${manifest.length} images (${names}); save one image per archive (docker save IMAGE -o file.tar)`,
+    );
   }
   const m = manifest[0]!;
   if (!m.Config || !Array.isArray(m.Layers)) throw new UserError(`${label}: manifest.json has no Config or Layers`);
-  return { configName: cleanName(m.Config), layerNames: m.Layers.map(cleanName), repoTags: m.RepoTags ?? [], format: 'docker-archive' };
+  return {
+    configName: cleanName(m.Config),
+    layerNames: m.Layers.map(cleanName),
+    repoTags: m.RepoTags ?? [],
+    format: 'docker-archive',
+  };
 }
 
 interface OciDescriptor {
@@ -240,13 +256,21 @@ function resolveOciIndex(c: Collected, label: string): Resolved {
   const tags: string[] = [];
   // An index may point at a nested index (several platforms); follow it down to one manifest.
   for (let depth = 0; depth < 4; depth++) {
-    const manifests = (index.manifests ?? []).filter((d) => d.annotations?.['vnd.docker.reference.type'] !== 'attestation-manifest');
+    const manifests = (index.manifests ?? []).filter(
+      (d) => d.annotations?.['vnd.docker.reference.type'] !== 'attestation-manifest',
+    );
     if (manifests.length === 0) throw new UserError(`${label}: index.json lists no image manifest`);
-    if (manifests.length > 1) throw new UserError(`${label} holds ${manifests.length} manifests; save one image for one platform per archive`);
+    if (manifests.length > 1)
+      throw new UserError(`${label} holds ${manifests.length} manifests; save one image for one platform per archive`);
     const d = manifests[0]!;
     const name = d.annotations?.['io.containerd.image.name'] ?? d.annotations?.['org.opencontainers.image.ref.name'];
     if (name && depth === 0 && name.includes(':')) tags.push(name);
-    const doc = parseJson<{ manifests?: OciDescriptor[]; config?: OciDescriptor; layers?: OciDescriptor[] }>(c, blobPath(d.digest, label), 'manifest', label);
+    const doc = parseJson<{ manifests?: OciDescriptor[]; config?: OciDescriptor; layers?: OciDescriptor[] }>(
+      c,
+      blobPath(d.digest, label),
+      'manifest',
+      label,
+    );
     if (doc.manifests) {
       index = doc;
       continue;
@@ -320,13 +344,18 @@ export async function readImageArchive(input: Readable, label: string): Promise<
     let r: Resolved;
     if (c.json.has('manifest.json')) r = resolveDockerManifest(c, label);
     else if (c.json.has('index.json')) r = resolveOciIndex(c, label);
-    else throw new UserError(`${label} is not an image archive: it has neither manifest.json (docker save) nor index.json (OCI layout)`);
+    else
+      throw new UserError(
+        `${label} is not an image archive: it has neither manifest.json (docker save) nor index.json (OCI layout)`,
+      );
     const configBytes = c.json.get(r.configName);
     if (!configBytes) throw new UserError(`${label}: the image config ${r.configName} is missing`);
     const config = parseJson<ImageConfigDocument>(c, r.configName, 'image config', label);
     const diffIds = config.rootfs?.diff_ids ?? [];
     if (diffIds.length !== r.layerNames.length) {
-      throw new UserError(`${label}: the image config lists ${diffIds.length} layers, the manifest ${r.layerNames.length}`);
+      throw new UserError(
+        `${label}: the image config lists ${diffIds.length} layers, the manifest ${r.layerNames.length}`,
+      );
     }
     const layers: ImageLayer[] = r.layerNames.map((n, index) => {
       const target = followLinks(c, n);
@@ -382,10 +411,14 @@ export function peekArchiveFile(file: string): ArchivePeek | undefined {
     const parser = new TarParser((h) => {
       const name = cleanName(h.name);
       if (h.type === 'symlink' || h.type === 'hardlink') {
-        c.links.set(name, cleanName(h.type === 'symlink' ? path.posix.join(path.posix.dirname(name), h.linkname) : h.linkname));
+        c.links.set(
+          name,
+          cleanName(h.type === 'symlink' ? path.posix.join(path.posix.dirname(name), h.linkname) : h.linkname),
+        );
         return undefined;
       }
-      if (h.type !== 'file' || h.size > PEEK_MAX || !(name.endsWith('.json') || name.startsWith('blobs/'))) return undefined;
+      if (h.type !== 'file' || h.size > PEEK_MAX || !(name.endsWith('.json') || name.startsWith('blobs/')))
+        return undefined;
       const parts: Buffer[] = [];
       return {
         data: (chunk) => parts.push(Buffer.from(chunk)),
@@ -412,10 +445,18 @@ export function peekArchiveFile(file: string): ArchivePeek | undefined {
     }
     parser.end();
     const label = file;
-    const r = c.json.has('manifest.json') ? resolveDockerManifest(c, label) : c.json.has('index.json') ? resolveOciIndex(c, label) : undefined;
+    const r = c.json.has('manifest.json')
+      ? resolveDockerManifest(c, label)
+      : c.json.has('index.json')
+        ? resolveOciIndex(c, label)
+        : undefined;
     const configBytes = r ? c.json.get(r.configName) : undefined;
     if (!r || !configBytes) return undefined;
-    return { id: `sha256:${createHash('sha256').update(configBytes).digest('hex')}`, configBytes, repoTags: r.repoTags };
+    return {
+      id: `sha256:${createHash('sha256').update(configBytes).digest('hex')}`,
+      configBytes,
+      repoTags: r.repoTags,
+    };
   } catch {
     return undefined;
   } finally {

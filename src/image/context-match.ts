@@ -104,9 +104,17 @@ export class ContextMatcher {
    * Files of the layer a COPY/ADD from the context wrote, replanned against
    * the image as it was before the layer (`before`).
    */
-  async matchCopy(op: CopyOp | ExtractOp, layer: LayerIndex, before: DestView & { readFile(p: string): Buffer | undefined }, classic: boolean): Promise<LayerMatch> {
+  async matchCopy(
+    op: CopyOp | ExtractOp,
+    layer: LayerIndex,
+    before: DestView & { readFile(p: string): Buffer | undefined },
+    classic: boolean,
+  ): Promise<LayerMatch> {
     const sources = op.kind === 'extract' ? [op.source] : op.sources;
-    const ids = idLookupFromFiles(before.readFile('/etc/passwd')?.toString('utf8'), before.readFile('/etc/group')?.toString('utf8'));
+    const ids = idLookupFromFiles(
+      before.readFile('/etc/passwd')?.toString('utf8'),
+      before.readFile('/etc/group')?.toString('utf8'),
+    );
     const planned = new Map<string, { source: ContextSource }>();
     try {
       const plan = await planCopy(this.context, {
@@ -122,9 +130,17 @@ export class ContextMatcher {
       });
       for (const m of plan.manifest) {
         if (!m.sha256) continue;
-        if (m.source.kind === 'context') planned.set(m.dest, { source: { kind: 'context', path: m.source.path, sha256: m.sha256 } });
+        if (m.source.kind === 'context')
+          planned.set(m.dest, { source: { kind: 'context', path: m.source.path, sha256: m.sha256 } });
         else if (m.source.kind === 'archive') {
-          planned.set(m.dest, { source: { kind: 'context', path: m.source.archive, sha256: m.source.archiveSha256, member: m.source.member } });
+          planned.set(m.dest, {
+            source: {
+              kind: 'context',
+              path: m.source.archive,
+              sha256: m.source.archiveSha256,
+              member: m.source.member,
+            },
+          });
         }
       }
     } catch (e) {
@@ -144,7 +160,11 @@ export class ContextMatcher {
       if (src) out.placed.set(e.path, src);
       else {
         out.unmatched.push(e.path);
-        if (p) out.differs.push({ path: e.path, source: p.source.member ? `${p.source.path}:${p.source.member}` : p.source.path });
+        if (p)
+          out.differs.push({
+            path: e.path,
+            source: p.source.member ? `${p.source.path}:${p.source.member}` : p.source.path,
+          });
       }
     }
     return out;

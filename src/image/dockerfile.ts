@@ -34,7 +34,13 @@ export interface DockerfileOptions {
 }
 
 export function stepRefOf(e: ExpectedOp): StepRef {
-  return { id: e.op.id, stage: e.stage, line: e.op.range.start.line, endLine: e.op.range.end.line, instruction: e.instruction };
+  return {
+    id: e.op.id,
+    stage: e.stage,
+    line: e.op.range.start.line,
+    endLine: e.op.range.end.line,
+    instruction: e.instruction,
+  };
 }
 
 export function loadDockerfile(file: string, options: DockerfileOptions = {}): DockerfileChain {
@@ -43,11 +49,16 @@ export function loadDockerfile(file: string, options: DockerfileOptions = {}): D
     text = readFileSync(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new UserError(`cannot read the Dockerfile ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : String(code)}`);
+    throw new UserError(
+      `cannot read the Dockerfile ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : String(code)}`,
+    );
   }
   const parsed = parseDockerfile(text.toString('utf8'), file);
   if (!parsed.ok) throw new UserError(parsed.diagnostics.map(formatDiagnostic).join('\n'));
-  const ir = buildIR(parsed.tree, { ...(options.buildArgs ? { buildArgs: options.buildArgs } : {}), ...(options.target !== undefined ? { target: options.target } : {}) });
+  const ir = buildIR(parsed.tree, {
+    ...(options.buildArgs ? { buildArgs: options.buildArgs } : {}),
+    ...(options.target !== undefined ? { target: options.target } : {}),
+  });
   const plan = lower(ir, options.target !== undefined ? { target: options.target } : {});
   const errors = plan.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) throw new UserError(errors.map(formatDiagnostic).join('\n'));
@@ -55,7 +66,7 @@ export function loadDockerfile(file: string, options: DockerfileOptions = {}): D
   const byIndex = new Map(plan.stages.map((s) => [s.index, s]));
   const chain: PlanStage[] = [];
   let root: DockerfileChain['root'] = { kind: 'scratch' };
-  for (let st = byIndex.get(plan.target); st; ) {
+  for (let st = byIndex.get(plan.target); st;) {
     chain.unshift(st);
     const base = st.ops[0];
     if (base?.kind !== 'base') break;
@@ -75,7 +86,13 @@ export function loadDockerfile(file: string, options: DockerfileOptions = {}): D
     st.ops.forEach((op, k) => {
       if (op.kind === 'base') {
         const original = ir.stages[st.index]?.from.syntax.original ?? 'FROM';
-        from.set(st.index, { id: op.id, stage: st.index, line: op.range.start.line, endLine: op.range.end.line, instruction: original });
+        from.set(st.index, {
+          id: op.id,
+          stage: st.index,
+          line: op.range.start.line,
+          endLine: op.range.end.line,
+          instruction: original,
+        });
         return;
       }
       expected.push({ op, stage: st.index, instruction: st.instructions[k]?.syntax.original ?? op.keyword });

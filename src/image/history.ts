@@ -190,7 +190,8 @@ export function alignHistory(history: readonly ParsedHistory[], ops: readonly Ex
     const here = best[i * w + j]!;
     const s = strength[i * m + j];
     if (best[(i + 1) * w + j] === here) out.push({ kind: 'history', history: i++ });
-    else if (s && SCORE[s] + best[(i + 1) * w + j + 1]! === here) out.push({ kind: 'match', history: i++, op: j++, strength: s });
+    else if (s && SCORE[s] + best[(i + 1) * w + j + 1]! === here)
+      out.push({ kind: 'match', history: i++, op: j++, strength: s });
     else out.push({ kind: 'op', op: j++ });
   }
   while (i < n) out.push({ kind: 'history', history: i++ });
@@ -199,7 +200,10 @@ export function alignHistory(history: readonly ParsedHistory[], ops: readonly Ex
 }
 
 /** Index of the layer each history entry produced (undefined for empty-layer entries); undefined when they disagree with the layer count. */
-export function layersOfHistory(history: readonly ImageHistoryEntry[], layerCount: number): Array<number | undefined> | undefined {
+export function layersOfHistory(
+  history: readonly ImageHistoryEntry[],
+  layerCount: number,
+): Array<number | undefined> | undefined {
   let next = 0;
   const out = history.map((h) => (h.emptyLayer ? undefined : next++));
   return next === layerCount ? out : undefined;

@@ -12,12 +12,28 @@ export { readImageArchive, type ImageArchive, type ImageConfigDocument, type Ima
 export { LayerIndex, type CachedLayer } from './layer-index.js';
 export { LayeredFs, type LayerChange, type LayerView } from './layered-fs.js';
 export { TarParser, type TarHeader, type EntrySink } from './tar-stream.js';
-export { alignHistory, matchStrength, parseCreatedBy, layersOfHistory, type AlignEvent, type Builder, type ExpectedOp, type ParsedHistory, type Strength } from './history.js';
+export {
+  alignHistory,
+  matchStrength,
+  parseCreatedBy,
+  layersOfHistory,
+  type AlignEvent,
+  type Builder,
+  type ExpectedOp,
+  type ParsedHistory,
+  type Strength,
+} from './history.js';
 export { loadDockerfile, type DockerfileChain, type DockerfileOptions } from './dockerfile.js';
 export { ContextMatcher, type LayerMatch } from './context-match.js';
-export { isArchivePath, openArchiveFile, openCachedImage, openEngineImage, resolveEngineImage, type OpenedImage } from './source.js';
+export {
+  isArchivePath,
+  openArchiveFile,
+  openCachedImage,
+  openEngineImage,
+  resolveEngineImage,
+  type OpenedImage,
+} from './source.js';
 export { LayerCache, defaultCacheDir } from './cache.js';
 export { imageSbom, type ImageSbomOptions, type ImageSbomResult } from './sbom.js';
 export { traceImage, chainId, type HistoryMapping, type TraceOptions, type TraceResult } from './trace.js';
 export { startValidator, type SbomValidator } from '../sbom/validate.js';
-

@@ -141,7 +141,16 @@ export class LayerIndex {
   static fromCache(c: CachedLayer, label = 'cached layer'): LayerIndex {
     const l = new LayerIndex(label);
     for (const [p, kind, mode, uid, gid, size, mtime, linkTarget, implicit] of c.entries) {
-      const entry: FileEntry = { path: p, kind, mode, uid, gid, size, mtime, ...(linkTarget !== null ? { linkTarget } : {}) };
+      const entry: FileEntry = {
+        path: p,
+        kind,
+        mode,
+        uid,
+        gid,
+        size,
+        mtime,
+        ...(linkTarget !== null ? { linkTarget } : {}),
+      };
       l.files.set(p, { entry, ...(implicit ? { implicit: true } : {}) });
     }
     l.deleted.push(...c.deleted);
@@ -198,7 +207,15 @@ export class LayerIndex {
     }
     const kind = KINDS[h.type];
     if (!kind) return undefined;
-    const entry: FileEntry = { path: full, kind, mode: h.mode, uid: h.uid, gid: h.gid, size: kind === 'file' ? h.size : 0, mtime: h.mtime };
+    const entry: FileEntry = {
+      path: full,
+      kind,
+      mode: h.mode,
+      uid: h.uid,
+      gid: h.gid,
+      size: kind === 'file' ? h.size : 0,
+      mtime: h.mtime,
+    };
     if (kind === 'symlink') entry.linkTarget = h.linkname;
     if (kind === 'hardlink') entry.linkTarget = normalize(h.linkname);
     const stored: Stored = { entry };
@@ -232,7 +249,10 @@ export class LayerIndex {
   private addImplicitParents(): void {
     for (const p of [...this.files.keys()]) {
       for (let d = path.posix.dirname(p); !this.files.has(d); d = path.posix.dirname(d)) {
-        this.files.set(d, { entry: { path: d, kind: 'dir', mode: 0o755, uid: 0, gid: 0, size: 0, mtime: 0 }, implicit: true });
+        this.files.set(d, {
+          entry: { path: d, kind: 'dir', mode: 0o755, uid: 0, gid: 0, size: 0, mtime: 0 },
+          implicit: true,
+        });
         if (d === '/') break;
       }
     }

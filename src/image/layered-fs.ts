@@ -83,7 +83,8 @@ export class LayeredFs implements SnapshotFs {
     for (const e of layer.entries()) {
       if (this.top.has(e.path) && layer.isImplicit(e.path)) continue;
       const below = this.top.get(e.path);
-      if (e.kind !== 'dir' && below !== undefined && this.layers[below]!.stat(e.path)?.kind === 'dir') replacedDirs.add(e.path);
+      if (e.kind !== 'dir' && below !== undefined && this.layers[below]!.stat(e.path)?.kind === 'dir')
+        replacedDirs.add(e.path);
       changes.push({ path: e.path, kind: below !== undefined ? 'modified' : 'added' });
       this.top.set(e.path, i);
     }
@@ -128,7 +129,9 @@ export class LayeredFs implements SnapshotFs {
     const file = e?.kind === 'hardlink' && e.linkTarget ? this.stat(e.linkTarget) : e;
     if (file?.kind !== 'file') return undefined;
     const layer = this.layers[this.top.get(file.path)!]!;
-    return layer.readRange ? layer.readRange(file.path, offset, length) : layer.readFile(file.path)?.subarray(offset, offset + length);
+    return layer.readRange
+      ? layer.readRange(file.path, offset, length)
+      : layer.readFile(file.path)?.subarray(offset, offset + length);
   }
 
   /** sha256 (hex) of a regular file (a hardlink: of its target), computed when its layer was indexed. */
@@ -214,4 +217,3 @@ const SCANNED_LISTS = 8;
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
-

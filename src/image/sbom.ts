@@ -13,7 +13,14 @@ import { peekArchiveFile } from './archive.js';
 import { defaultCacheDir, LayerCache } from './cache.js';
 import { ContextMatcher } from './context-match.js';
 import { loadDockerfile } from './dockerfile.js';
-import { isArchivePath, openArchiveFile, openCachedImage, openEngineImage, resolveEngineImage, type OpenedImage } from './source.js';
+import {
+  isArchivePath,
+  openArchiveFile,
+  openCachedImage,
+  openEngineImage,
+  resolveEngineImage,
+  type OpenedImage,
+} from './source.js';
 import type { TraceResult } from './trace.js';
 
 export interface ImageSbomOptions {
@@ -56,8 +63,15 @@ function relativeInside(context: string, file: string): string | undefined {
 
 /** Reads the image, traces it and writes its CycloneDX 1.6 document (not validated: see `startValidator`). */
 export async function imageSbom(o: ImageSbomOptions): Promise<ImageSbomResult> {
-  const dockerfile = o.dockerfile ? loadDockerfile(o.dockerfile, { ...(o.buildArgs ? { buildArgs: o.buildArgs } : {}), ...(o.target !== undefined ? { target: o.target } : {}) }) : undefined;
-  const context = o.context ? ContextMatcher.open(o.context, o.dockerfile ? relativeInside(o.context, o.dockerfile) : undefined) : undefined;
+  const dockerfile = o.dockerfile
+    ? loadDockerfile(o.dockerfile, {
+        ...(o.buildArgs ? { buildArgs: o.buildArgs } : {}),
+        ...(o.target !== undefined ? { target: o.target } : {}),
+      })
+    : undefined;
+  const context = o.context
+    ? ContextMatcher.open(o.context, o.dockerfile ? relativeInside(o.context, o.dockerfile) : undefined)
+    : undefined;
   let engine = o.engine;
   const getEngine = (): Engine => (engine ??= new DockerEngine());
   const cache = o.cache === false ? undefined : new LayerCache(o.cache ?? defaultCacheDir());
@@ -71,12 +85,19 @@ export async function imageSbom(o: ImageSbomOptions): Promise<ImageSbomResult> {
     : id
       ? openCachedImage(o.image, id, cache)
       : peek
-        ? openCachedImage(o.image, peek.id, cache, { configBytes: peek.configBytes, tags: peek.repoTags, label: o.image })
+        ? openCachedImage(o.image, peek.id, cache, {
+            configBytes: peek.configBytes,
+            tags: peek.repoTags,
+            label: o.image,
+          })
         : undefined;
   const reading = cached ? undefined : fromFile ? openArchiveFile(o.image) : openEngineImage(o.image, id!, getEngine());
   // A failure to load is reported by whoever awaits; do not let it go unhandled meanwhile.
   reading?.catch(() => undefined);
-  const [{ traceImage }, { provenanceToCycloneDX }] = await Promise.all([import('./trace.js'), import('../sbom/cyclonedx.js')]);
+  const [{ traceImage }, { provenanceToCycloneDX }] = await Promise.all([
+    import('./trace.js'),
+    import('../sbom/cyclonedx.js'),
+  ]);
 
   const run = async (opened: OpenedImage): Promise<ImageSbomResult> => {
     const traced = await traceImage({
@@ -105,7 +126,10 @@ export async function imageSbom(o: ImageSbomOptions): Promise<ImageSbomResult> {
       cache.store(
         opened.archive.id,
         opened.archive.configBytes,
-        opened.archive.layers.map((l, i) => ({ diffId: l.diffId, layer: l.fs.toCache(cached?.archive.layers[i]?.fs.readPaths() ?? []) })),
+        opened.archive.layers.map((l, i) => ({
+          diffId: l.diffId,
+          layer: l.fs.toCache(cached?.archive.layers[i]?.fs.readPaths() ?? []),
+        })),
       );
     }
     return result;

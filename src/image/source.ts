@@ -36,7 +36,10 @@ export async function openArchiveFile(file: string): Promise<OpenedImage> {
 
 /** The id of an image in the engine; a missing one is a UserError that says how to get it. */
 export async function resolveEngineImage(input: string, engine: Engine): Promise<string> {
-  if (existsSync(input)) throw new UserError(`${input} is a directory; give a docker save or OCI-layout tarball (docker save IMAGE -o image.tar), or an image name`);
+  if (existsSync(input))
+    throw new UserError(
+      `${input} is a directory; give a docker save or OCI-layout tarball (docker save IMAGE -o image.tar), or an image name`,
+    );
   if (!IMAGE_ID.test(input)) {
     const ref = parseImageReference(input);
     // Only a well-formed reference is worth asking the engine about (it answers paths with redirects).
@@ -45,7 +48,8 @@ export async function resolveEngineImage(input: string, engine: Engine): Promise
   try {
     return await engine.resolveImage(input);
   } catch (err) {
-    if (err instanceof UserError && LOOKS_LIKE_FILE.test(input)) throw new UserError(`${input}: no such file, and ${err.message}`, err.exitCode);
+    if (err instanceof UserError && LOOKS_LIKE_FILE.test(input))
+      throw new UserError(`${input}: no such file, and ${err.message}`, err.exitCode);
     throw err;
   }
 }
@@ -56,7 +60,10 @@ function tagsFor(input: string, fallback: string[]): string[] {
 
 export async function openEngineImage(input: string, id: string, engine: Engine): Promise<OpenedImage> {
   const archive = await readImageArchive(await engine.saveImage(id), `image ${input}`);
-  if (archive.id !== id) throw new UserError(`image ${input}: the engine saved ${archive.id.slice(0, 19)}, not ${id.slice(0, 19)} (was the tag moved meanwhile?)`);
+  if (archive.id !== id)
+    throw new UserError(
+      `image ${input}: the engine saved ${archive.id.slice(0, 19)}, not ${id.slice(0, 19)} (was the tag moved meanwhile?)`,
+    );
   return { archive, label: `image ${input}`, kind: 'engine', tags: tagsFor(input, archive.repoTags) };
 }
 
@@ -82,6 +89,14 @@ export function openCachedImage(
     if (!cached) return undefined;
     layers.push({ index, diffId, fs: LayerIndex.fromCache(cached, `cached layer ${diffId.slice(7, 19)}`) });
   }
-  const archive: ImageArchive = { id, config, configBytes, repoTags: known.tags ?? [], layers, format: 'docker-archive', close: () => undefined };
+  const archive: ImageArchive = {
+    id,
+    config,
+    configBytes,
+    repoTags: known.tags ?? [],
+    layers,
+    format: 'docker-archive',
+    close: () => undefined,
+  };
   return { archive, label: known.label ?? `image ${input}`, kind: 'cache', tags: known.tags ?? tagsFor(input, []) };
 }

@@ -164,7 +164,8 @@ export class TarParser {
   private header(b: Buffer): void {
     // Zero blocks end the archive; anything after them is padding.
     if (isZeroBlock(b)) return;
-    if (!checksumOk(b)) throw new UserError(`${this.label}: not a tar archive (bad header checksum at entry ${this.entries + 1})`);
+    if (!checksumOk(b))
+      throw new UserError(`${this.label}: not a tar archive (bad header checksum at entry ${this.entries + 1})`);
     this.entries++;
     const flag = String.fromCharCode(b[156]!);
     let size = numeric(b, 124, 12);

@@ -11,12 +11,27 @@ import { UserError } from '../common/diagnostics.js';
 import type { Engine, ImageHistoryEntry, ImageInfo } from '../execute/engine.js';
 import { EngineUnreachableError } from '../execute/engine.js';
 import type { VerdictLevel } from '../lower/types.js';
-import { computeCoverage, type PackageRecord, type Provenance, type StageRecord, type StepRecord, type StepRef } from '../track/provenance.js';
+import {
+  computeCoverage,
+  type PackageRecord,
+  type Provenance,
+  type StageRecord,
+  type StepRecord,
+  type StepRef,
+} from '../track/provenance.js';
 import { installMarker, Tracker, type PlacedSource, type StageTrace, type TracedStep } from '../track/tracker.js';
 import type { ImageArchive } from './archive.js';
 import type { ContextMatcher } from './context-match.js';
 import { stepRefOf, type DockerfileChain } from './dockerfile.js';
-import { alignHistory, layersOfHistory, parseCreatedBy, type Builder, type ExpectedOp, type ParsedHistory, type Strength } from './history.js';
+import {
+  alignHistory,
+  layersOfHistory,
+  parseCreatedBy,
+  type Builder,
+  type ExpectedOp,
+  type ParsedHistory,
+  type Strength,
+} from './history.js';
 import type { LayerIndex } from './layer-index.js';
 import { LayeredFs } from './layered-fs.js';
 
@@ -110,7 +125,10 @@ export async function traceImage(o: TraceOptions): Promise<TraceResult> {
   const history = historyOf(archive);
   const parsed: ParsedHistory[] = history.map((h) => parseCreatedBy(h.createdBy));
   const layerOf = layersOfHistory(history, archive.layers.length);
-  if (!layerOf) notes.push(`the image history records ${history.filter((h) => !h.emptyLayer).length} layers but the image has ${archive.layers.length}: layers are not tied to history entries`);
+  if (!layerOf)
+    notes.push(
+      `the image history records ${history.filter((h) => !h.emptyLayer).length} layers but the image has ${archive.layers.length}: layers are not tied to history entries`,
+    );
   const builder: Builder = parsed.find((p) => p.builder !== 'unknown')?.builder ?? 'unknown';
 
   // 1. The base: the FROM image's own layers when the engine has it and they are a prefix of ours.
@@ -126,7 +144,10 @@ export async function traceImage(o: TraceOptions): Promise<TraceResult> {
       }
       base = { ref: df.root.ref, imageId: info.id, layers: info.layers.length, history: hist, how: 'local image' };
     } else {
-      if (info) notes.push(`the engine's ${df.root.ref} (${info.id.slice(7, 19)}) is not the base this image was built on (its layers differ); the base is delimited from the history`);
+      if (info)
+        notes.push(
+          `the engine's ${df.root.ref} (${info.id.slice(7, 19)}) is not the base this image was built on (its layers differ); the base is delimited from the history`,
+        );
       base = { ref: df.root.ref, layers: 0, history: 0, how: 'history' };
     }
   }
@@ -139,7 +160,13 @@ export async function traceImage(o: TraceOptions): Promise<TraceResult> {
     const layer = layerOf?.[h];
     const createdBy = history[h]!.createdBy ?? '';
     return {
-      ref: { id: `layer${layer ?? `-h${h}`}`, stage, line: 0, endLine: 0, instruction: createdBy || `(layer ${layer} has no history)` },
+      ref: {
+        id: `layer${layer ?? `-h${h}`}`,
+        stage,
+        line: 0,
+        endLine: 0,
+        instruction: createdBy || `(layer ${layer} has no history)`,
+      },
       op: OP_OF[parsed[h]!.keyword] ?? 'exec',
       stage,
       ...(layer !== undefined ? { layer } : {}),
@@ -151,9 +178,18 @@ export async function traceImage(o: TraceOptions): Promise<TraceResult> {
     const start = base.how === 'local image' ? base.history : 0;
     const events = alignHistory(parsed.slice(start), df.expected);
     // An instruction keyword alone proves little; at least one entry must match an instruction's content.
-    if (history.length > start && df.expected.length && !events.some((e) => e.kind === 'match' && e.strength === 'strong')) {
-      const shown = history.slice(-4).map((h) => JSON.stringify(h.createdBy ?? '')).join(', ');
-      throw new UserError(`no history entry of ${o.label} matches an instruction of ${df.path}: was it built from this Dockerfile? (last history entries: ${shown})`);
+    if (
+      history.length > start &&
+      df.expected.length &&
+      !events.some((e) => e.kind === 'match' && e.strength === 'strong')
+    ) {
+      const shown = history
+        .slice(-4)
+        .map((h) => JSON.stringify(h.createdBy ?? ''))
+        .join(', ');
+      throw new UserError(
+        `no history entry of ${o.label} matches an instruction of ${df.path}: was it built from this Dockerfile? (last history entries: ${shown})`,
+      );
     }
     if (base.how === 'history') {
       const first = events.find((e) => e.kind === 'match');
@@ -161,7 +197,9 @@ export async function traceImage(o: TraceOptions): Promise<TraceResult> {
       base.history = first.history;
       base.layers = layerOf.slice(0, first.history).filter((l) => l !== undefined).length;
       base.imageId = chainId(diffIds.slice(0, base.layers));
-      notes.push(`base image ${base.ref} is not in the engine: its ${base.layers} layer(s) were told apart by the history and are identified by their chain id`);
+      notes.push(
+        `base image ${base.ref} is not in the engine: its ${base.layers} layer(s) were told apart by the history and are identified by their chain id`,
+      );
     }
     let stage = df.chain[0]?.index ?? targetStage;
     for (const ev of events) {
@@ -171,11 +209,24 @@ export async function traceImage(o: TraceOptions): Promise<TraceResult> {
         const h = ev.history + start;
         if (h < base.history) continue;
         const layer = layerOf[h];
-        planned.push({ ref: stepRefOf(e), op: e.op.kind, stage, ...(layer !== undefined ? { layer } : {}), history: h, expected: e, strength: ev.strength, createdBy: history[h]!.createdBy ?? '' });
+        planned.push({
+          ref: stepRefOf(e),
+          op: e.op.kind,
+          stage,
+          ...(layer !== undefined ? { layer } : {}),
+          history: h,
+          expected: e,
+          strength: ev.strength,
+          createdBy: history[h]!.createdBy ?? '',
+        });
       } else if (ev.kind === 'history') {
         const h = ev.history + start;
         if (h < base.history) continue;
-        mapping.unmatchedHistory.push({ history: h, ...(layerOf[h] !== undefined ? { layer: layerOf[h] } : {}), createdBy: history[h]!.createdBy ?? '' });
+        mapping.unmatchedHistory.push({
+          history: h,
+          ...(layerOf[h] !== undefined ? { layer: layerOf[h] } : {}),
+          createdBy: history[h]!.createdBy ?? '',
+        });
         if (layerOf[h] !== undefined) planned.push(generic(h, stage));
       } else {
         const e = df.expected[ev.op]!;
@@ -186,16 +237,28 @@ export async function traceImage(o: TraceOptions): Promise<TraceResult> {
     }
   } else {
     // No Dockerfile (or no usable history): every layer after a known base is a step of its own.
-    for (let h = 0; h < history.length; h++) if (layerOf?.[h] !== undefined && layerOf[h]! >= base.layers) planned.push(generic(h, targetStage));
+    for (let h = 0; h < history.length; h++)
+      if (layerOf?.[h] !== undefined && layerOf[h]! >= base.layers) planned.push(generic(h, targetStage));
     if (!layerOf) {
       for (let i = base.layers; i < archive.layers.length; i++) {
-        planned.push({ ref: { id: `layer${i}`, stage: targetStage, line: 0, endLine: 0, instruction: `layer ${i}` }, op: 'exec', stage: targetStage, layer: i });
+        planned.push({
+          ref: { id: `layer${i}`, stage: targetStage, line: 0, endLine: 0, instruction: `layer ${i}` },
+          op: 'exec',
+          stage: targetStage,
+          layer: i,
+        });
       }
     }
   }
   for (const p of planned) {
     if (p.layer !== undefined || p.history !== undefined) {
-      mapping.steps.push({ ...(p.history !== undefined ? { history: p.history } : {}), ...(p.layer !== undefined ? { layer: p.layer } : {}), step: p.ref, ...(p.strength ? { strength: p.strength } : {}), ...(p.createdBy !== undefined ? { createdBy: p.createdBy } : {}) });
+      mapping.steps.push({
+        ...(p.history !== undefined ? { history: p.history } : {}),
+        ...(p.layer !== undefined ? { layer: p.layer } : {}),
+        step: p.ref,
+        ...(p.strength ? { strength: p.strength } : {}),
+        ...(p.createdBy !== undefined ? { createdBy: p.createdBy } : {}),
+      });
     }
   }
   if (mapping.unmatchedHistory.length) {
@@ -205,7 +268,10 @@ export async function traceImage(o: TraceOptions): Promise<TraceResult> {
     );
   }
   const silent = mapping.unmatchedOps.filter((r) => !/^ARG\b/i.test(r.instruction));
-  if (silent.length) notes.push(`instructions the image history does not record: ${silent.map((r) => `line ${r.line} (${r.instruction.slice(0, 60)})`).join(', ')}`);
+  if (silent.length)
+    notes.push(
+      `instructions the image history does not record: ${silent.map((r) => `line ${r.line} (${r.instruction.slice(0, 60)})`).join(', ')}`,
+    );
 
   // 3. Layers stacked: the final file system, and what each layer changed.
   const layerFs = archive.layers.map((l) => l.fs);
@@ -224,7 +290,9 @@ export async function traceImage(o: TraceOptions): Promise<TraceResult> {
   // 5. Stages: the chain from the root image to the target, each with its steps.
   const stageIds = df ? df.chain.map((s) => s.index) : [targetStage];
   const rootBase: StageRecord['base'] =
-    base.ref !== undefined && base.imageId !== undefined ? { kind: 'image', ref: base.ref, imageId: base.imageId } : { kind: 'scratch' };
+    base.ref !== undefined && base.imageId !== undefined
+      ? { kind: 'image', ref: base.ref, imageId: base.imageId }
+      : { kind: 'scratch' };
   const traces: StageTrace[] = stageIds.map((index, k) => ({
     index,
     ...(df?.ir.stages[index]?.name ? { name: df.ir.stages[index]!.name! } : {}),
@@ -259,7 +327,11 @@ export async function traceImage(o: TraceOptions): Promise<TraceResult> {
       observed: r.observed.get(p.ref.id) ?? { files: 0, unattributed: 0 },
       snapshot: '',
       ...(p.layer !== undefined ? { layer: diffIds[p.layer]! } : {}),
-      ...(p.expected?.op.kind === 'copy' && p.expected.op.from.kind === 'stage' && stageIds.includes(p.expected.op.from.stage) ? { fromStage: p.expected.op.from.stage } : {}),
+      ...(p.expected?.op.kind === 'copy' &&
+      p.expected.op.from.kind === 'stage' &&
+      stageIds.includes(p.expected.op.from.stage)
+        ? { fromStage: p.expected.op.from.stage }
+        : {}),
     };
   });
   // Only the stages the image is made of: other stages (read through COPY --from) left nothing else in it.
@@ -275,7 +347,10 @@ export async function traceImage(o: TraceOptions): Promise<TraceResult> {
   });
 
   const epoch = process.env.SOURCE_DATE_EPOCH;
-  const created = epoch && /^\d+$/.test(epoch) ? new Date(Number(epoch) * 1000).toISOString() : (archive.config.created ?? new Date(0).toISOString());
+  const created =
+    epoch && /^\d+$/.test(epoch)
+      ? new Date(Number(epoch) * 1000).toISOString()
+      : (archive.config.created ?? new Date(0).toISOString());
   const provenance: Provenance = {
     tool: o.tool,
     created: new Date(created).toISOString(),
@@ -319,10 +394,17 @@ async function placedByLayer(
     match = await context.matchByContent(layer);
   } else return undefined;
   if (match.differs.length) {
-    notes.push(`${where}: ${match.differs.length} file(s) differ from the context file the copy names (was the context changed since the build?): ${match.differs.slice(0, 5).map((d) => `${d.path} <- ${d.source}`).join(', ')}`);
+    notes.push(
+      `${where}: ${match.differs.length} file(s) differ from the context file the copy names (was the context changed since the build?): ${match.differs
+        .slice(0, 5)
+        .map((d) => `${d.path} <- ${d.source}`)
+        .join(', ')}`,
+    );
   }
   if (match.unmatched.length && !match.differs.length) {
-    notes.push(`${where}: ${match.unmatched.length} file(s) match no context file: ${match.unmatched.slice(0, 5).join(', ')}${match.unmatched.length > 5 ? ', ...' : ''}`);
+    notes.push(
+      `${where}: ${match.unmatched.length} file(s) match no context file: ${match.unmatched.slice(0, 5).join(', ')}${match.unmatched.length > 5 ? ', ...' : ''}`,
+    );
   }
   return match.placed;
 }

@@ -64,8 +64,24 @@ const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/b
 const DEFAULT_SHELL = ['/bin/sh', '-c'];
 const STAGE_NAME = /^[a-z][a-z0-9-_.]*$/;
 const INSTRUCTION_NAMES: readonly string[] = [
-  'ADD', 'ARG', 'CMD', 'COPY', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'FROM', 'HEALTHCHECK', 'LABEL', 'MAINTAINER',
-  'ONBUILD', 'RUN', 'SHELL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR',
+  'ADD',
+  'ARG',
+  'CMD',
+  'COPY',
+  'ENTRYPOINT',
+  'ENV',
+  'EXPOSE',
+  'FROM',
+  'HEALTHCHECK',
+  'LABEL',
+  'MAINTAINER',
+  'ONBUILD',
+  'RUN',
+  'SHELL',
+  'STOPSIGNAL',
+  'USER',
+  'VOLUME',
+  'WORKDIR',
 ];
 const KNOWN_INSTRUCTIONS: ReadonlySet<string> = new Set(INSTRUCTION_NAMES.map((n) => n.toLowerCase()));
 
@@ -81,14 +97,28 @@ class IRBuilder {
     readonly opts: IROptions,
   ) {}
 
-  report(node: SyntaxInstruction | Range, message: string, code: string, severity: Severity = 'error', hint?: string): void {
+  report(
+    node: SyntaxInstruction | Range,
+    message: string,
+    code: string,
+    severity: Severity = 'error',
+    hint?: string,
+  ): void {
     const range = 'keyword' in node ? node.range : node;
     this.diagnostics.push({ file: this.tree.file, range, severity, message, code, ...(hint ? { hint } : {}) });
   }
 
   /** BuildKit's ProcessWord against a scope; failures are reported and leave the word as written. */
-  expand(node: SyntaxInstruction, word: string, scope: VariableLookup, opts?: { escape?: '\\' | '`'; skipProcessQuotes?: boolean }): Expanded {
-    const out = expandWord(word, scope, { escape: opts?.escape ?? this.tree.escape, skipProcessQuotes: opts?.skipProcessQuotes ?? false });
+  expand(
+    node: SyntaxInstruction,
+    word: string,
+    scope: VariableLookup,
+    opts?: { escape?: '\\' | '`'; skipProcessQuotes?: boolean },
+  ): Expanded {
+    const out = expandWord(word, scope, {
+      escape: opts?.escape ?? this.tree.escape,
+      skipProcessQuotes: opts?.skipProcessQuotes ?? false,
+    });
     if (!out.ok) {
       this.report(node, out.error, 'ir/expansion', 'error', 'check the quoting and ${...} syntax of this word');
       return { raw: word, value: word, undefinedVars: [] };
@@ -100,8 +130,15 @@ class IRBuilder {
     const parsed = parseFlags(node.flags, spec);
     if (!parsed.ok) {
       const accepted = Object.keys(spec);
-      this.report(node, parsed.error, 'ir/flag', 'error',
-        accepted.length ? `${node.keyword.toUpperCase()} accepts ${accepted.map((f) => `--${f}`).join(', ')}` : `${node.keyword.toUpperCase()} takes no flags`);
+      this.report(
+        node,
+        parsed.error,
+        'ir/flag',
+        'error',
+        accepted.length
+          ? `${node.keyword.toUpperCase()} accepts ${accepted.map((f) => `--${f}`).join(', ')}`
+          : `${node.keyword.toUpperCase()} takes no flags`,
+      );
       return undefined;
     }
     return parsed.flags;
@@ -117,7 +154,11 @@ function argRange(node: SyntaxInstruction, text: string): Range {
   return { start, end };
 }
 
-function kvps(b: IRBuilder, node: SyntaxInstruction, name: string): Array<{ key: string; value: string; legacy: boolean }> | undefined {
+function kvps(
+  b: IRBuilder,
+  node: SyntaxInstruction,
+  name: string,
+): Array<{ key: string; value: string; legacy: boolean }> | undefined {
   const args = node.args;
   if (args.length === 0) {
     b.report(node, `${name} requires at least one argument`, 'ir/arguments', 'error', `write ${name} NAME=value`);
@@ -141,11 +182,19 @@ function handleJSONArgs(node: SyntaxInstruction, args: string[]): string[] {
 }
 
 /** The command a RUN actually executes, with its heredocs as BuildKit passes them. */
-function runCommand(node: SyntaxInstruction, args: string[], heredocs: Heredoc[]): { command: Command; error?: string } {
+function runCommand(
+  node: SyntaxInstruction,
+  args: string[],
+  heredocs: Heredoc[],
+): { command: Command; error?: string } {
   const cmd = handleJSONArgs(node, args);
   if (node.json) return { command: { form: 'exec', argv: cmd } };
   if (heredocs.length === 0) return { command: { form: 'shell', script: cmd[0] ?? '' } };
-  if (cmd.length !== 1) return { command: { form: 'shell', script: '' }, error: `parsing produced an invalid run command: [${cmd.join(' ')}]` };
+  if (cmd.length !== 1)
+    return {
+      command: { form: 'shell', script: '' },
+      error: `parsing produced an invalid run command: [${cmd.join(' ')}]`,
+    };
   const first = heredocs[0]!;
   const own = parseHeredocWord(cmd[0]!);
   if (own.ok && own.heredoc) {
@@ -165,7 +214,13 @@ function sourcesAndDest(
   scope: VariableLookup,
 ): { sources: Expanded[]; inline: InlineSource[]; dest: Expanded } | undefined {
   if (node.args.length < 2) {
-    b.report(node, `${name} requires at least two arguments, but only one was provided. Destination could not be determined`, 'ir/arguments', 'error', `write ${name} <source>... <destination>`);
+    b.report(
+      node,
+      `${name} requires at least two arguments, but only one was provided. Destination could not be determined`,
+      'ir/arguments',
+      'error',
+      `write ${name} <source>... <destination>`,
+    );
     return undefined;
   }
   const srcs = node.args.slice(0, -1);
@@ -213,19 +268,33 @@ export function buildIR(tree: SyntaxTree, opts: IROptions = {}): DockerfileIR {
   for (const node of tree.instructions) {
     const kw = node.keyword.toLowerCase();
     if (!KNOWN_INSTRUCTIONS.has(kw)) {
-      b.report(node, withSuggestion(`unknown instruction: ${node.keyword}`, node.keyword, INSTRUCTION_NAMES, false), 'ir/unknown-instruction', 'error',
-        `Dockerfile instructions are ${INSTRUCTION_NAMES.join(', ')}`);
+      b.report(
+        node,
+        withSuggestion(`unknown instruction: ${node.keyword}`, node.keyword, INSTRUCTION_NAMES, false),
+        'ir/unknown-instruction',
+        'error',
+        `Dockerfile instructions are ${INSTRUCTION_NAMES.join(', ')}`,
+      );
       continue;
     }
     if (kw === 'from') stageNodes.push({ from: node, body: [] });
     else if (stageNodes.length === 0) {
       if (kw === 'arg') globalNodes.push(node);
-      else b.report(node, 'no build stage in current context', 'ir/no-stage', 'error', 'start the Dockerfile with FROM (only ARG may come before the first FROM)');
+      else
+        b.report(
+          node,
+          'no build stage in current context',
+          'ir/no-stage',
+          'error',
+          'start the Dockerfile with FROM (only ARG may come before the first FROM)',
+        );
     } else stageNodes[stageNodes.length - 1]!.body.push(node);
   }
 
   // Stage names, for TARGETSTAGE and stage references.
-  const stageNames = stageNodes.map(({ from }) => (from.args.length === 3 && from.args[1]!.toLowerCase() === 'as' ? from.args[2]!.toLowerCase() : undefined));
+  const stageNames = stageNodes.map(({ from }) =>
+    from.args.length === 3 && from.args[1]!.toLowerCase() === 'as' ? from.args[2]!.toLowerCase() : undefined,
+  );
   const target = opts.target ?? stageNames[stageNames.length - 1] ?? '';
 
   // Global scope: builtin platform args, then global ARGs (buildMetaArgs).
@@ -340,11 +409,22 @@ function buildStage(
     asKeyword = args[1]!;
     asName = args[2]!;
     if (!STAGE_NAME.test(asName.toLowerCase())) {
-      b.report(argRange(node, asName), `invalid name for build stage: ${goQuote(asName)}, name can't start with a number or contain symbols`, 'ir/stage-name', 'error',
-        'stage names start with a letter and use only a-z, 0-9, -, _ and .');
+      b.report(
+        argRange(node, asName),
+        `invalid name for build stage: ${goQuote(asName)}, name can't start with a number or contain symbols`,
+        'ir/stage-name',
+        'error',
+        'stage names start with a letter and use only a-z, 0-9, -, _ and .',
+      );
     }
   } else if (args.length !== 1) {
-    b.report(node, 'FROM requires either one or three arguments', 'ir/arguments', 'error', 'write FROM image [AS name]');
+    b.report(
+      node,
+      'FROM requires either one or three arguments',
+      'ir/arguments',
+      'error',
+      'write FROM image [AS name]',
+    );
   }
   const flags = b.flags(node, FLAG_SPECS.from);
   const globalLookup = scopeLookup(globalScope);
@@ -352,8 +432,13 @@ function buildStage(
   const platformRaw = flags ? flagString(flags, 'platform') : undefined;
   const platform = platformRaw !== undefined ? b.expand(node, platformRaw, globalLookup) : undefined;
   if (args.length > 0 && image.value === '') {
-    b.report(node, `base name (${image.raw}) should not be blank`, 'ir/blank-base', 'error',
-      `give ${image.undefinedVars.length ? image.undefinedVars.join(', ') : 'the ARG'} a default or pass --build-arg`);
+    b.report(
+      node,
+      `base name (${image.raw}) should not be blank`,
+      'ir/blank-base',
+      'error',
+      `give ${image.undefinedVars.length ? image.undefinedVars.join(', ') : 'the ARG'} a default or pass --build-arg`,
+    );
   }
   if (platform && platform.value === '') {
     b.report(node, `empty platform value from expression ${platform.raw}`, 'ir/platform');
@@ -369,8 +454,15 @@ function buildStage(
     if (image.value !== '') {
       const parsed = parseImageReference(image.value);
       if (!parsed.ok) {
-        b.report(node, `failed to parse stage name ${goQuote(image.value)}: ${parsed.error}`, 'ir/reference', 'error',
-          image.undefinedVars.length ? `${image.undefinedVars.join(', ')} expanded to an empty string; give it a default or pass --build-arg` : 'image references look like name[:tag][@digest]');
+        b.report(
+          node,
+          `failed to parse stage name ${goQuote(image.value)}: ${parsed.error}`,
+          'ir/reference',
+          'error',
+          image.undefinedVars.length
+            ? `${image.undefinedVars.join(', ')} expanded to an empty string; give it a default or pass --build-arg`
+            : 'image references look like name[:tag][@digest]',
+        );
       }
     }
   }
@@ -388,10 +480,13 @@ function buildStage(
     const env = b.opts.baseImageEnv?.(base.ref);
     scope = emptyScope(env !== undefined);
     if (env) {
-      scope = withVars(scope, env.map((kv) => {
-        const eq = kv.indexOf('=');
-        return eq < 0 ? ([kv, ''] as const) : ([kv.slice(0, eq), kv.slice(eq + 1)] as const);
-      }));
+      scope = withVars(
+        scope,
+        env.map((kv) => {
+          const eq = kv.indexOf('=');
+          return eq < 0 ? ([kv, ''] as const) : ([kv.slice(0, eq), kv.slice(eq + 1)] as const);
+        }),
+      );
     }
     const baseShell = b.opts.baseImageShell?.(base.ref);
     if (baseShell && baseShell.length) shell = [...baseShell];
@@ -440,7 +535,13 @@ interface StageContext {
 
 function exactlyOne(b: IRBuilder, node: SyntaxInstruction, name: string): string | undefined {
   if (node.args.length !== 1) {
-    b.report(node, `${name} requires exactly one argument`, 'ir/arguments', 'error', `write ${name} <value>; quote nothing, the whole rest of the line is the value`);
+    b.report(
+      node,
+      `${name} requires exactly one argument`,
+      'ir/arguments',
+      'error',
+      `write ${name} <value>; quote nothing, the whole rest of the line is the value`,
+    );
     return undefined;
   }
   return node.args[0];
@@ -458,12 +559,24 @@ function buildInstruction(ctx: StageContext, node: SyntaxInstruction): Instructi
       if (!flags) return undefined;
       const network = flagString(flags, 'network') ?? 'default';
       if (network !== 'default' && network !== 'none' && network !== 'host') {
-        b.report(node, `invalid network mode ${goQuote(network)}`, 'ir/flag', 'error', 'use --network=default, none or host');
+        b.report(
+          node,
+          `invalid network mode ${goQuote(network)}`,
+          'ir/flag',
+          'error',
+          'use --network=default, none or host',
+        );
         return undefined;
       }
       const security = flagString(flags, 'security') ?? 'sandbox';
       if (security !== 'sandbox' && security !== 'insecure') {
-        b.report(node, `security ${goQuote(security)} is not valid`, 'ir/flag', 'error', 'use --security=sandbox or insecure');
+        b.report(
+          node,
+          `security ${goQuote(security)} is not valid`,
+          'ir/flag',
+          'error',
+          'use --security=sandbox or insecure',
+        );
         return undefined;
       }
       const mounts: Mount[] = [];
@@ -473,7 +586,13 @@ function buildInstruction(ctx: StageContext, node: SyntaxInstruction): Instructi
           return out.ok ? out.result.value : { error: out.error };
         });
         if (!m.ok) {
-          b.report(argRange(node, spec), m.error, 'ir/mount', 'error', 'see https://docs.docker.com/reference/dockerfile/#run---mount');
+          b.report(
+            argRange(node, spec),
+            m.error,
+            'ir/mount',
+            'error',
+            'see https://docs.docker.com/reference/dockerfile/#run---mount',
+          );
           return undefined;
         }
         mounts.push(m.mount);
@@ -482,7 +601,10 @@ function buildInstruction(ctx: StageContext, node: SyntaxInstruction): Instructi
       if (run.error) b.report(node, run.error, 'ir/run');
       return {
         kind: 'run',
-        keyword: base.keyword, range: base.range, syntax: base.syntax, scope: base.scope,
+        keyword: base.keyword,
+        range: base.range,
+        syntax: base.syntax,
+        scope: base.scope,
         command: run.command,
         heredocs: node.heredocs,
         mounts,
@@ -507,7 +629,16 @@ function buildInstruction(ctx: StageContext, node: SyntaxInstruction): Instructi
       const link = flagBool(flags, 'link') ?? false;
       const exclude = flagStrings(flags, 'exclude');
       const common = (kind: 'copy' | 'add'): CopyInstruction | AddInstruction => {
-        const out = { kind, keyword: base.keyword, range: base.range, syntax: base.syntax, scope: base.scope, sources: sd.sources, inline: sd.inline, dest: sd.dest } as CopyInstruction | AddInstruction;
+        const out = {
+          kind,
+          keyword: base.keyword,
+          range: base.range,
+          syntax: base.syntax,
+          scope: base.scope,
+          sources: sd.sources,
+          inline: sd.inline,
+          dest: sd.dest,
+        } as CopyInstruction | AddInstruction;
         if (chown !== undefined) out.chown = chown;
         if (chmod !== undefined) out.chmod = chmod;
         out.link = link;
@@ -536,9 +667,23 @@ function buildInstruction(ctx: StageContext, node: SyntaxInstruction): Instructi
       const pairs = kvps(b, node, 'ENV');
       if (!pairs) return undefined;
       // Every word expands against the scope before this ENV: `ENV a=1 b=$a` sees the old a.
-      const expanded = pairs.map((p) => ({ key: b.expand(node, p.key, lookup).value, value: b.expand(node, p.value, lookup), legacy: p.legacy }));
-      ctx.scope = withVars(ctx.scope, expanded.map((p) => [p.key, p.value.value] as const));
-      return { kind: 'env', keyword: base.keyword, range: base.range, syntax: base.syntax, scope: base.scope, pairs: expanded };
+      const expanded = pairs.map((p) => ({
+        key: b.expand(node, p.key, lookup).value,
+        value: b.expand(node, p.value, lookup),
+        legacy: p.legacy,
+      }));
+      ctx.scope = withVars(
+        ctx.scope,
+        expanded.map((p) => [p.key, p.value.value] as const),
+      );
+      return {
+        kind: 'env',
+        keyword: base.keyword,
+        range: base.range,
+        syntax: base.syntax,
+        scope: base.scope,
+        pairs: expanded,
+      };
     }
     case 'arg': {
       // BuildKit does not validate ARG flags.
@@ -553,17 +698,42 @@ function buildInstruction(ctx: StageContext, node: SyntaxInstruction): Instructi
       if (!b.flags(node, FLAG_SPECS.none)) return undefined;
       const pairs = kvps(b, node, 'LABEL');
       if (!pairs) return undefined;
-      return { kind: 'label', keyword: base.keyword, range: base.range, syntax: base.syntax, scope: base.scope, pairs: pairs.map((p) => ({ key: b.expand(node, p.key, lookup), value: b.expand(node, p.value, lookup), legacy: p.legacy })) };
+      return {
+        kind: 'label',
+        keyword: base.keyword,
+        range: base.range,
+        syntax: base.syntax,
+        scope: base.scope,
+        pairs: pairs.map((p) => ({
+          key: b.expand(node, p.key, lookup),
+          value: b.expand(node, p.value, lookup),
+          legacy: p.legacy,
+        })),
+      };
     }
     case 'workdir': {
       const path = exactlyOne(b, node, 'WORKDIR');
       if (path === undefined || !b.flags(node, FLAG_SPECS.none)) return undefined;
-      return { kind: 'workdir', keyword: base.keyword, range: base.range, syntax: base.syntax, scope: base.scope, path: b.expand(node, path, lookup) };
+      return {
+        kind: 'workdir',
+        keyword: base.keyword,
+        range: base.range,
+        syntax: base.syntax,
+        scope: base.scope,
+        path: b.expand(node, path, lookup),
+      };
     }
     case 'user': {
       const user = exactlyOne(b, node, 'USER');
       if (user === undefined || !b.flags(node, FLAG_SPECS.none)) return undefined;
-      return { kind: 'user', keyword: base.keyword, range: base.range, syntax: base.syntax, scope: base.scope, user: b.expand(node, user, lookup) };
+      return {
+        kind: 'user',
+        keyword: base.keyword,
+        range: base.range,
+        syntax: base.syntax,
+        scope: base.scope,
+        user: b.expand(node, user, lookup),
+      };
     }
     case 'stopsignal': {
       // BuildKit does not validate STOPSIGNAL flags.
@@ -571,13 +741,32 @@ function buildInstruction(ctx: StageContext, node: SyntaxInstruction): Instructi
       if (sig === undefined) return undefined;
       const signal = b.expand(node, sig, lookup);
       if (parseSignal(signal.value) === undefined) {
-        b.report(node, `Invalid signal: ${signal.value}`, 'ir/signal', 'error', 'use a signal name such as SIGTERM or a number');
+        b.report(
+          node,
+          `Invalid signal: ${signal.value}`,
+          'ir/signal',
+          'error',
+          'use a signal name such as SIGTERM or a number',
+        );
       }
-      return { kind: 'stopsignal', keyword: base.keyword, range: base.range, syntax: base.syntax, scope: base.scope, signal };
+      return {
+        kind: 'stopsignal',
+        keyword: base.keyword,
+        range: base.range,
+        syntax: base.syntax,
+        scope: base.scope,
+        signal,
+      };
     }
     case 'expose': {
       if (node.args.length === 0) {
-        b.report(node, 'EXPOSE requires at least one argument', 'ir/arguments', 'error', 'write EXPOSE <port>[/tcp|udp]');
+        b.report(
+          node,
+          'EXPOSE requires at least one argument',
+          'ir/arguments',
+          'error',
+          'write EXPOSE <port>[/tcp|udp]',
+        );
         return undefined;
       }
       if (!b.flags(node, FLAG_SPECS.none)) return undefined;
@@ -587,7 +776,15 @@ function buildInstruction(ctx: StageContext, node: SyntaxInstruction): Instructi
         if (!out.ok) b.report(node, out.error, 'ir/expansion');
         else ports.push(...out.result.words);
       }
-      return { kind: 'expose', keyword: base.keyword, range: base.range, syntax: base.syntax, scope: base.scope, words: [...node.args].sort(), ports };
+      return {
+        kind: 'expose',
+        keyword: base.keyword,
+        range: base.range,
+        syntax: base.syntax,
+        scope: base.scope,
+        words: [...node.args].sort(),
+        ports,
+      };
     }
     case 'volume': {
       if (node.args.length === 0) {
@@ -604,14 +801,33 @@ function buildInstruction(ctx: StageContext, node: SyntaxInstruction): Instructi
         }
         paths.push(b.expand(node, t, lookup));
       }
-      return { kind: 'volume', keyword: base.keyword, range: base.range, syntax: base.syntax, scope: base.scope, paths };
+      return {
+        kind: 'volume',
+        keyword: base.keyword,
+        range: base.range,
+        syntax: base.syntax,
+        scope: base.scope,
+        paths,
+      };
     }
     case 'cmd':
     case 'entrypoint': {
       if (!b.flags(node, FLAG_SPECS.none)) return undefined;
       const argv = handleJSONArgs(node, node.args);
-      const command: Command = node.json ? { form: 'exec', argv } : argv.length ? { form: 'shell', script: argv[0]! } : { form: 'exec', argv: [] };
-      return { kind: kw, keyword: base.keyword, range: base.range, syntax: base.syntax, scope: base.scope, command, shell: ctx.shell };
+      const command: Command = node.json
+        ? { form: 'exec', argv }
+        : argv.length
+          ? { form: 'shell', script: argv[0]! }
+          : { form: 'exec', argv: [] };
+      return {
+        kind: kw,
+        keyword: base.keyword,
+        range: base.range,
+        syntax: base.syntax,
+        scope: base.scope,
+        command,
+        shell: ctx.shell,
+      };
     }
     case 'shell': {
       if (!b.flags(node, FLAG_SPECS.none)) return undefined;
@@ -621,7 +837,13 @@ function buildInstruction(ctx: StageContext, node: SyntaxInstruction): Instructi
         return undefined;
       }
       if (!node.json) {
-        b.report(node, 'SHELL requires the arguments to be in JSON form', 'ir/arguments', 'error', 'write SHELL ["executable", "parameters"]');
+        b.report(
+          node,
+          'SHELL requires the arguments to be in JSON form',
+          'ir/arguments',
+          'error',
+          'write SHELL ["executable", "parameters"]',
+        );
         return undefined;
       }
       ctx.shell = argv;
@@ -637,7 +859,7 @@ function buildInstruction(ctx: StageContext, node: SyntaxInstruction): Instructi
       if (!b.flags(node, FLAG_SPECS.none)) return undefined;
       const trig = node.trigger.keyword.trim().toUpperCase();
       if (trig === 'ONBUILD') {
-        b.report(node, 'Chaining ONBUILD via `ONBUILD ONBUILD` isn\'t allowed', 'ir/onbuild');
+        b.report(node, "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed", 'ir/onbuild');
         return undefined;
       }
       if (trig === 'MAINTAINER' || trig === 'FROM') {
@@ -646,12 +868,27 @@ function buildInstruction(ctx: StageContext, node: SyntaxInstruction): Instructi
       }
       let expression = node.original.replace(/^\s*ONBUILD\s*/i, '');
       for (const h of node.heredocs) expression += '\n' + h.content + h.name;
-      return { kind: 'onbuild', keyword: base.keyword, range: base.range, syntax: base.syntax, scope: base.scope, expression, triggerKeyword: trig };
+      return {
+        kind: 'onbuild',
+        keyword: base.keyword,
+        range: base.range,
+        syntax: base.syntax,
+        scope: base.scope,
+        expression,
+        triggerKeyword: trig,
+      };
     }
     case 'maintainer': {
       const m = exactlyOne(b, node, 'MAINTAINER');
       if (m === undefined || !b.flags(node, FLAG_SPECS.none)) return undefined;
-      return { kind: 'maintainer', keyword: base.keyword, range: base.range, syntax: base.syntax, scope: base.scope, maintainer: m };
+      return {
+        kind: 'maintainer',
+        keyword: base.keyword,
+        range: base.range,
+        syntax: base.syntax,
+        scope: base.scope,
+        maintainer: m,
+      };
     }
   }
   return undefined;
@@ -660,13 +897,21 @@ function buildInstruction(ctx: StageContext, node: SyntaxInstruction): Instructi
 function copyFrom(ctx: StageContext, node: SyntaxInstruction, raw: string): CopyFrom | undefined {
   const probe = expandWord(raw, undefined, { escape: ctx.b.tree.escape });
   if (!probe.ok || probe.result.value !== raw) {
-    ctx.b.report(argRange(node, raw), 'variable expansion is not supported for --from, define a new stage with FROM using ARG from global scope as a workaround', 'ir/copy-from');
+    ctx.b.report(
+      argRange(node, raw),
+      'variable expansion is not supported for --from, define a new stage with FROM using ARG from global scope as a workaround',
+      'ir/copy-from',
+    );
     return undefined;
   }
   if (/^\d+$/.test(raw)) {
     const n = Number(raw);
     if (n >= ctx.stage.index) {
-      ctx.b.report(argRange(node, raw), `invalid stage index ${n}: a stage can copy only from earlier stages`, 'ir/copy-from');
+      ctx.b.report(
+        argRange(node, raw),
+        `invalid stage index ${n}: a stage can copy only from earlier stages`,
+        'ir/copy-from',
+      );
       return undefined;
     }
     return { kind: 'stage', stage: n, raw };
@@ -683,10 +928,20 @@ function copyFrom(ctx: StageContext, node: SyntaxInstruction, raw: string): Copy
   return { kind: 'image', ref: raw, raw };
 }
 
-function healthcheck(ctx: StageContext, node: SyntaxInstruction, base: { keyword: string; range: Range; syntax: SyntaxInstruction; scope: Scope }): Instruction | undefined {
+function healthcheck(
+  ctx: StageContext,
+  node: SyntaxInstruction,
+  base: { keyword: string; range: Range; syntax: SyntaxInstruction; scope: Scope },
+): Instruction | undefined {
   const { b } = ctx;
   if (node.args.length === 0) {
-    b.report(node, 'HEALTHCHECK requires at least one argument', 'ir/arguments', 'error', 'write HEALTHCHECK CMD <command> or HEALTHCHECK NONE');
+    b.report(
+      node,
+      'HEALTHCHECK requires at least one argument',
+      'ir/arguments',
+      'error',
+      'write HEALTHCHECK CMD <command> or HEALTHCHECK NONE',
+    );
     return undefined;
   }
   const typ = node.args[0]!.toUpperCase();
@@ -697,7 +952,15 @@ function healthcheck(ctx: StageContext, node: SyntaxInstruction, base: { keyword
       b.report(node, 'HEALTHCHECK NONE takes no arguments', 'ir/arguments');
       return undefined;
     }
-    return { kind: 'healthcheck', keyword: base.keyword, range: base.range, syntax: base.syntax, scope: base.scope, test: ['NONE'], ...none };
+    return {
+      kind: 'healthcheck',
+      keyword: base.keyword,
+      range: base.range,
+      syntax: base.syntax,
+      scope: base.scope,
+      test: ['NONE'],
+      ...none,
+    };
   }
   const flags = b.flags(node, FLAG_SPECS.healthcheck);
   if (!flags) return undefined;
@@ -712,7 +975,12 @@ function healthcheck(ctx: StageContext, node: SyntaxInstruction, base: { keyword
   }
   const test = [node.json ? 'CMD' : 'CMD-SHELL', ...cmd];
   const durations: Record<string, number> = {};
-  for (const [flag, key] of [['interval', 'interval'], ['timeout', 'timeout'], ['start-period', 'startPeriod'], ['start-interval', 'startInterval']] as const) {
+  for (const [flag, key] of [
+    ['interval', 'interval'],
+    ['timeout', 'timeout'],
+    ['start-period', 'startPeriod'],
+    ['start-interval', 'startInterval'],
+  ] as const) {
     const v = flagString(flags, flag);
     if (v === undefined || v === '') {
       durations[key] = 0;
@@ -720,7 +988,13 @@ function healthcheck(ctx: StageContext, node: SyntaxInstruction, base: { keyword
     }
     const d = parseGoDuration(v);
     if (d === undefined) {
-      b.report(node, `time: invalid duration ${goQuote(v)}`, 'ir/flag', 'error', 'durations look like 30s, 1m30s or 500ms');
+      b.report(
+        node,
+        `time: invalid duration ${goQuote(v)}`,
+        'ir/flag',
+        'error',
+        'durations look like 30s, 1m30s or 500ms',
+      );
       return undefined;
     }
     if (d !== 0 && d < 1e6) {
@@ -733,7 +1007,13 @@ function healthcheck(ctx: StageContext, node: SyntaxInstruction, base: { keyword
   const r = flagString(flags, 'retries');
   if (r !== undefined) {
     if (!/^[+-]?\d+$/.test(r) || Math.abs(Number(r)) > 2 ** 31 - 1) {
-      b.report(node, `strconv.ParseInt: parsing ${goQuote(r)}: invalid syntax`, 'ir/flag', 'error', '--retries takes a whole number');
+      b.report(
+        node,
+        `strconv.ParseInt: parsing ${goQuote(r)}: invalid syntax`,
+        'ir/flag',
+        'error',
+        '--retries takes a whole number',
+      );
       return undefined;
     }
     retries = Number(r);
@@ -744,7 +1024,10 @@ function healthcheck(ctx: StageContext, node: SyntaxInstruction, base: { keyword
   }
   return {
     kind: 'healthcheck',
-    keyword: base.keyword, range: base.range, syntax: base.syntax, scope: base.scope,
+    keyword: base.keyword,
+    range: base.range,
+    syntax: base.syntax,
+    scope: base.scope,
     test,
     interval: durations.interval!,
     timeout: durations.timeout!,

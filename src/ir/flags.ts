@@ -69,10 +69,24 @@ export function flagStrings(f: ParsedFlags, name: string): string[] {
 
 /** The flags each instruction accepts (BuildKit at the current Dockerfile reference). */
 export const FLAG_SPECS = {
-  add: { chown: 'string', chmod: 'string', link: 'bool', 'keep-git-dir': 'bool', checksum: 'string', unpack: 'bool', exclude: 'strings' },
+  add: {
+    chown: 'string',
+    chmod: 'string',
+    link: 'bool',
+    'keep-git-dir': 'bool',
+    checksum: 'string',
+    unpack: 'bool',
+    exclude: 'strings',
+  },
   copy: { chown: 'string', from: 'string', chmod: 'string', link: 'bool', exclude: 'strings', parents: 'bool' },
   from: { platform: 'string' },
   run: { mount: 'strings', network: 'string', security: 'string', device: 'strings' },
-  healthcheck: { interval: 'string', timeout: 'string', 'start-period': 'string', 'start-interval': 'string', retries: 'string' },
+  healthcheck: {
+    interval: 'string',
+    timeout: 'string',
+    'start-period': 'string',
+    'start-interval': 'string',
+    retries: 'string',
+  },
   none: {},
 } as const satisfies Record<string, FlagSpec>;

@@ -9,7 +9,27 @@ import { csvFields, parseRamBytes } from './values.js';
 
 const MOUNT_TYPES: readonly MountType[] = ['bind', 'cache', 'tmpfs', 'secret', 'ssh'];
 const SHARING = ['shared', 'private', 'locked'] as const;
-const ALL_KEYS = ['type', 'from', 'source', 'target', 'readonly', 'id', 'sharing', 'required', 'size', 'mode', 'uid', 'gid', 'src', 'dst', 'destination', 'ro', 'rw', 'readwrite', 'env'];
+const ALL_KEYS = [
+  'type',
+  'from',
+  'source',
+  'target',
+  'readonly',
+  'id',
+  'sharing',
+  'required',
+  'size',
+  'mode',
+  'uid',
+  'gid',
+  'src',
+  'dst',
+  'destination',
+  'ro',
+  'rw',
+  'readwrite',
+  'env',
+];
 
 export type MountOutcome = { ok: true; mount: Mount } | { ok: false; error: string };
 
@@ -43,7 +63,8 @@ export function parseMount(spec: string, expand: (word: string) => string | { er
         m.readOnly = false;
         roAuto = false;
       } else if (key === 'required') {
-        if (m.type !== 'secret' && m.type !== 'ssh') return { ok: false, error: `unexpected key '${key}' for mount type '${m.type}'` };
+        if (m.type !== 'secret' && m.type !== 'ssh')
+          return { ok: false, error: `unexpected key '${key}' for mount type '${m.type}'` };
         m.required = true;
       } else {
         return { ok: false, error: `invalid field '${field}' must be a key=value pair` };
@@ -60,7 +81,11 @@ export function parseMount(spec: string, expand: (word: string) => string | { er
     switch (key) {
       case 'type': {
         const t = value.toLowerCase() as MountType;
-        if (!MOUNT_TYPES.includes(t)) return { ok: false, error: withSuggestion(`unsupported mount type ${JSON.stringify(value)}`, value, MOUNT_TYPES) };
+        if (!MOUNT_TYPES.includes(t))
+          return {
+            ok: false,
+            error: withSuggestion(`unsupported mount type ${JSON.stringify(value)}`, value, MOUNT_TYPES),
+          };
         m.type = t;
         break;
       }
@@ -87,7 +112,8 @@ export function parseMount(spec: string, expand: (word: string) => string | { er
         break;
       }
       case 'required': {
-        if (m.type !== 'secret' && m.type !== 'ssh') return { ok: false, error: `unexpected key '${key}' for mount type '${m.type}'` };
+        if (m.type !== 'secret' && m.type !== 'ssh')
+          return { ok: false, error: `unexpected key '${key}' for mount type '${m.type}'` };
         const b = parseBool(value);
         if (b === undefined) return { ok: false, error: `invalid value for ${key}: ${value}` };
         m.required = b;
@@ -105,7 +131,11 @@ export function parseMount(spec: string, expand: (word: string) => string | { er
         break;
       case 'sharing': {
         const s = value.toLowerCase();
-        if (!(SHARING as readonly string[]).includes(s)) return { ok: false, error: withSuggestion(`unsupported sharing value ${JSON.stringify(value)}`, value, SHARING) };
+        if (!(SHARING as readonly string[]).includes(s))
+          return {
+            ok: false,
+            error: withSuggestion(`unsupported sharing value ${JSON.stringify(value)}`, value, SHARING),
+          };
         m.sharing = s as Mount['sharing'];
         break;
       }
@@ -139,10 +169,12 @@ export function parseMount(spec: string, expand: (word: string) => string | { er
   if (m.type === 'secret') {
     if (m.from !== undefined) return { ok: false, error: 'secret mount should not have a from' };
     if (m.sharing !== undefined) return { ok: false, error: 'secret mount should not define sharing' };
-    if (!m.source && !m.target && !m.id) return { ok: false, error: 'invalid secret mount. one of source, target required' };
+    if (!m.source && !m.target && !m.id)
+      return { ok: false, error: 'invalid secret mount. one of source, target required' };
     if (m.source && m.id) return { ok: false, error: "both source and id can't be set" };
   }
-  if (m.sharing !== undefined && m.type !== 'cache') return { ok: false, error: `invalid cache sharing set for ${m.type} mount` };
+  if (m.sharing !== undefined && m.type !== 'cache')
+    return { ok: false, error: `invalid cache sharing set for ${m.type} mount` };
   applyDefaults(m);
   return { ok: true, mount: m };
 }

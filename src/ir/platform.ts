@@ -1,7 +1,15 @@
 /** Platforms and BuildKit's builtin platform ARGs (dockerfile2llb defaultArgs). */
 import type { Platform } from './types.js';
 
-const ARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' };
+const ARCH: Record<string, string> = {
+  x64: 'amd64',
+  arm64: 'arm64',
+  arm: 'arm',
+  ia32: '386',
+  ppc64: 'ppc64le',
+  s390x: 's390x',
+  riscv64: 'riscv64',
+};
 
 /** The machine's own platform, as containerd names it. */
 export function defaultPlatform(): Platform {
@@ -23,7 +31,12 @@ export function parsePlatform(s: string): Platform | undefined {
 }
 
 /** BUILDPLATFORM, TARGETPLATFORM and friends; a build arg of the same name overrides each. */
-export function builtinArgs(build: Platform, target: Platform, targetStage: string, overrides: Readonly<Record<string, string>>): Array<[string, string]> {
+export function builtinArgs(
+  build: Platform,
+  target: Platform,
+  targetStage: string,
+  overrides: Readonly<Record<string, string>>,
+): Array<[string, string]> {
   const values: Array<[string, string]> = [
     ['BUILDPLATFORM', formatPlatform(build)],
     ['BUILDOS', build.os],

@@ -60,7 +60,8 @@ export function parseImageReference(s: string): ReferenceOutcome {
   }
   const m = REFERENCE.exec(`${domain}/${path}${s.slice(nameOnly.length)}`);
   if (!m) return { ok: false, error: 'invalid reference format' };
-  if (m[1]!.length > NAME_TOTAL_LENGTH_MAX) return { ok: false, error: `repository name must not be more than ${NAME_TOTAL_LENGTH_MAX} characters` };
+  if (m[1]!.length > NAME_TOTAL_LENGTH_MAX)
+    return { ok: false, error: `repository name must not be more than ${NAME_TOTAL_LENGTH_MAX} characters` };
   if (!ANCHORED_DOMAIN.test(domain)) return { ok: false, error: 'invalid reference format' };
   const ref: ImageReference = { domain, path };
   if (m[2]) ref.tag = m[2];

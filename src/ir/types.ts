@@ -6,7 +6,12 @@
  * Every instruction keeps its syntax node and source range, so lint findings,
  * plan ops and SBOM steps can point back at the Dockerfile line.
  */
-import type { EscapeChar, Heredoc, Instruction as SyntaxInstruction, SyntaxTree } from '../../grammar/dockerfile/index.js';
+import type {
+  EscapeChar,
+  Heredoc,
+  Instruction as SyntaxInstruction,
+  SyntaxTree,
+} from '../../grammar/dockerfile/index.js';
 import type { Diagnostic, Range } from '../common/diagnostics.js';
 
 /** A word after BuildKit's variable expansion. */

@@ -43,7 +43,11 @@ export function parseCheckOptions(value: string): { ok: true; options: CheckOpti
       const b = v.trim();
       if (GO_TRUE.has(b)) error = true;
       else if (GO_FALSE.has(b)) error = false;
-      else return { ok: false, error: `failed to parse check options: failed to parse check option ${goQuote(p)}: strconv.ParseBool: parsing ${goQuote(b)}: invalid syntax` };
+      else
+        return {
+          ok: false,
+          error: `failed to parse check options: failed to parse check option ${goQuote(p)}: strconv.ParseBool: parsing ${goQuote(b)}: invalid syntax`,
+        };
     } else return { ok: false, error: `failed to parse check options: invalid check option ${goQuote(k)}` };
   }
   return { ok: true, options: { skip, experimental, error } };

@@ -52,7 +52,7 @@ export function parseConfig(text: string, file: string): LintConfig {
     const { line, col } = lineCounter.linePos(offset);
     throw new UserError(`${file}:${line}:${col}: ${message}`);
   };
-  const at = (node: unknown): number => ((node as YamlNode | null)?.range?.[0] ?? 0);
+  const at = (node: unknown): number => (node as YamlNode | null)?.range?.[0] ?? 0;
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
     fail(e.pos[0], e.message.split('\n')[0]!);
@@ -98,7 +98,10 @@ export function parseConfig(text: string, file: string): LintConfig {
       case 'trustedRegistries':
         for (const item of stringList(value, where, 'trustedRegistries')) {
           if (!isScalar(item) || typeof item.value !== 'string' || item.value === '' || /\s/.test(item.value)) {
-            fail(at(item), 'each trusted registry must be a host name such as registry.example.com (optionally with a path)');
+            fail(
+              at(item),
+              'each trusted registry must be a host name such as registry.example.com (optionally with a path)',
+            );
           }
           config.trustedRegistries.push((item as { value: string }).value);
         }
@@ -110,7 +113,10 @@ export function parseConfig(text: string, file: string): LintConfig {
         config.threshold = (value as { value: Severity }).value;
         break;
       default:
-        fail(at(keyNode), withSuggestion(`unknown key ${JSON.stringify(key)}`, key, KEYS) + `; the keys are ${KEYS.join(', ')}`);
+        fail(
+          at(keyNode),
+          withSuggestion(`unknown key ${JSON.stringify(key)}`, key, KEYS) + `; the keys are ${KEYS.join(', ')}`,
+        );
     }
   }
   return config;

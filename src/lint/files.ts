@@ -26,7 +26,14 @@ export interface LintPathsResult extends LintResult {
 
 function readError(file: string, e: unknown): Diagnostic {
   const code = (e as NodeJS.ErrnoException).code;
-  const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String(code);
+  const why =
+    code === 'ENOENT'
+      ? 'no such file'
+      : code === 'EISDIR'
+        ? 'is a directory'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : String(code);
   return { file, range: range(1, 1, 1, 1), severity: 'error', message: `cannot read ${file}: ${why}`, code: 'io/read' };
 }
 
@@ -65,7 +72,12 @@ export function lintPaths(paths: readonly string[], options: LintPathsOptions = 
     const config = configFor(file);
     sources.set(file, text);
     configs.set(file, config);
-    inputs.push({ file, text, config, ...(options.contextDir !== undefined ? { contextDir: path.resolve(options.contextDir) } : {}) });
+    inputs.push({
+      file,
+      text,
+      config,
+      ...(options.contextDir !== undefined ? { contextDir: path.resolve(options.contextDir) } : {}),
+    });
   }
   const result = lint(inputs, options);
   return { findings: result.findings, errors: [...errors, ...result.errors], sources, configs };

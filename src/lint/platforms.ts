@@ -14,11 +14,49 @@ export interface FullPlatform {
 const SPECIFIER = /^[A-Za-z0-9_.-]+$/;
 const OS_AND_VERSION = /^([A-Za-z0-9_-]+)(?:\(([A-Za-z0-9_.-]*)\))?$/;
 const KNOWN_OS: ReadonlySet<string> = new Set([
-  'aix', 'android', 'darwin', 'dragonfly', 'freebsd', 'hurd', 'illumos', 'ios', 'js', 'linux', 'nacl', 'netbsd', 'openbsd', 'plan9', 'solaris', 'windows', 'zos',
+  'aix',
+  'android',
+  'darwin',
+  'dragonfly',
+  'freebsd',
+  'hurd',
+  'illumos',
+  'ios',
+  'js',
+  'linux',
+  'nacl',
+  'netbsd',
+  'openbsd',
+  'plan9',
+  'solaris',
+  'windows',
+  'zos',
 ]);
 const KNOWN_ARCH: ReadonlySet<string> = new Set([
-  '386', 'amd64', 'amd64p32', 'arm', 'armbe', 'arm64', 'arm64be', 'ppc64', 'ppc64le', 'loong64', 'mips', 'mipsle', 'mips64', 'mips64le',
-  'mips64p32', 'mips64p32le', 'ppc', 'riscv', 'riscv64', 's390', 's390x', 'sparc', 'sparc64', 'wasm',
+  '386',
+  'amd64',
+  'amd64p32',
+  'arm',
+  'armbe',
+  'arm64',
+  'arm64be',
+  'ppc64',
+  'ppc64le',
+  'loong64',
+  'mips',
+  'mipsle',
+  'mips64',
+  'mips64le',
+  'mips64p32',
+  'mips64p32le',
+  'ppc',
+  'riscv',
+  'riscv64',
+  's390',
+  's390x',
+  'sparc',
+  'sparc64',
+  'wasm',
 ]);
 
 export function normalizeOS(os: string, defaultOS = 'linux'): string {
@@ -67,7 +105,10 @@ export function normalizeArch(arch: string, variant: string): [string, string] {
  * containerd's platforms.Parse. `host` fills what a lone OS or architecture
  * leaves open (containerd uses the machine it runs on).
  */
-export function parsePlatformSpecifier(specifier: string, host: { os: string; architecture: string }): FullPlatform | undefined {
+export function parsePlatformSpecifier(
+  specifier: string,
+  host: { os: string; architecture: string },
+): FullPlatform | undefined {
   if (specifier.includes('*')) return undefined;
   // containerd splits into at most 4 parts, so a 4th part makes the specifier invalid.
   const parts = specifier.split('/');
@@ -100,7 +141,12 @@ export function parsePlatformSpecifier(specifier: string, host: { os: string; ar
 }
 
 /** containerd's platforms.FormatAll of a normalised platform. */
-export function formatAllPlatform(p: { os: string; architecture: string; variant?: string; osVersion?: string }): string {
+export function formatAllPlatform(p: {
+  os: string;
+  architecture: string;
+  variant?: string;
+  osVersion?: string;
+}): string {
   if (p.os === '') return 'unknown';
   const os = normalizeOS(p.os);
   const [architecture, variant] = normalizeArch(p.architecture, p.variant ?? '');

@@ -60,7 +60,12 @@ function listed(list: readonly string[] | 'all', id: string): boolean {
 }
 
 /** Whether a rule runs for a file, given its configuration and `# check=` options. */
-export function ruleEnabled(rule: Rule, config: LintConfig, check: CheckOptions, fileIgnores: ReadonlySet<string>): boolean {
+export function ruleEnabled(
+  rule: Rule,
+  config: LintConfig,
+  check: CheckOptions,
+  fileIgnores: ReadonlySet<string>,
+): boolean {
   const setting = config.severity[rule.id];
   if (setting === 'off' || config.ignore.includes(rule.id) || fileIgnores.has(rule.id)) return false;
   if (rule.experimental) {
@@ -131,16 +136,29 @@ export function lintFile(input: LintInput, options: LintOptions = {}): LintResul
   const config = input.config ?? options.config ?? defaultConfig();
   const check: CheckOptions = options.check ? { ...DEFAULT_CHECK, ...options.check } : fileCheckOptions(tree);
   const suppressions = collectSuppressions(input.text, tree);
-  const dockerignore = input.dockerignore ?? (input.contextDir !== undefined ? loadDockerignore(input.contextDir, input.file) : undefined);
+  const dockerignore =
+    input.dockerignore ?? (input.contextDir !== undefined ? loadDockerignore(input.contextDir, input.file) : undefined);
   const analysis = (options.analyze ?? defaultAnalysis)(ir);
-  const ctx = new FileContext(input, tree, ir, { trustedRegistries: config.trustedRegistries }, analysis, dockerignore, options.baseImagePlatform);
+  const ctx = new FileContext(
+    input,
+    tree,
+    ir,
+    { trustedRegistries: config.trustedRegistries },
+    analysis,
+    dockerignore,
+    options.baseImagePlatform,
+  );
   const findings: Finding[] = [];
   for (const rule of options.rules ?? registeredRules) {
     if (!ruleEnabled(rule, config, check, suppressions.file)) continue;
     const configured = config.severity[rule.id];
     // `# check=error=true` makes BuildKit fail the build on its checks' findings; otherwise a configured severity wins over the rule's (and its reports').
     const forced: Severity | undefined =
-      check.error && rule.family === 'buildkit' ? 'error' : configured !== undefined && configured !== 'off' ? configured : undefined;
+      check.error && rule.family === 'buildkit'
+        ? 'error'
+        : configured !== undefined && configured !== 'off'
+          ? configured
+          : undefined;
     const url = docsUrl(rule);
     for (const r of rule.check(ctx)) {
       if (suppressions.suppressed(rule.id, r.range.start.line)) continue;

@@ -41,7 +41,11 @@ export function boundedDistance(a: string, b: string, limit: number): number {
  * (lower first, as BuildKit's iteration order would meet them); without it,
  * the iteration order of `options` decides.
  */
-export function closestName(value: string, options: Iterable<string>, rank?: (name: string) => number): string | undefined {
+export function closestName(
+  value: string,
+  options: Iterable<string>,
+  rank?: (name: string) => number,
+): string | undefined {
   let best: string | undefined;
   let bestDistance = LIMIT;
   let bestRank = Infinity;

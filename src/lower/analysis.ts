@@ -10,7 +10,16 @@
  *   unverified downloads, opaque scripts, a removed package database).
  */
 import type { RunInstruction, Scope } from '../ir/types.js';
-import { analyzeScript, runScript, UNKNOWN, known, type Intent, type ScriptAnalysis, type ShellCommand, type VariableScope } from '../shell/index.js';
+import {
+  analyzeScript,
+  runScript,
+  UNKNOWN,
+  known,
+  type Intent,
+  type ScriptAnalysis,
+  type ShellCommand,
+  type VariableScope,
+} from '../shell/index.js';
 import type { Verdict, VerdictLevel } from './types.js';
 
 export interface RunAnalysis extends ScriptAnalysis {
@@ -20,17 +29,133 @@ export interface RunAnalysis extends ScriptAnalysis {
 }
 
 /** Interpreters that run what they read: a download piped into one runs unseen code. */
-const INTERPRETERS = new Set(['sh', 'bash', 'dash', 'ash', 'zsh', 'ksh', 'python', 'python2', 'python3', 'perl', 'ruby', 'node', 'php', 'pwsh', 'powershell', 'source', '.']);
+const INTERPRETERS = new Set([
+  'sh',
+  'bash',
+  'dash',
+  'ash',
+  'zsh',
+  'ksh',
+  'python',
+  'python2',
+  'python3',
+  'perl',
+  'ruby',
+  'node',
+  'php',
+  'pwsh',
+  'powershell',
+  'source',
+  '.',
+]);
 
 /** Commands that write no file the tracker would count (or only package-manager state it knows). */
 const QUIET_COMMANDS = new Set([
-  'true', 'false', ':', 'set', 'export', 'unset', 'cd', 'pushd', 'popd', 'test', '[', '[[', 'echo', 'printf', 'cat', 'ls', 'pwd', 'which',
-  'command', 'type', 'hash', 'exit', 'return', 'sleep', 'grep', 'egrep', 'fgrep', 'head', 'tail', 'wc', 'sort', 'uniq', 'cut', 'tr', 'awk',
-  'mawk', 'gawk', 'env', 'id', 'whoami', 'uname', 'date', 'dpkg-query', 'rm', 'rmdir', 'mkdir', 'chmod', 'chown', 'chgrp', 'useradd', 'groupadd',
-  'adduser', 'addgroup', 'usermod', 'groupmod', 'userdel', 'deluser', 'ldconfig', 'update-ca-certificates', 'update-alternatives', 'dpkg-reconfigure',
-  'locale-gen', 'apt-mark', 'sha256sum', 'sha512sum', 'sha1sum', 'md5sum', 'gpg', 'gpgv', 'gpgconf', 'openssl', 'find', 'xargs', 'sed', 'tee',
-  'apt-get', 'apt', 'aptitude', 'apk', 'yum', 'dnf', 'microdnf', 'zypper', 'pip', 'pip3', 'npm', 'yarn', 'pnpm', 'gem', 'rpm', 'dpkg',
-  'savedAptMark', 'getent', 'stat', 'readlink', 'realpath', 'dirname', 'basename', 'curl', 'wget', 'tar', 'unzip', 'gzip', 'gunzip', 'xz',
+  'true',
+  'false',
+  ':',
+  'set',
+  'export',
+  'unset',
+  'cd',
+  'pushd',
+  'popd',
+  'test',
+  '[',
+  '[[',
+  'echo',
+  'printf',
+  'cat',
+  'ls',
+  'pwd',
+  'which',
+  'command',
+  'type',
+  'hash',
+  'exit',
+  'return',
+  'sleep',
+  'grep',
+  'egrep',
+  'fgrep',
+  'head',
+  'tail',
+  'wc',
+  'sort',
+  'uniq',
+  'cut',
+  'tr',
+  'awk',
+  'mawk',
+  'gawk',
+  'env',
+  'id',
+  'whoami',
+  'uname',
+  'date',
+  'dpkg-query',
+  'rm',
+  'rmdir',
+  'mkdir',
+  'chmod',
+  'chown',
+  'chgrp',
+  'useradd',
+  'groupadd',
+  'adduser',
+  'addgroup',
+  'usermod',
+  'groupmod',
+  'userdel',
+  'deluser',
+  'ldconfig',
+  'update-ca-certificates',
+  'update-alternatives',
+  'dpkg-reconfigure',
+  'locale-gen',
+  'apt-mark',
+  'sha256sum',
+  'sha512sum',
+  'sha1sum',
+  'md5sum',
+  'gpg',
+  'gpgv',
+  'gpgconf',
+  'openssl',
+  'find',
+  'xargs',
+  'sed',
+  'tee',
+  'apt-get',
+  'apt',
+  'aptitude',
+  'apk',
+  'yum',
+  'dnf',
+  'microdnf',
+  'zypper',
+  'pip',
+  'pip3',
+  'npm',
+  'yarn',
+  'pnpm',
+  'gem',
+  'rpm',
+  'dpkg',
+  'savedAptMark',
+  'getent',
+  'stat',
+  'readlink',
+  'realpath',
+  'dirname',
+  'basename',
+  'curl',
+  'wget',
+  'tar',
+  'unzip',
+  'gzip',
+  'gunzip',
+  'xz',
 ]);
 
 /** The variables a RUN sees, for the shell analysis: known values, declared-but-unknown ARGs, and the base image's unknown ones. */
@@ -79,8 +204,20 @@ export function analyzeRun(run: RunInstruction, workdir?: string, opts: AnalyzeR
     ...(workdir ? { workdir } : {}),
   });
   // Spelt out rather than spread (`{ ...analysis }` is slow here).
-  if (!opts.lazyVerdict) return { commands: analysis.commands, intents: analysis.intents, diagnostics: analysis.diagnostics, script, verdict: verdictOf(analysis) };
-  const out = { commands: analysis.commands, intents: analysis.intents, diagnostics: analysis.diagnostics, script } as RunAnalysis;
+  if (!opts.lazyVerdict)
+    return {
+      commands: analysis.commands,
+      intents: analysis.intents,
+      diagnostics: analysis.diagnostics,
+      script,
+      verdict: verdictOf(analysis),
+    };
+  const out = {
+    commands: analysis.commands,
+    intents: analysis.intents,
+    diagnostics: analysis.diagnostics,
+    script,
+  } as RunAnalysis;
   // One getter shared by every analysis (a getter of its own would give each object its own hidden class).
   Object.defineProperty(out, 'verdict', { get: lazyVerdict, enumerable: true, configurable: true });
   return out;
@@ -121,10 +258,18 @@ function base(p: string): string {
 }
 
 function writesFile(c: ShellCommand): boolean {
-  if (c.redirects.some((r) => (r.op === '>' || r.op === '>>' || r.op === '>|' || r.op === '&>' || r.op === '&>>') && !/^\/dev\//.test(r.target.value ?? ''))) return true;
+  if (
+    c.redirects.some(
+      (r) =>
+        (r.op === '>' || r.op === '>>' || r.op === '>|' || r.op === '&>' || r.op === '&>>') &&
+        !/^\/dev\//.test(r.target.value ?? ''),
+    )
+  )
+    return true;
   if (!c.name) return c.argv.length > 0;
   if (c.name === 'sed') return c.argv.some((w) => /^-[a-zA-Z]*i/.test(w.value ?? '') || w.value === '--in-place');
-  if (c.name === 'tee') return c.argv.slice(1).some((w) => !(w.value ?? '').startsWith('-') && !/^\/dev\//.test(w.value ?? ''));
+  if (c.name === 'tee')
+    return c.argv.slice(1).some((w) => !(w.value ?? '').startsWith('-') && !/^\/dev\//.test(w.value ?? ''));
   if (QUIET_COMMANDS.has(c.name)) return false;
   return true;
 }
@@ -132,8 +277,10 @@ function writesFile(c: ShellCommand): boolean {
 function describe(it: Intent, verified: Set<string>, raise: (l: VerdictLevel, reason: string) => void): void {
   switch (it.kind) {
     case 'PackageInstall':
-      if (it.packages.some((p) => p.source === 'file')) raise('partial', `${it.tool} installs a package from a local file of unknown origin`);
-      else if (it.packages.some((p) => p.source === 'url' || p.source === 'vcs')) raise('partial', `${it.tool} installs a package from a URL or repository`);
+      if (it.packages.some((p) => p.source === 'file'))
+        raise('partial', `${it.tool} installs a package from a local file of unknown origin`);
+      else if (it.packages.some((p) => p.source === 'url' || p.source === 'vcs'))
+        raise('partial', `${it.tool} installs a package from a URL or repository`);
       if (!it.listKnown) raise('partial', `the packages ${it.tool} installs are not statically known`);
       if (it.insecure) raise('partial', `${it.tool} installs with signature checks switched off`);
       break;
@@ -145,18 +292,28 @@ function describe(it: Intent, verified: Set<string>, raise: (l: VerdictLevel, re
       }
       const out = it.output?.value;
       const ok = out !== undefined && verified.has(base(out));
-      if (it.pipedTo === 'tar' || it.pipedTo === 'unzip' || it.pipedTo === 'bsdtar') raise('unscannable', `unpacks ${url} without verifying it`);
+      if (it.pipedTo === 'tar' || it.pipedTo === 'unzip' || it.pipedTo === 'bsdtar')
+        raise('unscannable', `unpacks ${url} without verifying it`);
       else if (!ok) raise('unscannable', `downloads ${url} without a checksum or signature check`);
       break;
     }
     case 'Extract':
-      if (it.pipedFrom === undefined) raise('partial', `unpacks ${it.archive?.value ?? it.archive?.text ?? 'an archive'}: its files are traced to the archive, whose own origin must be known`);
+      if (it.pipedFrom === undefined)
+        raise(
+          'partial',
+          `unpacks ${it.archive?.value ?? it.archive?.text ?? 'an archive'}: its files are traced to the archive, whose own origin must be known`,
+        );
       break;
     case 'Build':
       raise('partial', `builds with ${it.tool}: the result is traced to the sources the stage copied in`);
       break;
     case 'Clone':
-      raise(it.pinned ? 'partial' : 'unscannable', it.pinned ? `clones ${it.url.value ?? it.url.text} at a pinned commit (its files are not tracked)` : `clones ${it.url.value ?? it.url.text} without a pinned commit`);
+      raise(
+        it.pinned ? 'partial' : 'unscannable',
+        it.pinned
+          ? `clones ${it.url.value ?? it.url.text} at a pinned commit (its files are not tracked)`
+          : `clones ${it.url.value ?? it.url.text} without a pinned commit`,
+      );
       break;
     case 'Opaque':
       raise('unscannable', it.reason);

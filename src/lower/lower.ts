@@ -59,7 +59,9 @@ function resolveTarget(ir: DockerfileIR, target: string | undefined, diagnostics
     severity: 'error',
     code: 'plan/target',
     message: `target stage ${JSON.stringify(target)} could not be found`,
-    hint: names.length ? `stages with names: ${names.join(', ')}` : 'no stage has a name; name one with FROM image AS name',
+    hint: names.length
+      ? `stages with names: ${names.join(', ')}`
+      : 'no stage has a name; name one with FROM image AS name',
   });
   return undefined;
 }
@@ -99,7 +101,14 @@ export function lower(ir: DockerfileIR, opts: LowerOptions = {}): Plan {
   const diagnostics: Diagnostic[] = [...ir.diagnostics];
   const buildArgs: Record<string, string> = {};
   const target = resolveTarget(ir, opts.target, diagnostics);
-  const plan: Plan = { file: ir.file, target: target ?? -1, stages: [], buildArgs, platform: ir.targetPlatform, diagnostics };
+  const plan: Plan = {
+    file: ir.file,
+    target: target ?? -1,
+    stages: [],
+    buildArgs,
+    platform: ir.targetPlatform,
+    diagnostics,
+  };
   if (target === undefined) return plan;
 
   // Stages the target needs, transitively.
@@ -131,7 +140,12 @@ function lowerStage(ir: DockerfileIR, stage: Stage): PlanStage {
     keyword: from.keyword,
     source: stage.base.kind === 'image' ? { kind: 'image', ref: stage.base.ref } : stage.base,
     ...(from.platform ? { platform: from.platform.value } : {}),
-    inputs: stage.base.kind === 'image' ? [{ kind: 'image', ref: stage.base.ref }] : stage.base.kind === 'stage' ? [{ kind: 'stage', stage: stage.base.stage }] : [],
+    inputs:
+      stage.base.kind === 'image'
+        ? [{ kind: 'image', ref: stage.base.ref }]
+        : stage.base.kind === 'stage'
+          ? [{ kind: 'stage', stage: stage.base.stage }]
+          : [],
     verdict:
       stage.base.kind === 'scratch'
         ? NONE
@@ -162,7 +176,14 @@ function lowerStage(ir: DockerfileIR, stage: Stage): PlanStage {
         break;
       case 'workdir': {
         workdir = joinWorkdir(workdir, ins.path.value);
-        op = { ...common, kind: 'mkdir', path: workdir, ...(user !== undefined ? { user } : {}), inputs: [], verdict: { level: 'none', reasons: ['creates a directory (and sets WORKDIR)'] } };
+        op = {
+          ...common,
+          kind: 'mkdir',
+          path: workdir,
+          ...(user !== undefined ? { user } : {}),
+          inputs: [],
+          verdict: { level: 'none', reasons: ['creates a directory (and sets WORKDIR)'] },
+        };
         break;
       }
       default: {
@@ -255,10 +276,18 @@ function shebangScript(ins: RunInstruction): { name: string; content: string } |
 }
 
 function lowerCopy(common: Common, ins: CopyInstruction, workdir: string | undefined): Op {
-  const from: Extract<Op, { kind: 'copy' }>['from'] = !ins.from ? { kind: 'context' } : ins.from.kind === 'stage' ? { kind: 'stage', stage: ins.from.stage } : { kind: 'image', ref: ins.from.ref };
+  const from: Extract<Op, { kind: 'copy' }>['from'] = !ins.from
+    ? { kind: 'context' }
+    : ins.from.kind === 'stage'
+      ? { kind: 'stage', stage: ins.from.stage }
+      : { kind: 'image', ref: ins.from.ref };
   const sources = ins.sources.map((s) => s.value);
   const inputs: InputRef[] = sources.map((path) =>
-    from.kind === 'context' ? { kind: 'context', path } : from.kind === 'stage' ? { kind: 'stage', stage: from.stage, path } : { kind: 'image', ref: from.ref, path },
+    from.kind === 'context'
+      ? { kind: 'context', path }
+      : from.kind === 'stage'
+        ? { kind: 'stage', stage: from.stage, path }
+        : { kind: 'image', ref: from.ref, path },
   );
   for (const f of ins.inline) inputs.push({ kind: 'inline', name: f.name });
   const reason =
@@ -281,7 +310,10 @@ function lowerCopy(common: Common, ins: CopyInstruction, workdir: string | undef
     exclude: ins.exclude,
     unpackArchives: false,
     inputs,
-    verdict: ins.inline.length && !sources.length ? SCANNABLE('inline files are written from the Dockerfile itself') : SCANNABLE(reason),
+    verdict:
+      ins.inline.length && !sources.length
+        ? SCANNABLE('inline files are written from the Dockerfile itself')
+        : SCANNABLE(reason),
   };
 }
 
@@ -315,9 +347,15 @@ function lowerAdd(common: Common, ins: AddInstruction, workdir: string | undefin
         ...(ins.checksum ? { checksum: ins.checksum.value } : {}),
         ...owner,
         inputs: [{ kind: 'git', url: g.url, ...(g.ref ? { ref: g.ref } : {}) }],
-        verdict: pinned || ins.checksum
-          ? SCANNABLE('git source pinned to a commit')
-          : { level: 'partial', reasons: ['git source not pinned to a commit: the repository is recorded, but which revision was fetched depends on when'] },
+        verdict:
+          pinned || ins.checksum
+            ? SCANNABLE('git source pinned to a commit')
+            : {
+                level: 'partial',
+                reasons: [
+                  'git source not pinned to a commit: the repository is recorded, but which revision was fetched depends on when',
+                ],
+              },
       };
     }
     if (isUrl(src)) {
@@ -333,7 +371,12 @@ function lowerAdd(common: Common, ins: AddInstruction, workdir: string | undefin
         inputs: [{ kind: 'url', url: src, ...(checksum ? { checksum } : {}) }],
         verdict: checksum
           ? SCANNABLE('download verified by --checksum')
-          : { level: 'unscannable', reasons: ['remote file without --checksum: its bytes are recorded but not verified against a known source'] },
+          : {
+              level: 'unscannable',
+              reasons: [
+                'remote file without --checksum: its bytes are recorded but not verified against a known source',
+              ],
+            },
       };
     }
     if (ARCHIVE_EXT.test(src) && ins.unpack !== false) {
@@ -344,7 +387,12 @@ function lowerAdd(common: Common, ins: AddInstruction, workdir: string | undefin
         dest,
         ...owner,
         inputs: [{ kind: 'context', path: src }],
-        verdict: { level: 'partial', reasons: ['files come from an archive in the context: traced to the archive, whose own origin must be declared'] },
+        verdict: {
+          level: 'partial',
+          reasons: [
+            'files come from an archive in the context: traced to the archive, whose own origin must be declared',
+          ],
+        },
       };
     }
   }
@@ -366,16 +414,24 @@ function lowerAdd(common: Common, ins: AddInstruction, workdir: string | undefin
       ...ins.inline.map((f): InputRef => ({ kind: 'inline', name: f.name })),
     ],
     verdict: remote.length
-      ? { level: 'unscannable', reasons: ['ADD with several sources including remote ones: downloads are not verified'] }
+      ? {
+          level: 'unscannable',
+          reasons: ['ADD with several sources including remote ones: downloads are not verified'],
+        }
       : SCANNABLE('context files are hashed as they are copied'),
   };
 }
 
-function commandArgv(cmd: { form: 'exec'; argv: string[] } | { form: 'shell'; script: string }, shell: string[]): string[] {
+function commandArgv(
+  cmd: { form: 'exec'; argv: string[] } | { form: 'shell'; script: string },
+  shell: string[],
+): string[] {
   return cmd.form === 'exec' ? cmd.argv : [...shell, cmd.script];
 }
 
-function configPatch(ins: Exclude<Instruction, RunInstruction | CopyInstruction | AddInstruction | { kind: 'workdir' }>): ConfigPatch {
+function configPatch(
+  ins: Exclude<Instruction, RunInstruction | CopyInstruction | AddInstruction | { kind: 'workdir' }>,
+): ConfigPatch {
   switch (ins.kind) {
     case 'env':
       return { env: ins.pairs.map((p) => [p.key, p.value.value]) };
@@ -392,7 +448,10 @@ function configPatch(ins: Exclude<Instruction, RunInstruction | CopyInstruction 
     case 'cmd':
       return { cmd: commandArgv(ins.command, ins.shell) };
     case 'entrypoint':
-      return { entrypoint: ins.command.form === 'exec' && ins.command.argv.length === 0 ? null : commandArgv(ins.command, ins.shell) };
+      return {
+        entrypoint:
+          ins.command.form === 'exec' && ins.command.argv.length === 0 ? null : commandArgv(ins.command, ins.shell),
+      };
     case 'shell':
       return { shell: ins.argv };
     case 'healthcheck':
@@ -414,4 +473,3 @@ function configPatch(ins: Exclude<Instruction, RunInstruction | CopyInstruction 
       return { maintainer: ins.maintainer };
   }
 }
-

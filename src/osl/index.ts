@@ -8,7 +8,16 @@ import { renderMarkdown } from './render-markdown.js';
 import { renderText } from './render-text.js';
 
 export { buildAttribution, expressionOf } from './model.js';
-export type { Attribution, AttributedComponent, LicenseGroup, LicenseTextEntry, LicenseTextVariant, TextSource, UnattributedStep, UnknownLicense } from './model.js';
+export type {
+  Attribution,
+  AttributedComponent,
+  LicenseGroup,
+  LicenseTextEntry,
+  LicenseTextVariant,
+  TextSource,
+  UnattributedStep,
+  UnknownLicense,
+} from './model.js';
 export { loadSbom, parseSbom, SbomError, SUPPORTED_SPEC_VERSIONS } from './sbom.js';
 export type { LicenseChoice, LicenseTextEvidence, Occurrence, Sbom, SbomComponent, SbomStep } from './sbom.js';
 export { htmlEscape } from './render-html.js';

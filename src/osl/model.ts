@@ -15,7 +15,16 @@
  *
  * Everything is sorted, so the same SBOM always gives the same document.
  */
-import { isPointerText, spdxListName, spdxListText, spdxListVersion, termsOf, textIdsFor, textKey, type LicenseTerm } from './license-texts.js';
+import {
+  isPointerText,
+  spdxListName,
+  spdxListText,
+  spdxListVersion,
+  termsOf,
+  textIdsFor,
+  textKey,
+  type LicenseTerm,
+} from './license-texts.js';
 import { prop, props, type LicenseChoice, type Sbom, type SbomComponent } from './sbom.js';
 
 export interface AttributedComponent {
@@ -43,9 +52,7 @@ export interface LicenseGroup {
   components: AttributedComponent[];
 }
 
-export type TextSource =
-  | { kind: 'image'; path: string; component: string }
-  | { kind: 'spdx'; listVersion: string };
+export type TextSource = { kind: 'image'; path: string; component: string } | { kind: 'spdx'; listVersion: string };
 
 export interface LicenseTextVariant {
   text: string;
@@ -113,7 +120,8 @@ export function expressionOf(licenses: readonly LicenseChoice[]): string | undef
 }
 
 const FILE_REASONS: Record<string, string> = {
-  context: 'copied from the build context: the SBOM records no license for it, so its license is for the image author to state',
+  context:
+    'copied from the build context: the SBOM records no license for it, so its license is for the image author to state',
   remote: 'downloaded during the build: the SBOM records no license for it',
   inline: 'written from the Dockerfile itself: its license is that of the Dockerfile',
   built: 'built during the image build: its license follows from the sources it was built from',
@@ -137,7 +145,13 @@ function attributed(c: SbomComponent): AttributedComponent {
   if (src && c.purl?.startsWith('pkg:deb/')) notes.push(`Debian source package ${src.replace('@', ' ')}`);
   else if (src) notes.push(`source package ${src.replace('@', ' ')}`);
   for (const d of props(c, 'scannable:license-declared')) notes.push(`license declared as ${d}`);
-  const out: AttributedComponent = { ref: c.ref, name: c.group ? `${c.group}/${c.name}` : c.name, type: c.type, copyrights: c.copyrights, notes };
+  const out: AttributedComponent = {
+    ref: c.ref,
+    name: c.group ? `${c.group}/${c.name}` : c.name,
+    type: c.type,
+    copyrights: c.copyrights,
+    notes,
+  };
   if (c.version) out.version = c.version;
   if (c.purl) out.purl = c.purl;
   if (c.supplier) out.supplier = c.supplier;
@@ -160,12 +174,20 @@ function subjects(sbom: Sbom): SbomComponent[] {
   });
 }
 
-function stepLocation(sbom: Sbom, c: SbomComponent, step: string): { location?: string; instruction?: string; stage?: string } {
+function stepLocation(
+  sbom: Sbom,
+  c: SbomComponent,
+  step: string,
+): { location?: string; instruction?: string; stage?: string } {
   const s = sbom.steps.find((x) => x.id === step);
   const line = prop(c, 'scannable:line');
   const location = s?.description ?? (line ? `Dockerfile:${line}` : undefined);
   const instruction = prop(c, 'scannable:command') ?? s?.instruction;
-  return { ...(location ? { location } : {}), ...(instruction ? { instruction } : {}), ...(s ? { stage: s.task } : {}) };
+  return {
+    ...(location ? { location } : {}),
+    ...(instruction ? { instruction } : {}),
+    ...(s ? { stage: s.task } : {}),
+  };
 }
 
 export function buildAttribution(sbom: Sbom): Attribution {
@@ -184,7 +206,8 @@ export function buildAttribution(sbom: Sbom): Attribution {
     for (const t of c.licenseTexts) {
       if (!t.path?.startsWith('/usr/share/common-licenses/')) continue;
       const prev = common.get(t.textId);
-      if (!prev || cmp(t.path, prev.path) < 0) common.set(t.textId, { text: t.text, path: t.path, component: displayName(c) });
+      if (!prev || cmp(t.path, prev.path) < 0)
+        common.set(t.textId, { text: t.text, path: t.path, component: displayName(c) });
     }
   }
 
@@ -198,10 +221,20 @@ export function buildAttribution(sbom: Sbom): Attribution {
     const expression = expressionOf(c.licenses);
     if (!expression) {
       const isFile = c.type === 'file';
-      const reason = prop(c, 'scannable:license-unknown') ?? (isFile && origin ? FILE_REASONS[origin] : undefined) ?? 'the SBOM records no license for it';
+      const reason =
+        prop(c, 'scannable:license-unknown') ??
+        (isFile && origin ? FILE_REASONS[origin] : undefined) ??
+        'the SBOM records no license for it';
       const name = isFile && origin === 'context' ? `${c.name} (build context)` : c.name;
       const by = installedBy(c);
-      unknownLicense.push({ ref: c.ref, name, ...(c.version ? { version: c.version } : {}), kind: origin ?? c.type, reason, ...(by ? { installedBy: by } : {}) });
+      unknownLicense.push({
+        ref: c.ref,
+        name,
+        ...(c.version ? { version: c.version } : {}),
+        kind: origin ?? c.type,
+        reason,
+        ...(by ? { installedBy: by } : {}),
+      });
       continue;
     }
     const terms = termsOf(expression);
@@ -209,11 +242,16 @@ export function buildAttribution(sbom: Sbom): Attribution {
     if (!g) groups.set(expression, (g = { expression, terms: terms.map((t) => t.id), components: [] }));
     g.components.push(attributed(c));
     const user = displayName(c);
-    const fullTexts = c.licenseTexts.filter((t) => !isPointerText(t.text) && !t.path?.startsWith('/usr/share/common-licenses/'));
+    const fullTexts = c.licenseTexts.filter(
+      (t) => !isPointerText(t.text) && !t.path?.startsWith('/usr/share/common-licenses/'),
+    );
     for (const term of terms) {
       termKinds.set(term.id, term);
       // A text recorded for "X WITH Y" carries the exception's wording: it serves the exception.
-      const ids = term.kind === 'exception' ? [term.id, ...terms.filter((t) => t.kind !== 'exception').map((t) => `${t.id} WITH ${term.id}`)] : textIdsFor(term);
+      const ids =
+        term.kind === 'exception'
+          ? [term.id, ...terms.filter((t) => t.kind !== 'exception').map((t) => `${t.id} WITH ${term.id}`)]
+          : textIdsFor(term);
       const mine = fullTexts.filter((t) => ids.includes(t.textId)).sort((a, b) => cmp(a.path ?? '', b.path ?? ''));
       if (mine.length === 0) {
         const n = needShared.get(term.id) ?? { term, users: new Set<string>() };
@@ -247,7 +285,11 @@ export function buildAttribution(sbom: Sbom): Attribution {
       const fromImage = ids.map((x) => common.get(x)).find((x) => x !== undefined);
       const fromList = term.kind === 'spdx' ? ids.map((x) => spdxListText(x)).find((x) => x !== undefined) : undefined;
       if (fromImage) {
-        variants.push({ text: fromImage.text, source: { kind: 'image', path: fromImage.path, component: fromImage.component }, usedBy: [] });
+        variants.push({
+          text: fromImage.text,
+          source: { kind: 'image', path: fromImage.path, component: fromImage.component },
+          usedBy: [],
+        });
       } else if (fromList) {
         variants.push({ text: fromList.text, source: { kind: 'spdx', listVersion: spdxListVersion() }, usedBy: [] });
       }
@@ -267,13 +309,20 @@ export function buildAttribution(sbom: Sbom): Attribution {
     }
     const rest = [...ownVariants.values()].sort((a, b) => cmp(a.path, b.path) || cmp(a.text, b.text));
     for (const v of rest) {
-      variants.push({ text: v.text, source: { kind: 'image', path: v.path, component: [...v.users].sort(cmp)[0]! }, usedBy: [...v.users].sort(cmp) });
+      variants.push({
+        text: v.text,
+        source: { kind: 'image', path: v.path, component: [...v.users].sort(cmp)[0]! },
+        usedBy: [...v.users].sort(cmp),
+      });
     }
     licenses.push(entry);
   }
 
-  const sortedGroups = [...groups.values()].sort((a, b) => cmp(a.expression.toLowerCase(), b.expression.toLowerCase()) || cmp(a.expression, b.expression));
-  for (const g of sortedGroups) g.components.sort((a, b) => cmp(a.name, b.name) || cmp(a.version ?? '', b.version ?? '') || cmp(a.ref, b.ref));
+  const sortedGroups = [...groups.values()].sort(
+    (a, b) => cmp(a.expression.toLowerCase(), b.expression.toLowerCase()) || cmp(a.expression, b.expression),
+  );
+  for (const g of sortedGroups)
+    g.components.sort((a, b) => cmp(a.name, b.name) || cmp(a.version ?? '', b.version ?? '') || cmp(a.ref, b.ref));
   steps.sort((a, b) => cmp(a.step, b.step));
   unknownLicense.sort((a, b) => cmp(a.name, b.name) || cmp(a.version ?? '', b.version ?? '') || cmp(a.ref, b.ref));
 

@@ -30,7 +30,13 @@ export function headerFields(a: Attribution): Array<[string, string]> {
   if (a.image.purl) out.push(['Package URL', a.image.purl]);
   if (a.image.platform) out.push(['Platform', a.image.platform]);
   if (a.image.dockerfile) out.push(['Dockerfile', a.image.dockerfile]);
-  const sbom = [a.sbom.serialNumber, a.sbom.version !== undefined ? `version ${a.sbom.version}` : undefined, a.sbom.timestamp].filter(Boolean).join(', ');
+  const sbom = [
+    a.sbom.serialNumber,
+    a.sbom.version !== undefined ? `version ${a.sbom.version}` : undefined,
+    a.sbom.timestamp,
+  ]
+    .filter(Boolean)
+    .join(', ');
   if (sbom) out.push(['SBOM', sbom]);
   if (a.image.coverage) out.push(['Coverage', coverageText(a.image.coverage)]);
   return out;
@@ -49,8 +55,12 @@ export function summary(a: Attribution): string {
   const un = a.notAttributed;
   if (un.unknownLicense.length || un.steps.length) {
     const what: string[] = [];
-    if (un.unknownLicense.length) what.push(`${un.unknownLicense.length} component${un.unknownLicense.length === 1 ? '' : 's'} of unknown license`);
-    if (un.steps.length) what.push(`${c.unattributedFiles} file${c.unattributedFiles === 1 ? '' : 's'} of unknown origin from ${un.steps.length} build step${un.steps.length === 1 ? '' : 's'}`);
+    if (un.unknownLicense.length)
+      what.push(`${un.unknownLicense.length} component${un.unknownLicense.length === 1 ? '' : 's'} of unknown license`);
+    if (un.steps.length)
+      what.push(
+        `${c.unattributedFiles} file${c.unattributedFiles === 1 ? '' : 's'} of unknown origin from ${un.steps.length} build step${un.steps.length === 1 ? '' : 's'}`,
+      );
     parts.push(`not attributed: ${what.join(' and ')} (see "Not attributed")`);
   }
   if (a.sbom.complete === false && !un.steps.length) parts.push('the SBOM marks its inventory as incomplete');
@@ -82,7 +92,13 @@ export function licenseAnchors(a: Attribution): Map<string, string> {
   const out = new Map<string, string>();
   const used = new Set<string>();
   for (const l of a.licenses) {
-    const base = 'license-' + (l.kind === 'exception' ? 'exception-' : '') + (l.id.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'x');
+    const base =
+      'license-' +
+      (l.kind === 'exception' ? 'exception-' : '') +
+      (l.id
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-+|-+$/g, '') || 'x');
     let id = base;
     for (let i = 2; used.has(id); i++) id = `${base}-${i}`;
     used.add(id);

@@ -58,16 +58,25 @@ export function renderHtml(a: Attribution): string {
   if (a.groups.length === 0) H.push('<p>No component of the image has a known license.</p>');
   for (const g of a.groups) {
     H.push(`<section><h3>${htmlEscape(g.expression)}</h3>`, `<p>Full texts: ${g.terms.map(link).join(', ')}</p>`);
-    for (const c of g.components) H.push(`<div class="component"><h4>${htmlEscape(componentLabel(c))}</h4>${dl(componentFields(c))}</div>`);
+    for (const c of g.components)
+      H.push(`<div class="component"><h4>${htmlEscape(componentLabel(c))}</h4>${dl(componentFields(c))}</div>`);
     H.push('</section>');
   }
   H.push('<h2 id="license-texts">2. License texts</h2>');
   if (a.licenses.length === 0) H.push('<p>No license texts.</p>');
   for (const l of a.licenses) {
     H.push(`<section id="${htmlEscape(anchors.get(l.id) ?? '')}"><h3>${htmlEscape(licenseHeading(l))}</h3>`);
-    if (l.missing) H.push(`<p class="missing">No text available: ${htmlEscape(l.missing)}.</p>`, `<p>${htmlEscape(usedBy(l.missingFor ?? []))}</p>`);
+    if (l.missing)
+      H.push(
+        `<p class="missing">No text available: ${htmlEscape(l.missing)}.</p>`,
+        `<p>${htmlEscape(usedBy(l.missingFor ?? []))}</p>`,
+      );
     for (const v of l.variants) {
-      H.push(`<p class="source">${htmlEscape(variantSource(v))}</p>`, `<p>${htmlEscape(usedBy(v.usedBy))}</p>`, `<pre>${htmlEscape(textBlock(v.text))}</pre>`);
+      H.push(
+        `<p class="source">${htmlEscape(variantSource(v))}</p>`,
+        `<p>${htmlEscape(usedBy(v.usedBy))}</p>`,
+        `<pre>${htmlEscape(textBlock(v.text))}</pre>`,
+      );
     }
     H.push('</section>');
   }
@@ -80,13 +89,19 @@ export function renderHtml(a: Attribution): string {
       const title = `Step ${s.step}${s.location ? `, ${s.location}` : ''}${s.stage ? ` (${s.stage})` : ''}`;
       H.push(`<section><h3>${htmlEscape(title)}</h3>`);
       if (s.instruction) H.push(`<pre>${htmlEscape(textBlock(s.instruction))}</pre>`);
-      H.push(`<p>${s.files.length} file${s.files.length === 1 ? '' : 's'}:</p>`, `<ul>${s.files.map((f) => `<li><code>${htmlEscape(f)}</code></li>`).join('')}</ul>`, '</section>');
+      H.push(
+        `<p>${s.files.length} file${s.files.length === 1 ? '' : 's'}:</p>`,
+        `<ul>${s.files.map((f) => `<li><code>${htmlEscape(f)}</code></li>`).join('')}</ul>`,
+        '</section>',
+      );
     }
   }
   if (un.unknownLicense.length) {
     H.push(`<p>${htmlEscape(UNKNOWN_LICENSE_INTRO)}</p>`, '<ul>');
     for (const u of un.unknownLicense) {
-      H.push(`<li><strong>${htmlEscape(componentLabel(u))}</strong>${u.installedBy ? ` (${htmlEscape(u.installedBy)})` : ''}: ${htmlEscape(u.reason)}</li>`);
+      H.push(
+        `<li><strong>${htmlEscape(componentLabel(u))}</strong>${u.installedBy ? ` (${htmlEscape(u.installedBy)})` : ''}: ${htmlEscape(u.reason)}</li>`,
+      );
     }
     H.push('</ul>');
   }

@@ -19,7 +19,9 @@ import {
 /** Escapes what Markdown would read as markup (emphasis, links, HTML, code, tables, headings). */
 export function mdEscape(s: string): string {
   // Brackets are escaped, so parentheses can never form a link; `#`, `+`, `-` only matter at a line start, which never holds SBOM text.
-  return s.replace(/[\\`*_[\]<>|~&]/g, (c) => (c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '&' ? '&amp;' : '\\' + c)).replace(/\n/g, ' ');
+  return s
+    .replace(/[\\`*_[\]<>|~&]/g, (c) => (c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '&' ? '&amp;' : '\\' + c))
+    .replace(/\n/g, ' ');
 }
 
 /** A code fence longer than any backtick run inside the text, so no text can close it early. */
@@ -57,7 +59,8 @@ export function renderMarkdown(a: Attribution): string {
   if (a.licenses.length === 0) L.push('No license texts.', '');
   for (const l of a.licenses) {
     L.push(`### <a id="${anchors.get(l.id)}"></a>${mdEscape(licenseHeading(l))}`, '');
-    if (l.missing) L.push(`**No text available:** ${mdEscape(l.missing)}.`, '', mdEscape(usedBy(l.missingFor ?? [])), '');
+    if (l.missing)
+      L.push(`**No text available:** ${mdEscape(l.missing)}.`, '', mdEscape(usedBy(l.missingFor ?? [])), '');
     for (const v of l.variants) {
       const f = fence(v.text);
       L.push(mdEscape(variantSource(v)), '', mdEscape(usedBy(v.usedBy)), '', f + 'text', textBlock(v.text) + f, '');
@@ -70,7 +73,10 @@ export function renderMarkdown(a: Attribution): string {
   if (un.steps.length) {
     L.push(mdEscape(NOT_ATTRIBUTED_FILES_INTRO), '');
     for (const s of un.steps) {
-      L.push(`### Step ${mdEscape(s.step)}${s.location ? `, ${mdEscape(s.location)}` : ''}${s.stage ? ` (${mdEscape(s.stage)})` : ''}`, '');
+      L.push(
+        `### Step ${mdEscape(s.step)}${s.location ? `, ${mdEscape(s.location)}` : ''}${s.stage ? ` (${mdEscape(s.stage)})` : ''}`,
+        '',
+      );
       if (s.instruction) {
         const f = fence(s.instruction);
         L.push(f + 'dockerfile', textBlock(s.instruction) + f, '');
@@ -83,7 +89,9 @@ export function renderMarkdown(a: Attribution): string {
   if (un.unknownLicense.length) {
     L.push(mdEscape(UNKNOWN_LICENSE_INTRO), '');
     for (const u of un.unknownLicense) {
-      L.push(`- **${mdEscape(componentLabel(u))}**${u.installedBy ? ` (${mdEscape(u.installedBy)})` : ''}: ${mdEscape(u.reason)}`);
+      L.push(
+        `- **${mdEscape(componentLabel(u))}**${u.installedBy ? ` (${mdEscape(u.installedBy)})` : ''}: ${mdEscape(u.reason)}`,
+      );
     }
     L.push('');
   }

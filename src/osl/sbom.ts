@@ -34,7 +34,8 @@ export interface LicenseTextEvidence {
 }
 
 /** One entry of `licenses`: an SPDX id, a named license, or an expression. */
-export type LicenseChoice = { kind: 'id'; id: string } | { kind: 'name'; name: string } | { kind: 'expression'; expression: string };
+export type LicenseChoice =
+  { kind: 'id'; id: string } | { kind: 'name'; name: string } | { kind: 'expression'; expression: string };
 
 export interface SbomComponent {
   ref: string;
@@ -101,7 +102,14 @@ export function loadSbom(file: string): Sbom {
     text = readFileSync(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String(code);
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'is a directory'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : String(code);
     throw new SbomError(`cannot read SBOM ${file}: ${why}`);
   }
   return parseSbom(text, file);
@@ -121,11 +129,15 @@ export function parseSbom(text: string, file: string): Sbom {
   }
   if (!isObject(doc)) throw new SbomError(`${file} is not a CycloneDX SBOM: the document is not a JSON object`);
   if (doc.bomFormat !== 'CycloneDX') {
-    throw new SbomError(`${file} is not a CycloneDX SBOM: bomFormat is ${JSON.stringify(doc.bomFormat ?? null)}, expected "CycloneDX"`);
+    throw new SbomError(
+      `${file} is not a CycloneDX SBOM: bomFormat is ${JSON.stringify(doc.bomFormat ?? null)}, expected "CycloneDX"`,
+    );
   }
   const spec = doc.specVersion;
   if (typeof spec !== 'string' || !(SUPPORTED_SPEC_VERSIONS as readonly string[]).includes(spec)) {
-    throw new SbomError(`${file} is CycloneDX ${typeof spec === 'string' ? spec : '(no specVersion)'}; scannable reads CycloneDX ${SUPPORTED_SPEC_VERSIONS.join(', ')}`);
+    throw new SbomError(
+      `${file} is CycloneDX ${typeof spec === 'string' ? spec : '(no specVersion)'}; scannable reads CycloneDX ${SUPPORTED_SPEC_VERSIONS.join(', ')}`,
+    );
   }
   const where = (path: string) => `${file}: ${path}`;
   const metadata = doc.metadata === undefined ? {} : expectObject(doc.metadata, where('metadata'));
@@ -135,14 +147,21 @@ export function parseSbom(text: string, file: string): Sbom {
   const steps: SbomStep[] = [];
   formulation.forEach((f, i) => {
     const fo = expectObject(f, where(`formulation[${i}]`));
-    buildComponents.push(...flattenComponents(expectArray(fo.components, where(`formulation[${i}].components`)), where(`formulation[${i}].components`)));
+    buildComponents.push(
+      ...flattenComponents(
+        expectArray(fo.components, where(`formulation[${i}].components`)),
+        where(`formulation[${i}].components`),
+      ),
+    );
     expectArray(fo.workflows, where(`formulation[${i}].workflows`)).forEach((w, j) => {
       const wo = expectObject(w, where(`formulation[${i}].workflows[${j}]`));
       expectArray(wo.tasks, where(`formulation[${i}].workflows[${j}].tasks`)).forEach((t, k) => {
         const at = where(`formulation[${i}].workflows[${j}].tasks[${k}]`);
         const to = expectObject(t, at);
         const task = str(to.name) ?? str(to.uid) ?? `task ${k}`;
-        expectArray(to.steps, `${at}.steps`).forEach((s, l) => steps.push(readStep(expectObject(s, `${at}.steps[${l}]`), task)));
+        expectArray(to.steps, `${at}.steps`).forEach((s, l) =>
+          steps.push(readStep(expectObject(s, `${at}.steps[${l}]`), task)),
+        );
       });
     });
   });
@@ -158,7 +177,11 @@ export function parseSbom(text: string, file: string): Sbom {
   if (typeof doc.serialNumber === 'string') out.serialNumber = doc.serialNumber;
   if (typeof doc.version === 'number') out.version = doc.version;
   if (typeof metadata.timestamp === 'string') out.timestamp = metadata.timestamp;
-  if (metadata.component !== undefined) out.subject = readComponent(expectObject(metadata.component, where('metadata.component')), where('metadata.component'));
+  if (metadata.component !== undefined)
+    out.subject = readComponent(
+      expectObject(metadata.component, where('metadata.component')),
+      where('metadata.component'),
+    );
   if (isObject(first) && typeof first.aggregate === 'string') out.aggregate = first.aggregate;
   return out;
 }
@@ -210,24 +233,39 @@ function readComponent(o: Json, at: string): SbomComponent {
   const evidence = o.evidence === undefined ? {} : expectObject(o.evidence, `${at}.evidence`);
   const occurrences = expectArray(evidence.occurrences, `${at}.evidence.occurrences`).flatMap((x, i) => {
     const xo = expectObject(x, `${at}.evidence.occurrences[${i}]`);
-    if (typeof xo.location !== 'string') throw new SbomError(`${at}.evidence.occurrences[${i}].location must be a string`);
-    return [{ location: xo.location, ...(typeof xo.additionalContext === 'string' ? { additionalContext: xo.additionalContext } : {}) }];
+    if (typeof xo.location !== 'string')
+      throw new SbomError(`${at}.evidence.occurrences[${i}].location must be a string`);
+    return [
+      {
+        location: xo.location,
+        ...(typeof xo.additionalContext === 'string' ? { additionalContext: xo.additionalContext } : {}),
+      },
+    ];
   });
-  const licenseTexts = expectArray(evidence.licenses, `${at}.evidence.licenses`).flatMap((x, i): LicenseTextEvidence[] => {
-    const lat = `${at}.evidence.licenses[${i}]`;
-    const xo = expectObject(x, lat);
-    if (xo.license === undefined) return []; // an expression as evidence carries no text
-    const lic = expectObject(xo.license, `${lat}.license`);
-    const text = isObject(lic.text) ? lic.text : undefined;
-    if (!text || typeof text.content !== 'string') return [];
-    // Base64 texts are legal in CycloneDX; decode so they print as text.
-    const content = text.encoding === 'base64' ? Buffer.from(text.content, 'base64').toString('utf8') : text.content;
-    const ps = readProperties(lic.properties, `${lat}.license.properties`);
-    const idOrName = str(lic.id) ?? str(lic.name);
-    if (!idOrName) return [];
-    const path = ps.find((p) => p.name === 'scannable:license-text-path')?.value;
-    return [{ idOrName, textId: ps.find((p) => p.name === 'scannable:license-text-id')?.value ?? idOrName, text: content, ...(path ? { path } : {}) }];
-  });
+  const licenseTexts = expectArray(evidence.licenses, `${at}.evidence.licenses`).flatMap(
+    (x, i): LicenseTextEvidence[] => {
+      const lat = `${at}.evidence.licenses[${i}]`;
+      const xo = expectObject(x, lat);
+      if (xo.license === undefined) return []; // an expression as evidence carries no text
+      const lic = expectObject(xo.license, `${lat}.license`);
+      const text = isObject(lic.text) ? lic.text : undefined;
+      if (!text || typeof text.content !== 'string') return [];
+      // Base64 texts are legal in CycloneDX; decode so they print as text.
+      const content = text.encoding === 'base64' ? Buffer.from(text.content, 'base64').toString('utf8') : text.content;
+      const ps = readProperties(lic.properties, `${lat}.license.properties`);
+      const idOrName = str(lic.id) ?? str(lic.name);
+      if (!idOrName) return [];
+      const path = ps.find((p) => p.name === 'scannable:license-text-path')?.value;
+      return [
+        {
+          idOrName,
+          textId: ps.find((p) => p.name === 'scannable:license-text-id')?.value ?? idOrName,
+          text: content,
+          ...(path ? { path } : {}),
+        },
+      ];
+    },
+  );
   const refs = expectArray(o.externalReferences, `${at}.externalReferences`).flatMap((r, i) => {
     const ro = expectObject(r, `${at}.externalReferences[${i}]`);
     return typeof ro.url === 'string' && typeof ro.type === 'string' ? [{ type: ro.type, url: ro.url }] : [];

@@ -7,7 +7,13 @@ export function planToJSON(plan: Plan): unknown {
     target: plan.target,
     platform: plan.platform,
     buildArgs: plan.buildArgs,
-    stages: plan.stages.map((s) => ({ index: s.index, ...(s.name !== undefined ? { name: s.name } : {}), dependsOn: s.dependsOn, images: s.images, ops: s.ops })),
+    stages: plan.stages.map((s) => ({
+      index: s.index,
+      ...(s.name !== undefined ? { name: s.name } : {}),
+      dependsOn: s.dependsOn,
+      images: s.images,
+      ops: s.ops,
+    })),
     diagnostics: plan.diagnostics,
   };
 }

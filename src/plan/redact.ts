@@ -30,7 +30,11 @@ function redactOp(op: Op): Op {
   if (op.kind === 'config' && (op.patch.env || op.patch.args)) {
     return {
       ...op,
-      patch: { ...op.patch, ...(op.patch.env ? { env: redactPairs(op.patch.env) } : {}), ...(op.patch.args ? { args: redactPairs(op.patch.args) } : {}) },
+      patch: {
+        ...op.patch,
+        ...(op.patch.env ? { env: redactPairs(op.patch.env) } : {}),
+        ...(op.patch.args ? { args: redactPairs(op.patch.args) } : {}),
+      },
     };
   }
   return op;

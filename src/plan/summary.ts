@@ -14,9 +14,18 @@ export function stageLabel(plan: Plan, index: number): string {
 export function describeOp(op: Op, plan: Plan): string {
   switch (op.kind) {
     case 'base':
-      return op.source.kind === 'image' ? `FROM ${op.source.ref}` : op.source.kind === 'stage' ? `FROM stage ${stageLabel(plan, op.source.stage)}` : 'FROM scratch';
+      return op.source.kind === 'image'
+        ? `FROM ${op.source.ref}`
+        : op.source.kind === 'stage'
+          ? `FROM stage ${stageLabel(plan, op.source.stage)}`
+          : 'FROM scratch';
     case 'copy': {
-      const from = op.from.kind === 'context' ? '' : op.from.kind === 'stage' ? `stage ${stageLabel(plan, op.from.stage)}:` : `${op.from.ref}:`;
+      const from =
+        op.from.kind === 'context'
+          ? ''
+          : op.from.kind === 'stage'
+            ? `stage ${stageLabel(plan, op.from.stage)}:`
+            : `${op.from.ref}:`;
       const srcs = [...op.sources, ...op.inline.map((f) => `<<${f.name}`)].map((s) => from + s);
       return `${srcs.join(' ')} -> ${op.dest}`;
     }

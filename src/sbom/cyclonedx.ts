@@ -13,7 +13,14 @@ import { createHash } from 'node:crypto';
 import * as CDX from './cdx.js';
 import { spdxLicenseId } from '../track/licenses/spdx.js';
 import type { Package } from '../track/package.js';
-import { rootOrigin, type FileRecord, type Origin, type PackageRecord, type Provenance, type StepRef } from '../track/provenance.js';
+import {
+  rootOrigin,
+  type FileRecord,
+  type Origin,
+  type PackageRecord,
+  type Provenance,
+  type StepRef,
+} from '../track/provenance.js';
 
 export const PROPERTY_NS = 'scannable';
 
@@ -38,7 +45,12 @@ function stepProps(step: StepRef | undefined): CDX.Models.Property[] {
 
 /** An OCI purl for a local image id: pkg:oci/<name>@sha256%3A<hex>?tag=... */
 export function ociPurl(ref: string | undefined, imageId: string): string {
-  const repo = ref ? ref.replace(/[:@].*$/, '').split('/').pop()! : 'image';
+  const repo = ref
+    ? ref
+        .replace(/[:@].*$/, '')
+        .split('/')
+        .pop()!
+    : 'image';
   const tag = ref && /:[^/@]+$/.test(ref.replace(/@.*$/, '')) ? ref.replace(/@.*$/, '').split(':').pop()! : undefined;
   const repositoryUrl = ref ? ref.replace(/[:@][^/]*$/, '') : undefined;
   const q: string[] = [];
@@ -66,7 +78,11 @@ const ECOSYSTEM_TYPE: Record<Package['ecosystem'], CDX.Enums.ComponentType> = {
   golang: CDX.Enums.ComponentType.Application,
 };
 
-function packageComponent(rec: PackageRecord, stageNames: Map<number, string | undefined>, fromSteps: Map<number, StepRef> = new Map()): CDX.Models.Component {
+function packageComponent(
+  rec: PackageRecord,
+  stageNames: Map<number, string | undefined>,
+  fromSteps: Map<number, StepRef> = new Map(),
+): CDX.Models.Component {
   const p = rec.package;
   const c = new CDX.Models.Component(ECOSYSTEM_TYPE[p.ecosystem], p.name, {
     bomRef: p.purl,
@@ -76,14 +92,17 @@ function packageComponent(rec: PackageRecord, stageNames: Map<number, string | u
     ...(p.copyrights.length ? { copyright: p.copyrights.join('\n') } : {}),
     ...(p.supplier ? { supplier: new CDX.Models.OrganizationalEntity({ name: p.supplier }) } : {}),
   });
-  if (p.homepage && isUrl(p.homepage)) c.externalReferences.add(new CDX.Models.ExternalReference(p.homepage, CDX.Enums.ExternalReferenceType.Website));
-  if (p.vcs && isUrl(p.vcs)) c.externalReferences.add(new CDX.Models.ExternalReference(p.vcs, CDX.Enums.ExternalReferenceType.VCS));
+  if (p.homepage && isUrl(p.homepage))
+    c.externalReferences.add(new CDX.Models.ExternalReference(p.homepage, CDX.Enums.ExternalReferenceType.Website));
+  if (p.vcs && isUrl(p.vcs))
+    c.externalReferences.add(new CDX.Models.ExternalReference(p.vcs, CDX.Enums.ExternalReferenceType.VCS));
   c.properties.add(prop('origin', rec.step ? 'package' : 'base'));
   for (const pr of stepProps(rec.step ?? (rec.baseImage ? fromSteps.get(rec.stage) : undefined))) c.properties.add(pr);
   if (rec.baseImage) c.properties.add(prop('base-image', rec.baseImage));
   if (rec.layer) c.properties.add(prop('layer', rec.layer));
   if (rec.step && stageNames.get(rec.stage)) c.properties.add(prop('stage-name', stageNames.get(rec.stage)!));
-  if (p.source) c.properties.add(prop('source-package', p.source.version ? `${p.source.name}@${p.source.version}` : p.source.name));
+  if (p.source)
+    c.properties.add(prop('source-package', p.source.version ? `${p.source.name}@${p.source.version}` : p.source.name));
   if (p.arch) c.properties.add(prop('arch', p.arch));
   c.properties.add(prop('metadata-path', p.metadataPath));
   if (!p.licenseExpression && p.licenseUnknownReason) c.properties.add(prop('license-unknown', p.licenseUnknownReason));
@@ -164,7 +183,11 @@ function fileComponent(g: FileGroup): CDX.Models.Component {
   const single = g.files.length === 1 ? g.files[0]!.file : undefined;
   const c = new CDX.Models.Component(CDX.Enums.ComponentType.File, name, {
     bomRef: `file:${g.key}`,
-    ...(hashes ? { hashes } : single?.sha256 && o.kind !== 'context' ? { hashes: new CDX.Models.HashDictionary([[CDX.Enums.HashAlgorithm['SHA-256'], single.sha256]]) } : {}),
+    ...(hashes
+      ? { hashes }
+      : single?.sha256 && o.kind !== 'context'
+        ? { hashes: new CDX.Models.HashDictionary([[CDX.Enums.HashAlgorithm['SHA-256'], single.sha256]]) }
+        : {}),
     externalReferences: refs,
   });
   for (const p of props) c.properties.add(p);
@@ -182,7 +205,10 @@ export function provenanceToCycloneDX(prov: Provenance, opts: SbomOptions = {}):
   bom.serialNumber = serialNumberFor(prov.image.id, prov.dockerfile.sha256);
   bom.metadata.timestamp = new Date(prov.created);
   bom.metadata.tools.components.add(
-    new CDX.Models.Component(CDX.Enums.ComponentType.Application, prov.tool.name, { version: prov.tool.version, bomRef: `tool:${prov.tool.name}` }),
+    new CDX.Models.Component(CDX.Enums.ComponentType.Application, prov.tool.name, {
+      version: prov.tool.version,
+      bomRef: `tool:${prov.tool.name}`,
+    }),
   );
   const imageRef = opts.imageRef ?? prov.image.tags[0];
   const imageName = imageRef ? imageRef.replace(/@.*$/, '') : prov.image.id.slice(0, 19);
@@ -212,7 +238,12 @@ export function provenanceToCycloneDX(prov: Provenance, opts: SbomOptions = {}):
   const fromSteps = new Map<number, StepRef>();
   for (const s of prov.stages) {
     let root = s;
-    for (let hops = 0; root.base.kind === 'stage' && stageByIndex.has(root.base.stage) && hops < prov.stages.length; hops++) root = stageByIndex.get(root.base.stage)!;
+    for (
+      let hops = 0;
+      root.base.kind === 'stage' && stageByIndex.has(root.base.stage) && hops < prov.stages.length;
+      hops++
+    )
+      root = stageByIndex.get(root.base.stage)!;
     if (root.from) fromSteps.set(s.index, root.from);
   }
 
@@ -241,7 +272,11 @@ export function provenanceToCycloneDX(prov: Provenance, opts: SbomOptions = {}):
       // The same package (name and version) installed twice, e.g. in two node_modules
       // trees: one component, with the files and metadata of every copy.
       occurrences.get(rec.package.purl)!.push(...rec.files.map((f) => ({ location: f })));
-      if (![...same.properties].some((p) => p.name === `${PROPERTY_NS}:metadata-path` && p.value === rec.package.metadataPath)) {
+      if (
+        ![...same.properties].some(
+          (p) => p.name === `${PROPERTY_NS}:metadata-path` && p.value === rec.package.metadataPath,
+        )
+      ) {
         same.properties.add(prop('metadata-path', rec.package.metadataPath));
       }
       continue;
@@ -249,7 +284,10 @@ export function provenanceToCycloneDX(prov: Provenance, opts: SbomOptions = {}):
     const c = packageComponent(rec, stageNames, fromSteps);
     byPurl.set(rec.package.purl, c);
     bom.components.add(c);
-    occurrences.set(rec.package.purl, rec.files.map((f) => ({ location: f })));
+    occurrences.set(
+      rec.package.purl,
+      rec.files.map((f) => ({ location: f })),
+    );
   }
 
   // Files whose origin is not a package: one component per source (context file,
@@ -278,7 +316,13 @@ export function provenanceToCycloneDX(prov: Provenance, opts: SbomOptions = {}):
       `file:${g.key}`,
       g.files.map(({ file, via }) => {
         const member = file.origin.kind === 'stage' ? memberOf(rootOrigin(file.origin)) : memberOf(file.origin);
-        const ctx = [member ? `member ${member}` : undefined, via ? viaStage(via) : undefined, file.sha256 ? `sha256:${file.sha256}` : undefined].filter(Boolean).join('; ');
+        const ctx = [
+          member ? `member ${member}` : undefined,
+          via ? viaStage(via) : undefined,
+          file.sha256 ? `sha256:${file.sha256}` : undefined,
+        ]
+          .filter(Boolean)
+          .join('; ');
         return { location: file.path, ...(ctx ? { additionalContext: ctx } : {}) };
       }),
     );
@@ -318,7 +362,8 @@ export function provenanceToCycloneDX(prov: Provenance, opts: SbomOptions = {}):
   // Evidence (no library model for occurrences): the files a component owns,
   // and the license texts found in the image for it, each with its path.
   const textsByRef = new Map<string, Package['licenseTexts']>();
-  for (const rec of [...prov.packages, ...prov.buildPackages]) if (rec.package.licenseTexts.length) textsByRef.set(rec.package.purl, rec.package.licenseTexts);
+  for (const rec of [...prov.packages, ...prov.buildPackages])
+    if (rec.package.licenseTexts.length) textsByRef.set(rec.package.purl, rec.package.licenseTexts);
   for (const comp of (doc.components as Array<Record<string, unknown>>) ?? []) {
     const ref = comp['bom-ref'] as string;
     const occ = occurrences.get(ref);
@@ -326,7 +371,8 @@ export function provenanceToCycloneDX(prov: Provenance, opts: SbomOptions = {}):
     if ((!occ || occ.length === 0) && !texts) continue;
     const evidence: Record<string, unknown> = { ...((comp.evidence as object) ?? {}) };
     if (texts) evidence.licenses = licenseEvidence(texts);
-    if (occ && occ.length) evidence.occurrences = [...occ].sort((a, b) => (a.location < b.location ? -1 : a.location > b.location ? 1 : 0));
+    if (occ && occ.length)
+      evidence.occurrences = [...occ].sort((a, b) => (a.location < b.location ? -1 : a.location > b.location ? 1 : 0));
     comp.evidence = evidence;
   }
   doc.formulation = [formulation(prov, buildOnly, stageNames)];
@@ -381,7 +427,11 @@ function viaStage(o: StageOrigin): string {
   return `copied from stage ${o.stageName ?? o.stage} path ${o.path} by ${o.step.id}`;
 }
 
-function formulation(prov: Provenance, buildOnly: PackageRecord[], stageNames: Map<number, string | undefined>): Record<string, unknown> {
+function formulation(
+  prov: Provenance,
+  buildOnly: PackageRecord[],
+  stageNames: Map<number, string | undefined>,
+): Record<string, unknown> {
   const stepsByStage = new Map<number, typeof prov.steps>();
   for (const s of prov.steps) {
     const list = stepsByStage.get(s.step.stage) ?? [];
@@ -395,7 +445,10 @@ function formulation(prov: Provenance, buildOnly: PackageRecord[], stageNames: M
     taskTypes: ['build'],
     steps: (stepsByStage.get(st.index) ?? []).map((s) => ({
       name: `${s.step.id} ${s.step.instruction.split(/\s/, 1)[0]!.toUpperCase()}`,
-      description: s.step.line > 0 ? `${prov.dockerfile.path}:${s.step.line}${s.step.endLine !== s.step.line ? `-${s.step.endLine}` : ''}` : `image layer ${s.layer ?? ''}`.trim(),
+      description:
+        s.step.line > 0
+          ? `${prov.dockerfile.path}:${s.step.line}${s.step.endLine !== s.step.line ? `-${s.step.endLine}` : ''}`
+          : `image layer ${s.layer ?? ''}`.trim(),
       commands: [{ executed: s.step.instruction }],
       properties: [
         { name: `${PROPERTY_NS}:op`, value: s.op },
@@ -407,7 +460,10 @@ function formulation(prov: Provenance, buildOnly: PackageRecord[], stageNames: M
       ],
     })),
     properties: [
-      { name: `${PROPERTY_NS}:base`, value: st.base.kind === 'image' ? st.base.ref : st.base.kind === 'stage' ? `stage ${st.base.stage}` : 'scratch' },
+      {
+        name: `${PROPERTY_NS}:base`,
+        value: st.base.kind === 'image' ? st.base.ref : st.base.kind === 'stage' ? `stage ${st.base.stage}` : 'scratch',
+      },
       ...(st.target ? [{ name: `${PROPERTY_NS}:target`, value: 'true' }] : []),
     ],
   }));
@@ -416,16 +472,23 @@ function formulation(prov: Provenance, buildOnly: PackageRecord[], stageNames: M
       const from = new Set<number>();
       if (st.base.kind === 'stage') from.add(st.base.stage);
       for (const s of prov.steps) if (s.step.stage === st.index && s.fromStage !== undefined) from.add(s.fromStage);
-      return { ref: `task:stage-${st.index}`, dependsOn: [...from].sort((a, b) => a - b).map((i) => `task:stage-${i}`) };
+      return {
+        ref: `task:stage-${st.index}`,
+        dependsOn: [...from].sort((a, b) => a - b).map((i) => `task:stage-${i}`),
+      };
     })
     .filter((d) => d.dependsOn.length > 0);
   const serializer = new CDX.Serialize.JsonSerializer(new CDX.Serialize.JSON.Normalize.Factory(CDX.Spec.Spec1dot6));
   const comps = new CDX.Models.Bom();
   for (const rec of buildOnly) comps.components.add(packageComponent(rec, stageNames));
-  const buildComponents = (JSON.parse(serializer.serialize(comps, { sortLists: true })) as { components?: unknown[] }).components ?? [];
+  const buildComponents =
+    (JSON.parse(serializer.serialize(comps, { sortLists: true })) as { components?: unknown[] }).components ?? [];
   return {
     'bom-ref': 'formulation',
-    components: buildComponents.map((c) => ({ ...(c as object), 'bom-ref': `build:${(c as { 'bom-ref': string })['bom-ref']}` })),
+    components: buildComponents.map((c) => ({
+      ...(c as object),
+      'bom-ref': `build:${(c as { 'bom-ref': string })['bom-ref']}`,
+    })),
     workflows: [
       {
         'bom-ref': 'workflow:build',

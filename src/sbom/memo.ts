@@ -29,7 +29,13 @@ function cyclonedxLibraryVersion(): string {
   if (libraryVersion === undefined) {
     try {
       const require = createRequire(import.meta.url);
-      libraryVersion = String((JSON.parse(readFileSync(require.resolve('@cyclonedx/cyclonedx-library/package.json'), 'utf8')) as { version?: string }).version);
+      libraryVersion = String(
+        (
+          JSON.parse(readFileSync(require.resolve('@cyclonedx/cyclonedx-library/package.json'), 'utf8')) as {
+            version?: string;
+          }
+        ).version,
+      );
     } catch {
       libraryVersion = 'unknown';
     }
@@ -58,7 +64,8 @@ export function sbomKey(prov: Provenance, options: { imageRef?: string }, tracke
   // The bulk of the provenance (every file) follows from what was tracked: its digest stands in for it
   // (and those fields are not even read: a rebuild's cached tracker result parses them when first read).
   const shown: Record<string, unknown> = {};
-  for (const k of Object.keys(prov) as Array<keyof Provenance>) shown[k] = trackedFrom !== undefined && TRACKED.includes(k) ? undefined : prov[k];
+  for (const k of Object.keys(prov) as Array<keyof Provenance>)
+    shown[k] = trackedFrom !== undefined && TRACKED.includes(k) ? undefined : prov[k];
   shown.created = undefined;
   shown.steps = prov.steps.map((s) => ({ ...s, cached: undefined, durationMs: undefined }));
   if (trackedFrom !== undefined) shown.trackedFrom = trackedFrom;

@@ -256,7 +256,8 @@ export function validDocumentDigest(json: string): string {
   let text = json;
   if (head) {
     const t = new Date(head.value);
-    if (!Number.isNaN(t.getTime()) && t.toISOString().slice(0, 19) === head.value.slice(0, 19)) text = head.replacedBy('TIMESTAMP');
+    if (!Number.isNaN(t.getTime()) && t.toISOString().slice(0, 19) === head.value.slice(0, 19))
+      text = head.replacedBy('TIMESTAMP');
   }
   return createHash('sha256').update(text).digest('hex');
 }

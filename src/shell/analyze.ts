@@ -28,10 +28,32 @@ import { basename, options, parseArgs, resolvePath, type Options } from './args.
 import { expandFields, expandHeredoc, expandValue, type ExpandContext, type ResolvedWord } from './expand.js';
 import { readIntents, type ScriptRun } from './intents/index.js';
 import { EMPTY_SCOPE, known, ShellVariables, UNKNOWN, type VariableScope, type VariableValue } from './scope.js';
-import type { Intent, ResolvedAssignment, ResolvedRedirect, ScriptAnalysis, ShellCommand, ShellDiagnostic } from './types.js';
+import type {
+  Intent,
+  ResolvedAssignment,
+  ResolvedRedirect,
+  ScriptAnalysis,
+  ShellCommand,
+  ShellDiagnostic,
+} from './types.js';
 
 const READ_OPTIONS = options({ valued: ['-p', '-d', '-n', '-N', '-t', '-u', '-a', '-i'] });
-const SU_OPTIONS = options({ valued: ['-c', '--command', '-s', '--shell', '-g', '--group', '-G', '--supp-group', '-w', '--whitelist-environment', '-u', '--user'] });
+const SU_OPTIONS = options({
+  valued: [
+    '-c',
+    '--command',
+    '-s',
+    '--shell',
+    '-g',
+    '--group',
+    '-G',
+    '--supp-group',
+    '-w',
+    '--whitelist-environment',
+    '-u',
+    '--user',
+  ],
+});
 
 export interface AnalyzeOptions {
   /** The SHELL in force (its argv, e.g. `["/bin/sh", "-c"]`); a shell that is not POSIX-like makes the whole script opaque. */
@@ -54,7 +76,9 @@ const MAX_SCRIPT_DEPTH = 8;
 /** The program a SHELL argv runs, or null when it is a POSIX-like shell. */
 function nonPosixShell(shell: readonly string[] | undefined): string | null {
   if (shell === undefined || shell.length === 0) return null;
-  const name = basename(shell[0]!).toLowerCase().replace(/\.exe$/, '');
+  const name = basename(shell[0]!)
+    .toLowerCase()
+    .replace(/\.exe$/, '');
   if (POSIX_SHELLS.has(name)) return null;
   if (name === 'busybox' && (shell[1] === 'sh' || shell[1] === 'ash')) return null;
   // `/usr/bin/env bash`
@@ -125,8 +149,25 @@ const TEST_COMMANDS = new Set(['[', '[[', 'test', 'which', 'type', 'hash']);
 
 /** Commands with effects on the shell (builtins) or that run other commands (shells, wrappers). */
 const ACTIVE_COMMANDS = new Set([
-  'cd', 'pushd', 'popd', 'export', 'readonly', 'declare', 'typeset', 'local', 'unset', 'read', 'source', '.', 'eval',
-  'su', 'runuser', 'env', 'find', 'command', ...POSIX_SHELLS_LIST,
+  'cd',
+  'pushd',
+  'popd',
+  'export',
+  'readonly',
+  'declare',
+  'typeset',
+  'local',
+  'unset',
+  'read',
+  'source',
+  '.',
+  'eval',
+  'su',
+  'runuser',
+  'env',
+  'find',
+  'command',
+  ...POSIX_SHELLS_LIST,
 ]);
 
 class Analyzer {
@@ -150,7 +191,12 @@ class Analyzer {
 
   script(parsed: ReturnType<typeof parseShell>, frame: Frame, ctx: Context): void {
     for (const e of parsed.errors) {
-      this.diagnostics.push({ severity: 'error', code: 'shell/syntax', message: e.message, range: frame.locate(e.start, e.end) });
+      this.diagnostics.push({
+        severity: 'error',
+        code: 'shell/syntax',
+        message: e.message,
+        range: frame.locate(e.start, e.end),
+      });
     }
     for (const s of parsed.skipped) {
       const first = parsed.errors.find((e) => e.start >= s.start && e.start <= s.end) ?? parsed.errors[0];
@@ -194,7 +240,10 @@ class Analyzer {
     for (let i = 0; i < st.pipelines.length; i++) {
       let conditional = base.conditional;
       if (i > 0 && (st.operators[i - 1] === '||' || this.isTest(st.pipelines[i - 1]!))) conditional = true;
-      const f = this.pipeline(st.pipelines[i]!, conditional === base.conditional ? base : derive(base, base.env, conditional));
+      const f = this.pipeline(
+        st.pipelines[i]!,
+        conditional === base.conditional ? base : derive(base, base.env, conditional),
+      );
       if (first < 0) first = f;
       if (this.lastRecorded >= 0) last = this.lastRecorded;
     }
@@ -228,8 +277,10 @@ class Analyzer {
   }
 
   private linkPipe(sender: number, receiver: number): void {
-    for (let i: number | undefined = sender; i !== undefined; i = this.commands[i]!.runs) this.commands[i]!.pipedTo = receiver;
-    for (let i: number | undefined = receiver; i !== undefined; i = this.commands[i]!.runs) this.commands[i]!.pipedFrom = sender;
+    for (let i: number | undefined = sender; i !== undefined; i = this.commands[i]!.runs)
+      this.commands[i]!.pipedTo = receiver;
+    for (let i: number | undefined = receiver; i !== undefined; i = this.commands[i]!.runs)
+      this.commands[i]!.pipedFrom = sender;
   }
 
   private command(c: Command, ctx: Context): number {
@@ -284,7 +335,8 @@ class Analyzer {
         this.lastRecorded = bodyLast;
         // After the loop the variable holds the last item (or is unchanged when there were none).
         const last = items !== undefined && items.length > 0 ? items[items.length - 1]! : undefined;
-        if (last !== undefined) env.set(name, last.resolved && items!.every((w) => w.resolved) ? known(last.value!) : UNKNOWN);
+        if (last !== undefined)
+          env.set(name, last.resolved && items!.every((w) => w.resolved) ? known(last.value!) : UNKNOWN);
         else if (items === undefined) env.set(name, UNKNOWN);
         return ends;
       }
@@ -348,7 +400,11 @@ class Analyzer {
   /** Walks the command and process substitutions of a word (they run before the command). */
   private substitutions(word: Word, ctx: Context): void {
     const parts = word.parts;
-    if (parts.length === 0 || (parts.length === 1 && (parts[0]!.kind === 'Literal' || parts[0]!.kind === 'SingleQuoted'))) return;
+    if (
+      parts.length === 0 ||
+      (parts.length === 1 && (parts[0]!.kind === 'Literal' || parts[0]!.kind === 'SingleQuoted'))
+    )
+      return;
     this.substitutionParts(parts, ctx);
   }
 
@@ -423,7 +479,10 @@ class Analyzer {
     return cmd.index;
   }
 
-  private record(ctx: Context, fields: Pick<ShellCommand, 'argv' | 'assignments' | 'redirects' | 'range'> & { parent?: number }): ShellCommand {
+  private record(
+    ctx: Context,
+    fields: Pick<ShellCommand, 'argv' | 'assignments' | 'redirects' | 'range'> & { parent?: number },
+  ): ShellCommand {
     const cmd: ShellCommand = {
       index: this.commands.length,
       argv: fields.argv,
@@ -575,7 +634,12 @@ class Analyzer {
       if (v.startsWith('-') && v.includes('s')) fromInput = true;
     }
     const operand = args[i];
-    const childEnv = (): ShellVariables => ctx.env.forChildProcess(cmd.assignments.map((a) => [a.name, a.value.resolved ? known(a.value.value!) : UNKNOWN] as [string, VariableValue]));
+    const childEnv = (): ShellVariables =>
+      ctx.env.forChildProcess(
+        cmd.assignments.map(
+          (a) => [a.name, a.value.resolved ? known(a.value.value!) : UNKNOWN] as [string, VariableValue],
+        ),
+      );
     if (inline) {
       if (operand === undefined) return;
       const source = sources[i + 1];
@@ -619,13 +683,14 @@ class Analyzer {
     if (script === undefined) {
       // `runuser -u user -- cmd` runs a command, like sudo.
       const user = parsed.options.find((o) => o.name === '-u' || o.name === '--user');
-      if (cmd.name === 'runuser' && user !== undefined && parsed.operands.length > 0) this.runWrapped(cmd, { argv: parsed.operands }, sources, ctx);
+      if (cmd.name === 'runuser' && user !== undefined && parsed.operands.length > 0)
+        this.runWrapped(cmd, { argv: parsed.operands }, sources, ctx);
       return user !== undefined;
     }
     if (script.resolved) {
       this.setRun(cmd, { kind: 'inline', word: script });
       const at = cmd.argv.indexOf(script);
-      const source = at >= 0 ? sources[at] ?? null : null;
+      const source = at >= 0 ? (sources[at] ?? null) : null;
       this.nested(script.value!, cmd, source, ctx, ctx.env.forChildProcess());
     } else this.setRun(cmd, { kind: 'unknown-inline', word: script });
     return true;
@@ -636,7 +701,13 @@ class Analyzer {
     if (inner.argv.length === 0) return;
     // The wrapped command's words are the wrapper's own: keep their source words for positions.
     const innerSources = inner.argv.map((a) => sources[wrapper.argv.indexOf(a)]!);
-    const cmd = this.record(ctx, { argv: inner.argv, assignments: inner.assignments ?? [], redirects: wrapper.redirects, range: wrapper.range, parent: wrapper.index });
+    const cmd = this.record(ctx, {
+      argv: inner.argv,
+      assignments: inner.assignments ?? [],
+      redirects: wrapper.redirects,
+      range: wrapper.range,
+      parent: wrapper.index,
+    });
     if (inner.moreArgs) cmd.moreArgs = true;
     if (inner.cwdUnknown) delete cmd.cwd;
     if (wrapper.pipedFrom !== undefined) cmd.pipedFrom = wrapper.pipedFrom;
@@ -660,7 +731,12 @@ class Analyzer {
   /** Parses and walks a script run by `runner`; `source` is the word it came from, for positions. */
   private nested(text: string, runner: ShellCommand, source: Word | null, ctx: Context, env: ShellVariables): void {
     if (ctx.frame.depth >= MAX_SCRIPT_DEPTH) {
-      this.scriptIntents.push({ kind: 'Opaque', reason: `scripts nested more than ${MAX_SCRIPT_DEPTH} deep are not followed`, range: runner.range, command: runner.index });
+      this.scriptIntents.push({
+        kind: 'Opaque',
+        reason: `scripts nested more than ${MAX_SCRIPT_DEPTH} deep are not followed`,
+        range: runner.range,
+        command: runner.index,
+      });
       return;
     }
     const parsed = parseShell(text);
@@ -671,7 +747,14 @@ class Analyzer {
       depth: outer.depth + 1,
       parent: runner.index,
     };
-    const inner: Context = { env, conditional: ctx.conditional, loop: ctx.loop, substitution: ctx.substitution, functionName: ctx.functionName, frame };
+    const inner: Context = {
+      env,
+      conditional: ctx.conditional,
+      loop: ctx.loop,
+      substitution: ctx.substitution,
+      functionName: ctx.functionName,
+      frame,
+    };
     this.script(parsed, frame, inner);
   }
 }
@@ -705,7 +788,31 @@ interface Unwrapped {
 }
 
 const WRAPPER_SPECS: Record<string, { valued?: string[]; stopAtOperand: true; skipOperands?: number }> = {
-  sudo: { stopAtOperand: true, valued: ['-u', '-g', '-C', '-D', '-h', '-p', '-r', '-t', '-T', '-U', '--user', '--group', '--close-from', '--chdir', '--host', '--prompt', '--role', '--type', '--command-timeout', '--other-user'] },
+  sudo: {
+    stopAtOperand: true,
+    valued: [
+      '-u',
+      '-g',
+      '-C',
+      '-D',
+      '-h',
+      '-p',
+      '-r',
+      '-t',
+      '-T',
+      '-U',
+      '--user',
+      '--group',
+      '--close-from',
+      '--chdir',
+      '--host',
+      '--prompt',
+      '--role',
+      '--type',
+      '--command-timeout',
+      '--other-user',
+    ],
+  },
   doas: { stopAtOperand: true, valued: ['-u', '-C'] },
   nice: { stopAtOperand: true, valued: ['-n', '--adjustment'] },
   nohup: { stopAtOperand: true },
@@ -723,12 +830,33 @@ const WRAPPER_SPECS: Record<string, { valued?: string[]; stopAtOperand: true; sk
   busybox: { stopAtOperand: true },
   xargs: {
     stopAtOperand: true,
-    valued: ['-I', '-n', '-P', '-L', '-s', '-d', '-E', '-a', '--arg-file', '--max-args', '--max-procs', '--max-lines', '--max-chars', '--delimiter', '--eof', '--replace', '--process-slot-var'],
+    valued: [
+      '-I',
+      '-n',
+      '-P',
+      '-L',
+      '-s',
+      '-d',
+      '-E',
+      '-a',
+      '--arg-file',
+      '--max-args',
+      '--max-procs',
+      '--max-lines',
+      '--max-chars',
+      '--delimiter',
+      '--eof',
+      '--replace',
+      '--process-slot-var',
+    ],
   },
 };
 
 const WRAPPERS: ReadonlyMap<string, { options: Options; skipOperands: number }> = new Map(
-  Object.entries(WRAPPER_SPECS).map(([name, spec]) => [name, { options: options(spec), skipOperands: spec.skipOperands ?? 0 }]),
+  Object.entries(WRAPPER_SPECS).map(([name, spec]) => [
+    name,
+    { options: options(spec), skipOperands: spec.skipOperands ?? 0 },
+  ]),
 );
 const COMMAND_WRAPPER = { options: options({ stopAtOperand: true }), skipOperands: 0 };
 
@@ -761,7 +889,16 @@ function unwrapEnv(args: ResolvedWord[]): Unwrapped {
     const a = args[i]!;
     if (!a.resolved) break;
     const v = a.value!;
-    if (v === '-' || v === '-i' || v === '-0' || v === '-v' || v === '--ignore-environment' || v === '--null' || v === '--debug') continue;
+    if (
+      v === '-' ||
+      v === '-i' ||
+      v === '-0' ||
+      v === '-v' ||
+      v === '--ignore-environment' ||
+      v === '--null' ||
+      v === '--debug'
+    )
+      continue;
     if (v === '-u' || v === '-C' || v === '--unset' || v === '--chdir') {
       if (v === '-C' || v === '--chdir') cwdUnknown = true;
       i++;
@@ -778,7 +915,11 @@ function unwrapEnv(args: ResolvedWord[]): Unwrapped {
     }
     const m = /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(v);
     if (m === null) break;
-    assignments.push({ name: m[1]!, append: false, value: { value: v.slice(m[0].length), resolved: true, text: a.text, range: a.range } });
+    assignments.push({
+      name: m[1]!,
+      append: false,
+      value: { value: v.slice(m[0].length), resolved: true, text: a.text, range: a.range },
+    });
   }
   const out: Unwrapped = { argv: args.slice(i), assignments };
   if (cwdUnknown) out.cwdUnknown = true;

@@ -64,7 +64,11 @@ export interface Options {
 }
 
 export function options(spec: OptionSpec = {}): Options {
-  return { valued: new Set(spec.valued ?? []), stopAtOperand: spec.stopAtOperand === true, singleDash: spec.singleDash === true };
+  return {
+    valued: new Set(spec.valued ?? []),
+    stopAtOperand: spec.stopAtOperand === true,
+    singleDash: spec.singleDash === true,
+  };
 }
 
 /** No option takes a value. */

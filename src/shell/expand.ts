@@ -62,7 +62,12 @@ export function expandFields(word: Word, ctx: ExpandContext): ResolvedWord[] {
   const only = word.parts.length === 1 ? word.parts[0]! : undefined;
   // Fast path: plain unquoted text, by far the most common word.
   if (only !== undefined && only.kind === 'Literal') {
-    const out: ResolvedWord = { value: only.value, resolved: true, text: word.text, range: ctx.range(word.start, word.end) };
+    const out: ResolvedWord = {
+      value: only.value,
+      resolved: true,
+      text: word.text,
+      range: ctx.range(word.start, word.end),
+    };
     if (only.glob) out.glob = true;
     return [out];
   }
@@ -158,7 +163,8 @@ function fieldWord(word: Word, range: Range, pieces: Piece[]): ResolvedWord {
 function unresolved(word: Word, range: Range, pieces: Piece[], reason: string): ResolvedWord {
   const out: ResolvedWord = { resolved: false, text: word.text, range, reason };
   // The partial value is only meaningful when no unknown piece may split the word.
-  if (!pieces.some((p) => p.split && !p.known)) out.partial = pieces.map((p) => (p.known ? p.text : UNKNOWN_PIECE)).join('');
+  if (!pieces.some((p) => p.split && !p.known))
+    out.partial = pieces.map((p) => (p.known ? p.text : UNKNOWN_PIECE)).join('');
   if (pieces.some((p) => p.glob)) out.glob = true;
   return out;
 }
@@ -184,8 +190,18 @@ function expandParts(parts: WordPart[], quoted: boolean, ctx: ExpandContext, out
         break;
       case 'Tilde': {
         const home = part.user === '' ? ctx.vars.get('HOME') : undefined;
-        if (home !== undefined && home.known) out.push({ text: home.value, known: true, quoted: true, split: false, glob: false });
-        else out.push({ text: '', known: false, quoted: true, split: false, glob: false, reason: part.user === '' ? 'home directory (~) is not known' : `home directory of ${part.user} is not known` });
+        if (home !== undefined && home.known)
+          out.push({ text: home.value, known: true, quoted: true, split: false, glob: false });
+        else
+          out.push({
+            text: '',
+            known: false,
+            quoted: true,
+            split: false,
+            glob: false,
+            reason:
+              part.user === '' ? 'home directory (~) is not known' : `home directory of ${part.user} is not known`,
+          });
         break;
       }
       case 'Parameter': {
@@ -222,7 +238,10 @@ function describeParameter(part: ParameterPart): string {
 function notKnown(part: ParameterPart, v: VariableValue | undefined): ParamResult {
   const name = `$${part.name}`;
   if (v === undefined) return { known: false, reason: `${name} is not known` };
-  return { known: false, reason: /^[0-9@*#?$!-]$/.test(part.name) ? `${name} is set when the script runs` : `${name} is not known` };
+  return {
+    known: false,
+    reason: /^[0-9@*#?$!-]$/.test(part.name) ? `${name} is set when the script runs` : `${name} is not known`,
+  };
 }
 
 function operandValue(word: Word | undefined, quoted: boolean, ctx: ExpandContext): ParamResult {
@@ -272,7 +291,10 @@ export function globToRegExp(glob: string): string {
         body = body.slice(1);
       }
       body = body
-        .replace(/\[:(alpha|digit|alnum|upper|lower|space|punct|xdigit|blank):\]/g, (_m, cls: string) => POSIX_CLASSES[cls] ?? '')
+        .replace(
+          /\[:(alpha|digit|alnum|upper|lower|space|punct|xdigit|blank):\]/g,
+          (_m, cls: string) => POSIX_CLASSES[cls] ?? '',
+        )
         .replace(/[\\\]^]/g, (m) => `\\${m}`);
       out += `[${negate ? '^' : ''}${body}]`;
       i = close;
@@ -282,8 +304,15 @@ export function globToRegExp(glob: string): string {
 }
 
 const POSIX_CLASSES: Record<string, string> = {
-  alpha: 'a-zA-Z', digit: '0-9', alnum: 'a-zA-Z0-9', upper: 'A-Z', lower: 'a-z', space: ' \\t\\n\\r\\f\\v',
-  punct: '!-\\/:-@\\[-`{-~', xdigit: '0-9A-Fa-f', blank: ' \\t',
+  alpha: 'a-zA-Z',
+  digit: '0-9',
+  alnum: 'a-zA-Z0-9',
+  upper: 'A-Z',
+  lower: 'a-z',
+  space: ' \\t\\n\\r\\f\\v',
+  punct: '!-\\/:-@\\[-`{-~',
+  xdigit: '0-9A-Fa-f',
+  blank: ' \\t',
 };
 
 function compile(source: string): RegExp | null {
@@ -312,7 +341,12 @@ function removeAffix(value: string, source: string, op: '#' | '##' | '%' | '%%')
 }
 
 /** `${v/p/r}`, `${v//p/r}`, `${v/#p/r}`, `${v/%p/r}`: longest matches, as bash does. */
-function replacePattern(value: string, source: string, replacement: string, op: '/' | '//' | '/#' | '/%'): string | null {
+function replacePattern(
+  value: string,
+  source: string,
+  replacement: string,
+  op: '/' | '//' | '/#' | '/%',
+): string | null {
   if (source === '') return value;
   const re = compile(source);
   if (re === null) return null;
@@ -357,15 +391,19 @@ function substring(value: string, spec: string): string | null {
   if (offset < 0) offset = Math.max(0, value.length + offset);
   if (m[2] === undefined) return value.slice(offset);
   const length = Number(m[2]);
-  return length < 0 ? value.slice(offset, Math.max(offset, value.length + length)) : value.slice(offset, offset + length);
+  return length < 0
+    ? value.slice(offset, Math.max(offset, value.length + length))
+    : value.slice(offset, offset + length);
 }
 
 function parameterValue(part: ParameterPart, quoted: boolean, ctx: ExpandContext): ParamResult {
-  if (part.subscript !== undefined) return { known: false, reason: `${describeParameter(part)}: arrays are not followed` };
+  if (part.subscript !== undefined)
+    return { known: false, reason: `${describeParameter(part)}: arrays are not followed` };
   let name = part.name;
   if (part.indirect) {
     const ref = ctx.vars.get(name);
-    if (ref === undefined || !ref.known || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(ref.value)) return { known: false, reason: `${describeParameter(part)}: indirect reference is not known` };
+    if (ref === undefined || !ref.known || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(ref.value))
+      return { known: false, reason: `${describeParameter(part)}: indirect reference is not known` };
     name = ref.value;
   }
   const v = ctx.vars.get(name);
@@ -388,7 +426,8 @@ function parameterValue(part: ParameterPart, quoted: boolean, ctx: ExpandContext
       if (isSet && !v.known && (op === ':-' || op === ':=')) return notKnown(part, v);
       if (!useOperand) return v!.known ? { known: true, value: v!.value } : notKnown(part, v);
       const operand = operandValue(part.operand, quoted, ctx);
-      if ((op === '=' || op === ':=') && /^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) ctx.vars.set(name, operand.known ? known(operand.value) : UNKNOWN);
+      if ((op === '=' || op === ':=') && /^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+        ctx.vars.set(name, operand.known ? known(operand.value) : UNKNOWN);
       return operand;
     }
     case '?':
@@ -407,7 +446,8 @@ function parameterValue(part: ParameterPart, quoted: boolean, ctx: ExpandContext
   if (v === undefined) return { known: true, value: '' };
   if (!v.known) return notKnown(part, v);
   const value = v.value;
-  if (value.length > MAX_PATTERN_SUBJECT) return { known: false, reason: `${describeParameter(part)}: value too long to transform` };
+  if (value.length > MAX_PATTERN_SUBJECT)
+    return { known: false, reason: `${describeParameter(part)}: value too long to transform` };
   switch (op) {
     case '#':
     case '##':
@@ -415,7 +455,9 @@ function parameterValue(part: ParameterPart, quoted: boolean, ctx: ExpandContext
     case '%%': {
       const source = patternSource(part.operand, quoted, ctx);
       const result = source === null ? null : removeAffix(value, source, op);
-      return result === null ? { known: false, reason: `${describeParameter(part)}: pattern is not known` } : { known: true, value: result };
+      return result === null
+        ? { known: false, reason: `${describeParameter(part)}: pattern is not known` }
+        : { known: true, value: result };
     }
     case '/':
     case '//':
@@ -423,15 +465,19 @@ function parameterValue(part: ParameterPart, quoted: boolean, ctx: ExpandContext
     case '/%': {
       const source = patternSource(part.operand, quoted, ctx);
       const replacement = operandValue(part.replacement, quoted, ctx);
-      if (source === null || !replacement.known) return { known: false, reason: `${describeParameter(part)}: pattern is not known` };
+      if (source === null || !replacement.known)
+        return { known: false, reason: `${describeParameter(part)}: pattern is not known` };
       const result = replacePattern(value, source, replacement.value, op);
-      return result === null ? { known: false, reason: `${describeParameter(part)}: pattern is not known` } : { known: true, value: result };
+      return result === null
+        ? { known: false, reason: `${describeParameter(part)}: pattern is not known` }
+        : { known: true, value: result };
     }
     case '^':
     case '^^':
     case ',':
     case ',,': {
-      if (part.operand !== undefined && part.operand.text !== '') return { known: false, reason: `${describeParameter(part)}: case pattern is not followed` };
+      if (part.operand !== undefined && part.operand.text !== '')
+        return { known: false, reason: `${describeParameter(part)}: case pattern is not followed` };
       const upper = op[0] === '^';
       const all = op.length === 2;
       const convert = (s: string): string => (upper ? s.toUpperCase() : s.toLowerCase());
@@ -440,7 +486,9 @@ function parameterValue(part: ParameterPart, quoted: boolean, ctx: ExpandContext
     case ':': {
       const spec = operandValue(part.operand, quoted, ctx);
       const result = spec.known ? substring(value, spec.value) : null;
-      return result === null ? { known: false, reason: `${describeParameter(part)}: substring bounds are not known` } : { known: true, value: result };
+      return result === null
+        ? { known: false, reason: `${describeParameter(part)}: substring bounds are not known` }
+        : { known: true, value: result };
     }
     default:
       return { known: false, reason: `${describeParameter(part)}: transformation is not followed` };

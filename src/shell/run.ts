@@ -12,7 +12,13 @@
  * Every script comes with `origin`, which maps an offset of the script back to
  * a Dockerfile line and column.
  */
-import { chompedContent, parseHeredocWord, positionInInstruction, type Heredoc, type Instruction } from '../../grammar/dockerfile/index.js';
+import {
+  chompedContent,
+  parseHeredocWord,
+  positionInInstruction,
+  type Heredoc,
+  type Instruction,
+} from '../../grammar/dockerfile/index.js';
 import type { Position } from '../common/diagnostics.js';
 
 export interface RunScript {
@@ -32,7 +38,9 @@ export function runScript(ins: Instruction): RunScript | null {
   if (run.keyword.toLowerCase() !== 'run' || run.json || run.args.length !== 1) return null;
   const line = run.args[0]!;
   // args[0] is the tail of the joined instruction text.
-  const lineBase = run.original.endsWith(line) ? run.original.length - line.length : Math.max(0, run.original.indexOf(line));
+  const lineBase = run.original.endsWith(line)
+    ? run.original.length - line.length
+    : Math.max(0, run.original.indexOf(line));
   const lineOrigin = instructionOrigin(run, lineBase);
   const first = run.heredocs[0];
   if (first === undefined) return { script: line, origin: lineOrigin };
@@ -43,7 +51,11 @@ export function runScript(ins: Instruction): RunScript | null {
     const script: RunScript = { script: data, origin: heredocOrigin(first) };
     if (data.startsWith('#!')) {
       const nl = data.indexOf('\n');
-      script.shebang = data.slice(2, nl < 0 ? data.length : nl).trim().split(/[ \t]+/).filter((w) => w !== '');
+      script.shebang = data
+        .slice(2, nl < 0 ? data.length : nl)
+        .trim()
+        .split(/[ \t]+/)
+        .filter((w) => w !== '');
     }
     return script;
   }

@@ -44,9 +44,38 @@ const NO_EXPORTS = new Set<string>();
  * unknown statically unless the caller's scope or the script itself sets them.
  */
 const RUNTIME_PARAMETERS = new Set([
-  'RANDOM', 'SRANDOM', 'LINENO', 'SECONDS', 'BASHPID', 'PPID', 'UID', 'EUID', 'GROUPS', 'HOSTNAME', 'HOME', 'PWD', 'OLDPWD',
-  'EPOCHSECONDS', 'EPOCHREALTIME', 'SHLVL', 'BASH', 'BASH_VERSION', 'BASH_VERSINFO', 'BASHOPTS', 'SHELLOPTS', 'OSTYPE',
-  'HOSTTYPE', 'MACHTYPE', 'OPTIND', 'OPTARG', 'REPLY', 'PIPESTATUS', 'FUNCNAME', 'BASH_SOURCE', 'BASH_LINENO', 'USER',
+  'RANDOM',
+  'SRANDOM',
+  'LINENO',
+  'SECONDS',
+  'BASHPID',
+  'PPID',
+  'UID',
+  'EUID',
+  'GROUPS',
+  'HOSTNAME',
+  'HOME',
+  'PWD',
+  'OLDPWD',
+  'EPOCHSECONDS',
+  'EPOCHREALTIME',
+  'SHLVL',
+  'BASH',
+  'BASH_VERSION',
+  'BASH_VERSINFO',
+  'BASHOPTS',
+  'SHELLOPTS',
+  'OSTYPE',
+  'HOSTTYPE',
+  'MACHTYPE',
+  'OPTIND',
+  'OPTARG',
+  'REPLY',
+  'PIPESTATUS',
+  'FUNCNAME',
+  'BASH_SOURCE',
+  'BASH_LINENO',
+  'USER',
 ]);
 
 /** `$?`, `$$`, `$1`, `$@`, ...: never known statically. */
@@ -160,7 +189,11 @@ export class ShellVariables {
       const values = branches.map((b) => b.get(name));
       if (!exhaustive) values.push(this.get(name));
       const first = values[0];
-      const same = values.every((v) => (v === undefined ? first === undefined : first !== undefined && v.known && first.known && v.value === first.value));
+      const same = values.every((v) =>
+        v === undefined
+          ? first === undefined
+          : first !== undefined && v.known && first.known && v.value === first.value,
+      );
       if (same) {
         if (first === undefined) this.unset(name);
         else this.set(name, first);

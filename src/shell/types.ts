@@ -58,8 +58,23 @@ export interface ShellCommand {
 }
 
 export type PackageManager =
-  | 'apt' | 'apk' | 'yum' | 'dnf' | 'microdnf' | 'zypper' | 'dpkg' | 'rpm'
-  | 'pip' | 'npm' | 'yarn' | 'pnpm' | 'gem' | 'bundler' | 'go' | 'cargo' | 'composer';
+  | 'apt'
+  | 'apk'
+  | 'yum'
+  | 'dnf'
+  | 'microdnf'
+  | 'zypper'
+  | 'dpkg'
+  | 'rpm'
+  | 'pip'
+  | 'npm'
+  | 'yarn'
+  | 'pnpm'
+  | 'gem'
+  | 'bundler'
+  | 'go'
+  | 'cargo'
+  | 'composer';
 
 export interface PackageRef {
   /** The package as named (for an unresolved word: its text as written). */

@@ -216,7 +216,11 @@ export type Compression = 'gz' | 'xz' | 'none';
  * packages. gzip is read by Node; xz (the only compression some suites are
  * served in) by the xz program of xz-utils, which every Debian system has.
  */
-export async function scanSources(file: string, compression: Compression, wanted: Set<string>): Promise<SourcesEntry[]> {
+export async function scanSources(
+  file: string,
+  compression: Compression,
+  wanted: Set<string>,
+): Promise<SourcesEntry[]> {
   let stream: NodeJS.ReadableStream;
   let xzDone: Promise<void> | undefined;
   if (compression === 'xz') {
@@ -225,9 +229,17 @@ export async function scanSources(file: string, compression: Compression, wanted
     xz.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     xzDone = new Promise((resolve, reject) => {
       xz.on('error', (e: NodeJS.ErrnoException) =>
-        reject(new FetchError(e.code === 'ENOENT' ? 'this index is served xz-compressed only and the xz program is not installed (apt-get install xz-utils)' : `xz: ${e.message}`)),
+        reject(
+          new FetchError(
+            e.code === 'ENOENT'
+              ? 'this index is served xz-compressed only and the xz program is not installed (apt-get install xz-utils)'
+              : `xz: ${e.message}`,
+          ),
+        ),
       );
-      xz.on('close', (code) => (code === 0 ? resolve() : reject(new FetchError(`xz could not decompress ${file}: ${stderr.trim()}`))));
+      xz.on('close', (code) =>
+        code === 0 ? resolve() : reject(new FetchError(`xz could not decompress ${file}: ${stderr.trim()}`)),
+      );
     });
     // Surface a failed start before reading (readline would just see an empty stream).
     xzDone.catch(() => undefined);
@@ -241,7 +253,8 @@ export async function scanSources(file: string, compression: Compression, wanted
   let cur: { package?: string; version?: string; directory?: string; files: SourcesEntry['files'] } = { files: [] };
   let inSha = false;
   const flush = (): void => {
-    if (cur.package && cur.version && cur.directory && wanted.has(cur.package)) out.push({ package: cur.package, version: cur.version, directory: cur.directory, files: cur.files });
+    if (cur.package && cur.version && cur.directory && wanted.has(cur.package))
+      out.push({ package: cur.package, version: cur.version, directory: cur.directory, files: cur.files });
     cur = { files: [] };
     inSha = false;
   };
@@ -278,9 +291,15 @@ export interface IndexOptions extends HttpOptions {
 }
 
 /** The SHA256 list of a suite's InRelease; undefined when the suite does not exist on the mirror. */
-async function fetchRelease(uri: string, suite: string, opts: IndexOptions): Promise<Map<string, { sha256: string; size: number }> | undefined> {
+async function fetchRelease(
+  uri: string,
+  suite: string,
+  opts: IndexOptions,
+): Promise<Map<string, { sha256: string; size: number }> | undefined> {
   try {
-    return parseRelease((await getBytes(`${uri}/dists/${suite}/InRelease`, { ...opts, maxBytes: 32 << 20 })).toString('utf8'));
+    return parseRelease(
+      (await getBytes(`${uri}/dists/${suite}/InRelease`, { ...opts, maxBytes: 32 << 20 })).toString('utf8'),
+    );
   } catch (e) {
     if (e instanceof FetchError && /^HTTP 404/.test(e.message)) return undefined; // e.g. no -updates suite for sid
     throw e;
@@ -305,15 +324,19 @@ async function fetchIndex(
     { name: 'Sources.xz', compression: 'xz' },
     { name: 'Sources', compression: 'none' },
   ];
-  const pick = choices.map((c) => ({ ...c, entry: release.get(`${component}/source/${c.name}`) })).find((c) => c.entry !== undefined);
+  const pick = choices
+    .map((c) => ({ ...c, entry: release.get(`${component}/source/${c.name}`) }))
+    .find((c) => c.entry !== undefined);
   if (!pick?.entry) return undefined;
   mkdirSync(opts.cacheDir, { recursive: true });
   const cached = path.join(opts.cacheDir, `${pick.entry.sha256}.${pick.compression}`);
-  if (existsSync(cached) && sha256OfFile(cached) === pick.entry.sha256) return { file: cached, compression: pick.compression };
+  if (existsSync(cached) && sha256OfFile(cached) === pick.entry.sha256)
+    return { file: cached, compression: pick.compression };
   const url = `${uri}/dists/${suite}/${component}/source/${pick.name}`;
   const data = await getBytes(url, { ...opts, maxBytes: 512 << 20 });
   const got = createHash('sha256').update(data).digest('hex');
-  if (got !== pick.entry.sha256) throw new FetchError(`sha256 mismatch for ${url}: InRelease says ${pick.entry.sha256}, got ${got}`);
+  if (got !== pick.entry.sha256)
+    throw new FetchError(`sha256 mismatch for ${url}: InRelease says ${pick.entry.sha256}, got ${got}`);
   replaceFileAtomic(cached, data);
   return { file: cached, compression: pick.compression };
 }
@@ -331,7 +354,12 @@ export interface DebLookupResult {
  * Finds source packages (`name@version`) of one release in the mirror's
  * indices. Each index is read at most once for all packages.
  */
-export async function lookupDebSources(wanted: Array<{ name: string; version: string }>, codename: string, mirror: MirrorConfig, opts: IndexOptions): Promise<DebLookupResult> {
+export async function lookupDebSources(
+  wanted: Array<{ name: string; version: string }>,
+  codename: string,
+  mirror: MirrorConfig,
+  opts: IndexOptions,
+): Promise<DebLookupResult> {
   const result: DebLookupResult = { found: new Map(), otherVersions: new Map(), errors: [], searched: [] };
   const names = new Set(wanted.map((w) => w.name));
   const want = new Set(wanted.map((w) => `${w.name}@${w.version}`));
@@ -376,9 +404,23 @@ export async function lookupDebSources(wanted: Array<{ name: string; version: st
         }
         if (result.found.has(key)) continue;
         const base = `${uri}/${entry.directory}`;
-        const files = entry.files.map((f) => ({ name: f.name, url: `${base}/${f.name}`, size: f.size, sha256: f.sha256 }));
+        const files = entry.files.map((f) => ({
+          name: f.name,
+          url: `${base}/${f.name}`,
+          size: f.size,
+          sha256: f.sha256,
+        }));
         const dsc = files.find((f) => f.name.endsWith('.dsc'));
-        result.found.set(key, { name: entry.package, version: entry.version, uri, suite, component, directory: entry.directory, dsc: dsc?.url ?? guessDscUrl(uri, component, entry.package, entry.version), files });
+        result.found.set(key, {
+          name: entry.package,
+          version: entry.version,
+          uri,
+          suite,
+          component,
+          directory: entry.directory,
+          dsc: dsc?.url ?? guessDscUrl(uri, component, entry.package, entry.version),
+          files,
+        });
       }
     }
   }

@@ -75,7 +75,11 @@ export function safeSegment(s: string): string {
 
 function hashFile(file: string): { size: number; sha256: string; sha512: string } {
   const data = readFileSync(file);
-  return { size: data.length, sha256: createHash('sha256').update(data).digest('hex'), sha512: createHash('sha512').update(data).digest('hex') };
+  return {
+    size: data.length,
+    sha256: createHash('sha256').update(data).digest('hex'),
+    sha512: createHash('sha512').update(data).digest('hex'),
+  };
 }
 
 /** Where a location's files go, relative to DIR. */
@@ -106,7 +110,11 @@ function fileName(l: SourceLocation, f: SourceFileSpec): string {
 /** Downloads one file unless a verified copy is already there (a re-run resumes). */
 async function fetchFile(dir: string, rel: string, f: SourceFileSpec, opts: FetchOptions): Promise<FetchedFile> {
   const dest = path.join(dir, rel);
-  const expected = { ...(f.sha256 ? { sha256: f.sha256 } : {}), ...(f.sha512 ? { sha512: f.sha512 } : {}), ...(f.size !== undefined ? { size: f.size } : {}) };
+  const expected = {
+    ...(f.sha256 ? { sha256: f.sha256 } : {}),
+    ...(f.sha512 ? { sha512: f.sha512 } : {}),
+    ...(f.size !== undefined ? { size: f.size } : {}),
+  };
   const h1Check = (file: string): void => {
     if (!f.h1) return;
     let got: string;
@@ -141,14 +149,25 @@ async function fetchFile(dir: string, rel: string, f: SourceFileSpec, opts: Fetc
 
 function run(cmd: string, args: string[], cwd: string, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(cmd, args, { cwd, timeout: timeoutMs, maxBuffer: 16 << 20, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } }, (err, stdout, stderr) => {
-      if (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        if (code === 'ENOENT') reject(new FetchError(`${cmd} is not installed`));
-        else if ((err as { killed?: boolean }).killed) reject(new FetchError(`${cmd} ${args[0]} timed out after ${(timeoutMs / 1000).toFixed(0)} s`));
-        else reject(new FetchError(`${cmd} ${args[0]} failed: ${(stderr || err.message).trim().split('\n').slice(-2).join(' ')}`));
-      } else resolve(stdout);
-    });
+    execFile(
+      cmd,
+      args,
+      { cwd, timeout: timeoutMs, maxBuffer: 16 << 20, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } },
+      (err, stdout, stderr) => {
+        if (err) {
+          const code = (err as NodeJS.ErrnoException).code;
+          if (code === 'ENOENT') reject(new FetchError(`${cmd} is not installed`));
+          else if ((err as { killed?: boolean }).killed)
+            reject(new FetchError(`${cmd} ${args[0]} timed out after ${(timeoutMs / 1000).toFixed(0)} s`));
+          else
+            reject(
+              new FetchError(
+                `${cmd} ${args[0]} failed: ${(stderr || err.message).trim().split('\n').slice(-2).join(' ')}`,
+              ),
+            );
+        } else resolve(stdout);
+      },
+    );
   });
 }
 
@@ -169,7 +188,19 @@ async function fetchGit(dir: string, l: SourceLocation, opts: FetchOptions): Pro
     await run('git', ['fetch', '-q', '--depth', '1', repo, commit], work, limit);
     const head = (await run('git', ['rev-parse', 'FETCH_HEAD^{commit}'], work, limit)).trim();
     if (head !== commit) throw new FetchError(`${repo} gave commit ${head}, not ${commit}`);
-    await run('git', ['archive', '--format=tar.gz', `--prefix=${safeSegment(path.basename(repo).replace(/\.git$/, ''))}/`, '-o', tmp, commit], work, limit);
+    await run(
+      'git',
+      [
+        'archive',
+        '--format=tar.gz',
+        `--prefix=${safeSegment(path.basename(repo).replace(/\.git$/, ''))}/`,
+        '-o',
+        tmp,
+        commit,
+      ],
+      work,
+      limit,
+    );
     const h = hashFile(tmp);
     renameSync(tmp, dest);
     return { name, url: repo, path: rel, size: h.size, sha256: h.sha256, verified: ['commit'] };
@@ -185,7 +216,8 @@ async function fetchGit(dir: string, l: SourceLocation, opts: FetchOptions): Pro
 function copyContext(dir: string, l: SourceLocation, context: string): FetchedFile {
   const p = l.contextPath!;
   const norm = path.posix.normalize(p);
-  if (norm.startsWith('../') || norm === '..' || path.isAbsolute(norm)) return { name: p, error: `context path ${p} leaves the context` };
+  if (norm.startsWith('../') || norm === '..' || path.isAbsolute(norm))
+    return { name: p, error: `context path ${p} leaves the context` };
   const src = path.join(context, norm);
   const rel = path.join('context', ...norm.split('/').map(safeSegment));
   const dest = path.join(dir, rel);
@@ -236,7 +268,8 @@ async function fetchOne(dir: string, l: SourceLocation, opts: FetchOptions): Pro
       if (l.files.length === 0) return fail('the index lists no files for it');
       const sub = targetDir(l);
       for (const f of l.files) entry.files.push(await fetchFile(dir, path.join(sub, fileName(l, f)), f, opts));
-      if (l.kind === 'remote' && !l.sha256) entry.reason = 'downloaded without verification: the SBOM records no digest for it';
+      if (l.kind === 'remote' && !l.sha256)
+        entry.reason = 'downloaded without verification: the SBOM records no digest for it';
     }
   }
   const errors = entry.files.filter((f) => f.error);
@@ -258,14 +291,29 @@ export async function fetchSources(
       e = await fetchOne(dir, l, opts);
     } catch (err) {
       // fetchOne reports failures as values; this catches the unexpected (a full disk...) for this source only.
-      e = { id: l.id, kind: l.kind, name: l.name, components: l.components, urls: l.urls, status: 'failed', reason: (err as Error).message, files: [] };
+      e = {
+        id: l.id,
+        kind: l.kind,
+        name: l.name,
+        components: l.components,
+        urls: l.urls,
+        status: 'failed',
+        reason: (err as Error).message,
+        files: [],
+      };
     }
     opts.onDone?.(e);
     return e;
   });
   const summary: Record<FetchStatus, number> = { ok: 0, failed: 0, skipped: 0 };
   for (const e of entries) summary[e.status]++;
-  const manifest: Manifest = { manifestVersion: MANIFEST_VERSION, sbom: meta.sbom, mirror: meta.mirror, summary, sources: entries };
+  const manifest: Manifest = {
+    manifestVersion: MANIFEST_VERSION,
+    sbom: meta.sbom,
+    mirror: meta.mirror,
+    summary,
+    sources: entries,
+  };
   replaceFileAtomic(path.join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
   return manifest;
 }

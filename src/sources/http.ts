@@ -45,9 +45,11 @@ export interface Downloaded {
 export function describeError(e: unknown, url: string, timeoutMs?: number): string {
   if (e instanceof FetchError) return e.message;
   const err = e as Error & { cause?: { code?: string; message?: string; hostname?: string } };
-  if (err?.name === 'TimeoutError' || err?.name === 'AbortError') return `timed out: no data from ${hostOf(url)} for ${((timeoutMs ?? 0) / 1000).toFixed(1)} s`;
+  if (err?.name === 'TimeoutError' || err?.name === 'AbortError')
+    return `timed out: no data from ${hostOf(url)} for ${((timeoutMs ?? 0) / 1000).toFixed(1)} s`;
   const cause = err?.cause;
-  if (cause?.code === 'ENOTFOUND' || cause?.code === 'EAI_AGAIN') return `network error: cannot resolve host ${cause.hostname ?? hostOf(url)} (${cause.code})`;
+  if (cause?.code === 'ENOTFOUND' || cause?.code === 'EAI_AGAIN')
+    return `network error: cannot resolve host ${cause.hostname ?? hostOf(url)} (${cause.code})`;
   if (cause?.code) return `network error: ${cause.code} ${cause.message ?? ''}`.trim();
   if (cause?.message) return `network error: ${cause.message}`;
   return `network error: ${err?.message ?? String(e)}`;
@@ -62,7 +64,10 @@ function hostOf(url: string): string {
 }
 
 /** fetch with an idle timeout covering the headers and every chunk of the body. */
-async function open_(url: string, opts: HttpOptions): Promise<{ res: Response; body: AsyncIterable<Uint8Array>; done: () => void }> {
+async function open_(
+  url: string,
+  opts: HttpOptions,
+): Promise<{ res: Response; body: AsyncIterable<Uint8Array>; done: () => void }> {
   const ctrl = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const arm = (): void => {
@@ -116,7 +121,8 @@ export async function getBytes(url: string, opts: HttpOptions & { maxBytes?: num
   let n = 0;
   for await (const chunk of body) {
     n += chunk.length;
-    if (opts.maxBytes !== undefined && n > opts.maxBytes) throw new FetchError(`${url} is larger than ${opts.maxBytes} bytes`);
+    if (opts.maxBytes !== undefined && n > opts.maxBytes)
+      throw new FetchError(`${url} is larger than ${opts.maxBytes} bytes`);
     parts.push(Buffer.from(chunk));
   }
   return Buffer.concat(parts);
@@ -138,7 +144,12 @@ export async function getJson(url: string, opts: HttpOptions): Promise<unknown> 
 export async function download(
   url: string,
   dest: string,
-  opts: HttpOptions & { expected?: Expected; /** A further check of the complete temporary file before it is renamed into place; throws to reject it. */ verify?: (file: string) => void },
+  opts: HttpOptions & {
+    expected?: Expected;
+    /** A further check of the complete temporary file before it is renamed into place; throws to reject it. */ verify?: (
+      file: string,
+    ) => void;
+  },
 ): Promise<Downloaded> {
   mkdirSync(path.dirname(dest), { recursive: true });
   const tmp = path.join(path.dirname(dest), `.${path.basename(dest)}.${randomBytes(6).toString('hex')}.part`);
@@ -170,19 +181,26 @@ export async function download(
 }
 
 /** Compares digests; throws FetchError on a mismatch; returns what was checked. */
-export function checkExpected(got: { size: number; sha256: string; sha512: string }, expected: Expected | undefined, what: string): Downloaded['verified'] {
+export function checkExpected(
+  got: { size: number; sha256: string; sha512: string },
+  expected: Expected | undefined,
+  what: string,
+): Downloaded['verified'] {
   const verified: Downloaded['verified'] = [];
   if (!expected) return verified;
   if (expected.size !== undefined) {
-    if (expected.size !== got.size) throw new FetchError(`size mismatch for ${what}: expected ${expected.size} bytes, got ${got.size}`);
+    if (expected.size !== got.size)
+      throw new FetchError(`size mismatch for ${what}: expected ${expected.size} bytes, got ${got.size}`);
     verified.push('size');
   }
   if (expected.sha256 !== undefined) {
-    if (expected.sha256.toLowerCase() !== got.sha256) throw new FetchError(`sha256 mismatch for ${what}: expected ${expected.sha256.toLowerCase()}, got ${got.sha256}`);
+    if (expected.sha256.toLowerCase() !== got.sha256)
+      throw new FetchError(`sha256 mismatch for ${what}: expected ${expected.sha256.toLowerCase()}, got ${got.sha256}`);
     verified.push('sha256');
   }
   if (expected.sha512 !== undefined) {
-    if (expected.sha512.toLowerCase() !== got.sha512) throw new FetchError(`sha512 mismatch for ${what}: expected ${expected.sha512.toLowerCase()}, got ${got.sha512}`);
+    if (expected.sha512.toLowerCase() !== got.sha512)
+      throw new FetchError(`sha512 mismatch for ${what}: expected ${expected.sha512.toLowerCase()}, got ${got.sha512}`);
     verified.push('sha512');
   }
   return verified;

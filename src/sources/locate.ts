@@ -90,9 +90,26 @@ function locationOf(c: SbomComponent, opts: LocateOptions): SourceLocation | und
   if (c.type === 'container') return undefined; // the image and its base images: their packages are listed one by one
   if (c.purl) {
     const p = parsePurl(c.purl);
-    if (!p) return { ...base, id: `none:${c.ref}`, kind: 'none', name: c.name, sourceMissing: true, note: `cannot read the package URL ${c.purl}` };
+    if (!p)
+      return {
+        ...base,
+        id: `none:${c.ref}`,
+        kind: 'none',
+        name: c.name,
+        sourceMissing: true,
+        note: `cannot read the package URL ${c.purl}`,
+      };
     const version = p.version ?? c.version;
-    const none = (note: string): SourceLocation => withRepo({ ...base, id: `none:${c.ref}`, kind: 'none', name: c.name, ...(version ? { version } : {}), sourceMissing: true, note });
+    const none = (note: string): SourceLocation =>
+      withRepo({
+        ...base,
+        id: `none:${c.ref}`,
+        kind: 'none',
+        name: c.name,
+        ...(version ? { version } : {}),
+        sourceMissing: true,
+        note,
+      });
     if (!version) return none('the SBOM gives no version, so no exact source can be named');
     switch (p.type) {
       case 'deb': {
@@ -101,7 +118,11 @@ function locationOf(c: SbomComponent, opts: LocateOptions): SourceLocation | und
         // Without a recorded source package, Debian policy says it has the binary's name and version,
         // less a binNMU suffix (+bN), which only binaries carry.
         const binaryVersion = version.replace(/\+b\d+$/, '');
-        const [name, srcVersion] = src ? (src.includes('@') ? [src.slice(0, src.indexOf('@')), src.slice(src.indexOf('@') + 1)] : [src, binaryVersion]) : [p.name, binaryVersion];
+        const [name, srcVersion] = src
+          ? src.includes('@')
+            ? [src.slice(0, src.indexOf('@')), src.slice(src.indexOf('@') + 1)]
+            : [src, binaryVersion]
+          : [p.name, binaryVersion];
         const codename = codenameOf(p.qualifiers.distro);
         const component = 'main';
         const dsc = guessDscUrl(opts.mirror.main, component, name, srcVersion);
@@ -113,31 +134,75 @@ function locationOf(c: SbomComponent, opts: LocateOptions): SourceLocation | und
           version: srcVersion,
           urls: [dsc],
           ...(codename ? { codename } : {}),
-          note: codename ? 'location by the pool naming rule; not yet looked up in the mirror indices' : `unknown Debian release ${JSON.stringify(p.qualifiers.distro ?? '')}`,
+          note: codename
+            ? 'location by the pool naming rule; not yet looked up in the mirror indices'
+            : `unknown Debian release ${JSON.stringify(p.qualifiers.distro ?? '')}`,
         });
       }
       case 'npm': {
         const name = p.namespace ? `${p.namespace}/${p.name}` : p.name;
         const url = npmTarballUrl(name, version, reg);
-        return withRepo({ ...base, id: `npm:${name}@${version}`, kind: 'npm', name, version, urls: [url], files: [{ name: url.split('/').pop()!, url }], note: 'not yet looked up in the registry' });
+        return withRepo({
+          ...base,
+          id: `npm:${name}@${version}`,
+          kind: 'npm',
+          name,
+          version,
+          urls: [url],
+          files: [{ name: url.split('/').pop()!, url }],
+          note: 'not yet looked up in the registry',
+        });
       }
       case 'pypi': {
         const url = pypiSdistUrl(c.name, version, reg);
-        return withRepo({ ...base, id: `pypi:${p.name}@${version}`, kind: 'pypi', name: c.name, version, urls: [url], files: [{ name: url.split('/').pop()!, url }], note: 'not yet looked up in the registry' });
+        return withRepo({
+          ...base,
+          id: `pypi:${p.name}@${version}`,
+          kind: 'pypi',
+          name: c.name,
+          version,
+          urls: [url],
+          files: [{ name: url.split('/').pop()!, url }],
+          note: 'not yet looked up in the registry',
+        });
       }
       case 'gem': {
         const url = gemUrl(p.name, version, p.qualifiers.platform, reg);
-        return withRepo({ ...base, id: `gem:${p.name}@${version}${p.qualifiers.platform ? '-' + p.qualifiers.platform : ''}`, kind: 'gem', name: p.name, version, urls: [url], files: [{ name: url.split('/').pop()!, url }], ...(p.qualifiers.platform ? { platform: p.qualifiers.platform } : {}), note: 'not yet looked up in the registry' });
+        return withRepo({
+          ...base,
+          id: `gem:${p.name}@${version}${p.qualifiers.platform ? '-' + p.qualifiers.platform : ''}`,
+          kind: 'gem',
+          name: p.name,
+          version,
+          urls: [url],
+          files: [{ name: url.split('/').pop()!, url }],
+          ...(p.qualifiers.platform ? { platform: p.qualifiers.platform } : {}),
+          note: 'not yet looked up in the registry',
+        });
       }
       case 'golang': {
         const module = p.namespace ? `${p.namespace}/${p.name}` : p.name;
-        if (!/^v\d/.test(version)) return none(`Go module ${module} has version ${JSON.stringify(version)}, which the module proxy cannot serve`);
+        if (!/^v\d/.test(version))
+          return none(
+            `Go module ${module} has version ${JSON.stringify(version)}, which the module proxy cannot serve`,
+          );
         const url = goModuleZipUrl(module, version, reg);
-        return withRepo({ ...base, id: `go:${module}@${version}`, kind: 'go-module', name: module, version, urls: [url], files: [{ name: url.split('/').pop()!, url }], note: 'not yet looked up in the checksum database' });
+        return withRepo({
+          ...base,
+          id: `go:${module}@${version}`,
+          kind: 'go-module',
+          name: module,
+          version,
+          urls: [url],
+          files: [{ name: url.split('/').pop()!, url }],
+          note: 'not yet looked up in the checksum database',
+        });
       }
       default: {
         const src = prop(c, 'scannable:source-package');
-        return none(`no source location is known for ${p.type} packages${src ? ` (source package ${src.replace('@', ' ')})` : ''}`);
+        return none(
+          `no source location is known for ${p.type} packages${src ? ` (source package ${src.replace('@', ' ')})` : ''}`,
+        );
       }
     }
   }
@@ -146,7 +211,15 @@ function locationOf(c: SbomComponent, opts: LocateOptions): SourceLocation | und
   switch (origin) {
     case 'context': {
       const p = c.ref.startsWith('file:context:') ? c.ref.slice('file:context:'.length) : c.name;
-      return { ...base, id: `context:${p}`, kind: 'context', name: p, contextPath: p, ...(sha256 ? { sha256 } : {}), note: 'in the build context' };
+      return {
+        ...base,
+        id: `context:${p}`,
+        kind: 'context',
+        name: p,
+        contextPath: p,
+        ...(sha256 ? { sha256 } : {}),
+        note: 'in the build context',
+      };
     }
     case 'remote': {
       const url = c.ref.startsWith('file:remote:') ? c.ref.slice('file:remote:'.length) : c.name;
@@ -159,20 +232,55 @@ function locationOf(c: SbomComponent, opts: LocateOptions): SourceLocation | und
           name: git.repo,
           urls: [git.repo],
           repository: git.repo,
-          ...(git.commit ? { commit: git.commit, resolved: true } : { note: 'no commit recorded: a branch or tag is not a fixed source' }),
+          ...(git.commit
+            ? { commit: git.commit, resolved: true }
+            : { note: 'no commit recorded: a branch or tag is not a fixed source' }),
         };
       }
       const name = decodeURIComponent(new URL(url, 'http://x/').pathname.split('/').pop() || 'download');
-      return { ...base, id: `remote:${url}`, kind: 'remote', name: url, urls: [url], files: [{ name, url, ...(sha256 ? { sha256 } : {}) }], resolved: true, ...(sha256 ? { sha256 } : { note: 'no digest recorded to verify against' }) };
+      return {
+        ...base,
+        id: `remote:${url}`,
+        kind: 'remote',
+        name: url,
+        urls: [url],
+        files: [{ name, url, ...(sha256 ? { sha256 } : {}) }],
+        resolved: true,
+        ...(sha256 ? { sha256 } : { note: 'no digest recorded to verify against' }),
+      };
     }
     case 'inline':
-      return { ...base, id: `none:${c.ref}`, kind: 'none', name: c.name, note: 'written from the Dockerfile: the Dockerfile is its source' };
+      return {
+        ...base,
+        id: `none:${c.ref}`,
+        kind: 'none',
+        name: c.name,
+        note: 'written from the Dockerfile: the Dockerfile is its source',
+      };
     case 'built':
-      return { ...base, id: `none:${c.ref}`, kind: 'none', name: c.name, note: 'built during the build: its sources are the components it was built from' };
+      return {
+        ...base,
+        id: `none:${c.ref}`,
+        kind: 'none',
+        name: c.name,
+        note: 'built during the build: its sources are the components it was built from',
+      };
     case 'unattributed':
-      return { ...base, id: `none:${c.ref}`, kind: 'none', name: c.name, note: 'origin unknown (see the attribution file, "Not attributed")' };
+      return {
+        ...base,
+        id: `none:${c.ref}`,
+        kind: 'none',
+        name: c.name,
+        note: 'origin unknown (see the attribution file, "Not attributed")',
+      };
     default:
-      return { ...base, id: `none:${c.ref}`, kind: 'none', name: c.name, note: 'the SBOM records no package URL or origin for it' };
+      return {
+        ...base,
+        id: `none:${c.ref}`,
+        kind: 'none',
+        name: c.name,
+        note: 'the SBOM records no package URL or origin for it',
+      };
   }
 }
 
@@ -209,7 +317,11 @@ export function defaultCacheDir(): string {
 }
 
 /** Runs `fn` over `items` with at most `limit` at a time; results in input order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const out: R[] = new Array(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -230,7 +342,12 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
 export async function resolveSources(locations: SourceLocation[], opts: ResolveOptions): Promise<SourceLocation[]> {
   const reg = opts.registries ?? DEFAULT_REGISTRIES;
   const http = { timeoutMs: opts.timeoutMs };
-  const out = locations.map((l) => ({ ...l, components: [...l.components], urls: [...l.urls], files: l.files.map((f) => ({ ...f })) }));
+  const out = locations.map((l) => ({
+    ...l,
+    components: [...l.components],
+    urls: [...l.urls],
+    files: l.files.map((f) => ({ ...f })),
+  }));
 
   // Debian: one pass over each suite's index per release.
   const byRelease = new Map<string, SourceLocation[]>();
@@ -248,7 +365,12 @@ export async function resolveSources(locations: SourceLocation[], opts: ResolveO
     for (const l of list) {
       const hit = found.found.get(`${l.name}@${l.version}`);
       if (hit) {
-        Object.assign(l, { resolved: true, suite: hit.suite, urls: [hit.dsc], files: hit.files.map((f) => ({ name: f.name, url: f.url, size: f.size, sha256: f.sha256 })) });
+        Object.assign(l, {
+          resolved: true,
+          suite: hit.suite,
+          urls: [hit.dsc],
+          files: hit.files.map((f) => ({ name: f.name, url: f.url, size: f.size, sha256: f.sha256 })),
+        });
         delete l.note;
         continue;
       }
@@ -270,7 +392,8 @@ export async function resolveSources(locations: SourceLocation[], opts: ResolveO
         if (l.kind === 'npm') l.files = [await resolveNpm(l.name, l.version!, http, reg)];
         else if (l.kind === 'pypi') l.files = [await resolvePypi(l.name, l.version!, http, reg)];
         else if (l.kind === 'gem') l.files = [await resolveGem(l.name, l.version!, l.platform, http, reg)];
-        else if (l.kind === 'go-module') l.files = [{ ...l.files[0]!, h1: await resolveGoSum(l.name, l.version!, http, reg) }];
+        else if (l.kind === 'go-module')
+          l.files = [{ ...l.files[0]!, h1: await resolveGoSum(l.name, l.version!, http, reg) }];
         l.urls = [l.files[0]!.url];
         l.resolved = true;
         delete l.note;

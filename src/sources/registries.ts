@@ -67,7 +67,12 @@ export function sriSha512(integrity: string): string | undefined {
   return undefined;
 }
 
-export async function resolveNpm(name: string, version: string, opts: HttpOptions, reg = DEFAULT_REGISTRIES): Promise<SourceFileSpec> {
+export async function resolveNpm(
+  name: string,
+  version: string,
+  opts: HttpOptions,
+  reg = DEFAULT_REGISTRIES,
+): Promise<SourceFileSpec> {
   const url = `${reg.npm}/${npmDocName(name)}/${encodeURIComponent(version)}`;
   const doc = await getJson(url, opts);
   const dist = isObj(doc) && isObj(doc.dist) ? doc.dist : undefined;
@@ -90,15 +95,26 @@ export function pypiSdistUrl(name: string, version: string, reg = DEFAULT_REGIST
   return `${reg.pypiFiles}/packages/source/${name[0]}/${name}/${name}-${version}.tar.gz`;
 }
 
-export async function resolvePypi(name: string, version: string, opts: HttpOptions, reg = DEFAULT_REGISTRIES): Promise<SourceFileSpec> {
+export async function resolvePypi(
+  name: string,
+  version: string,
+  opts: HttpOptions,
+  reg = DEFAULT_REGISTRIES,
+): Promise<SourceFileSpec> {
   const url = `${reg.pypi}/pypi/${encodeURIComponent(pypiNormalize(name))}/${encodeURIComponent(version)}/json`;
   const doc = await getJson(url, opts);
   const urls = isObj(doc) && Array.isArray(doc.urls) ? doc.urls.filter(isObj) : [];
   const sdist = urls.find((u) => u.packagetype === 'sdist');
-  if (!sdist || typeof sdist.url !== 'string' || typeof sdist.filename !== 'string') throw new FetchError(`PyPI has no source distribution of ${name} ${version}`);
+  if (!sdist || typeof sdist.url !== 'string' || typeof sdist.filename !== 'string')
+    throw new FetchError(`PyPI has no source distribution of ${name} ${version}`);
   const sha256 = isObj(sdist.digests) && typeof sdist.digests.sha256 === 'string' ? sdist.digests.sha256 : undefined;
   if (!sha256) throw new FetchError(`${url} gives no sha256 for ${sdist.filename}`);
-  return { name: sdist.filename, url: sdist.url, sha256, ...(typeof sdist.size === 'number' ? { size: sdist.size } : {}) };
+  return {
+    name: sdist.filename,
+    url: sdist.url,
+    sha256,
+    ...(typeof sdist.size === 'number' ? { size: sdist.size } : {}),
+  };
 }
 
 // ---- RubyGems
@@ -111,7 +127,13 @@ export function gemUrl(name: string, version: string, platform?: string, reg = D
   return `${reg.rubygems}/downloads/${gemFileName(name, version, platform)}`;
 }
 
-export async function resolveGem(name: string, version: string, platform: string | undefined, opts: HttpOptions, reg = DEFAULT_REGISTRIES): Promise<SourceFileSpec> {
+export async function resolveGem(
+  name: string,
+  version: string,
+  platform: string | undefined,
+  opts: HttpOptions,
+  reg = DEFAULT_REGISTRIES,
+): Promise<SourceFileSpec> {
   const q = platform && platform !== 'ruby' ? `?platform=${encodeURIComponent(platform)}` : '';
   const url = `${reg.rubygems}/api/v2/rubygems/${encodeURIComponent(name)}/versions/${encodeURIComponent(version)}.json${q}`;
   const doc = await getJson(url, opts);
@@ -132,7 +154,12 @@ export function goModuleZipUrl(module: string, version: string, reg = DEFAULT_RE
 }
 
 /** The `h1:` hash of a module zip as the checksum database records it. */
-export async function resolveGoSum(module: string, version: string, opts: HttpOptions, reg = DEFAULT_REGISTRIES): Promise<string> {
+export async function resolveGoSum(
+  module: string,
+  version: string,
+  opts: HttpOptions,
+  reg = DEFAULT_REGISTRIES,
+): Promise<string> {
   const url = `${reg.gosumdb}/lookup/${goEscape(module)}@${goEscape(version)}`;
   const text = (await getBytes(url, { ...opts, maxBytes: 1 << 20 })).toString('utf8');
   for (const line of text.split('\n')) {
@@ -174,7 +201,8 @@ export function readZip(buf: Buffer): Array<{ name: string; data: Buffer }> {
   if (p === 0xffffffff || count === 0xffff) throw new FetchError('ZIP64 archives are not supported');
   const out: Array<{ name: string; data: Buffer }> = [];
   for (let i = 0; i < count; i++) {
-    if (p + 46 > buf.length || buf.readUInt32LE(p) !== 0x02014b50) throw new FetchError('corrupt zip central directory');
+    if (p + 46 > buf.length || buf.readUInt32LE(p) !== 0x02014b50)
+      throw new FetchError('corrupt zip central directory');
     const method = buf.readUInt16LE(p + 10);
     const csize = buf.readUInt32LE(p + 20);
     const nameLen = buf.readUInt16LE(p + 28);
@@ -184,7 +212,8 @@ export function readZip(buf: Buffer): Array<{ name: string; data: Buffer }> {
     const name = buf.subarray(p + 46, p + 46 + nameLen).toString('utf8');
     p += 46 + nameLen + extraLen + commentLen;
     if (name.endsWith('/')) continue; // directories carry no content and are not hashed
-    if (local + 30 > buf.length || buf.readUInt32LE(local) !== 0x04034b50) throw new FetchError(`corrupt zip local header for ${name}`);
+    if (local + 30 > buf.length || buf.readUInt32LE(local) !== 0x04034b50)
+      throw new FetchError(`corrupt zip local header for ${name}`);
     const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
     const raw = buf.subarray(start, start + csize);
     if (method === 0) out.push({ name, data: Buffer.from(raw) });

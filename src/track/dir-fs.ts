@@ -31,7 +31,15 @@ export function tarMtime(mtimeMs: number): number {
 
 /** What a tar (and so `docker export`) records about a file: permission bits, owner, size of regular files, mtime in whole seconds. */
 export function entryOfStats(imagePath: string, kind: FileKind, st: Stats): FileEntry {
-  return { path: imagePath, kind, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, size: kind === 'file' ? st.size : 0, mtime: tarMtime(st.mtimeMs) };
+  return {
+    path: imagePath,
+    kind,
+    mode: st.mode & 0o7777,
+    uid: st.uid,
+    gid: st.gid,
+    size: kind === 'file' ? st.size : 0,
+    mtime: tarMtime(st.mtimeMs),
+  };
 }
 
 export class DirFs implements SnapshotFs {

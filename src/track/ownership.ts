@@ -50,15 +50,28 @@ export const GENERATED_RULES: readonly GeneratedRule[] = [
   { pattern: '/var/log/bootstrap.log', by: 'debootstrap', reason: 'log' },
   // debootstrap writes these itself (setup_etc, setup_proc); its log proves it ran.
   { pattern: '/etc/{fstab,mtab}', by: 'debootstrap', reason: 'base system setup', onlyIf: '/var/log/bootstrap.log' },
-  { pattern: '/etc/apt/sources.list', by: 'debootstrap', reason: 'mirror used to bootstrap', onlyIf: '/var/log/bootstrap.log' },
+  {
+    pattern: '/etc/apt/sources.list',
+    by: 'debootstrap',
+    reason: 'mirror used to bootstrap',
+    onlyIf: '/var/log/bootstrap.log',
+  },
   { pattern: '/etc/ld.so.cache', by: 'ldconfig', reason: 'shared library cache' },
   { pattern: '/var/cache/ldconfig/**', by: 'ldconfig', reason: 'shared library cache' },
-  { pattern: '/usr/lib/*/gconv/gconv-modules.cache', by: 'iconvconfig', reason: 'gconv module cache (libc-bin trigger)' },
+  {
+    pattern: '/usr/lib/*/gconv/gconv-modules.cache',
+    by: 'iconvconfig',
+    reason: 'gconv module cache (libc-bin trigger)',
+  },
   { pattern: '/usr/lib/locale/locale-archive', by: 'localedef', reason: 'compiled locales' },
   { pattern: '/usr/share/info/dir', by: 'install-info', reason: 'info directory index' },
   { pattern: '/usr/share/info/dir.old', by: 'install-info', reason: 'info directory index backup' },
   { pattern: '/etc/ssl/certs/*', by: 'update-ca-certificates', reason: 'certificate hash links and bundle' },
-  { pattern: '/etc/ca-certificates.conf', by: 'ca-certificates (postinst)', reason: 'selection of trusted certificates' },
+  {
+    pattern: '/etc/ca-certificates.conf',
+    by: 'ca-certificates (postinst)',
+    reason: 'selection of trusted certificates',
+  },
   { pattern: '/etc/{passwd,group}', by: 'base-passwd (update-passwd)', reason: 'user and group database' },
   { pattern: '/etc/{passwd,group,shadow,gshadow}-', by: 'shadow tools', reason: 'user database backup' },
   { pattern: '/etc/{shadow,gshadow}', by: 'passwd (pwconv/grpconv)', reason: 'shadow password database' },
@@ -76,7 +89,11 @@ export const GENERATED_RULES: readonly GeneratedRule[] = [
   { pattern: '/var/lib/ucf/**', by: 'ucf', reason: 'configuration file state' },
   { pattern: '/etc/machine-id', by: 'systemd-machine-id-setup', reason: 'machine id' },
   { pattern: '/var/lib/dbus/machine-id', by: 'dbus', reason: 'machine id' },
-  { pattern: '/etc/{hostname,hosts,resolv.conf}', by: 'container runtime', reason: 'written by the engine into every container' },
+  {
+    pattern: '/etc/{hostname,hosts,resolv.conf}',
+    by: 'container runtime',
+    reason: 'written by the engine into every container',
+  },
   { pattern: '/.dockerenv', by: 'container runtime', reason: 'written by the engine into every container' },
   { pattern: '/var/log/**', by: 'logging', reason: 'log written while the image was built' },
   { pattern: '/**/__pycache__/*.pyc', by: 'python (py3compile/pip)', reason: 'byte-compiled module' },
@@ -234,7 +251,8 @@ export function mapOwnership(fs: SnapshotFs, packages: readonly Package[]): Owne
       }
       const existing = owners.get(path);
       if (!existing) owners.set(path, { kind: 'package', pkg, via, also: [] });
-      else if (existing.kind === 'package' && existing.pkg !== pkg && !existing.also.includes(pkg)) existing.also.push(pkg);
+      else if (existing.kind === 'package' && existing.pkg !== pkg && !existing.also.includes(pkg))
+        existing.also.push(pkg);
     }
   }
 

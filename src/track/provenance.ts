@@ -90,7 +90,10 @@ export interface StepRecord {
 export interface StageRecord {
   index: number;
   name?: string;
-  base: { kind: 'image'; ref: string; imageId: string; digest?: string } | { kind: 'stage'; stage: number } | { kind: 'scratch' };
+  base:
+    | { kind: 'image'; ref: string; imageId: string; digest?: string }
+    | { kind: 'stage'; stage: number }
+    | { kind: 'scratch' };
   /** The stage produces the image (the target). */
   target: boolean;
   /** The stage's FROM instruction: base-image packages point at it. */
@@ -139,7 +142,17 @@ export interface Coverage {
   byOrigin: Record<OriginKind, number>;
 }
 
-const ORIGIN_KINDS: readonly OriginKind[] = ['base', 'package', 'context', 'remote', 'inline', 'stage', 'built', 'generated', 'unattributed'];
+const ORIGIN_KINDS: readonly OriginKind[] = [
+  'base',
+  'package',
+  'context',
+  'remote',
+  'inline',
+  'stage',
+  'built',
+  'generated',
+  'unattributed',
+];
 
 export function computeCoverage(files: readonly FileRecord[]): Coverage {
   const byOrigin = Object.fromEntries(ORIGIN_KINDS.map((k) => [k, 0])) as Record<OriginKind, number>;

@@ -28,12 +28,7 @@ export interface PurlParts {
 export function formatPurl(p: PurlParts): string {
   let s = 'pkg:' + p.type.toLowerCase() + '/';
   if (p.namespace) {
-    s +=
-      p.namespace
-        .split('/')
-        .filter(Boolean)
-        .map(encodeComponent)
-        .join('/') + '/';
+    s += p.namespace.split('/').filter(Boolean).map(encodeComponent).join('/') + '/';
   }
   s += encodeComponent(p.name);
   if (p.version) s += '@' + encodeComponent(p.version);

@@ -21,7 +21,16 @@ import type { SnapshotFs } from './fs.js';
 import { mapOwnership, type OwnershipReport } from './ownership.js';
 import type { Package } from './package.js';
 import { normalizePath } from './paths.js';
-import { computeCoverage, rootOrigin, type FileRecord, type Origin, type PackageRecord, type Problem, type StageRecord, type StepRef } from './provenance.js';
+import {
+  computeCoverage,
+  rootOrigin,
+  type FileRecord,
+  type Origin,
+  type PackageRecord,
+  type Problem,
+  type StageRecord,
+  type StepRef,
+} from './provenance.js';
 
 export type ChangeKind = 'added' | 'modified' | 'deleted';
 
@@ -203,8 +212,15 @@ export class Tracker {
         } else lastWriter.set(p, step);
       }
     }
-    const baseImage = trace.base.kind === 'image' ? { ref: trace.base.ref, imageId: trace.base.imageId } : parent?.baseImage;
-    this.stages.set(trace.index, { trace, lastWriter, history, origins: new Map(), ...(baseImage ? { baseImage } : {}) });
+    const baseImage =
+      trace.base.kind === 'image' ? { ref: trace.base.ref, imageId: trace.base.imageId } : parent?.baseImage;
+    this.stages.set(trace.index, {
+      trace,
+      lastWriter,
+      history,
+      origins: new Map(),
+      ...(baseImage ? { baseImage } : {}),
+    });
   }
 
   private stageCatalog(st: StageState): NonNullable<StageState['catalog']> {
@@ -272,9 +288,22 @@ export class Tracker {
   private fromPlaced(w: TracedStep, src: PlacedSource): Origin {
     switch (src.kind) {
       case 'context':
-        return { kind: 'context', path: src.path, sha256: src.sha256, ...(src.member ? { member: src.member } : {}), step: w.ref };
+        return {
+          kind: 'context',
+          path: src.path,
+          sha256: src.sha256,
+          ...(src.member ? { member: src.member } : {}),
+          step: w.ref,
+        };
       case 'remote':
-        return { kind: 'remote', url: src.url, ...(src.sha256 ? { sha256: src.sha256 } : {}), verified: src.verified, ...(src.member ? { member: src.member } : {}), step: w.ref };
+        return {
+          kind: 'remote',
+          url: src.url,
+          ...(src.sha256 ? { sha256: src.sha256 } : {}),
+          verified: src.verified,
+          ...(src.member ? { member: src.member } : {}),
+          step: w.ref,
+        };
       case 'inline':
         return { kind: 'inline', name: src.name, step: w.ref };
       case 'image':
@@ -282,13 +311,24 @@ export class Tracker {
       case 'stage': {
         const from = this.stages.get(src.stage);
         const inner = from ? this.originOf(src.stage, src.path) : { kind: 'unattributed' as const, step: w.ref };
-        return { kind: 'stage', stage: src.stage, ...(from?.trace.name ? { stageName: from.trace.name } : {}), path: src.path, origin: inner, step: w.ref };
+        return {
+          kind: 'stage',
+          stage: src.stage,
+          ...(from?.trace.name ? { stageName: from.trace.name } : {}),
+          path: src.path,
+          origin: inner,
+          step: w.ref,
+        };
       }
     }
   }
 
   /** Where the archive a RUN extracted came from, as of before that RUN. */
-  private archiveSource(st: StageState, w: TracedStep, pattern: string): { step: TracedStep; path: string; src: PlacedSource } | undefined {
+  private archiveSource(
+    st: StageState,
+    w: TracedStep,
+    pattern: string,
+  ): { step: TracedStep; path: string; src: PlacedSource } | undefined {
     const before = st.history.slice(0, st.history.indexOf(w));
     for (let i = before.length - 1; i >= 0; i--) {
       const s = before[i]!;
@@ -304,20 +344,35 @@ export class Tracker {
     for (const d of intents.downloads) {
       if (normalizePath(d.output) !== p) continue;
       if (d.verified) return { kind: 'remote', url: d.url, verified: true, step: w.ref };
-      return { kind: 'unattributed', step: w.ref, note: `downloaded from ${d.url} without a checksum or signature check` };
+      return {
+        kind: 'unattributed',
+        step: w.ref,
+        note: `downloaded from ${d.url} without a checksum or signature check`,
+      };
     }
     for (const x of intents.extracts) {
       const member = under(x.dest, p);
       if (member === undefined) continue;
-      if (x.url) return { kind: 'unattributed', step: w.ref, note: `unpacked from ${x.url}, downloaded without a checksum or signature check` };
+      if (x.url)
+        return {
+          kind: 'unattributed',
+          step: w.ref,
+          note: `unpacked from ${x.url}, downloaded without a checksum or signature check`,
+        };
       if (!x.archive) continue;
       const found = this.archiveSource(st, w, x.archive);
       if (!found) continue;
-      const key = found.src.kind === 'context' ? `context:${found.src.path}` : found.src.kind === 'remote' ? `remote:${found.src.url}` : undefined;
+      const key =
+        found.src.kind === 'context'
+          ? `context:${found.src.path}`
+          : found.src.kind === 'remote'
+            ? `remote:${found.src.url}`
+            : undefined;
       const members = key ? w.archiveMembers?.get(key) : undefined;
       if (members && !members.has(member) && !members.has(`./${member}`)) continue;
       const archiveOrigin = this.fromPlaced(found.step, found.src);
-      if (archiveOrigin.kind === 'context' || archiveOrigin.kind === 'remote') return { ...archiveOrigin, member, step: w.ref };
+      if (archiveOrigin.kind === 'context' || archiveOrigin.kind === 'remote')
+        return { ...archiveOrigin, member, step: w.ref };
       return archiveOrigin;
     }
     if (intents.builds.length) {
@@ -343,7 +398,8 @@ export class Tracker {
     for (const e of fs.entries()) {
       if (!COUNTED.has(e.kind)) continue;
       const origin = this.originOf(target, e.path);
-      const sha256 = e.kind === 'file' && (hashAll || !IDENTIFIED.has(rootOrigin(origin).kind)) ? fileSha256(fs, e.path) : undefined;
+      const sha256 =
+        e.kind === 'file' && (hashAll || !IDENTIFIED.has(rootOrigin(origin).kind)) ? fileSha256(fs, e.path) : undefined;
       files.push({
         path: e.path,
         kind: e.kind as FileRecord['kind'],

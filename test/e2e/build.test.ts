@@ -45,7 +45,11 @@ describeEngine('scannable build on the real engine', () => {
 
   it('records the COPYed context file with its sha256', () => {
     const f = jq.files.find((x) => x.path === '/usr/local/bin/hello')!;
-    expect(f.origin).toMatchObject({ kind: 'context', path: 'hello.sh', sha256: sha256(path.join(examples, 'jq-curl', 'hello.sh')) });
+    expect(f.origin).toMatchObject({
+      kind: 'context',
+      path: 'hello.sh',
+      sha256: sha256(path.join(examples, 'jq-curl', 'hello.sh')),
+    });
     expect(f.origin.kind === 'context' && f.origin.step.line).toBe(7);
     expect(f.sha256).toBe(sha256(path.join(examples, 'jq-curl', 'hello.sh')));
   });
@@ -53,8 +57,12 @@ describeEngine('scannable build on the real engine', () => {
   it('gives at least 99% of files and symlinks an origin, listing the rest with their step', () => {
     expect(jq.coverage.files).toBeGreaterThan(5000);
     expect(jq.coverage.ratio).toBeGreaterThanOrEqual(0.99);
-    const rest = jq.files.filter((f) => rootOrigin(f.origin).kind === 'unattributed').map((f) => `${f.path} <- ${f.origin.kind === 'unattributed' ? f.origin.step.id : ''}`);
-    process.stdout.write(`jq-curl coverage ${(jq.coverage.ratio * 100).toFixed(2)}% of ${jq.coverage.files}; unattributed: ${JSON.stringify(rest)}\n`);
+    const rest = jq.files
+      .filter((f) => rootOrigin(f.origin).kind === 'unattributed')
+      .map((f) => `${f.path} <- ${f.origin.kind === 'unattributed' ? f.origin.step.id : ''}`);
+    process.stdout.write(
+      `jq-curl coverage ${(jq.coverage.ratio * 100).toFixed(2)}% of ${jq.coverage.files}; unattributed: ${JSON.stringify(rest)}\n`,
+    );
   });
 
   it('emits a valid CycloneDX 1.6 SBOM, byte-identical on a cached rebuild', async () => {
@@ -91,30 +99,41 @@ describeEngine('scannable build on the real engine', () => {
       expect(await validateCycloneDX(provenanceToCycloneDX(prov))).toBeNull();
     }, 300_000);
 
-  it('takes the hashes of what a long RUN wrote while it ran only where they are still true', async () => {
-    // /data/same is hashed while the RUN sleeps, then rewritten with the same size, inode and mtime:
-    // only its ctime says that the hash taken before is stale.
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'scannable-e2e-'));
-    writeFileSync(
-      path.join(dir, 'Dockerfile'),
-      `FROM busybox\nRUN wget -q -O /tool http://127.0.0.1:${port}/tool && mkdir /data \\\n` +
-        ` && for i in 1 2 3 4 5 6; do head -c 300000 /dev/urandom > /data/f$i; sleep 0.3; done \\\n` +
-        ` && printf aaaa > /data/same && touch -r /bin/busybox /data/same && sleep 1.5 \\\n` +
-        ` && printf bbbb > /data/same && touch -r /bin/busybox /data/same\n`,
-    );
-    const out = await buildExample(dir, { noCache: true });
-    const buildId = testBuildId('written-hashes');
-    const image = await TarSnapshotFs.fromStream(await engine.readImage(out.imageId, undefined, buildId));
-    try {
-      const written = out.provenance.files.filter((f) => f.path === '/tool' || f.path.startsWith('/data/'));
-      expect(written.map((f) => f.path).sort()).toEqual(['/data/f1', '/data/f2', '/data/f3', '/data/f4', '/data/f5', '/data/f6', '/data/same', '/tool']);
-      for (const f of written) expect(f.sha256, f.path).toBe(image.sha256(f.path));
-      expect(written.find((f) => f.path === '/data/same')!.sha256).toBe(createHash('sha256').update('bbbb').digest('hex'));
-    } finally {
-      image.close();
-      await cleanup(engine, buildId);
-    }
-  }, 300_000);
+    it('takes the hashes of what a long RUN wrote while it ran only where they are still true', async () => {
+      // /data/same is hashed while the RUN sleeps, then rewritten with the same size, inode and mtime:
+      // only its ctime says that the hash taken before is stale.
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'scannable-e2e-'));
+      writeFileSync(
+        path.join(dir, 'Dockerfile'),
+        `FROM busybox\nRUN wget -q -O /tool http://127.0.0.1:${port}/tool && mkdir /data \\\n` +
+          ` && for i in 1 2 3 4 5 6; do head -c 300000 /dev/urandom > /data/f$i; sleep 0.3; done \\\n` +
+          ` && printf aaaa > /data/same && touch -r /bin/busybox /data/same && sleep 1.5 \\\n` +
+          ` && printf bbbb > /data/same && touch -r /bin/busybox /data/same\n`,
+      );
+      const out = await buildExample(dir, { noCache: true });
+      const buildId = testBuildId('written-hashes');
+      const image = await TarSnapshotFs.fromStream(await engine.readImage(out.imageId, undefined, buildId));
+      try {
+        const written = out.provenance.files.filter((f) => f.path === '/tool' || f.path.startsWith('/data/'));
+        expect(written.map((f) => f.path).sort()).toEqual([
+          '/data/f1',
+          '/data/f2',
+          '/data/f3',
+          '/data/f4',
+          '/data/f5',
+          '/data/f6',
+          '/data/same',
+          '/tool',
+        ]);
+        for (const f of written) expect(f.sha256, f.path).toBe(image.sha256(f.path));
+        expect(written.find((f) => f.path === '/data/same')!.sha256).toBe(
+          createHash('sha256').update('bbbb').digest('hex'),
+        );
+      } finally {
+        image.close();
+        await cleanup(engine, buildId);
+      }
+    }, 300_000);
   });
 
   it('keeps the origin chain of a binary built in another stage', async () => {
@@ -124,7 +143,9 @@ describeEngine('scannable build on the real engine', () => {
     const inner = rootOrigin(hello.origin);
     expect(inner).toMatchObject({ kind: 'built', step: { line: 9 } });
     expect(inner.kind === 'built' && ['cc', 'gcc']).toContain(inner.kind === 'built' ? inner.tool : '');
-    expect(inner.kind === 'built' && inner.sources.map((s) => (s.kind === 'context' ? s.path : s.kind))).toContain('hello.c');
+    expect(inner.kind === 'built' && inner.sources.map((s) => (s.kind === 'context' ? s.path : s.kind))).toContain(
+      'hello.c',
+    );
     expect(prov.buildPackages.map((p) => p.package.name)).toContain('gcc');
     expect(await validateCycloneDX(provenanceToCycloneDX(prov))).toBeNull();
   }, 600_000);
@@ -164,7 +185,11 @@ describeEngine('scannable build on the real engine', () => {
     writeFileSync(path.join(dir, 'a.txt'), 'a\n');
     const cli = path.join(examples, '..', 'bin', 'scannable.js');
     const env = { ...process.env, XDG_CACHE_HOME: path.join(dir, 'cache') };
-    const run = (out: string) => execFileSync('node', [cli, 'build', '--progress', 'quiet', '--no-report', '--sbom', path.join(dir, out), dir], { stdio: 'pipe', env });
+    const run = (out: string) =>
+      execFileSync('node', [cli, 'build', '--progress', 'quiet', '--no-report', '--sbom', path.join(dir, out), dir], {
+        stdio: 'pipe',
+        env,
+      });
     run('first.json');
     // The tracker's result, written while the SBOM validated (BuildRequest.later), is there for the rebuild.
     expect(readdirSync(path.join(dir, 'cache', 'scannable', 'steps', 'tracks'))).toHaveLength(1);
@@ -176,7 +201,10 @@ describeEngine('scannable build on the real engine', () => {
     // Read back, not written again: the same file, untouched.
     expect(readdirSync(memo)).toEqual(kept);
     expect(statSync(path.join(memo, kept[0]!)).mtimeMs).toBe(keptAt);
-    const [first, second] = ['first.json', 'second.json'].map((f) => readFileSync(path.join(dir, f), 'utf8')) as [string, string];
+    const [first, second] = ['first.json', 'second.json'].map((f) => readFileSync(path.join(dir, f), 'utf8')) as [
+      string,
+      string,
+    ];
     const timestamp = (json: string) => (JSON.parse(json) as { metadata: { timestamp: string } }).metadata.timestamp;
     expect(timestamp(second) > timestamp(first)).toBe(true);
     expect(second.replace(timestamp(second), '')).toBe(first.replace(timestamp(first), ''));
@@ -184,21 +212,35 @@ describeEngine('scannable build on the real engine', () => {
 
   it('a build that fails mid-way leaves no containers and no SBOM', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'scannable-e2e-'));
-    writeFileSync(path.join(dir, 'Dockerfile'), 'FROM busybox\nRUN echo before > /x\nRUN echo failing here >&2; exit 7\nRUN echo never\n');
+    writeFileSync(
+      path.join(dir, 'Dockerfile'),
+      'FROM busybox\nRUN echo before > /x\nRUN echo failing here >&2; exit 7\nRUN echo never\n',
+    );
     const sbom = path.join(dir, 'out.cdx.json');
     const cli = path.join(examples, '..', 'bin', 'scannable.js');
     let status = 0;
     let stderr = '';
     try {
-      execFileSync('node', [cli, 'build', '--progress', 'json', '--sbom', sbom, dir], { stdio: 'pipe', env: { ...process.env, XDG_CACHE_HOME: path.join(dir, 'cache') } });
+      execFileSync('node', [cli, 'build', '--progress', 'json', '--sbom', sbom, dir], {
+        stdio: 'pipe',
+        env: { ...process.env, XDG_CACHE_HOME: path.join(dir, 'cache') },
+      });
     } catch (e) {
       status = (e as { status: number }).status;
       stderr = String((e as { stderr: Buffer }).stderr);
     }
-    const events = stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { event: string; buildId?: string; text?: string; message?: string });
+    const events = stderr
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { event: string; buildId?: string; text?: string; message?: string });
     const buildId = events.find((e) => e.event === 'begin')?.buildId;
     expect(buildId).toMatch(/^[0-9a-f]{16}$/);
-    stderr = events.map((e) => e.text ?? e.message ?? '').join('') + stderr.split('\n').filter((l) => !l.startsWith('{')).join('\n');
+    stderr =
+      events.map((e) => e.text ?? e.message ?? '').join('') +
+      stderr
+        .split('\n')
+        .filter((l) => !l.startsWith('{'))
+        .join('\n');
     expect(status).toBe(1);
     expect(stderr).toContain('the command exited with code 7');
     expect(stderr).toContain('failing here');

@@ -63,7 +63,20 @@ ARG GIVEN
 RUN echo "\${GIVEN:-unset}" >> /seen-in-second
 `;
 
-const CONFIG_FIELDS = ['Env', 'Cmd', 'Entrypoint', 'WorkingDir', 'User', 'ExposedPorts', 'Volumes', 'Labels', 'StopSignal', 'Healthcheck', 'Shell', 'OnBuild'] as const;
+const CONFIG_FIELDS = [
+  'Env',
+  'Cmd',
+  'Entrypoint',
+  'WorkingDir',
+  'User',
+  'ExposedPorts',
+  'Volumes',
+  'Labels',
+  'StopSignal',
+  'Healthcheck',
+  'Shell',
+  'OnBuild',
+] as const;
 
 async function tree(imageId: string, buildId: string): Promise<Map<string, string>> {
   const fs = await TarSnapshotFs.fromStream(await engine.readImage(imageId, undefined, buildId));
@@ -103,17 +116,25 @@ describeEngine('scannable build vs docker build', () => {
     const [a, b] = await Promise.all([tree(theirs, buildId), tree(ours, buildId)]);
     const onlyTheirs = [...a.keys()].filter((p) => !b.has(p));
     const onlyOurs = [...b.keys()].filter((p) => !a.has(p));
-    const differ = [...a.keys()].filter((p) => b.has(p) && a.get(p) !== b.get(p)).map((p) => `${p}\n  docker:    ${a.get(p)}\n  scannable: ${b.get(p)}`);
+    const differ = [...a.keys()]
+      .filter((p) => b.has(p) && a.get(p) !== b.get(p))
+      .map((p) => `${p}\n  docker:    ${a.get(p)}\n  scannable: ${b.get(p)}`);
     expect({ onlyTheirs, onlyOurs, differ }).toEqual({ onlyTheirs: [], onlyOurs: [], differ: [] });
     const [ci, oi] = await Promise.all([engine.inspectImage(theirs), engine.inspectImage(ours)]);
-    expect(normalizeConfig(oi!.config as Record<string, unknown>)).toEqual(normalizeConfig(ci!.config as Record<string, unknown>));
+    expect(normalizeConfig(oi!.config as Record<string, unknown>)).toEqual(
+      normalizeConfig(ci!.config as Record<string, unknown>),
+    );
   }
 
-  it.each(['jq-curl', 'multistage-c', 'concourse'])('%s: same file tree and image config', async (name) => {
-    const dir = path.join(examples, name);
-    if (name === 'concourse') execFileSync('bash', [path.join(dir, 'make-release.sh')]);
-    await expectSameImage(legacyBuild(dir, buildId), (await buildExample(dir)).imageId);
-  }, 900_000);
+  it.each(['jq-curl', 'multistage-c', 'concourse'])(
+    '%s: same file tree and image config',
+    async (name) => {
+      const dir = path.join(examples, name);
+      if (name === 'concourse') execFileSync('bash', [path.join(dir, 'make-release.sh')]);
+      await expectSameImage(legacyBuild(dir, buildId), (await buildExample(dir)).imageId);
+    },
+    900_000,
+  );
 
   it('ARGs and build arguments reach only their own stage and steps, built anew and from the cache', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'scannable-docker-diff-'));

@@ -32,7 +32,12 @@ function context(tag: string, run = 'sleep 1 && echo ran > /ran.txt'): string {
   return dir;
 }
 
-function scannableBuild(dir: string, engine: DockerEngine, buildId: string, extra: Partial<BuildRequest> = {}): Promise<BuildOutcome> {
+function scannableBuild(
+  dir: string,
+  engine: DockerEngine,
+  buildId: string,
+  extra: Partial<BuildRequest> = {},
+): Promise<BuildOutcome> {
   return buildExample(dir, { engine, cacheDir: path.join(dir, '.cache'), buildId, ...extra });
 }
 
@@ -62,7 +67,9 @@ interface FaultCase {
 const CASES: FaultCase[] = [
   {
     name: 'connection dropped while a RUN step runs (during its wait)',
-    rules: [{ method: 'POST', path: /^\/containers\/[^/]+\/wait$/, fault: { kind: 'drop', when: 'response', afterMs: 300 } }],
+    rules: [
+      { method: 'POST', path: /^\/containers\/[^/]+\/wait$/, fault: { kind: 'drop', when: 'response', afterMs: 300 } },
+    ],
     line: 3,
     keyword: 'RUN',
     reason: /wait for container \w+: the connection to the engine at unix:\/\/.*broke before the engine answered/,
@@ -80,7 +87,14 @@ const CASES: FaultCase[] = [
     name: 'the engine answers 500 when asked what the RUN step changed (asked while later steps run)',
     // Steps' changes are otherwise read from their layers; exported, every step asks the engine.
     extra: { readLayerDirs: false },
-    rules: [{ method: 'GET', path: /^\/containers\/[^/]+\/changes$/, nth: 2, fault: { kind: 'status', status: 500, message: 'injected fault: changes failed' } }],
+    rules: [
+      {
+        method: 'GET',
+        path: /^\/containers\/[^/]+\/changes$/,
+        nth: 2,
+        fault: { kind: 'status', status: 500, message: 'injected fault: changes failed' },
+      },
+    ],
     line: 3,
     keyword: 'RUN',
     reason: /changes of container \w+: injected fault: changes failed/,
@@ -88,7 +102,13 @@ const CASES: FaultCase[] = [
   },
   {
     name: 'connection dropped while COPY uploads its files (putArchive)',
-    rules: [{ method: 'PUT', path: /^\/containers\/[^/]+\/archive$/, fault: { kind: 'drop', when: 'upload', afterBytes: 1024 } }],
+    rules: [
+      {
+        method: 'PUT',
+        path: /^\/containers\/[^/]+\/archive$/,
+        fault: { kind: 'drop', when: 'upload', afterBytes: 1024 },
+      },
+    ],
     line: 2,
     keyword: 'COPY',
     reason: /copy files into container \w+ at \/: the connection to the engine .* broke/,
@@ -96,7 +116,14 @@ const CASES: FaultCase[] = [
   },
   {
     name: 'the engine answers 500 when the RUN step creates its container',
-    rules: [{ method: 'POST', path: /^\/containers\/create$/, nth: 2, fault: { kind: 'status', status: 500, message: 'injected fault: no space left on device' } }],
+    rules: [
+      {
+        method: 'POST',
+        path: /^\/containers\/create$/,
+        nth: 2,
+        fault: { kind: 'status', status: 500, message: 'injected fault: no space left on device' },
+      },
+    ],
     line: 3,
     keyword: 'RUN',
     reason: /create container from \w+: injected fault: no space left on device/,
@@ -108,7 +135,8 @@ const CASES: FaultCase[] = [
     timeoutMs: 3000,
     line: 3,
     keyword: 'RUN',
-    reason: /commit container \w+: the engine did not answer within 3 s \(the engine timeout; raise it with --engine-timeout/,
+    reason:
+      /commit container \w+: the engine did not answer within 3 s \(the engine timeout; raise it with --engine-timeout/,
     cachedOnRerun: ['s0.1'],
   },
 ];
@@ -123,45 +151,66 @@ describeEngine('engine faults through a proxy', () => {
   });
 
   for (const c of CASES) {
-    it(c.name, async () => {
-      const dir = context(c.keyword.toLowerCase());
-      const buildId = testBuildId('fault');
-      proxy.setRules(c.rules);
-      const engine = new DockerEngine({ env: { DOCKER_HOST: proxy.dockerHost }, ...(c.timeoutMs ? { timeoutMs: c.timeoutMs } : {}) });
-      const err = await scannableBuild(dir, engine, buildId, c.extra).then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-      expect(proxy.log.some((r) => r.fault), 'the fault was injected').toBe(true);
-      expect(err).toBeInstanceOf(BuildStepError);
-      const e = err as BuildStepError;
-      expect(e.step.line).toBe(c.line);
-      expect(e.message.split('\n')[0]).toMatch(new RegExp(`^${c.keyword} `));
-      expect(e.message).toContain(`at line ${c.line}: `);
-      expect(e.reason).toMatch(c.reason);
-      expect(e.message).not.toMatch(STACK_FRAME);
-      if (c.timeoutMs) expect(e.reason).not.toMatch(/EngineTimeoutError/);
-      // The snapshots of the steps in the step cache stay; one whose commit never answered, or whose changes are unknown, does not.
-      expect(await leftovers(buildId)).toEqual({ containers: 0, images: 0, snapshots: c.cachedOnRerun.length });
+    it(
+      c.name,
+      async () => {
+        const dir = context(c.keyword.toLowerCase());
+        const buildId = testBuildId('fault');
+        proxy.setRules(c.rules);
+        const engine = new DockerEngine({
+          env: { DOCKER_HOST: proxy.dockerHost },
+          ...(c.timeoutMs ? { timeoutMs: c.timeoutMs } : {}),
+        });
+        const err = await scannableBuild(dir, engine, buildId, c.extra).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(
+          proxy.log.some((r) => r.fault),
+          'the fault was injected',
+        ).toBe(true);
+        expect(err).toBeInstanceOf(BuildStepError);
+        const e = err as BuildStepError;
+        expect(e.step.line).toBe(c.line);
+        expect(e.message.split('\n')[0]).toMatch(new RegExp(`^${c.keyword} `));
+        expect(e.message).toContain(`at line ${c.line}: `);
+        expect(e.reason).toMatch(c.reason);
+        expect(e.message).not.toMatch(STACK_FRAME);
+        if (c.timeoutMs) expect(e.reason).not.toMatch(/EngineTimeoutError/);
+        // The snapshots of the steps in the step cache stay; one whose commit never answered, or whose changes are unknown, does not.
+        expect(await leftovers(buildId)).toEqual({ containers: 0, images: 0, snapshots: c.cachedOnRerun.length });
 
-      // The same build without the fault, straight to the engine: it succeeds from the cache.
-      const again = await scannableBuild(dir, direct, testBuildId('fault-rerun'));
-      const cached = again.provenance.steps.filter((s) => s.cached).map((s) => s.step.id);
-      for (const id of c.cachedOnRerun) expect(cached).toContain(id);
-      expect(again.provenance.files.find((f) => f.path === '/ran.txt')).toBeDefined();
-    }, 120_000);
+        // The same build without the fault, straight to the engine: it succeeds from the cache.
+        const again = await scannableBuild(dir, direct, testBuildId('fault-rerun'));
+        const cached = again.provenance.steps.filter((s) => s.cached).map((s) => s.step.id);
+        for (const id of c.cachedOnRerun) expect(cached).toContain(id);
+        expect(again.provenance.files.find((f) => f.path === '/ran.txt')).toBeDefined();
+      },
+      120_000,
+    );
   }
 
   it('--engine-timeout and SCANNABLE_ENGINE_TIMEOUT take seconds; anything else is a usage error (exit 2) before any build', async () => {
     const dir = context('usage');
     const flag = await runCli(['build', '--engine-timeout', 'soon', dir]);
     expect(flag.code).toBe(2);
-    expect(flag.stderr).toContain('scannable: invalid --engine-timeout "soon": give a number of seconds (0 for no limit)');
+    expect(flag.stderr).toContain(
+      'scannable: invalid --engine-timeout "soon": give a number of seconds (0 for no limit)',
+    );
     const env = await runCli(['build', dir], { env: { SCANNABLE_ENGINE_TIMEOUT: '-1' } });
     expect(env.code).toBe(2);
-    expect(env.stderr).toContain('scannable: SCANNABLE_ENGINE_TIMEOUT must be a number of seconds (0 for no limit), not "-1"');
+    expect(env.stderr).toContain(
+      'scannable: SCANNABLE_ENGINE_TIMEOUT must be a number of seconds (0 for no limit), not "-1"',
+    );
     // With --sbom every usage error also ends the process (the schema validator's worker must not keep it alive).
-    const sbom = await runCli(['build', '--sbom', path.join(dir, 'missing', 'sbom.json'), '--engine-timeout', 'soon', dir]);
+    const sbom = await runCli([
+      'build',
+      '--sbom',
+      path.join(dir, 'missing', 'sbom.json'),
+      '--engine-timeout',
+      'soon',
+      dir,
+    ]);
     expect(sbom.code).toBe(2);
     const missing = await runCli(['build', '--sbom', path.join(dir, 'missing', 'sbom.json'), dir]);
     expect(missing.code).toBe(2);
@@ -181,12 +230,16 @@ describeEngine('engine faults through a proxy', () => {
   it('connection dropped while the built image is read for tracking: a clear error, nothing left behind', async () => {
     const dir = context('track');
     const buildId = testBuildId('fault-track');
-    proxy.setRules([{ method: 'GET', path: /^\/containers\/[^/]+\/export$/, fault: { kind: 'drop', when: 'response', afterMs: 20 } }]);
+    proxy.setRules([
+      { method: 'GET', path: /^\/containers\/[^/]+\/export$/, fault: { kind: 'drop', when: 'response', afterMs: 20 } },
+    ]);
     const engine = new DockerEngine({ env: { DOCKER_HOST: proxy.dockerHost } });
     // The image is exported (a one-layer root and this build's layers are otherwise read from the engine's storage).
     const e = await scannableBuild(dir, engine, buildId, { readLayerDirs: false }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(Error);
-    expect((e as Error).message).toMatch(/^tracking the built image \w+: read image \w+: the connection to the engine .* broke/);
+    expect((e as Error).message).toMatch(
+      /^tracking the built image \w+: read image \w+: the connection to the engine .* broke/,
+    );
     expect((e as Error).message).not.toMatch(STACK_FRAME);
     expect(await leftovers(buildId)).toEqual({ containers: 0, images: 0, snapshots: 2 });
     const again = await scannableBuild(dir, direct, testBuildId('fault-rerun'));
@@ -198,18 +251,31 @@ describeEngine('engine faults through a proxy', () => {
     const buildId = testBuildId('fault-cli');
     const out = mkdtempSync(path.join(os.tmpdir(), 'scannable-fault-out-'));
     const sbom = path.join(out, 'sbom.json');
-    proxy.setRules([{ method: 'POST', path: /^\/containers\/[^/]+\/wait$/, fault: { kind: 'drop', when: 'response', afterMs: 300 } }]);
-    const env = { DOCKER_HOST: proxy.dockerHost, SCANNABLE_BUILD_ID: buildId, XDG_CACHE_HOME: path.join(dir, '.xdg'), SOURCE_DATE_EPOCH: '1700000000' };
-    const r = await runCli(['build', '--network', 'host', '--progress', 'plain', '--no-report', '--sbom', sbom, dir], { env });
+    proxy.setRules([
+      { method: 'POST', path: /^\/containers\/[^/]+\/wait$/, fault: { kind: 'drop', when: 'response', afterMs: 300 } },
+    ]);
+    const env = {
+      DOCKER_HOST: proxy.dockerHost,
+      SCANNABLE_BUILD_ID: buildId,
+      XDG_CACHE_HOME: path.join(dir, '.xdg'),
+      SOURCE_DATE_EPOCH: '1700000000',
+    };
+    const r = await runCli(['build', '--network', 'host', '--progress', 'plain', '--no-report', '--sbom', sbom, dir], {
+      env,
+    });
     expect(r.code).toBe(3);
     const message = r.stderr.slice(r.stderr.indexOf('scannable: '));
-    expect(message).toMatch(/^scannable: RUN sleep 1 && echo ran > \/ran.txt # .*\n {2}at line 3: wait for container \w+: the connection to the engine/);
+    expect(message).toMatch(
+      /^scannable: RUN sleep 1 && echo ran > \/ran.txt # .*\n {2}at line 3: wait for container \w+: the connection to the engine/,
+    );
     expect(r.stderr).not.toMatch(STACK_FRAME);
     expect(r.stderr.match(/^scannable: /gm)).toHaveLength(1);
     expect(readdirSync(out)).toEqual([]);
     expect(await leftovers(buildId)).toEqual({ containers: 0, images: 0, snapshots: 1 });
 
-    const ok = await runCli(['build', '--network', 'host', '--progress', 'plain', '--no-report', '--sbom', sbom, dir], { env: { ...env, DOCKER_HOST: '' } });
+    const ok = await runCli(['build', '--network', 'host', '--progress', 'plain', '--no-report', '--sbom', sbom, dir], {
+      env: { ...env, DOCKER_HOST: '' },
+    });
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stderr).toMatch(/#2 \[0 2\/3\] COPY data.txt \/data.txt\n#2 CACHED/);
     expect(existsSync(sbom)).toBe(true);

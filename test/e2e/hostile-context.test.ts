@@ -38,11 +38,17 @@ interface DockerOutcome {
 }
 
 function dockerBuild(dir: string, buildId: string, buildkit: boolean): DockerOutcome {
-  const r = docker(['build', '-q', '--network', 'host', '--label', `${LABEL_BUILD}=${buildId}`, dir], { env: { DOCKER_BUILDKIT: buildkit ? '1' : '0' } });
-  return r.status === 0 ? { ok: true, image: r.stdout.trim().split('\n').pop()!, output: r.stderr } : { ok: false, output: r.stdout + r.stderr };
+  const r = docker(['build', '-q', '--network', 'host', '--label', `${LABEL_BUILD}=${buildId}`, dir], {
+    env: { DOCKER_BUILDKIT: buildkit ? '1' : '0' },
+  });
+  return r.status === 0
+    ? { ok: true, image: r.stdout.trim().split('\n').pop()!, output: r.stderr }
+    : { ok: false, output: r.stdout + r.stderr };
 }
 
-async function scannable(dir: string): Promise<{ ok: true; prov: Provenance; image: string } | { ok: false; error: Error }> {
+async function scannable(
+  dir: string,
+): Promise<{ ok: true; prov: Provenance; image: string } | { ok: false; error: Error }> {
   try {
     const out = await buildExample(dir);
     return { ok: true, prov: out.provenance, image: out.imageId };
@@ -99,7 +105,10 @@ describeEngine('hostile build contexts, against docker build', () => {
     symlinkSync('loop1', path.join(ctx, 'loop2'));
     symlinkSync('.', path.join(ctx, 'self'));
     execFileSync('mkfifo', [path.join(ctx, 'fifo')]);
-    spawnSync('python3', ['-c', `import socket;s=socket.socket(socket.AF_UNIX);s.bind(${JSON.stringify(path.join(ctx, 'sock'))})`]);
+    spawnSync('python3', [
+      '-c',
+      `import socket;s=socket.socket(socket.AF_UNIX);s.bind(${JSON.stringify(path.join(ctx, 'sock'))})`,
+    ]);
     if (isRoot) execFileSync('mknod', [path.join(ctx, 'null'), 'c', '1', '3']);
     put('new\nline.txt', 'newline in the name\n');
     put('tab\there.txt', 'tab in the name\n');
@@ -135,13 +144,16 @@ describeEngine('hostile build contexts, against docker build', () => {
     // FIFOs and device nodes are made as such, as the legacy builder and current BuildKit do;
     // this engine's BuildKit (docker 20.10) drops FIFOs and makes devices empty files (fixed in tonistiigi/fsutil#123).
     const special = ['/ctx/fifo', '/ctx/null'];
-    const without = (t: Record<string, string>) => Object.fromEntries(Object.entries(t).filter(([p]) => !special.includes(p)));
+    const without = (t: Record<string, string>) =>
+      Object.fromEntries(Object.entries(t).filter(([p]) => !special.includes(p)));
     expect(without(mine)).toEqual(without(want));
     for (const p of special) expect(mine[p], p).toBe(old[p]);
     expect(mine['/ctx/fifo']).toMatch(/^fifo /);
     if (isRoot) expect(mine['/ctx/null']).toMatch(/^char /);
     // A socket is an empty file, as BuildKit makes it (the legacy builder leaves it out).
-    expect(mine['/ctx/sock']).toMatch(/^file \d+ 0:0 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855$/);
+    expect(mine['/ctx/sock']).toMatch(
+      /^file \d+ 0:0 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855$/,
+    );
     expect(old['/ctx/sock']).toBeUndefined();
     // Symlinks are copied as symlinks, never followed out of the context.
     expect(mine['/ctx/abs']).toMatch(/^symlink .* -> \/etc\/passwd$/);
@@ -149,7 +161,11 @@ describeEngine('hostile build contexts, against docker build', () => {
     expect(mine['/ctx/loop1']).toMatch(/-> loop2$/);
     expect(mine['/ctx/new\nline.txt']).toMatch(/^file /);
     // .dockerignore: negations re-include, ** excludes at any depth.
-    expect(Object.keys(mine).filter((p) => /\.(log|bin)$|node_modules|build/.test(p)).sort()).toEqual(['/ctx/build', '/ctx/build/keep.txt', '/ctx/keep/deep/b.log']);
+    expect(
+      Object.keys(mine)
+        .filter((p) => /\.(log|bin)$|node_modules|build/.test(p))
+        .sort(),
+    ).toEqual(['/ctx/build', '/ctx/build/keep.txt', '/ctx/keep/deep/b.log']);
     expectExactProvenance(ours.prov);
     const doc = provenanceToCycloneDX(ours.prov);
     expect(await schemaErrors(doc)).toBeNull();
@@ -173,11 +189,15 @@ describeEngine('hostile build contexts, against docker build', () => {
       const e = (ours as { error: Error }).error;
       expect(e).toBeInstanceOf(BuildStepError);
       expect(e.message).toContain(`${line}\n  at line 2: `);
-      expect(e.message).toMatch(line.includes('loop') ? /too many levels of symbolic links/ : /file not found in build context or excluded by \.dockerignore/);
+      expect(e.message).toMatch(
+        line.includes('loop')
+          ? /too many levels of symbolic links/
+          : /file not found in build context or excluded by \.dockerignore/,
+      );
     }, 60_000);
   }
 
-  it('COPY ../inside.txt and COPY /inside.txt: the context\'s file, as BuildKit (the legacy builder refuses ..)', async () => {
+  it("COPY ../inside.txt and COPY /inside.txt: the context's file, as BuildKit (the legacy builder refuses ..)", async () => {
     for (const line of ['COPY ../inside.txt /x', 'COPY /inside.txt /x']) {
       dockerfile(line);
       const theirs = dockerBuild(ctx, buildId, true);
@@ -185,7 +205,10 @@ describeEngine('hostile build contexts, against docker build', () => {
       const ours = await scannable(ctx);
       if (!ours.ok) throw ours.error;
       expect(await tree(ours.image, '/x', buildId)).toEqual(await tree(theirs.image!, '/x', buildId));
-      expect(ours.prov.files.find((f) => f.path === '/x')?.origin).toMatchObject({ kind: 'context', path: 'inside.txt' });
+      expect(ours.prov.files.find((f) => f.path === '/x')?.origin).toMatchObject({
+        kind: 'context',
+        path: 'inside.txt',
+      });
       expectExactProvenance(ours.prov);
     }
     dockerfile('COPY ../inside.txt /x');
@@ -203,7 +226,10 @@ describeEngine('hostile build contexts, against docker build', () => {
       dockerfile('COPY inside.txt /x');
       const ours = await scannable(ctx);
       if (!ours.ok) throw ours.error;
-      expect(ours.prov.files.find((f) => f.path === '/x')?.origin).toMatchObject({ kind: 'context', path: 'inside.txt' });
+      expect(ours.prov.files.find((f) => f.path === '/x')?.origin).toMatchObject({
+        kind: 'context',
+        path: 'inside.txt',
+      });
     }, 60_000);
 
     it('copied: docker copies it byte for byte; scannable refuses, naming it, since the SBOM could not name it exactly', async () => {
@@ -226,8 +252,11 @@ describeEngine('hostile build contexts, against docker build', () => {
       const ours = await scannable(ctx);
       if (!ours.ok) throw ours.error;
       const special = ['/ctx/fifo', '/ctx/null'];
-      const without = (t: Record<string, string>) => Object.fromEntries(Object.entries(t).filter(([p]) => !special.includes(p)));
-      expect(without(await tree(ours.image, '/ctx', buildId))).toEqual(without(await tree(theirs.image!, '/ctx', buildId)));
+      const without = (t: Record<string, string>) =>
+        Object.fromEntries(Object.entries(t).filter(([p]) => !special.includes(p)));
+      expect(without(await tree(ours.image, '/ctx', buildId))).toEqual(
+        without(await tree(theirs.image!, '/ctx', buildId)),
+      );
     }, 120_000);
   });
 });

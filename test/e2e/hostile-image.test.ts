@@ -19,15 +19,31 @@ describeEngine('hostile image content in a real build', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'scannable-hostile-build-'));
     mkdirSync(path.join(dir, 'root'));
     makeHostileRoot(path.join(dir, 'root'));
-    writeFileSync(path.join(dir, 'Dockerfile'), 'FROM busybox:latest\nCOPY root/ /\nRUN test -s /usr/share/doc/hugecopy/copyright\n');
+    writeFileSync(
+      path.join(dir, 'Dockerfile'),
+      'FROM busybox:latest\nCOPY root/ /\nRUN test -s /usr/share/doc/hugecopy/copyright\n',
+    );
     const { provenance } = await buildExample(dir);
 
-    const got = provenance.packages.map((r) => `${r.package.ecosystem}/${r.package.name}@${r.package.version ?? ''} ${r.package.licenseExpression ?? '(unknown)'}`).sort();
-    expect(got).toEqual(EXPECTED_PACKAGES.map((p) => `${p.ecosystem}/${p.name}@${p.version ?? ''} ${p.license ?? '(unknown)'}`).sort());
+    const got = provenance.packages
+      .map(
+        (r) =>
+          `${r.package.ecosystem}/${r.package.name}@${r.package.version ?? ''} ${r.package.licenseExpression ?? '(unknown)'}`,
+      )
+      .sort();
+    expect(got).toEqual(
+      EXPECTED_PACKAGES.map((p) => `${p.ecosystem}/${p.name}@${p.version ?? ''} ${p.license ?? '(unknown)'}`).sort(),
+    );
 
-    const doc = provenanceToCycloneDX(provenance) as { metadata: { component: { properties: Array<{ name: string; value: string }> } } };
+    const doc = provenanceToCycloneDX(provenance) as {
+      metadata: { component: { properties: Array<{ name: string; value: string }> } };
+    };
     const listed = doc.metadata.component.properties.filter((p) => p.name === 'scannable:problem').map((p) => p.value);
-    for (const [file, reason] of EXPECTED_PROBLEMS) expect(listed.some((l) => l.startsWith(`${file}: `) && reason.test(l)), `${file} ${reason}`).toBe(true);
+    for (const [file, reason] of EXPECTED_PROBLEMS)
+      expect(
+        listed.some((l) => l.startsWith(`${file}: `) && reason.test(l)),
+        `${file} ${reason}`,
+      ).toBe(true);
     expect(await validateCycloneDX(doc as unknown as Record<string, unknown>)).toBeNull();
 
     // The hostile files themselves are still accounted for: context files, with their sha256.

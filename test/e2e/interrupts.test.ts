@@ -43,7 +43,10 @@ describeEngine('interrupts and concurrent builds', () => {
   ] as const) {
     it(`${signal} during a RUN step removes the build's containers and exits ${code}`, async () => {
       const dir = workdir('signal');
-      writeFileSync(path.join(dir, 'Dockerfile'), `FROM busybox:latest\nRUN echo started-${signal}-${Date.now()} && sleep 60\n`);
+      writeFileSync(
+        path.join(dir, 'Dockerfile'),
+        `FROM busybox:latest\nRUN echo started-${signal}-${Date.now()} && sleep 60\n`,
+      );
       const buildId = testBuildId(`signal-${signal}`);
       const sbom = path.join(dir, 'out', 'sbom.json');
       mkdirSync(path.dirname(sbom));
@@ -75,10 +78,23 @@ describeEngine('interrupts and concurrent builds', () => {
     writeFileSync(path.join(dir, 'app.txt'), `app ${token}\n`);
     const xdg = path.join(dir, '.xdg');
     const env = { XDG_CACHE_HOME: xdg, SOURCE_DATE_EPOCH: '1700000000' };
-    const args = (out: string) => ['build', '--network', 'host', '--progress', 'plain', '--no-report', '--sbom', path.join(dir, out), dir];
+    const args = (out: string) => [
+      'build',
+      '--network',
+      'host',
+      '--progress',
+      'plain',
+      '--no-report',
+      '--sbom',
+      path.join(dir, out),
+      dir,
+    ];
     // Test build ids (not the builder's own random ones), so other tests' leftover checks ignore these builds.
     const id = (n: string) => ({ ...env, SCANNABLE_BUILD_ID: testBuildId(`concurrent-${n}`) });
-    const [a, b] = await Promise.all([runCli(args('a.json'), { env: id('a') }), runCli(args('b.json'), { env: id('b') })]);
+    const [a, b] = await Promise.all([
+      runCli(args('a.json'), { env: id('a') }),
+      runCli(args('b.json'), { env: id('b') }),
+    ]);
     expect(a.code, a.stderr).toBe(0);
     expect(b.code, b.stderr).toBe(0);
 
@@ -95,13 +111,17 @@ describeEngine('interrupts and concurrent builds', () => {
     walk(path.join(xdg, 'scannable', 'steps'));
     expect(records.filter((f) => !/\.(json|jsonl|v8)$/.test(f))).toEqual([]);
     for (const f of records.filter((r) => r.endsWith('.v8'))) {
-      expect(deserialize(readFileSync(f)), f).toMatchObject({ diffId: expect.stringMatching(/^sha256:/), record: { files: expect.any(Array) } });
+      expect(deserialize(readFileSync(f)), f).toMatchObject({
+        diffId: expect.stringMatching(/^sha256:/),
+        record: { files: expect.any(Array) },
+      });
     }
     for (const f of records.filter((r) => !r.endsWith('.v8'))) {
       const text = readFileSync(f, 'utf8');
       for (const line of f.endsWith('.jsonl') ? text.split('\n') : [text]) {
         const rec = JSON.parse(line) as { snapshot?: string };
-        if (rec.snapshot) expect(await engine.inspectImage(rec.snapshot), `${f} names a missing snapshot`).toBeDefined();
+        if (rec.snapshot)
+          expect(await engine.inspectImage(rec.snapshot), `${f} names a missing snapshot`).toBeDefined();
       }
     }
 

@@ -37,13 +37,21 @@ describeEngine('a large build context in a real build', () => {
     truncateSync(path.join(dir, 'big.img'), 2 * 1024 ** 3);
     mkdirSync(path.join(dir, 'many'));
     makeManyFiles(path.join(dir, 'many'), FILES);
-    writeFileSync(path.join(dir, 'Dockerfile'), `FROM busybox:latest\nCOPY big.img /data/big.img\nCOPY many/ /many/\nRUN echo ${Date.now()} > /stamp\n`);
+    writeFileSync(
+      path.join(dir, 'Dockerfile'),
+      `FROM busybox:latest\nCOPY big.img /data/big.img\nCOPY many/ /many/\nRUN echo ${Date.now()} > /stamp\n`,
+    );
     const t0 = Date.now();
     const { provenance } = await buildExample(dir);
     const buildMs = Date.now() - t0;
 
     const big = provenance.files.find((f) => f.path === '/data/big.img')!;
-    expect(big).toMatchObject({ kind: 'file', size: 2 * 1024 ** 3, sha256: ZEROS_2G, origin: { kind: 'context', path: 'big.img', sha256: ZEROS_2G } });
+    expect(big).toMatchObject({
+      kind: 'file',
+      size: 2 * 1024 ** 3,
+      sha256: ZEROS_2G,
+      origin: { kind: 'context', path: 'big.img', sha256: ZEROS_2G },
+    });
     const many = provenance.files.filter((f) => f.path.startsWith('/many/'));
     expect(many).toHaveLength(FILES);
     for (const f of many) {
@@ -53,6 +61,8 @@ describeEngine('a large build context in a real build', () => {
     const t1 = Date.now();
     const doc = provenanceToCycloneDX(provenance);
     expect(await schemaErrors(doc)).toBeNull();
-    process.stdout.write(`[large] build ${(buildMs / 1000).toFixed(0)} s; SBOM of ${(doc.components as unknown[]).length} components made and validated in ${((Date.now() - t1) / 1000).toFixed(1)} s\n`);
+    process.stdout.write(
+      `[large] build ${(buildMs / 1000).toFixed(0)} s; SBOM of ${(doc.components as unknown[]).length} components made and validated in ${((Date.now() - t1) / 1000).toFixed(1)} s\n`,
+    );
   }, 1_200_000);
 });

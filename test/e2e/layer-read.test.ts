@@ -47,7 +47,18 @@ COPY --from=tree /usr/bin/ls /bin/ls-copy
  * from its directory; the exported build shows these paths as the container
  * has them.
  */
-const INIT_LAYER = new Set(['/.dockerenv', '/etc/hostname', '/etc/hosts', '/etc/mtab', '/etc/resolv.conf', '/dev/console', '/dev/pts', '/dev/shm', '/proc', '/sys']);
+const INIT_LAYER = new Set([
+  '/.dockerenv',
+  '/etc/hostname',
+  '/etc/hosts',
+  '/etc/mtab',
+  '/etc/resolv.conf',
+  '/dev/console',
+  '/dev/pts',
+  '/dev/shm',
+  '/proc',
+  '/sys',
+]);
 
 // A base image of three layers, made by docker: an opaque directory, whiteouts, and a directory replaced by a file.
 const LAYERED_BASE = `FROM debian:bookworm
@@ -119,7 +130,9 @@ describeEngine('reading layers from local storage', () => {
     // (its last snapshot, which the final image's config was written onto: the same layers).
     expect(exports[0]).toEqual([]);
     expect(exports[1]).toHaveLength(1);
-    expect((await engine.inspectImage(exports[1]![0]!))?.layers).toEqual((await engine.inspectImage(outcomes[1]!.imageId))?.layers);
+    expect((await engine.inspectImage(exports[1]![0]!))?.layers).toEqual(
+      (await engine.inspectImage(outcomes[1]!.imageId))?.layers,
+    );
     expect(fromLayers!.files.some((f) => f.path === '/.dockerenv')).toBe(false);
     expect(exported!.files.some((f) => f.path === '/.dockerenv')).toBe(true);
     const byPath = new Map(fromLayers!.files.map((f) => [f.path, f]));
@@ -164,7 +177,11 @@ describeEngine('reading layers from local storage', () => {
     const tag = `scannable-test/layer-read-base:${buildId}`;
     legacyBuild(baseDir, buildId, ['-t', tag]);
     try {
-      const { outcomes, exports } = await bothWays('layer-read-base', `FROM ${tag}\nRUN echo more >> /usr/share/doc/base\nCOPY f.txt /opt/f.txt\n`, { 'f.txt': 'f\n' });
+      const { outcomes, exports } = await bothWays(
+        'layer-read-base',
+        `FROM ${tag}\nRUN echo more >> /usr/share/doc/base\nCOPY f.txt /opt/f.txt\n`,
+        { 'f.txt': 'f\n' },
+      );
       const [fromLayers, exported] = outcomes.map((o) => o!.provenance);
       // Read from storage where getfattr lists the opaque directories (scripts/engine.sh installs it); exported otherwise.
       const base = fromLayers!.stages[0]!.base;

@@ -58,10 +58,35 @@ describeEngine('secrets in a real build', () => {
     const xdg = path.join(dir, '.xdg');
     const tag = `scannable-test/secrets:${process.pid}`;
     const r = await runCli(
-      ['build', '--network', 'host', '--progress', 'plain', '--no-report', '-t', tag, '--label', `io.scannable.build=${buildId}`,
-        '--secret', `id=npmrc,src=${path.join(dir, 'npmrc')}`, '--secret', 'id=envsec,env=SCANNABLE_TEST_ENV_SECRET',
-        '--build-arg', `GITHUB_TOKEN=${token}`, '--sbom', path.join(out, 'sbom.json'), dir],
-      { env: { SCANNABLE_TEST_ENV_SECRET: envSecret, XDG_CACHE_HOME: xdg, SCANNABLE_BUILD_ID: testBuildId('secrets-cli') }, cwd: dir },
+      [
+        'build',
+        '--network',
+        'host',
+        '--progress',
+        'plain',
+        '--no-report',
+        '-t',
+        tag,
+        '--label',
+        `io.scannable.build=${buildId}`,
+        '--secret',
+        `id=npmrc,src=${path.join(dir, 'npmrc')}`,
+        '--secret',
+        'id=envsec,env=SCANNABLE_TEST_ENV_SECRET',
+        '--build-arg',
+        `GITHUB_TOKEN=${token}`,
+        '--sbom',
+        path.join(out, 'sbom.json'),
+        dir,
+      ],
+      {
+        env: {
+          SCANNABLE_TEST_ENV_SECRET: envSecret,
+          XDG_CACHE_HOME: xdg,
+          SCANNABLE_BUILD_ID: testBuildId('secrets-cli'),
+        },
+        cwd: dir,
+      },
     );
     expect(r.code, r.stderr).toBe(0);
     const image = r.stdout.trim();
@@ -76,7 +101,8 @@ describeEngine('secrets in a real build', () => {
     const saved = spawnSync(DOCKER_CLI, ['save', tag], { maxBuffer: 512 * 1024 * 1024 });
     expect(saved.status).toBe(0);
     expect(saved.stdout.length).toBeGreaterThan(1024 * 1024);
-    for (const s of [fileSecret, envSecret, token]) expect(saved.stdout.includes(Buffer.from(s)), `${s.slice(0, 12)}… in the saved image`).toBe(false);
+    for (const s of [fileSecret, envSecret, token])
+      expect(saved.stdout.includes(Buffer.from(s)), `${s.slice(0, 12)}… in the saved image`).toBe(false);
     // the SBOM, the progress output, and the build cache.
     const sbom = readFileSync(path.join(out, 'sbom.json'), 'utf8');
     for (const s of [fileSecret, envSecret, token, apiKey]) {
@@ -85,7 +111,8 @@ describeEngine('secrets in a real build', () => {
     }
     for (const f of filesUnder(xdg)) {
       const text = readFileSync(f, 'latin1');
-      for (const s of [fileSecret, envSecret, token, apiKey]) expect(text.includes(s), `${s.slice(0, 12)}… in ${f}`).toBe(false);
+      for (const s of [fileSecret, envSecret, token, apiKey])
+        expect(text.includes(s), `${s.slice(0, 12)}… in ${f}`).toBe(false);
     }
     expect(sbom).toContain(`ENV API_KEY=${REDACTED}`);
     expect(r.stderr).toContain(`ENV API_KEY=${REDACTED}`);

@@ -38,7 +38,9 @@ describeEngine('step cache', () => {
     for (const owner of ['12:34', '56:78', '12:34']) {
       const { provenance } = await buildExample(context, { buildId, cacheDir, buildArgs: { OWNER: owner } });
       const copied = provenance.files.find((f) => f.path === '/copied')!;
-      owners.push(`${copied.uid}:${copied.gid} ${provenance.steps.find((s) => s.op === 'copy')!.cached ? 'cached' : 'built'}`);
+      owners.push(
+        `${copied.uid}:${copied.gid} ${provenance.steps.find((s) => s.op === 'copy')!.cached ? 'cached' : 'built'}`,
+      );
     }
     expect(owners).toEqual(['12:34 built', '56:78 built', '12:34 cached']);
   });
@@ -68,9 +70,12 @@ describeEngine('step cache', () => {
       writeFileSync(file, serialize(raw));
     };
     rewrite((rec) => {
-      const [, status] = [...rec.derived].find(([k]) => k.startsWith('deb822:') && k.endsWith('\0/var/lib/dpkg/status'))!;
+      const [, status] = [...rec.derived].find(
+        ([k]) => k.startsWith('deb822:') && k.endsWith('\0/var/lib/dpkg/status'),
+      )!;
       const { value } = status as { value: Deb822Result };
-      value.paragraphs.find((p) => p.fields.get('package')?.first === 'base-files')!.fields.get('version')!.first = '0-from-the-record';
+      value.paragraphs.find((p) => p.fields.get('package')?.first === 'base-files')!.fields.get('version')!.first =
+        '0-from-the-record';
     });
     expect(await versionOf()).toBe('0-from-the-record');
     // A record made for a directory stored anew is not taken: the layer is read, and its record written again.
@@ -83,7 +88,10 @@ describeEngine('step cache', () => {
     const context = mkdtempSync(path.join(os.tmpdir(), 'scannable-step-cache-'));
     const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'scannable-step-cache-dir-'));
     dirs.push(context, cacheDir);
-    writeFileSync(path.join(context, 'Dockerfile'), `FROM debian:bookworm AS a\nRUN echo ${Date.now()} > /stamp\nFROM a\nCOPY b.txt /b.txt\n`);
+    writeFileSync(
+      path.join(context, 'Dockerfile'),
+      `FROM debian:bookworm AS a\nRUN echo ${Date.now()} > /stamp\nFROM a\nCOPY b.txt /b.txt\n`,
+    );
     writeFileSync(path.join(context, 'b.txt'), 'b\n');
     const { provenance } = await buildExample(context, { buildId, cacheDir, noCache: true });
     expect(provenance.files.find((f) => f.path === '/stamp')).toBeDefined();
@@ -96,12 +104,20 @@ describeEngine('step cache', () => {
     const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'scannable-step-cache-dir-'));
     dirs.push(context, cacheDir);
     writeFileSync(path.join(context, 'Dockerfile'), 'FROM busybox:latest\nRUN echo "$http_proxy $NO_PROXY" > /proxy\n');
-    const first = await buildExample(context, { buildId, cacheDir, buildArgs: { http_proxy: 'http://127.0.0.1:3142', NO_PROXY: 'localhost' } });
+    const first = await buildExample(context, {
+      buildId,
+      cacheDir,
+      buildArgs: { http_proxy: 'http://127.0.0.1:3142', NO_PROXY: 'localhost' },
+    });
     const sha = createHash('sha256').update('http://127.0.0.1:3142 localhost\n').digest('hex');
     expect(first.provenance.files.find((f) => f.path === '/proxy')?.sha256).toBe(sha);
     expect(JSON.stringify(first.provenance.image.config.Env ?? [])).not.toContain('3142');
     // Another proxy builds the same thing: the step comes from the cache.
-    const second = await buildExample(context, { buildId, cacheDir, buildArgs: { http_proxy: 'http://127.0.0.1:8080' } });
+    const second = await buildExample(context, {
+      buildId,
+      cacheDir,
+      buildArgs: { http_proxy: 'http://127.0.0.1:8080' },
+    });
     expect(second.provenance.steps.find((s) => s.op === 'exec')?.cached).toBe(true);
   });
 });

@@ -1,5 +1,16 @@
 import { spawnSync } from 'node:child_process';
-import { linkSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync, chmodSync, readdirSync, lstatSync } from 'node:fs';
+import {
+  linkSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+  chmodSync,
+  readdirSync,
+  lstatSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -78,7 +89,11 @@ interface Case {
   buildkit?: boolean;
 }
 
-const C = (sources: string[], dest: string, extra: Partial<CopyOptions> = {}): CopyOptions => ({ sources, dest, ...extra });
+const C = (sources: string[], dest: string, extra: Partial<CopyOptions> = {}): CopyOptions => ({
+  sources,
+  dest,
+  ...extra,
+});
 
 const CASES: Case[] = [
   { name: 'file into a new dir', lines: ['COPY a.txt /out/'], copy: C(['a.txt'], '/out/') },
@@ -94,27 +109,70 @@ const CASES: Case[] = [
   { name: 'hidden files by wildcard', lines: ['COPY .hidden* /out/h/'], copy: C(['.hidden*'], '/out/h/') },
   { name: 'empty dir', lines: ['COPY emptydir /out/e/'], copy: C(['emptydir'], '/out/e/') },
   { name: 'dir and file together', lines: ['COPY dir a.txt /out/m/'], copy: C(['dir', 'a.txt'], '/out/m/') },
-  { name: 'numeric chown of a dir', lines: ['COPY --chown=65534:65534 dir /out/owned/'], copy: C(['dir'], '/out/owned/', { chown: '65534:65534' }) },
+  {
+    name: 'numeric chown of a dir',
+    lines: ['COPY --chown=65534:65534 dir /out/owned/'],
+    copy: C(['dir'], '/out/owned/', { chown: '65534:65534' }),
+  },
   {
     name: 'named chown of a file, parents created',
     lines: ['COPY --chown=nobody:nogroup a.txt /out/deep/er/x.txt'],
     copy: C(['a.txt'], '/out/deep/er/x.txt', { chown: 'nobody:nogroup' }),
   },
   { name: 'symlink to a file as the source', lines: ['COPY link-to-file /out/'], copy: C(['link-to-file'], '/out/') },
-  { name: 'symlink to a dir as the source', lines: ['COPY link-to-dir /out/ld/'], copy: C(['link-to-dir'], '/out/ld/') },
-  { name: 'relative dest under WORKDIR', lines: ['WORKDIR /w', 'COPY a.txt rel/'], copy: C(['a.txt'], 'rel/', { workdir: '/w' }) },
+  {
+    name: 'symlink to a dir as the source',
+    lines: ['COPY link-to-dir /out/ld/'],
+    copy: C(['link-to-dir'], '/out/ld/'),
+  },
+  {
+    name: 'relative dest under WORKDIR',
+    lines: ['WORKDIR /w', 'COPY a.txt rel/'],
+    copy: C(['a.txt'], 'rel/', { workdir: '/w' }),
+  },
   { name: 'dot dest under WORKDIR', lines: ['WORKDIR /w', 'COPY c.txt .'], copy: C(['c.txt'], '.', { workdir: '/w' }) },
-  { name: 'json form with spaces', lines: ['COPY ["dir with space", "/out/sp/"]'], copy: C(['dir with space'], '/out/sp/') },
+  {
+    name: 'json form with spaces',
+    lines: ['COPY ["dir with space", "/out/sp/"]'],
+    copy: C(['dir with space'], '/out/sp/'),
+  },
   { name: 'ADD gzip tar', lines: ['ADD arch.tar.gz /out/x/'], copy: C(['arch.tar.gz'], '/out/x/', { add: true }) },
-  { name: 'ADD xz tar, dest without slash', lines: ['ADD arch.tar.xz /out/y'], copy: C(['arch.tar.xz'], '/out/y', { add: true }) },
+  {
+    name: 'ADD xz tar, dest without slash',
+    lines: ['ADD arch.tar.xz /out/y'],
+    copy: C(['arch.tar.xz'], '/out/y', { add: true }),
+  },
   { name: 'ADD bzip2 tar', lines: ['ADD arch.tar.bz2 /out/z/'], copy: C(['arch.tar.bz2'], '/out/z/', { add: true }) },
-  { name: 'ADD plain tar into an existing dir', lines: ['ADD arch.tar /tmp/'], copy: C(['arch.tar'], '/tmp/', { add: true }) },
-  { name: 'ADD gzip that is not a tar', lines: ['ADD notatar.gz /out/'], copy: C(['notatar.gz'], '/out/', { add: true }) },
+  {
+    name: 'ADD plain tar into an existing dir',
+    lines: ['ADD arch.tar /tmp/'],
+    copy: C(['arch.tar'], '/tmp/', { add: true }),
+  },
+  {
+    name: 'ADD gzip that is not a tar',
+    lines: ['ADD notatar.gz /out/'],
+    copy: C(['notatar.gz'], '/out/', { add: true }),
+  },
   { name: 'COPY never extracts', lines: ['COPY arch.tar.gz /out/'], copy: C(['arch.tar.gz'], '/out/') },
-  { name: '--chmod (BuildKit)', lines: ['COPY --chmod=0640 a.txt b.sh /out/'], copy: C(['a.txt', 'b.sh'], '/out/', { chmod: '0640' }), buildkit: true },
-  { name: '.. stays in the context (BuildKit)', lines: ['COPY ../a.txt /out/'], copy: C(['../a.txt'], '/out/'), buildkit: true },
+  {
+    name: '--chmod (BuildKit)',
+    lines: ['COPY --chmod=0640 a.txt b.sh /out/'],
+    copy: C(['a.txt', 'b.sh'], '/out/', { chmod: '0640' }),
+    buildkit: true,
+  },
+  {
+    name: '.. stays in the context (BuildKit)',
+    lines: ['COPY ../a.txt /out/'],
+    copy: C(['../a.txt'], '/out/'),
+    buildkit: true,
+  },
   // Where the two builders differ, the default follows BuildKit; the cases above run in `classic` mode.
-  { name: 'symlink source keeps its name (BuildKit)', lines: ['COPY link-to-file /out/'], copy: C(['link-to-file'], '/out/'), buildkit: true },
+  {
+    name: 'symlink source keeps its name (BuildKit)',
+    lines: ['COPY link-to-file /out/'],
+    copy: C(['link-to-file'], '/out/'),
+    buildkit: true,
+  },
   { name: 'setuid kept (BuildKit)', lines: ['COPY suid.bin /out/'], copy: C(['suid.bin'], '/out/'), buildkit: true },
 ];
 
@@ -126,7 +184,13 @@ function describeTree(fs: TarSnapshotFs, withMtime: boolean): Record<string, str
   for (const e of fs.entries()) {
     if (NOISE.test(e.path)) continue;
     const what =
-      e.kind === 'file' ? `sha256:${fs.sha256(e.path)}` : e.kind === 'symlink' ? `-> ${e.linkTarget}` : e.kind === 'hardlink' ? `=> ${e.linkTarget}` : '';
+      e.kind === 'file'
+        ? `sha256:${fs.sha256(e.path)}`
+        : e.kind === 'symlink'
+          ? `-> ${e.linkTarget}`
+          : e.kind === 'hardlink'
+            ? `=> ${e.linkTarget}`
+            : '';
     const mtime = withMtime && e.kind !== 'dir' && e.kind !== 'symlink' ? ` @${e.mtime}` : '';
     out[e.path] = `${e.kind} ${e.mode.toString(8)} ${e.uid}:${e.gid} ${what}${mtime}`.trim();
   }
@@ -142,11 +206,15 @@ describe('COPY planning without an engine', () => {
 
   it('refuses more than one source without a trailing slash, naming the rule', async () => {
     const ctx = BuildContext.open(dir);
-    await expect(planCopy(ctx, C(['*.txt'], '/out'))).rejects.toThrow(/more than one source file, the destination must be a directory and end with a \//);
+    await expect(planCopy(ctx, C(['*.txt'], '/out'))).rejects.toThrow(
+      /more than one source file, the destination must be a directory and end with a \//,
+    );
   });
   it('reports a missing or excluded source like docker', async () => {
     const ctx = BuildContext.open(dir, { ignore: ['c.txt'] });
-    await expect(planCopy(ctx, C(['c.txt'], '/out/'))).rejects.toThrow(/file not found in build context or excluded by \.dockerignore: stat c\.txt/);
+    await expect(planCopy(ctx, C(['c.txt'], '/out/'))).rejects.toThrow(
+      /file not found in build context or excluded by \.dockerignore: stat c\.txt/,
+    );
     await expect(planCopy(ctx, C(['nomatch*'], '/out/'))).rejects.toThrow(/no source files were specified/);
   });
   it('confines absolute sources, .. and symlinks to the context', async () => {
@@ -163,7 +231,11 @@ describe('COPY planning without an engine', () => {
   it('--parents keeps the path below the context or a ./ pivot; --exclude drops matches', async () => {
     const ctx = BuildContext.open(dir);
     const plan = await planCopy(ctx, C(['dir/sub/two.txt', 'dir2/./three.txt', '*/one.txt'], '/p/', { parents: true }));
-    expect(plan.manifest.filter((m) => m.kind === 'file').map((m) => m.dest)).toEqual(['/p/dir/sub/two.txt', '/p/three.txt', '/p/dir/one.txt']);
+    expect(plan.manifest.filter((m) => m.kind === 'file').map((m) => m.dest)).toEqual([
+      '/p/dir/sub/two.txt',
+      '/p/three.txt',
+      '/p/dir/one.txt',
+    ]);
     const ex = await planCopy(ctx, C(['dir'], '/d/', { exclude: ['sub', '*.txt'] }));
     expect(ex.manifest.map((m) => m.dest).sort()).toEqual(['/d', '/d/abs-link', '/d/empty', '/d/hard', '/d/link']);
   });
@@ -171,12 +243,26 @@ describe('COPY planning without an engine', () => {
     const ctx = BuildContext.open(dir);
     const plan = await planCopy(ctx, C(['arch.tar.gz', 'b.sh'], '/opt/', { add: true, chown: '10:20' }));
     const tool = plan.manifest.find((m) => m.dest === '/opt/pkg/bin/tool')!;
-    expect(tool).toMatchObject({ kind: 'file', mode: 0o755, uid: 10, gid: 20, source: { kind: 'archive', archive: 'arch.tar.gz', member: 'pkg/bin/tool' } });
+    expect(tool).toMatchObject({
+      kind: 'file',
+      mode: 0o755,
+      uid: 10,
+      gid: 20,
+      source: { kind: 'archive', archive: 'arch.tar.gz', member: 'pkg/bin/tool' },
+    });
     expect(tool.sha256).toMatch(/^[0-9a-f]{64}$/);
-    expect(plan.manifest.find((m) => m.dest === '/opt/b.sh')).toMatchObject({ mode: 0o755, uid: 10, gid: 20, source: { kind: 'context', path: 'b.sh' } });
+    expect(plan.manifest.find((m) => m.dest === '/opt/b.sh')).toMatchObject({
+      mode: 0o755,
+      uid: 10,
+      gid: 20,
+      source: { kind: 'context', path: 'b.sh' },
+    });
   });
   it('chown and chmod forms', () => {
-    const ids = idLookupFromFiles('root:x:0:0::/root:/bin/sh\napp:x:1000:1001::/home/app:/bin/sh\n', 'root:x:0:\nstaff:x:50:\n');
+    const ids = idLookupFromFiles(
+      'root:x:0:0::/root:/bin/sh\napp:x:1000:1001::/home/app:/bin/sh\n',
+      'root:x:0:\nstaff:x:50:\n',
+    );
     expect(parseChown('app', ids)).toEqual({ uid: 1000, gid: 1001 });
     expect(parseChown('app:staff', ids)).toEqual({ uid: 1000, gid: 50 });
     expect(parseChown('42', ids)).toEqual({ uid: 42, gid: 42 });
@@ -197,12 +283,25 @@ describe('COPY planning without an engine', () => {
     const sockDir = mkdtempSync(path.join(os.tmpdir(), 'scannable-sock-'));
     try {
       spawnSync('mkfifo', [path.join(sockDir, 'pipe')]);
-      const py = spawnSync('python3', ['-c', `import socket;s=socket.socket(socket.AF_UNIX);s.bind('${sockDir}/sock')`]);
+      const py = spawnSync('python3', [
+        '-c',
+        `import socket;s=socket.socket(socket.AF_UNIX);s.bind('${sockDir}/sock')`,
+      ]);
       const ctx = BuildContext.open(sockDir);
-      expect(ctx.entries().map((e) => [e.path, e.kind])).toEqual(py.status === 0 ? [['pipe', 'fifo'], ['sock', 'socket']] : [['pipe', 'fifo']]);
+      expect(ctx.entries().map((e) => [e.path, e.kind])).toEqual(
+        py.status === 0
+          ? [
+              ['pipe', 'fifo'],
+              ['sock', 'socket'],
+            ]
+          : [['pipe', 'fifo']],
+      );
       if (py.status === 0) {
         const bk = await planCopy(ctx, C(['.'], '/o/'));
-        expect(bk.manifest.filter((m) => m.dest !== '/o').map((m) => [m.dest, m.kind, m.size])).toEqual([['/o/pipe', 'fifo', 0], ['/o/sock', 'file', 0]]);
+        expect(bk.manifest.filter((m) => m.dest !== '/o').map((m) => [m.dest, m.kind, m.size])).toEqual([
+          ['/o/pipe', 'fifo', 0],
+          ['/o/sock', 'file', 0],
+        ]);
         expect(bk.warnings).toEqual(['sock: a socket; copied as an empty file, as BuildKit does']);
         const classic = await planCopy(ctx, C(['.'], '/o/', { classic: true }));
         expect(classic.manifest.map((m) => m.dest)).not.toContain('/o/sock');
@@ -247,7 +346,12 @@ describeEngine('COPY/ADD against docker build', () => {
     const ctx = BuildContext.open(dir);
     const passwd = baseFs.readFile('/etc/passwd')?.toString();
     const group = baseFs.readFile('/etc/group')?.toString();
-    const plan = await planCopy(ctx, { ...copy, ids: idLookupFromFiles(passwd, group), image: baseFs, classic: !buildkit });
+    const plan = await planCopy(ctx, {
+      ...copy,
+      ids: idLookupFromFiles(passwd, group),
+      image: baseFs,
+      classic: !buildkit,
+    });
     const c = await engine.createContainer({ image: base, buildId });
     await engine.putArchive(c.id, '/', plan.tar);
     const image = await engine.commit(c.id, { config: { Cmd: ['sh'] }, labels: buildLabel(buildId) });

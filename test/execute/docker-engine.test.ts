@@ -24,7 +24,9 @@ describe('resolveEndpoint', () => {
     expect(e.local).toBe(true);
   });
   it('reads unix:// and tcp:// from DOCKER_HOST', () => {
-    expect(resolveEndpoint({ DOCKER_HOST: 'unix:///run/podman/podman.sock' }).options.socketPath).toBe('/run/podman/podman.sock');
+    expect(resolveEndpoint({ DOCKER_HOST: 'unix:///run/podman/podman.sock' }).options.socketPath).toBe(
+      '/run/podman/podman.sock',
+    );
     const tcp = resolveEndpoint({ DOCKER_HOST: 'tcp://10.0.0.5' });
     expect(tcp.url).toBe('tcp://10.0.0.5:2375');
     expect(tcp.options).toMatchObject({ protocol: 'http', host: '10.0.0.5', port: '2375' });
@@ -32,9 +34,9 @@ describe('resolveEndpoint', () => {
     expect(resolveEndpoint({ DOCKER_HOST: 'localhost:1234' }).url).toBe('tcp://localhost:1234');
   });
   it('uses TLS with DOCKER_TLS_VERIFY and refuses missing certificates clearly', () => {
-    expect(() => resolveEndpoint({ DOCKER_HOST: 'tcp://h', DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: '/nonexistent-certs' })).toThrow(
-      /\/nonexistent-certs\/ca\.pem does not exist.*DOCKER_CERT_PATH/,
-    );
+    expect(() =>
+      resolveEndpoint({ DOCKER_HOST: 'tcp://h', DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: '/nonexistent-certs' }),
+    ).toThrow(/\/nonexistent-certs\/ca\.pem does not exist.*DOCKER_CERT_PATH/);
     const tls = resolveEndpoint({ DOCKER_HOST: 'tcp://h', DOCKER_TLS: '1', DOCKER_CERT_PATH: '/nonexistent-certs' });
     expect(tls.url).toBe('tcp://h:2376');
     expect(tls.options.protocol).toBe('https');
@@ -56,7 +58,10 @@ describe('StdioDemuxer', () => {
     const all = Buffer.concat([frame(1, 'out1 '), frame(2, 'err1'), frame(1, 'out2'), frame(2, '')]);
     const out: string[] = [];
     const err: string[] = [];
-    const d = new StdioDemuxer((c) => out.push(c.toString()), (c) => err.push(c.toString()));
+    const d = new StdioDemuxer(
+      (c) => out.push(c.toString()),
+      (c) => err.push(c.toString()),
+    );
     for (let i = 0; i < all.length; i += 3) d.push(all.subarray(i, i + 3));
     expect(out.join('')).toBe('out1 out2');
     expect(err.join('')).toBe('err1');
@@ -91,7 +96,9 @@ describe('an unreachable engine', () => {
   });
   it('names a refused TCP port', async () => {
     const engine = new DockerEngine({ env: { DOCKER_HOST: 'tcp://127.0.0.1:1' } });
-    await expect(engine.version()).rejects.toThrow(/tcp:\/\/127\.0\.0\.1:1 \(from DOCKER_HOST\).*ECONNREFUSED.*connection refused/);
+    await expect(engine.version()).rejects.toThrow(
+      /tcp:\/\/127\.0\.0\.1:1 \(from DOCKER_HOST\).*ECONNREFUSED.*connection refused/,
+    );
   });
 });
 
@@ -118,18 +125,25 @@ describeEngine('DockerEngine on the real engine', () => {
     expect(Number(v.negotiatedApiVersion.split('.')[1])).toBeLessThanOrEqual(Number(v.apiVersion.split('.')[1]));
   });
 
-  it('finds an image\'s layer directories on this machine, one per layer, base first', async () => {
+  it("finds an image's layer directories on this machine, one per layer, base first", async () => {
     const dirs = await engine.localLayerDirs(busybox);
     const info = await engine.inspectImage(busybox);
     // This machine's engine is a local overlay2 engine run by root, as CI's is.
     expect(dirs).toHaveLength(info!.layers.length);
     expect(readdirSync(dirs![0]!)).toContain('bin');
     // Not for an engine elsewhere, whose paths mean nothing here.
-    expect(await new DockerEngine({ env: { DOCKER_HOST: 'tcp://127.0.0.1:1' } }).localLayerDirs(busybox)).toBeUndefined();
+    expect(
+      await new DockerEngine({ env: { DOCKER_HOST: 'tcp://127.0.0.1:1' } }).localLayerDirs(busybox),
+    ).toBeUndefined();
   });
 
   it('finds the directory a container writes to: what its commit puts in the new layer', async () => {
-    const c = await engine.createContainer({ image: busybox, buildId, cmd: ['sh', '-c', 'mkdir -p /w && echo written > /w/f'], entrypoint: [] });
+    const c = await engine.createContainer({
+      image: busybox,
+      buildId,
+      cmd: ['sh', '-c', 'mkdir -p /w && echo written > /w/f'],
+      entrypoint: [],
+    });
     try {
       expect((await engine.run(c.id)).exitCode).toBe(0);
       const dir = await engine.containerWriteDir(c.id);
@@ -137,7 +151,9 @@ describeEngine('DockerEngine on the real engine', () => {
       const image = await engine.commit(c.id, { config: {} });
       const dirs = await engine.localLayerDirs(image);
       expect(readFileSync(path.join(dirs!.at(-1)!, 'w', 'f'), 'utf8')).toBe('written\n');
-      expect(await new DockerEngine({ env: { DOCKER_HOST: 'tcp://127.0.0.1:1' } }).containerWriteDir(c.id)).toBeUndefined();
+      expect(
+        await new DockerEngine({ env: { DOCKER_HOST: 'tcp://127.0.0.1:1' } }).containerWriteDir(c.id),
+      ).toBeUndefined();
       await engine.removeImage(image);
     } finally {
       await engine.removeContainer(c.id);
@@ -158,7 +174,9 @@ describeEngine('DockerEngine on the real engine', () => {
     expect(await engine.inspectImage('scannable-test/absent:1')).toBeUndefined();
     const err = await engine.resolveImage('scannable-test/absent:1').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UserError);
-    expect((err as Error).message).toMatch(/image scannable-test\/absent:1 does not exist.*never pulls.*docker pull.*docker load/);
+    expect((err as Error).message).toMatch(
+      /image scannable-test\/absent:1 does not exist.*never pulls.*docker pull.*docker load/,
+    );
   });
 
   it('names the operation and quotes the engine when a call fails', async () => {
@@ -212,7 +230,13 @@ describeEngine('DockerEngine on the real engine', () => {
       Shell: ['/bin/sh', '-ec'],
       OnBuild: ['RUN echo child'],
     };
-    const draft = await engine.commit(c.id, { config, createdBy: 'RUN demo', comment: 'step 1', author: 'scannable', labels });
+    const draft = await engine.commit(c.id, {
+      config,
+      createdBy: 'RUN demo',
+      comment: 'step 1',
+      author: 'scannable',
+      labels,
+    });
     await engine.removeContainer(c.id);
     // The draft is what the engine's commit made of the container: its build-only env is in it.
     expect((await engine.inspectImage(draft))?.config.Env).toContain('BUILD_ONLY=secret-arg');
@@ -268,14 +292,20 @@ describeEngine('DockerEngine on the real engine', () => {
     expect(state).toBe('created');
     const image = await engine.commit(c.id, { config: { Cmd: ['sh'] }, createdBy: 'COPY app /tmp/app', labels });
     await engine.removeContainer(c.id);
-    const fs = await TarSnapshotFs.fromStream(await engine.readImage(image, '/tmp/app/x.txt', buildId), { at: '/tmp/app' });
+    const fs = await TarSnapshotFs.fromStream(await engine.readImage(image, '/tmp/app/x.txt', buildId), {
+      at: '/tmp/app',
+    });
     expect(fs.readFile('/tmp/app/x.txt')?.toString()).toBe('x');
     expect(fs.sha256('/tmp/app/x.txt')).toBe('2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881');
     fs.close();
   });
 
   it('config-only snapshots and FROM scratch need no container', async () => {
-    const configured = await engine.configure(busybox, { config: { Cmd: ['echo', 'hi'], Env: ['A=1'] }, createdBy: 'ENV A=1', labels });
+    const configured = await engine.configure(busybox, {
+      config: { Cmd: ['echo', 'hi'], Env: ['A=1'] },
+      createdBy: 'ENV A=1',
+      labels,
+    });
     const info = await engine.inspectImage(configured);
     expect(info?.layers).toEqual((await engine.inspectImage(busybox))?.layers);
     expect(info?.history.at(-1)).toMatchObject({ createdBy: 'ENV A=1', emptyLayer: true });
@@ -298,7 +328,11 @@ describeEngine('DockerEngine on the real engine', () => {
       image: busybox,
       buildId,
       entrypoint: [],
-      cmd: ['sh', '-c', 'echo first; sleep 1; i=0; while [ $i -lt 2000 ]; do echo "line $i"; echo "err $i" >&2; i=$((i+1)); done'],
+      cmd: [
+        'sh',
+        '-c',
+        'echo first; sleep 1; i=0; while [ $i -lt 2000 ]; do echo "line $i"; echo "err $i" >&2; i=$((i+1)); done',
+      ],
     });
     let firstAt = 0;
     const out: Buffer[] = [];
@@ -318,7 +352,9 @@ describeEngine('DockerEngine on the real engine', () => {
     expect(lines).toHaveLength(2001);
     expect(lines[0]).toBe('first');
     expect(lines.at(-1)).toBe('line 1999');
-    expect(Buffer.concat(err).toString().trimEnd().split('\n')).toEqual(Array.from({ length: 2000 }, (_, i) => `err ${i}`));
+    expect(Buffer.concat(err).toString().trimEnd().split('\n')).toEqual(
+      Array.from({ length: 2000 }, (_, i) => `err ${i}`),
+    );
   });
 
   it('cancellation kills and removes the container', async () => {

@@ -38,7 +38,15 @@ describe('.dockerignore reading', () => {
     expect(parseDockerignore(text)).toEqual(['*.log', '# not a comment', '!keep/me.log', 'x', 'docs', '!', '/']);
   });
   it('Go path.Clean', () => {
-    expect(['', 'a/', 'a//b', './a', 'a/../..', '/..', '/a/../b/.'].map(goClean)).toEqual(['.', 'a', 'a/b', 'a', '..', '/', '/b']);
+    expect(['', 'a/', 'a//b', './a', 'a/../..', '/..', '/a/../b/.'].map(goClean)).toEqual([
+      '.',
+      'a',
+      'a/b',
+      'a',
+      '..',
+      '/',
+      '/b',
+    ]);
   });
   it('a lone "!" and a malformed pattern are errors', () => {
     expect(() => new PatternMatcher(['!'])).toThrow(/illegal exclusion/);
@@ -143,7 +151,11 @@ function withParents(paths: string[]): string[] {
 }
 
 function contextPaths(dir: string, legacy: boolean): string[] {
-  return withParents(BuildContext.open(dir, { legacyIgnore: legacy }).entries().map((e) => e.path));
+  return withParents(
+    BuildContext.open(dir, { legacyIgnore: legacy })
+      .entries()
+      .map((e) => e.path),
+  );
 }
 
 describeEngine('.dockerignore against the legacy builder', () => {
@@ -172,11 +184,17 @@ describeEngine('.dockerignore against the legacy builder', () => {
     if (ignore) writeFileSync(path.join(dir, '.dockerignore'), ignore);
     const image = legacyBuild(dir, buildId);
     const fs = await TarSnapshotFs.fromStream(await engine.readImage(image, '/ctx', buildId));
-    const sent = [...fs.entries()].map((e) => e.path).filter((p) => p.startsWith('/ctx/')).map((p) => p.slice('/ctx/'.length)).sort();
+    const sent = [...fs.entries()]
+      .map((e) => e.path)
+      .filter((p) => p.startsWith('/ctx/'))
+      .map((p) => p.slice('/ctx/'.length))
+      .sort();
     fs.close();
     await engine.removeImage(image, { force: true });
     expect(contextPaths(dir, true)).toEqual(sent);
-    const expectedNow = current ? withParents([...current, ...(ignore.includes('Dockerfile') ? [] : ['Dockerfile']), '.dockerignore']) : sent;
+    const expectedNow = current
+      ? withParents([...current, ...(ignore.includes('Dockerfile') ? [] : ['Dockerfile']), '.dockerignore'])
+      : sent;
     expect(contextPaths(dir, false)).toEqual(expectedNow);
     // Where we claim the two dockers differ, the engine shows that they do.
     if (current) expect(sent).not.toEqual(expectedNow);

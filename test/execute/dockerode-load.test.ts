@@ -11,7 +11,13 @@ import { loadDockerode } from '../../src/execute/dockerode-load.js';
 import { describeEngine } from './engine-helpers.js';
 
 const require = createRequire(import.meta.url);
-const loadedFrom = (pkg: string) => Object.keys(require.cache).some((k) => k.includes(`/node_modules/${pkg}/`) && require.cache[k]?.loaded && !(require.cache[k] as { standIn?: boolean }).standIn);
+const loadedFrom = (pkg: string) =>
+  Object.keys(require.cache).some(
+    (k) =>
+      k.includes(`/node_modules/${pkg}/`) &&
+      require.cache[k]?.loaded &&
+      !(require.cache[k] as { standIn?: boolean }).standIn,
+  );
 
 describeEngine('loadDockerode', () => {
   it('talks to the engine without loading gRPC, ssh2, tar-fs, dockerignore or readable-stream, and loads each when it is used', async () => {
@@ -26,7 +32,9 @@ describeEngine('loadDockerode', () => {
     const main = require.resolve('dockerode');
     const modem = createRequire(main).resolve('docker-modem');
     // What docker-modem's ssh transport constructs: the real client, loaded on the spot.
-    const { Client } = createRequire(modem)('ssh2') as { Client: new () => { connect: unknown; constructor: { name: string } } };
+    const { Client } = createRequire(modem)('ssh2') as {
+      Client: new () => { connect: unknown; constructor: { name: string } };
+    };
     const client = new Client();
     expect(typeof client.connect).toBe('function');
     expect(loadedFrom('ssh2')).toBe(true);
@@ -35,7 +43,9 @@ describeEngine('loadDockerode', () => {
     expect(typeof withSession).toBe('function');
     // Called (here with a client whose dial fails at once), the real session code is loaded and answers.
     const failing = { modem: { dial: (_o: unknown, cb: (e: Error) => void) => cb(new Error('no engine here')) } };
-    const err = await new Promise<Error | null>((resolve) => withSession(failing, undefined, (e: Error | null) => resolve(e)));
+    const err = await new Promise<Error | null>((resolve) =>
+      withSession(failing, undefined, (e: Error | null) => resolve(e)),
+    );
     expect(err?.message).toBe('no engine here');
     expect(loadedFrom('@grpc/grpc-js')).toBe(true);
 
@@ -47,11 +57,18 @@ describeEngine('loadDockerode', () => {
     for await (const c of packed as AsyncIterable<Buffer>) chunks.push(c);
     expect(Buffer.concat(chunks).subarray(0, 12).toString()).toBe('package.json');
     expect(loadedFrom('tar-fs')).toBe(true);
-    const ignore = (createRequire(util)('@balena/dockerignore') as (o: object) => { add(p: string[]): { ignores(p: string): boolean } })({ ignorecase: false });
+    const ignore = (
+      createRequire(util)('@balena/dockerignore') as (o: object) => {
+        add(p: string[]): { ignores(p: string): boolean };
+      }
+    )({ ignorecase: false });
     expect(ignore.add(['*.log']).ignores('a.log')).toBe(true);
 
     // A hijacked connection's stream: constructed from the real class, with or without new.
-    const HttpDuplex = createRequire(modem)('./http_duplex.js') as { (req: unknown, res: unknown): NodeJS.ReadWriteStream; new (req: unknown, res: unknown): NodeJS.ReadWriteStream };
+    const HttpDuplex = createRequire(modem)('./http_duplex.js') as {
+      (req: unknown, res: unknown): NodeJS.ReadWriteStream;
+      new (req: unknown, res: unknown): NodeJS.ReadWriteStream;
+    };
     const res = new PassThrough();
     const duplex = new HttpDuplex({ write: () => true }, res);
     res.end('hello');

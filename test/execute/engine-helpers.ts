@@ -20,7 +20,9 @@ export function describeEngine(name: string, fn: () => void): void {
     describe(name, fn);
     return;
   }
-  process.stderr.write(`[skip] ${name}: no engine (/var/run/docker.sock absent, DOCKER_HOST unset); run bash scripts/engine.sh\n`);
+  process.stderr.write(
+    `[skip] ${name}: no engine (/var/run/docker.sock absent, DOCKER_HOST unset); run bash scripts/engine.sh\n`,
+  );
   describe.skip(name, fn);
 }
 
@@ -45,7 +47,10 @@ export interface CliResult {
   stderr: string;
 }
 
-export function docker(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: Buffer } = {}): CliResult {
+export function docker(
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: Buffer } = {},
+): CliResult {
   const r = spawnSync(DOCKER_CLI, args, {
     cwd: options.cwd,
     env: { ...process.env, ...options.env },
@@ -60,9 +65,23 @@ export function docker(args: string[], options: { cwd?: string; env?: NodeJS.Pro
  * labelled for cleanup; returns the image id or throws with the builder's output.
  */
 export function legacyBuild(contextDir: string, buildId: string, extra: string[] = []): string {
-  const r = docker(['build', '-q', '--network', 'host', '--label', `${LABEL_BUILD}=${buildId}`, '--rm', '--force-rm', ...extra, contextDir], {
-    env: { DOCKER_BUILDKIT: '0' },
-  });
+  const r = docker(
+    [
+      'build',
+      '-q',
+      '--network',
+      'host',
+      '--label',
+      `${LABEL_BUILD}=${buildId}`,
+      '--rm',
+      '--force-rm',
+      ...extra,
+      contextDir,
+    ],
+    {
+      env: { DOCKER_BUILDKIT: '0' },
+    },
+  );
   if (r.status !== 0) throw new Error(`docker build failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
   return r.stdout.trim().split('\n').pop()!.trim();
 }

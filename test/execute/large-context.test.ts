@@ -56,7 +56,11 @@ describe('large build contexts, no engine', () => {
       const plan = await planCopy(BuildContext.open(ctxDir), { sources: ['large.bin', 'small.txt'], dest: '/x/' });
       expect(Buffer.isBuffer(plan.tar)).toBe(false);
       const sha = createHash('sha256').update(data).digest('hex');
-      expect(plan.manifest.find((m) => m.dest === '/x/large.bin')).toMatchObject({ kind: 'file', size: data.length, sha256: sha });
+      expect(plan.manifest.find((m) => m.dest === '/x/large.bin')).toMatchObject({
+        kind: 'file',
+        size: data.length,
+        sha256: sha,
+      });
       const fs = await TarSnapshotFs.fromStream(plan.tar as Readable);
       try {
         expect(fs.sha256('/x/large.bin')).toBe(sha);
@@ -71,12 +75,16 @@ describe('large build contexts, no engine', () => {
       const flipped = Buffer.from(data);
       flipped[12345] = flipped[12345]! ^ 0xff;
       writeFileSync(path.join(ctxDir, 'large.bin'), flipped);
-      await expect(TarSnapshotFs.fromStream(planned.tar as Readable)).rejects.toThrow(/COPY large\.bin: the file changed while it was being copied/);
+      await expect(TarSnapshotFs.fromStream(planned.tar as Readable)).rejects.toThrow(
+        /COPY large\.bin: the file changed while it was being copied/,
+      );
 
       writeFileSync(path.join(ctxDir, 'large.bin'), data);
       const again = await planCopy(BuildContext.open(ctxDir), { sources: ['large.bin'], dest: '/x/' });
       truncateSync(path.join(ctxDir, 'large.bin'), STREAM_FILE_BYTES * 2);
-      await expect(TarSnapshotFs.fromStream(again.tar as Readable)).rejects.toThrow(/COPY large\.bin: the file shrank while it was being copied/);
+      await expect(TarSnapshotFs.fromStream(again.tar as Readable)).rejects.toThrow(
+        /COPY large\.bin: the file shrank while it was being copied/,
+      );
       writeFileSync(path.join(ctxDir, 'large.bin'), data);
       appendFileSync(path.join(ctxDir, 'large.bin'), 'more');
       const grown = await planCopy(BuildContext.open(ctxDir), { sources: ['large.bin'], dest: '/x/' });
@@ -99,10 +107,14 @@ describe('large build contexts, no engine', () => {
     const files = b.plan.manifest.filter((m) => m.kind === 'file');
     expect(files).toHaveLength(100_000);
     for (const i of [0, 4242, 99_999]) {
-      const m = files.find((f) => f.dest === `/app/d${String(Math.floor(i / 1000)).padStart(3, '0')}/f${String(i).padStart(6, '0')}.txt`)!;
+      const m = files.find(
+        (f) => f.dest === `/app/d${String(Math.floor(i / 1000)).padStart(3, '0')}/f${String(i).padStart(6, '0')}.txt`,
+      )!;
       expect(m.sha256).toBe(createHash('sha256').update(`file ${i}\n`).digest('hex'));
     }
-    process.stdout.write(`[large] walk + plan of COPY . : 20,000 files ${a.ms.toFixed(0)} ms, 100,000 files ${b.ms.toFixed(0)} ms\n`);
+    process.stdout.write(
+      `[large] walk + plan of COPY . : 20,000 files ${a.ms.toFixed(0)} ms, 100,000 files ${b.ms.toFixed(0)} ms\n`,
+    );
     // Linear is 5x; the quadratic queue this replaced made it 25x.
     expect(b.ms / a.ms).toBeLessThan(12);
   }, 300_000);

@@ -34,13 +34,26 @@ describe('LayerDirView', () => {
     const d = layer();
     const v = LayerDirView.read(d);
     const entries = [...v.entries()];
-    expect(entries.map((e) => e.path)).toEqual(['/', '/etc', '/etc/a.conf', '/etc/b.conf', '/etc/link', '/usr', '/usr/bin', '/usr/bin/tool']);
+    expect(entries.map((e) => e.path)).toEqual([
+      '/',
+      '/etc',
+      '/etc/a.conf',
+      '/etc/b.conf',
+      '/etc/link',
+      '/usr',
+      '/usr/bin',
+      '/usr/bin/tool',
+    ]);
     expect(v.stat('/etc/a.conf')).toMatchObject({ kind: 'file', mode: 0o4750, size: 6, mtime: 1700000000 });
     // The second name of a hard-linked file is a link to the first, as in a tar.
     expect(v.stat('/etc/b.conf')).toMatchObject({ kind: 'hardlink', size: 0, linkTarget: '/etc/a.conf' });
     expect(v.stat('/etc/link')).toMatchObject({ kind: 'symlink', size: 0, linkTarget: 'a.conf' });
     expect(v.readFile('/etc/b.conf')?.toString()).toBe('alpha\n');
-    expect(v.sha256('/usr/bin/tool')).toBe(createHash('sha256').update(Buffer.alloc(3 << 20, 7)).digest('hex'));
+    expect(v.sha256('/usr/bin/tool')).toBe(
+      createHash('sha256')
+        .update(Buffer.alloc(3 << 20, 7))
+        .digest('hex'),
+    );
     expect(v.sha256('/etc/b.conf')).toBe(createHash('sha256').update('alpha\n').digest('hex'));
     expect(v.readFile('/etc')).toBeUndefined();
     expect(v.stat('/nope')).toBeUndefined();
@@ -124,7 +137,9 @@ describe('LayerDirView', () => {
     const d = layer();
     const v = LayerDirView.read(d);
     rmSync(path.join(d, 'usr', 'bin', 'tool'));
-    expect(() => v.sha256('/usr/bin/tool')).toThrow(/reading \/usr\/bin\/tool from the engine's layer .*ENOENT.*was an image removed while the build ran\? Build again/);
+    expect(() => v.sha256('/usr/bin/tool')).toThrow(
+      /reading \/usr\/bin\/tool from the engine's layer .*ENOENT.*was an image removed while the build ran\? Build again/,
+    );
     expect(() => v.readFile('/usr/bin/tool')).toThrow(UserError);
   });
 
@@ -139,22 +154,25 @@ describe('LayerDirView', () => {
   });
 
   // scripts/engine.sh installs getfattr (Debian's attr) with the engine; setting trusted.* attributes takes root.
-  it.skipIf(!root)('reads opaque directories with getfattr, names with any bytes, never through a symlink', async () => {
-    const d = layer();
-    const outside = mkdtempSync(path.join(os.tmpdir(), 'scannable-layer-dir-outside-'));
-    tmp.push(outside);
-    const odd = ['usr/share/doc', 'a b', 'caf\u00e9', 'back\\slash', 'new\nline'];
-    for (const rel of odd) mkdirSync(path.join(d, rel), { recursive: true });
-    mkdirSync(path.join(d, 'not-opaque'));
-    const opaque = (dir: string) => execFileSync('setfattr', ['-n', 'trusted.overlay.opaque', '-v', 'y', dir]);
-    for (const rel of odd) opaque(path.join(d, rel));
-    // A link to an opaque directory elsewhere on this machine is not one in the layer.
-    opaque(outside);
-    symlinkSync(outside, path.join(d, 'link-out'));
-    expect(await opaqueDirsOf(d)).toEqual(odd.map((rel) => '/' + rel).sort());
-    const view = LayerDirView.read(d).withOpaqueDirs(['/a b']);
-    expect(view.opaqueDirs).toEqual(['/a b']);
-    expect(view.withDeleted(['/etc/gone']).opaqueDirs).toEqual(['/a b']);
-    expect(await opaqueDirsOf(path.join(d, 'missing'))).toBeUndefined();
-  });
+  it.skipIf(!root)(
+    'reads opaque directories with getfattr, names with any bytes, never through a symlink',
+    async () => {
+      const d = layer();
+      const outside = mkdtempSync(path.join(os.tmpdir(), 'scannable-layer-dir-outside-'));
+      tmp.push(outside);
+      const odd = ['usr/share/doc', 'a b', 'caf\u00e9', 'back\\slash', 'new\nline'];
+      for (const rel of odd) mkdirSync(path.join(d, rel), { recursive: true });
+      mkdirSync(path.join(d, 'not-opaque'));
+      const opaque = (dir: string) => execFileSync('setfattr', ['-n', 'trusted.overlay.opaque', '-v', 'y', dir]);
+      for (const rel of odd) opaque(path.join(d, rel));
+      // A link to an opaque directory elsewhere on this machine is not one in the layer.
+      opaque(outside);
+      symlinkSync(outside, path.join(d, 'link-out'));
+      expect(await opaqueDirsOf(d)).toEqual(odd.map((rel) => '/' + rel).sort());
+      const view = LayerDirView.read(d).withOpaqueDirs(['/a b']);
+      expect(view.opaqueDirs).toEqual(['/a b']);
+      expect(view.withDeleted(['/etc/gone']).opaqueDirs).toEqual(['/a b']);
+      expect(await opaqueDirsOf(path.join(d, 'missing'))).toBeUndefined();
+    },
+  );
 });

@@ -10,7 +10,13 @@ import type { TrackResult } from '../../src/track/tracker.js';
 const tmp: string[] = [];
 afterAll(() => tmp.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-const result = (n: number): TrackResult => ({ files: [], packages: [], buildPackages: [], problems: [{ path: `/p${n}`, reason: 'r' }], observed: new Map([[`s${n}`, { files: n, unattributed: 0 }]]) });
+const result = (n: number): TrackResult => ({
+  files: [],
+  packages: [],
+  buildPackages: [],
+  problems: [{ path: `/p${n}`, reason: 'r' }],
+  observed: new Map([[`s${n}`, { files: n, unattributed: 0 }]]),
+});
 
 describe('StepCache layer records', () => {
   const record = (derived: Map<string, unknown>): LayerRecord => ({
@@ -29,7 +35,19 @@ describe('StepCache layer records', () => {
     tmp.push(dir);
     const id = 'sha256:' + 'a'.repeat(64);
     // Parsed values as the catalogers make them: maps, and fields present but undefined.
-    const derived = new Map<string, unknown>([['deb822:1\0/var/lib/dpkg/status', { ok: true, value: { paragraphs: [{ fields: new Map([['package', { name: 'Package', first: 'x', rest: [] }]]), line: 1 }], problems: [] } }], ['go\0/bin/x', { a: undefined }]]);
+    const derived = new Map<string, unknown>([
+      [
+        'deb822:1\0/var/lib/dpkg/status',
+        {
+          ok: true,
+          value: {
+            paragraphs: [{ fields: new Map([['package', { name: 'Package', first: 'x', rest: [] }]]), line: 1 }],
+            problems: [],
+          },
+        },
+      ],
+      ['go\0/bin/x', { a: undefined }],
+    ]);
     // Hashes kept by an earlier version (JSON) go when a record is written.
     mkdirSync(path.join(dir, 'layers'));
     writeFileSync(path.join(dir, 'layers', 'a'.repeat(64) + '.json'), '{}');
@@ -42,7 +60,10 @@ describe('StepCache layer records', () => {
     }
     expect(new StepCache(dir, true).getLayerRecord('sha256:' + 'c'.repeat(64))).toBeUndefined();
     // A record under another id's name is not taken; a damaged one is ignored.
-    writeFileSync(path.join(dir, 'layers', 'c'.repeat(64) + '.v8'), readFileSync(path.join(dir, 'layers', 'a'.repeat(64) + '.v8')));
+    writeFileSync(
+      path.join(dir, 'layers', 'c'.repeat(64) + '.v8'),
+      readFileSync(path.join(dir, 'layers', 'a'.repeat(64) + '.v8')),
+    );
     expect(new StepCache(dir, true).getLayerRecord('sha256:' + 'c'.repeat(64))).toBeUndefined();
     writeFileSync(path.join(dir, 'layers', 'a'.repeat(64) + '.v8'), 'not v8');
     expect(new StepCache(dir, true).getLayerRecord(id)).toBeUndefined();
@@ -102,7 +123,11 @@ describe('StepCache tracker results', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'scannable-step-cache-'));
     tmp.push(dir);
     const cache = new StepCache(dir, true);
-    const full: TrackResult = { ...result(7), files: [{ path: '/x', kind: 'file' } as never], packages: [{ purl: 'pkg:deb/debian/x@1' } as never] };
+    const full: TrackResult = {
+      ...result(7),
+      files: [{ path: '/x', kind: 'file' } as never],
+      packages: [{ purl: 'pkg:deb/debian/x@1' } as never],
+    };
     cache.putTrack('k', full);
     const file = path.join(dir, 'tracks', 'k.jsonl');
     const [head, body] = readFileSync(file, 'utf8').split('\n');

@@ -75,7 +75,13 @@ describe('subtreeArchive', () => {
       ['t/sub', 'directory'],
       ['t/sub/s', 'file'],
     ]);
-    expect(got.find((m) => m.name === 't/a')).toMatchObject({ mode: 0o4755, uid: 12, gid: 34, mtime: 1600000000, data: 'a\n' });
+    expect(got.find((m) => m.name === 't/a')).toMatchObject({
+      mode: 0o4755,
+      uid: 12,
+      gid: 34,
+      mtime: 1600000000,
+      data: 'a\n',
+    });
     expect(got.find((m) => m.name === 't/b')).toMatchObject({ linkname: 't/a' });
     expect(got.find((m) => m.name === 't/c')).toMatchObject({ linkname: 'a' });
     // A link to a file outside the archive carries the bytes itself.
@@ -83,8 +89,12 @@ describe('subtreeArchive', () => {
   });
 
   it('follows symlinks in the parent path and keeps the last one as a link', async () => {
-    expect((await members(subtreeArchive(fs, '/lib/os-release')!)).map((m) => [m.name, m.data])).toEqual([['os-release', 'ID=debian\n']]);
-    expect(await members(subtreeArchive(fs, '/opt/t/c')!)).toMatchObject([{ name: 'c', type: 'symlink', linkname: 'a' }]);
+    expect((await members(subtreeArchive(fs, '/lib/os-release')!)).map((m) => [m.name, m.data])).toEqual([
+      ['os-release', 'ID=debian\n'],
+    ]);
+    expect(await members(subtreeArchive(fs, '/opt/t/c')!)).toMatchObject([
+      { name: 'c', type: 'symlink', linkname: 'a' },
+    ]);
   });
 
   it('gives the first name met the bytes when the link comes first', async () => {

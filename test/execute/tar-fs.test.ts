@@ -66,7 +66,16 @@ describe('TarSnapshotFs', () => {
     // Parents the archive implies (run/, dev/, deep/...) exist; children are sorted by name.
     expect(fs.stat('/run')).toMatchObject({ kind: 'dir', mode: 0o755 });
     expect(fs.list('/usr/bin').map((e) => e.path)).toEqual(['/usr/bin/abs', '/usr/bin/ash', '/usr/bin/sh']);
-    expect(fs.list('/').map((e) => e.path)).toEqual(['/deep', '/dev', '/etc', '/lib', '/loop1', '/loop2', '/run', '/usr']);
+    expect(fs.list('/').map((e) => e.path)).toEqual([
+      '/deep',
+      '/dev',
+      '/etc',
+      '/lib',
+      '/loop1',
+      '/loop2',
+      '/run',
+      '/usr',
+    ]);
     const all = [...fs.entries()].map((e) => e.path);
     expect(all[0]).toBe('/');
     expect(all.indexOf('/usr/lib')).toBeLessThan(all.indexOf('/usr/lib/libc.so.6'));
@@ -95,7 +104,9 @@ describe('TarSnapshotFs', () => {
   });
 
   it('places an archive of a subdirectory where it came from', async () => {
-    const fs = await TarSnapshotFs.fromBuffer(await makeTar([{ name: 'lib/x.so', data: Buffer.from('x') }]), { at: '/usr' });
+    const fs = await TarSnapshotFs.fromBuffer(await makeTar([{ name: 'lib/x.so', data: Buffer.from('x') }]), {
+      at: '/usr',
+    });
     expect(fs.readFile('/usr/lib/x.so')?.toString()).toBe('x');
   });
 
@@ -145,7 +156,12 @@ describeEngine('TarSnapshotFs on engine archives', () => {
 
   it('rebuilds an image from the layer tars of docker save, deletions included', async () => {
     const base = await engine.resolveImage('busybox:latest');
-    const c = await engine.createContainer({ image: base, buildId, entrypoint: [], cmd: ['sh', '-c', 'rm /etc/group; mkdir -p /srv; echo hi > /srv/hi'] });
+    const c = await engine.createContainer({
+      image: base,
+      buildId,
+      entrypoint: [],
+      cmd: ['sh', '-c', 'rm /etc/group; mkdir -p /srv; echo hi > /srv/hi'],
+    });
     await engine.run(c.id);
     const image = await engine.commit(c.id, { config: { Cmd: ['sh'] }, labels: buildLabel(buildId) });
     await engine.removeContainer(c.id);
@@ -179,7 +195,10 @@ describeEngine('TarSnapshotFs on engine archives', () => {
 
     // The same tree as the engine's own export of a container from that image.
     const exported = await TarSnapshotFs.fromStream(await engine.readImage(image, undefined, buildId));
-    const paths = (x: TarSnapshotFs) => [...x.entries()].map((e) => e.path).filter((p) => !/^\/(etc\/(hosts|hostname|resolv\.conf|mtab)|\.dockerenv|dev|proc|sys)(\/|$)/.test(p));
+    const paths = (x: TarSnapshotFs) =>
+      [...x.entries()]
+        .map((e) => e.path)
+        .filter((p) => !/^\/(etc\/(hosts|hostname|resolv\.conf|mtab)|\.dockerenv|dev|proc|sys)(\/|$)/.test(p));
     expect(paths(fs)).toEqual(paths(exported));
     fs.close();
     exported.close();

@@ -46,7 +46,11 @@ describe('WrittenFileHasher', () => {
     mkdirSync(path.join(d, 'var', 'lib', 'apt', 'lists'), { recursive: true });
     writeFileSync(path.join(d, 'var', 'lib', 'apt', 'lists', 'Packages'), 'a big list\n');
     writeFileSync(path.join(d, 'kept'), 'kept\n');
-    const h = new WrittenFileHasher(d, () => new Set(), { settleMs: 20, intervalMs: 20, removed: (p) => p.startsWith('/var/lib/apt/lists/') });
+    const h = new WrittenFileHasher(d, () => new Set(), {
+      settleMs: 20,
+      intervalMs: 20,
+      removed: (p) => p.startsWith('/var/lib/apt/lists/'),
+    });
     await hashedAtLeast(h, 1);
     // A few more rounds: the list is still not taken.
     await sleep(100);

@@ -15,7 +15,19 @@ const SEED = Number(process.env.SCANNABLE_FUZZ_SEED ?? 7);
 describe('fuzzing slice: every parser, no crash', () => {
   it('covers both grammars and every package-database parser', () => {
     expect(targets.map((t) => t.name).sort()).toEqual(
-      ['apk-installed', 'dep5-copyright', 'dockerfile', 'dpkg-status', 'gemspec', 'go-buildinfo', 'npm-package-json', 'python', 'rpm-db', 'shell', 'word-expansion'].sort(),
+      [
+        'apk-installed',
+        'dep5-copyright',
+        'dockerfile',
+        'dpkg-status',
+        'gemspec',
+        'go-buildinfo',
+        'npm-package-json',
+        'python',
+        'rpm-db',
+        'shell',
+        'word-expansion',
+      ].sort(),
     );
   });
 

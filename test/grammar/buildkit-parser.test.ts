@@ -6,7 +6,9 @@ import { conformanceDir, describeShared, hasShared } from '../helpers/shared.js'
 
 const casesDir = path.join(conformanceDir, 'buildkit-parser');
 const positive = hasShared
-  ? readdirSync(casesDir).filter((c) => existsSync(path.join(casesDir, c, 'result'))).sort()
+  ? readdirSync(casesDir)
+      .filter((c) => existsSync(path.join(casesDir, c, 'result')))
+      .sort()
   : [];
 
 describeShared('BuildKit parser test cases', () => {
@@ -50,7 +52,17 @@ describeShared('BuildKit parser test cases', () => {
     const dir = path.join(casesDir, 'heredoc-extract');
     const src = readFileSync(path.join(dir, 'Dockerfile'), 'utf8');
     const expected = JSON.parse(readFileSync(path.join(dir, 'expected.json'), 'utf8')) as {
-      instructions: Array<{ line: number; text: string; heredocs: null | Array<{ Name: string; FileDescriptor: number; Expand: boolean; Chomp: boolean; Content: string }> }>;
+      instructions: Array<{
+        line: number;
+        text: string;
+        heredocs: null | Array<{
+          Name: string;
+          FileDescriptor: number;
+          Expand: boolean;
+          Chomp: boolean;
+          Content: string;
+        }>;
+      }>;
     };
     const out = parseDockerfile(src);
     if (!out.ok) throw new Error(out.diagnostics[0]!.message);
@@ -61,7 +73,13 @@ describeShared('BuildKit parser test cases', () => {
       const ins = after[i]!;
       expect(ins.range.start.line - 1, exp.text).toBe(exp.line);
       expect(ins.original).toBe(exp.text);
-      const got = ins.heredocs.map((h) => ({ Name: h.name, FileDescriptor: h.fd, Expand: h.expand, Chomp: h.chomp, Content: h.content }));
+      const got = ins.heredocs.map((h) => ({
+        Name: h.name,
+        FileDescriptor: h.fd,
+        Expand: h.expand,
+        Chomp: h.chomp,
+        Content: h.content,
+      }));
       expect(got, exp.text).toEqual(exp.heredocs ?? []);
       vectors += 1;
     });

@@ -63,7 +63,13 @@ describeShared('real corpus conformance with BuildKit', () => {
     expect(tree.instructions[0]!.range.start.line).toBe(detail.rootStartLine);
     expect(tree.instructions.at(-1)!.range.end.line).toBe(detail.rootEndLine);
     expect(
-      tree.warnings.map((w) => ({ short: w.message, detail: [w.detail], url: w.url, startLine: w.range.start.line, endLine: w.range.end.line })),
+      tree.warnings.map((w) => ({
+        short: w.message,
+        detail: [w.detail],
+        url: w.url,
+        startLine: w.range.start.line,
+        endLine: w.range.end.line,
+      })),
     ).toEqual(detail.warnings ?? []);
   });
 });

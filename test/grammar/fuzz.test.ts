@@ -32,18 +32,31 @@ function check(text: string): void {
 
 describe('Dockerfile parser fuzzing', () => {
   it('never throws on arbitrary strings', () => {
-    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 400 }), (s) => check(s)), { numRuns: 2000 });
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 400 }), (s) => check(s)),
+      { numRuns: 2000 },
+    );
   });
 
   it('never throws on Dockerfile-shaped text', () => {
-    fc.assert(fc.property(dockerfileLike(), (s) => check(s)), { numRuns: 3000 });
+    fc.assert(
+      fc.property(dockerfileLike(), (s) => check(s)),
+      { numRuns: 3000 },
+    );
   });
 
-  const seeds = hasShared ? corpusFiles().filter((_, i) => i % 17 === 0).map((rel) => readFileSync(path.join(corpusDir, rel), 'utf8')) : [];
+  const seeds = hasShared
+    ? corpusFiles()
+        .filter((_, i) => i % 17 === 0)
+        .map((rel) => readFileSync(path.join(corpusDir, rel), 'utf8'))
+    : [];
   it.skipIf(!hasShared)('never throws on mutated corpus files', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...seeds), fc.array(fc.nat(), { minLength: 1, maxLength: 8 }), fc.string({ maxLength: 8 }), (seed, cuts, insert) =>
-        check(mutate(seed, cuts, insert)),
+      fc.property(
+        fc.constantFrom(...seeds),
+        fc.array(fc.nat(), { minLength: 1, maxLength: 8 }),
+        fc.string({ maxLength: 8 }),
+        (seed, cuts, insert) => check(mutate(seed, cuts, insert)),
       ),
       { numRuns: 3000 },
     );

@@ -26,13 +26,18 @@ describe('Dockerfile grammar', () => {
   it('uses the escape directive for continuations and flags', () => {
     const t = tree('# escape=`\nFROM a\nRUN dir C:\\ `\n  /b\nCOPY --chown=a` b x y\n');
     expect(t.escape).toBe('`');
-    expect(t.directives).toEqual([{ name: 'escape', value: '`', range: { start: { line: 1, column: 1 }, end: { line: 1, column: 11 } } }]);
+    expect(t.directives).toEqual([
+      { name: 'escape', value: '`', range: { start: { line: 1, column: 1 }, end: { line: 1, column: 11 } } },
+    ]);
     expect(dumpTree(t)).toBe('(from "a")\n(run "dir C:\\\\   /b")\n(copy ["--chown=a b"] "x" "y")\n');
   });
 
   it('stops looking for directives after the first other line', () => {
     expect(tree('# hello\n# escape=`\nFROM a\n').escape).toBe('\\');
-    expect(tree('# syntax=docker/dockerfile:1\n#check=skip=all\nFROM a\n').directives.map((d) => d.name)).toEqual(['syntax', 'check']);
+    expect(tree('# syntax=docker/dockerfile:1\n#check=skip=all\nFROM a\n').directives.map((d) => d.name)).toEqual([
+      'syntax',
+      'check',
+    ]);
     expect(error('# escape=\\\n# escape=`\nFROM a\n').message).toBe('only one escape parser directive can be used');
     expect(error('# escape=x\nFROM a\n').message).toBe("invalid escape token 'x' does not match ` or \\");
   });
@@ -41,7 +46,10 @@ describe('Dockerfile grammar', () => {
     const t = tree('FROM a\nRUN a \\\n# comment\n\n  b\n');
     expect(dumpTree(t)).toBe('(from "a")\n(run "a   b")\n');
     expect(t.warnings).toHaveLength(1);
-    expect(t.warnings[0]).toMatchObject({ rule: 'NoEmptyContinuation', message: 'Empty continuation line found in: RUN a   b' });
+    expect(t.warnings[0]).toMatchObject({
+      rule: 'NoEmptyContinuation',
+      message: 'Empty continuation line found in: RUN a   b',
+    });
     expect(t.instructions[1]!.range).toEqual({ start: { line: 2, column: 1 }, end: { line: 5, column: 4 } });
   });
 
@@ -75,17 +83,25 @@ describe('Dockerfile grammar', () => {
     expect(e.message).toBe('dockerfile line greater than max allowed size of 65535');
     expect(e.range.start.line).toBe(2);
     // Bytes, not characters: 21846 three-byte characters are 65538 bytes.
-    expect(error(`FROM a\n${'€'.repeat(21846)}\n`).message).toBe('dockerfile line greater than max allowed size of 65535');
+    expect(error(`FROM a\n${'€'.repeat(21846)}\n`).message).toBe(
+      'dockerfile line greater than max allowed size of 65535',
+    );
   });
 
   it('reports unterminated heredocs and non-string JSON arrays with a hint', () => {
     const e = error('FROM a\nRUN <<EOF\necho\n');
-    expect([e.message, e.range.start.line, e.hint]).toEqual(['unterminated heredoc', 2, 'no line holding only "EOF" closes the heredoc opened here; add one after its body']);
-    expect(error('FROM a\nCMD ["a", 1]\n').message).toBe('when using JSON array syntax, arrays must be comprised of strings only');
+    expect([e.message, e.range.start.line, e.hint]).toEqual([
+      'unterminated heredoc',
+      2,
+      'no line holding only "EOF" closes the heredoc opened here; add one after its body',
+    ]);
+    expect(error('FROM a\nCMD ["a", 1]\n').message).toBe(
+      'when using JSON array syntax, arrays must be comprised of strings only',
+    );
   });
 
   it('falls back to shell form for invalid JSON', () => {
-    const t = tree("FROM a\nCMD ['a']\nCMD [\"a\"] x\nCMD [\"a\"]\n");
+    const t = tree('FROM a\nCMD [\'a\']\nCMD ["a"] x\nCMD ["a"]\n');
     expect(t.instructions.slice(1).map((i) => [i.json, i.args])).toEqual([
       [false, ["['a']"]],
       [false, ['["a"] x']],

@@ -14,7 +14,9 @@ interface Vector {
 }
 
 describeShared('word expansion matches BuildKit (206 vectors)', () => {
-  const vectors: Vector[] = JSON.parse(readFileSync(path.join(conformanceDir, 'word-expansion', 'vectors.json'), 'utf8'));
+  const vectors: Vector[] = JSON.parse(
+    readFileSync(path.join(conformanceDir, 'word-expansion', 'vectors.json'), 'utf8'),
+  );
   it('has all vectors', () => expect(vectors.length).toBe(206));
   it.each(vectors.map((v, i) => [i, JSON.stringify(v.word), v] as const))('#%i %s', (_i, _w, v) => {
     const out = expandWord(v.word, lookupFrom(v.env), { escape: v.escape });

@@ -8,7 +8,8 @@ import { DockerEngine } from '../../src/execute/docker-engine.js';
 import { repoRoot } from './shared.js';
 
 export const engine = new DockerEngine();
-export const testCache = process.env.SCANNABLE_TEST_CACHE ?? mkdtempSync(path.join(os.tmpdir(), 'scannable-test-cache-'));
+export const testCache =
+  process.env.SCANNABLE_TEST_CACHE ?? mkdtempSync(path.join(os.tmpdir(), 'scannable-test-cache-'));
 export const examples = path.join(repoRoot, 'examples');
 
 export async function buildExample(context: string, extra: Partial<BuildRequest> = {}): Promise<BuildOutcome> {

@@ -37,16 +37,21 @@ export function startCli(args: string[], options: { cwd?: string; env?: NodeJS.P
       }
     }
   });
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) => {
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>(
+    (resolve) => {
+      child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    },
+  );
   return {
     child,
     done,
     waitForStderr(pattern, timeoutMs = 120_000) {
       if (pattern.test(stderr)) return Promise.resolve();
       return new Promise<void>((resolve, reject) => {
-        const t = setTimeout(() => reject(new Error(`stderr never matched ${pattern} within ${timeoutMs} ms:\n${stderr}`)), timeoutMs);
+        const t = setTimeout(
+          () => reject(new Error(`stderr never matched ${pattern} within ${timeoutMs} ms:\n${stderr}`)),
+          timeoutMs,
+        );
         watchers.push({
           pattern,
           resolve: () => {
@@ -56,7 +61,8 @@ export function startCli(args: string[], options: { cwd?: string; env?: NodeJS.P
         });
         void done.then(() => {
           clearTimeout(t);
-          if (!pattern.test(stderr)) reject(new Error(`the command exited before stderr matched ${pattern}:\n${stderr}`));
+          if (!pattern.test(stderr))
+            reject(new Error(`the command exited before stderr matched ${pattern}:\n${stderr}`));
         });
       });
     },

@@ -58,7 +58,15 @@ export interface LoggedRequest {
   status?: number;
 }
 
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'te', 'trailer']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'upgrade',
+  'proxy-connection',
+  'te',
+  'trailer',
+]);
 
 function forwardHeaders(h: http.IncomingHttpHeaders): http.OutgoingHttpHeaders {
   const out: http.OutgoingHttpHeaders = {};
@@ -89,7 +97,9 @@ export class EngineProxy {
   }
 
   static async start(options: { upstream?: string; rules?: FaultRule[] } = {}): Promise<EngineProxy> {
-    const upstream = options.upstream ?? (process.env.DOCKER_HOST?.startsWith('unix://') ? process.env.DOCKER_HOST.slice(7) : '/var/run/docker.sock');
+    const upstream =
+      options.upstream ??
+      (process.env.DOCKER_HOST?.startsWith('unix://') ? process.env.DOCKER_HOST.slice(7) : '/var/run/docker.sock');
     const socketPath = path.join(os.tmpdir(), `scannable-proxy-${process.pid}-${randomBytes(4).toString('hex')}.sock`);
     const server = http.createServer();
     const proxy = new EngineProxy(server, socketPath, upstream);
@@ -167,7 +177,13 @@ export class EngineProxy {
 
   private forward(req: http.IncomingMessage, res: http.ServerResponse, fault: Fault | undefined): void {
     if (req.socket.destroyed) return;
-    const up = http.request({ socketPath: this.upstream, method: req.method, path: req.url, headers: forwardHeaders(req.headers), agent: false });
+    const up = http.request({
+      socketPath: this.upstream,
+      method: req.method,
+      path: req.url,
+      headers: forwardHeaders(req.headers),
+      agent: false,
+    });
     const cut = () => {
       req.socket.destroy();
       up.destroy();

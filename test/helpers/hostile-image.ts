@@ -60,7 +60,8 @@ export function makeHostileRoot(root: string, hugeBytes = HUGE_BYTES): void {
   mkdirSync(path.dirname(huge), { recursive: true });
   const fd = openSync(huge, 'w');
   const chunk = Buffer.from('Files: *\nCopyright: nobody\nLicense: MIT\n\n'.repeat(1 << 14));
-  for (let done = 0; done < hugeBytes; done += chunk.length) writeSync(fd, chunk, 0, Math.min(chunk.length, hugeBytes - done));
+  for (let done = 0; done < hugeBytes; done += chunk.length)
+    writeSync(fd, chunk, 0, Math.min(chunk.length, hugeBytes - done));
   closeSync(fd);
   put('usr/share/doc/bincopy/copyright', Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 0, 0, 1, 2, 3, 0xff, 0xfe, 0]));
   // apk: a duplicate name (two versions), a license that is not SPDX, an entry cut off mid-line.
@@ -72,8 +73,14 @@ export function makeHostileRoot(root: string, hugeBytes = HUGE_BYTES): void {
   put('var/lib/rpm/rpmdb.sqlite', Buffer.from('SQLite format 3\0' + 'garbage'.repeat(20)));
   // Python: binary METADATA; a proprietary License field; a RECORD listing files that are not there.
   put('usr/lib/python3/dist-packages/binmeta-1.0.dist-info/METADATA', Buffer.from('Name: binmeta\0\0\0\x01'));
-  put('usr/lib/python3/dist-packages/prop-1.0.dist-info/METADATA', 'Metadata-Version: 2.1\nName: prop\nVersion: 1.0\nLicense: Proprietary, all rights reserved\n');
-  put('usr/lib/python3/dist-packages/prop-1.0.dist-info/RECORD', 'prop/__init__.py,sha256=AAAA,1\nprop/gone.py,sha256=BBBB,1\nprop-1.0.dist-info/METADATA,,\n');
+  put(
+    'usr/lib/python3/dist-packages/prop-1.0.dist-info/METADATA',
+    'Metadata-Version: 2.1\nName: prop\nVersion: 1.0\nLicense: Proprietary, all rights reserved\n',
+  );
+  put(
+    'usr/lib/python3/dist-packages/prop-1.0.dist-info/RECORD',
+    'prop/__init__.py,sha256=AAAA,1\nprop/gone.py,sha256=BBBB,1\nprop-1.0.dist-info/METADATA,,\n',
+  );
   put('usr/lib/python3/dist-packages/prop/__init__.py', '');
   // npm: the same package twice; a license naming a file that is missing; a truncated package.json.
   const dup = '{"name":"dup","version":"1.0.0","license":"SEE LICENSE IN EULA.txt"}';
@@ -83,7 +90,10 @@ export function makeHostileRoot(root: string, hugeBytes = HUGE_BYTES): void {
   put('srv/b/node_modules/dup/index.js', 'module.exports = 1;\n');
   put('srv/b/node_modules/broken/package.json', '{"name":"broken","version":"1.0.0","lic');
   // A gemspec cut off mid-array; an executable with truncated Go build info.
-  put('usr/share/rubygems-integration/all/specifications/cut-1.0.gemspec', 'Gem::Specification.new do |s|\n  s.name = "cut"\n  s.version = "1.0"\n  s.licenses = ["Weird');
+  put(
+    'usr/share/rubygems-integration/all/specifications/cut-1.0.gemspec',
+    'Gem::Specification.new do |s|\n  s.name = "cut"\n  s.version = "1.0"\n  s.licenses = ["Weird',
+  );
   put('usr/local/bin/fakego', truncatedGoBinary(), 0o755);
 }
 

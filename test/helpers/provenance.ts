@@ -11,7 +11,11 @@ export function sampleProvenance(): Provenance {
   const copy = step('s1.3', 7, 'COPY hello.sh /usr/local/bin/hello');
   const fromAssets = step('s1.4', 8, 'COPY --from=assets /usr/local/concourse /usr/local/concourse');
   const untar = step('s0.2', 3, 'RUN tar -xzf /tmp/*.tgz -C /usr/local && rm /tmp/*.tgz', 0);
-  const curl = step('s1.5', 9, 'RUN curl -fsSLo /usr/local/bin/tool http://127.0.0.1/tool && chmod +x /usr/local/bin/tool');
+  const curl = step(
+    's1.5',
+    9,
+    'RUN curl -fsSLo /usr/local/bin/tool http://127.0.0.1/tool && chmod +x /usr/local/bin/tool',
+  );
   const jq = newPackage({
     ecosystem: 'deb',
     name: 'jq',
@@ -21,7 +25,14 @@ export function sampleProvenance(): Provenance {
     metadataPath: '/var/lib/dpkg/status',
     licenseExpression: 'MIT AND CC-BY-3.0',
     copyrights: ['2012 Stephen Dolan'],
-    licenseTexts: [{ id: 'MIT', name: 'MIT', text: 'Permission is hereby granted, free of charge, ...', path: '/usr/share/doc/jq/copyright' }],
+    licenseTexts: [
+      {
+        id: 'MIT',
+        name: 'MIT',
+        text: 'Permission is hereby granted, free of charge, ...',
+        path: '/usr/share/doc/jq/copyright',
+      },
+    ],
     supplier: 'Debian',
     homepage: 'https://github.com/stedolan/jq',
     source: { name: 'jq', version: '1.6-2.1' },
@@ -46,11 +57,25 @@ export function sampleProvenance(): Provenance {
     licenseExpression: 'GPL-3.0-or-later',
     files: ['/bin/bash'],
   });
-  const f = (path: string, origin: FileRecord['origin'], sha = 'a'.repeat(64)): FileRecord => ({ path, kind: 'file', mode: 0o755, uid: 0, gid: 0, size: 10, sha256: sha, origin });
+  const f = (path: string, origin: FileRecord['origin'], sha = 'a'.repeat(64)): FileRecord => ({
+    path,
+    kind: 'file',
+    mode: 0o755,
+    uid: 0,
+    gid: 0,
+    size: 10,
+    sha256: sha,
+    origin,
+  });
   const ctxSha = 'b'.repeat(64);
   const tgzSha = 'c'.repeat(64);
   const files: FileRecord[] = [
-    f('/usr/bin/bash', { kind: 'base', image: 'debian:bookworm', imageId: 'sha256:' + '1'.repeat(64), package: bash.purl }),
+    f('/usr/bin/bash', {
+      kind: 'base',
+      image: 'debian:bookworm',
+      imageId: 'sha256:' + '1'.repeat(64),
+      package: bash.purl,
+    }),
     f('/usr/bin/jq', { kind: 'package', package: jq.purl, step: run }),
     f('/usr/lib/x86_64-linux-gnu/libjq.so.1', { kind: 'package', package: libjq.purl, step: run }),
     f('/var/lib/dpkg/status', { kind: 'generated', by: 'dpkg', step: run }),
@@ -61,7 +86,13 @@ export function sampleProvenance(): Provenance {
       stageName: 'assets',
       path: '/usr/local/concourse/bin/concourse',
       step: fromAssets,
-      origin: { kind: 'context', path: 'linux-rc/concourse-7.99.0-linux-amd64.tgz', sha256: tgzSha, member: 'concourse/bin/concourse', step: untar },
+      origin: {
+        kind: 'context',
+        path: 'linux-rc/concourse-7.99.0-linux-amd64.tgz',
+        sha256: tgzSha,
+        member: 'concourse/bin/concourse',
+        step: untar,
+      },
     }),
     f('/usr/local/bin/tool', { kind: 'unattributed', step: curl }),
   ];
@@ -69,17 +100,75 @@ export function sampleProvenance(): Provenance {
     tool: { name: 'scannable', version: '0.1.0' },
     created: '2024-01-01T00:00:00.000Z',
     dockerfile: { path: 'Dockerfile', sha256: 'd'.repeat(64) },
-    image: { id: 'sha256:' + '9'.repeat(64), tags: ['example:latest'], config: { Cmd: ['hello'] }, os: 'linux', architecture: 'amd64', layers: [] },
+    image: {
+      id: 'sha256:' + '9'.repeat(64),
+      tags: ['example:latest'],
+      config: { Cmd: ['hello'] },
+      os: 'linux',
+      architecture: 'amd64',
+      layers: [],
+    },
     stages: [
-      { index: 0, name: 'assets', base: { kind: 'image', ref: 'debian:bookworm', imageId: 'sha256:' + '1'.repeat(64) }, target: false },
+      {
+        index: 0,
+        name: 'assets',
+        base: { kind: 'image', ref: 'debian:bookworm', imageId: 'sha256:' + '1'.repeat(64) },
+        target: false,
+      },
       { index: 1, base: { kind: 'image', ref: 'debian:bookworm', imageId: 'sha256:' + '1'.repeat(64) }, target: true },
     ],
     steps: [
-      { step: untar, op: 'exec', cached: false, durationMs: 100, changes: { added: 3, modified: 1, deleted: 1 }, predicted: 'partial', observed: { files: 0, unattributed: 0 }, snapshot: 'sha256:' + '2'.repeat(64) },
-      { step: run, op: 'exec', cached: false, durationMs: 900, changes: { added: 10, modified: 2, deleted: 0 }, predicted: 'scannable', observed: { files: 3, unattributed: 0 }, snapshot: 'sha256:' + '3'.repeat(64) },
-      { step: copy, op: 'copy', cached: true, durationMs: 10, changes: { added: 1, modified: 0, deleted: 0 }, predicted: 'scannable', observed: { files: 1, unattributed: 0 }, snapshot: 'sha256:' + '4'.repeat(64) },
-      { step: fromAssets, op: 'copy', cached: false, durationMs: 10, changes: { added: 1, modified: 0, deleted: 0 }, predicted: 'scannable', observed: { files: 1, unattributed: 0 }, snapshot: 'sha256:' + '5'.repeat(64), fromStage: 0 },
-      { step: curl, op: 'exec', cached: false, durationMs: 10, changes: { added: 1, modified: 0, deleted: 0 }, predicted: 'unscannable', observed: { files: 1, unattributed: 1 }, snapshot: 'sha256:' + '6'.repeat(64) },
+      {
+        step: untar,
+        op: 'exec',
+        cached: false,
+        durationMs: 100,
+        changes: { added: 3, modified: 1, deleted: 1 },
+        predicted: 'partial',
+        observed: { files: 0, unattributed: 0 },
+        snapshot: 'sha256:' + '2'.repeat(64),
+      },
+      {
+        step: run,
+        op: 'exec',
+        cached: false,
+        durationMs: 900,
+        changes: { added: 10, modified: 2, deleted: 0 },
+        predicted: 'scannable',
+        observed: { files: 3, unattributed: 0 },
+        snapshot: 'sha256:' + '3'.repeat(64),
+      },
+      {
+        step: copy,
+        op: 'copy',
+        cached: true,
+        durationMs: 10,
+        changes: { added: 1, modified: 0, deleted: 0 },
+        predicted: 'scannable',
+        observed: { files: 1, unattributed: 0 },
+        snapshot: 'sha256:' + '4'.repeat(64),
+      },
+      {
+        step: fromAssets,
+        op: 'copy',
+        cached: false,
+        durationMs: 10,
+        changes: { added: 1, modified: 0, deleted: 0 },
+        predicted: 'scannable',
+        observed: { files: 1, unattributed: 0 },
+        snapshot: 'sha256:' + '5'.repeat(64),
+        fromStage: 0,
+      },
+      {
+        step: curl,
+        op: 'exec',
+        cached: false,
+        durationMs: 10,
+        changes: { added: 1, modified: 0, deleted: 0 },
+        predicted: 'unscannable',
+        observed: { files: 1, unattributed: 1 },
+        snapshot: 'sha256:' + '6'.repeat(64),
+      },
     ],
     packages: [
       { package: bash, stage: 1, baseImage: 'debian:bookworm', files: ['/usr/bin/bash'] },

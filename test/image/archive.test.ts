@@ -14,19 +14,31 @@ const image: FakeImage = {
       { name: 'etc/', type: 'directory' },
       { name: 'etc/os-release', data: 'ID=test\n' },
     ],
-    [{ name: 'etc/.wh.os-release' }, { name: 'app/', type: 'directory' }, { name: 'app/run', data: '#!/bin/sh\n', mode: 0o755 }],
+    [
+      { name: 'etc/.wh.os-release' },
+      { name: 'app/', type: 'directory' },
+      { name: 'app/run', data: '#!/bin/sh\n', mode: 0o755 },
+    ],
     [
       { name: 'etc/', type: 'directory' },
       { name: 'etc/os-release', data: 'ID=test\n' },
     ],
   ],
-  history: [{ created_by: 'ADD base / # buildkit' }, { created_by: 'CMD ["sh"] # buildkit', empty_layer: true }, { created_by: 'RUN /bin/sh -c x # buildkit' }, { created_by: 'COPY a /etc # buildkit' }],
+  history: [
+    { created_by: 'ADD base / # buildkit' },
+    { created_by: 'CMD ["sh"] # buildkit', empty_layer: true },
+    { created_by: 'RUN /bin/sh -c x # buildkit' },
+    { created_by: 'COPY a /etc # buildkit' },
+  ],
   tags: ['example:1'],
 };
 
-const stream = (b: Buffer, chunk = 4096): Readable => Readable.from((function* () {
-  for (let i = 0; i < b.length; i += chunk) yield b.subarray(i, i + chunk);
-})());
+const stream = (b: Buffer, chunk = 4096): Readable =>
+  Readable.from(
+    (function* () {
+      for (let i = 0; i < b.length; i += chunk) yield b.subarray(i, i + chunk);
+    })(),
+  );
 
 describe('readImageArchive', () => {
   it('reads a docker save archive, layers in manifest order, a repeated layer written as a link', async () => {
@@ -64,9 +76,17 @@ describe('readImageArchive', () => {
   });
 
   it('says what is wrong with an archive it cannot use', async () => {
-    await expect(readImageArchive(stream(await makeTar([{ name: 'hello.txt', data: 'hi' }])), 'x.tar')).rejects.toThrow(/x\.tar is not an image archive/);
+    await expect(readImageArchive(stream(await makeTar([{ name: 'hello.txt', data: 'hi' }])), 'x.tar')).rejects.toThrow(
+      /x\.tar is not an image archive/,
+    );
     const two = await makeTar([
-      { name: 'manifest.json', data: JSON.stringify([{ Config: 'a.json', RepoTags: ['a:1'], Layers: [] }, { Config: 'b.json', RepoTags: ['b:1'], Layers: [] }]) },
+      {
+        name: 'manifest.json',
+        data: JSON.stringify([
+          { Config: 'a.json', RepoTags: ['a:1'], Layers: [] },
+          { Config: 'b.json', RepoTags: ['b:1'], Layers: [] },
+        ]),
+      },
     ]);
     await expect(readImageArchive(stream(two), 'two.tar')).rejects.toThrow(/holds 2 images \(a:1, b:1\)/);
     // Drop a layer tar: the manifest names it, the archive lacks it.
@@ -84,7 +104,12 @@ describe('peekArchiveFile', () => {
     try {
       const docker = await dockerArchive(image);
       const oci = await ociLayout(image);
-      const files = { docker: path.join(dir, 'd.tar'), oci: path.join(dir, 'o.tar'), gz: path.join(dir, 'd.tar.gz'), text: path.join(dir, 'x.txt') };
+      const files = {
+        docker: path.join(dir, 'd.tar'),
+        oci: path.join(dir, 'o.tar'),
+        gz: path.join(dir, 'd.tar.gz'),
+        text: path.join(dir, 'x.txt'),
+      };
       writeFileSync(files.docker, docker.tar);
       writeFileSync(files.oci, oci.tar);
       writeFileSync(files.gz, gzipSync(docker.tar));

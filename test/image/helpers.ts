@@ -20,15 +20,15 @@ export async function makeTar(items: TarItem[]): Promise<Buffer> {
     const type = it.type ?? 'file';
     const data = it.data === undefined ? undefined : Buffer.isBuffer(it.data) ? it.data : Buffer.from(it.data);
     const header = {
-        name: it.name,
-        type,
-        mode: it.mode ?? (type === 'directory' ? 0o755 : 0o644),
-        uid: it.uid ?? 0,
-        gid: it.gid ?? 0,
-        mtime: new Date(1_700_000_000_000),
-        ...(it.linkname !== undefined ? { linkname: it.linkname } : {}),
-        ...(type === 'file' ? { size: data?.length ?? 0 } : {}),
-      };
+      name: it.name,
+      type,
+      mode: it.mode ?? (type === 'directory' ? 0o755 : 0o644),
+      uid: it.uid ?? 0,
+      gid: it.gid ?? 0,
+      mtime: new Date(1_700_000_000_000),
+      ...(it.linkname !== undefined ? { linkname: it.linkname } : {}),
+      ...(type === 'file' ? { size: data?.length ?? 0 } : {}),
+    };
     if (type === 'file') pack.entry(header, data ?? Buffer.alloc(0));
     else pack.entry(header);
   }
@@ -48,11 +48,21 @@ export interface FakeImage {
 }
 
 /** A docker-archive (what `docker save` writes) of a made-up image; returns the tar and the image id. */
-export async function dockerArchive(img: FakeImage, opts: { duplicateAsLink?: boolean } = {}): Promise<{ tar: Buffer; id: string; diffIds: string[] }> {
+export async function dockerArchive(
+  img: FakeImage,
+  opts: { duplicateAsLink?: boolean } = {},
+): Promise<{ tar: Buffer; id: string; diffIds: string[] }> {
   const layerTars = await Promise.all(img.layers.map(makeTar));
   const diffIds = layerTars.map((t) => `sha256:${sha256(t)}`);
   const config = Buffer.from(
-    JSON.stringify({ architecture: 'amd64', os: 'linux', config: img.config ?? {}, rootfs: { type: 'layers', diff_ids: diffIds }, history: img.history, created: '2024-01-02T03:04:05Z' }),
+    JSON.stringify({
+      architecture: 'amd64',
+      os: 'linux',
+      config: img.config ?? {},
+      rootfs: { type: 'layers', diff_ids: diffIds },
+      history: img.history,
+      created: '2024-01-02T03:04:05Z',
+    }),
   );
   const id = sha256(config);
   const items: TarItem[] = [];
@@ -60,13 +70,21 @@ export async function dockerArchive(img: FakeImage, opts: { duplicateAsLink?: bo
   layerTars.forEach((t, i) => {
     const dir = `layer${i}`;
     names.push(`${dir}/layer.tar`);
-    items.push({ name: `${dir}/`, type: 'directory' }, { name: `${dir}/VERSION`, data: '1.0' }, { name: `${dir}/json`, data: '{}' });
+    items.push(
+      { name: `${dir}/`, type: 'directory' },
+      { name: `${dir}/VERSION`, data: '1.0' },
+      { name: `${dir}/json`, data: '{}' },
+    );
     const first = layerTars.findIndex((x) => x.equals(t));
-    if (opts.duplicateAsLink && first < i) items.push({ name: `${dir}/layer.tar`, type: 'symlink', linkname: `../layer${first}/layer.tar` });
+    if (opts.duplicateAsLink && first < i)
+      items.push({ name: `${dir}/layer.tar`, type: 'symlink', linkname: `../layer${first}/layer.tar` });
     else items.push({ name: `${dir}/layer.tar`, data: t });
   });
   items.push({ name: `${id}.json`, data: config });
-  items.push({ name: 'manifest.json', data: JSON.stringify([{ Config: `${id}.json`, RepoTags: img.tags ?? null, Layers: names }]) });
+  items.push({
+    name: 'manifest.json',
+    data: JSON.stringify([{ Config: `${id}.json`, RepoTags: img.tags ?? null, Layers: names }]),
+  });
   return { tar: await makeTar(items), id: `sha256:${id}`, diffIds };
 }
 
@@ -80,16 +98,44 @@ export async function ociLayout(img: FakeImage): Promise<{ tar: Buffer; id: stri
     blobs.set(d, b);
     return d;
   };
-  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', config: img.config ?? {}, rootfs: { type: 'layers', diff_ids: diffIds }, history: img.history }));
+  const config = Buffer.from(
+    JSON.stringify({
+      architecture: 'amd64',
+      os: 'linux',
+      config: img.config ?? {},
+      rootfs: { type: 'layers', diff_ids: diffIds },
+      history: img.history,
+    }),
+  );
   const configDigest = put(config);
   const layers = layerTars.map((t) => {
     const gz = gzipSync(t);
     return { mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: put(gz), size: gz.length };
   });
-  const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: configDigest, size: config.length }, layers }));
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: configDigest, size: config.length },
+      layers,
+    }),
+  );
   const manifestDigest = put(manifest);
-  const index = { schemaVersion: 2, manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: manifestDigest, size: manifest.length, annotations: { 'io.containerd.image.name': 'example.com/app:1' } }] };
-  const items: TarItem[] = [{ name: 'oci-layout', data: '{"imageLayoutVersion":"1.0.0"}' }, { name: 'index.json', data: JSON.stringify(index) }];
+  const index = {
+    schemaVersion: 2,
+    manifests: [
+      {
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        digest: manifestDigest,
+        size: manifest.length,
+        annotations: { 'io.containerd.image.name': 'example.com/app:1' },
+      },
+    ],
+  };
+  const items: TarItem[] = [
+    { name: 'oci-layout', data: '{"imageLayoutVersion":"1.0.0"}' },
+    { name: 'index.json', data: JSON.stringify(index) },
+  ];
   for (const [d, b] of blobs) items.push({ name: `blobs/sha256/${d.slice(7)}`, data: b });
   return { tar: await makeTar(items), id: configDigest };
 }

@@ -63,12 +63,40 @@ const BUILDKIT = [
 
 describe('parseCreatedBy', () => {
   it('reads the legacy builder, BuildKit and build-arg forms', () => {
-    expect(parseCreatedBy('/bin/sh -c #(nop)  CMD ["hello"]')).toEqual({ builder: 'legacy', keyword: 'CMD', text: '["hello"]', buildArgs: false });
-    expect(parseCreatedBy('/bin/sh -c #(nop) COPY file:3c2a in /usr/local/bin/hello ')).toMatchObject({ builder: 'legacy', keyword: 'COPY', text: 'file:3c2a in /usr/local/bin/hello' });
-    expect(parseCreatedBy('/bin/sh -c apt-get update')).toEqual({ builder: 'legacy', keyword: 'RUN', text: '/bin/sh -c apt-get update', buildArgs: false });
-    expect(parseCreatedBy('|2 A=1 B=two /bin/sh -c make')).toEqual({ builder: 'legacy', keyword: 'RUN', text: '/bin/sh -c make', buildArgs: true });
-    expect(parseCreatedBy('RUN |1 V=3 /bin/sh -c make # buildkit')).toEqual({ builder: 'buildkit', keyword: 'RUN', text: '/bin/sh -c make', buildArgs: true });
-    expect(parseCreatedBy('COPY hello.sh /usr/local/bin/hello # buildkit')).toMatchObject({ builder: 'buildkit', keyword: 'COPY', text: 'hello.sh /usr/local/bin/hello' });
+    expect(parseCreatedBy('/bin/sh -c #(nop)  CMD ["hello"]')).toEqual({
+      builder: 'legacy',
+      keyword: 'CMD',
+      text: '["hello"]',
+      buildArgs: false,
+    });
+    expect(parseCreatedBy('/bin/sh -c #(nop) COPY file:3c2a in /usr/local/bin/hello ')).toMatchObject({
+      builder: 'legacy',
+      keyword: 'COPY',
+      text: 'file:3c2a in /usr/local/bin/hello',
+    });
+    expect(parseCreatedBy('/bin/sh -c apt-get update')).toEqual({
+      builder: 'legacy',
+      keyword: 'RUN',
+      text: '/bin/sh -c apt-get update',
+      buildArgs: false,
+    });
+    expect(parseCreatedBy('|2 A=1 B=two /bin/sh -c make')).toEqual({
+      builder: 'legacy',
+      keyword: 'RUN',
+      text: '/bin/sh -c make',
+      buildArgs: true,
+    });
+    expect(parseCreatedBy('RUN |1 V=3 /bin/sh -c make # buildkit')).toEqual({
+      builder: 'buildkit',
+      keyword: 'RUN',
+      text: '/bin/sh -c make',
+      buildArgs: true,
+    });
+    expect(parseCreatedBy('COPY hello.sh /usr/local/bin/hello # buildkit')).toMatchObject({
+      builder: 'buildkit',
+      keyword: 'COPY',
+      text: 'hello.sh /usr/local/bin/hello',
+    });
     expect(parseCreatedBy('WORKDIR /src')).toMatchObject({ builder: 'buildkit', keyword: 'WORKDIR', text: '/src' });
     expect(parseCreatedBy(undefined)).toMatchObject({ keyword: '' });
   });
@@ -78,13 +106,26 @@ describe('alignHistory', () => {
   const df = dockerfile(CONCOURSE);
   const lines = (history: string[]) =>
     alignHistory(history.map(parseCreatedBy), df.expected).map((e) =>
-      e.kind === 'match' ? `${e.history}->${df.expected[e.op]!.op.range.start.line}:${e.strength}` : e.kind === 'history' ? `${e.history}->none` : `none->${df.expected[e.op]!.op.range.start.line}`,
+      e.kind === 'match'
+        ? `${e.history}->${df.expected[e.op]!.op.range.start.line}:${e.strength}`
+        : e.kind === 'history'
+          ? `${e.history}->none`
+          : `none->${df.expected[e.op]!.op.range.start.line}`,
     );
 
   it('ties every instruction of the image stage to its history entry, and leaves the base entries alone', () => {
     // The chain is the final stage only: the assets stage is read through COPY --from.
     expect(df.expected.map((e) => e.op.keyword)).toEqual(['ENV', 'VOLUME', 'RUN', 'COPY', 'STOPSIGNAL', 'ENTRYPOINT']);
-    const want = ['0->none', '1->none', '2->7:strong', '3->10:strong', '4->12:strong', '5->17:strong', '6->19:strong', '7->21:strong'];
+    const want = [
+      '0->none',
+      '1->none',
+      '2->7:strong',
+      '3->10:strong',
+      '4->12:strong',
+      '5->17:strong',
+      '6->19:strong',
+      '7->21:strong',
+    ];
     expect(lines(LEGACY)).toEqual(want);
     expect(lines(BUILDKIT)).toEqual(want);
   });
@@ -93,14 +134,37 @@ describe('alignHistory', () => {
     const edited = [...LEGACY];
     edited[4] = '/bin/sh -c apt-get update && apt-get install -y btrfs-progs';
     edited.splice(6, 0, '/bin/sh -c echo from an ONBUILD trigger');
-    expect(lines(edited)).toEqual(['0->none', '1->none', '2->7:strong', '3->10:strong', '4->12:weak', '5->17:strong', '6->none', '7->19:strong', '8->21:strong']);
+    expect(lines(edited)).toEqual([
+      '0->none',
+      '1->none',
+      '2->7:strong',
+      '3->10:strong',
+      '4->12:weak',
+      '5->17:strong',
+      '6->none',
+      '7->19:strong',
+      '8->21:strong',
+    ]);
     // An instruction the history does not record.
-    expect(lines(LEGACY.filter((_, i) => i !== 6))).toEqual(['0->none', '1->none', '2->7:strong', '3->10:strong', '4->12:strong', '5->17:strong', 'none->19', '6->21:strong']);
+    expect(lines(LEGACY.filter((_, i) => i !== 6))).toEqual([
+      '0->none',
+      '1->none',
+      '2->7:strong',
+      '3->10:strong',
+      '4->12:strong',
+      '5->17:strong',
+      'none->19',
+      '6->21:strong',
+    ]);
   });
 
   it('matches a base entry that looks like an instruction only when nothing later does', () => {
     const d = dockerfile('FROM debian:bookworm\nCMD ["bash"]\n');
-    const history = ['/bin/sh -c #(nop) ADD file:1 in / ', '/bin/sh -c #(nop)  CMD ["bash"]', '/bin/sh -c #(nop)  CMD ["bash"]'].map(parseCreatedBy);
+    const history = [
+      '/bin/sh -c #(nop) ADD file:1 in / ',
+      '/bin/sh -c #(nop)  CMD ["bash"]',
+      '/bin/sh -c #(nop)  CMD ["bash"]',
+    ].map(parseCreatedBy);
     expect(alignHistory(history, d.expected)).toEqual([
       { kind: 'history', history: 0 },
       { kind: 'history', history: 1 },
@@ -109,7 +173,11 @@ describe('alignHistory', () => {
   });
 
   it('numbers layers by history entries that made one', () => {
-    expect(layersOfHistory([{ emptyLayer: false }, { emptyLayer: true }, { emptyLayer: false }], 2)).toEqual([0, undefined, 1]);
+    expect(layersOfHistory([{ emptyLayer: false }, { emptyLayer: true }, { emptyLayer: false }], 2)).toEqual([
+      0,
+      undefined,
+      1,
+    ]);
     expect(layersOfHistory([{ emptyLayer: false }], 2)).toBeUndefined();
   });
 });

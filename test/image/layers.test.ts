@@ -48,7 +48,12 @@ describe('LayerIndex and LayeredFs', () => {
     expect(fs.layerOf('/usr/bin/tool')).toBe(0);
     expect(fs.sha256('/etc/a')).toBe(sha256('a1'));
     const changes = fs.changes[1]!;
-    expect(changes.filter((c) => c.kind === 'deleted').map((c) => c.path).sort()).toEqual(['/etc/b', '/opt/app/old', '/opt/app/sub', '/opt/app/sub/deep']);
+    expect(
+      changes
+        .filter((c) => c.kind === 'deleted')
+        .map((c) => c.path)
+        .sort(),
+    ).toEqual(['/etc/b', '/opt/app/old', '/opt/app/sub', '/opt/app/sub/deep']);
     expect(changes.find((c) => c.path === '/etc/a')?.kind).toBe('modified');
     expect(changes.find((c) => c.path === '/opt/app/new')?.kind).toBe('added');
     expect(changes.find((c) => c.path === '/usr/share/doc/x')?.kind).toBe('added');
@@ -61,7 +66,7 @@ describe('LayerIndex and LayeredFs', () => {
     expect([...fs.entries()].map((e) => e.path)).toContain('/usr/share/doc/x');
   });
 
-  it('lists a directory\'s children in name order, the same by a scan of the sorted paths as from the index', async () => {
+  it("lists a directory's children in name order, the same by a scan of the sorted paths as from the index", async () => {
     const base = await layer([
       { name: 'a/', type: 'directory' },
       { name: 'a/b', data: '1' },
@@ -87,10 +92,18 @@ describe('LayerIndex and LayeredFs', () => {
       '/a/d/e': [],
     };
     const scanned = new LayeredFs([base, top]);
-    for (const d of dirs) expect(scanned.list(d).map((e) => e.path), d).toEqual(expected[d]);
+    for (const d of dirs)
+      expect(
+        scanned.list(d).map((e) => e.path),
+        d,
+      ).toEqual(expected[d]);
     const indexed = new LayeredFs([base, top]);
     for (let i = 0; i < 10; i++) indexed.list('/z');
-    for (const d of dirs) expect(indexed.list(d).map((e) => e.path), d).toEqual(expected[d]);
+    for (const d of dirs)
+      expect(
+        indexed.list(d).map((e) => e.path),
+        d,
+      ).toEqual(expected[d]);
   });
 
   it('hides what lay under a directory that a later layer made a file or a link', async () => {
@@ -112,9 +125,20 @@ describe('LayerIndex and LayeredFs', () => {
       { name: 'opt/f/g', data: 'g' },
     ]);
     const fs = new LayeredFs([base, top]);
-    expect([...fs.entries()].map((e) => `${e.path} ${e.kind}`)).toEqual(['/ dir', '/opt dir', '/opt/d file', '/opt/e symlink', '/opt/f dir', '/opt/f/g file']);
+    expect([...fs.entries()].map((e) => `${e.path} ${e.kind}`)).toEqual([
+      '/ dir',
+      '/opt dir',
+      '/opt/d file',
+      '/opt/e symlink',
+      '/opt/f dir',
+      '/opt/f/g file',
+    ]);
     expect(fs.list('/opt').map((e) => e.path)).toEqual(['/opt/d', '/opt/e', '/opt/f']);
-    expect(fs.changes[1]!.filter((c) => c.kind === 'deleted').map((c) => c.path).sort()).toEqual(['/opt/d/sub', '/opt/d/sub/y', '/opt/d/x', '/opt/e/z']);
+    expect(
+      fs.changes[1]!.filter((c) => c.kind === 'deleted')
+        .map((c) => c.path)
+        .sort(),
+    ).toEqual(['/opt/d/sub', '/opt/d/sub/y', '/opt/d/x', '/opt/e/z']);
     expect(fs.changes[1]!.find((c) => c.path === '/opt/d')?.kind).toBe('modified');
   });
 

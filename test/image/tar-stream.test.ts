@@ -16,7 +16,10 @@ function parse(data: Buffer, size: number): Got[] {
   const out: Got[] = [];
   const p = new TarParser((header) => {
     const parts: Buffer[] = [];
-    return { data: (c) => parts.push(Buffer.from(c)), end: () => out.push({ header, data: Buffer.concat(parts).toString('latin1') }) };
+    return {
+      data: (c) => parts.push(Buffer.from(c)),
+      end: () => out.push({ header, data: Buffer.concat(parts).toString('latin1') }),
+    };
   }, 'test');
   for (let i = 0; i < data.length; i += size) p.push(data.subarray(i, i + size));
   p.end();
@@ -46,7 +49,10 @@ describe('TarParser', () => {
       ['etc/hard', 'hardlink'],
       ['bin/big', 'file'],
     ]);
-    expect(reference[1]).toMatchObject({ header: { mode: 0o600, uid: 1000, gid: 1000, size: 4, mtime: 1_700_000_000 }, data: 'box\n' });
+    expect(reference[1]).toMatchObject({
+      header: { mode: 0o600, uid: 1000, gid: 1000, size: 4, mtime: 1_700_000_000 },
+      data: 'box\n',
+    });
     expect(reference[4]!.header.linkname).toBe(`../${long}`);
     expect(reference[6]!.data.length).toBe(70_000);
     for (const size of [1, 7, 511, 512, 513, 4096, 65_536]) expect(parse(tar, size)).toEqual(reference);
@@ -59,7 +65,9 @@ describe('TarParser', () => {
       mkdirSync(deep, { recursive: true });
       writeFileSync(path.join(dir, 'root', long), 'gnu');
       symlinkSync(long, path.join(dir, 'root', 'l'));
-      const tar = execFileSync('tar', ['--format=gnu', '--sort=name', '-C', path.join(dir, 'root'), '-cf', '-', '.'], { maxBuffer: 1 << 24 });
+      const tar = execFileSync('tar', ['--format=gnu', '--sort=name', '-C', path.join(dir, 'root'), '-cf', '-', '.'], {
+        maxBuffer: 1 << 24,
+      });
       const got = parse(tar, 1000);
       const file = got.find((g) => g.header.type === 'file')!;
       expect(file.header.name).toBe(`./${long}`);

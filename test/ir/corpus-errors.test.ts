@@ -16,7 +16,10 @@ describeShared('IR validation agrees with BuildKit on the real corpus', () => {
     if (!parsed.ok) throw new Error(parsed.diagnostics[0]!.message);
     const ir = buildIR(parsed.tree);
     const errors = ir.diagnostics.filter((d) => d.severity === 'error');
-    const ref = JSON.parse(readFileSync(path.join(conformanceDir, 'buildkit-checks', `${rel}.json`), 'utf8')) as { ok: boolean; error?: string };
+    const ref = JSON.parse(readFileSync(path.join(conformanceDir, 'buildkit-checks', `${rel}.json`), 'utf8')) as {
+      ok: boolean;
+      error?: string;
+    };
     if (ref.ok) {
       expect(errors.map((e) => `${e.range.start.line}: ${e.message}`)).toEqual([]);
     } else {

@@ -57,10 +57,22 @@ describe('defaultAnalysis', () => {
       check(ctx) {
         seen.push(ctx.plan);
         const run = runs(ctx.ir)[0]!;
-        return ctx.runAnalysis ? [{ range: run.range, message: ctx.runAnalysis(run).intents.map((i) => i.kind).join(',') }] : [];
+        return ctx.runAnalysis
+          ? [
+              {
+                range: run.range,
+                message: ctx
+                  .runAnalysis(run)
+                  .intents.map((i) => i.kind)
+                  .join(','),
+              },
+            ]
+          : [];
       },
     };
-    expect(lintFile({ file: 'Dockerfile', text: FILE }, { rules: [probe] }).findings.map((f) => f.message)).toEqual(['Download']);
+    expect(lintFile({ file: 'Dockerfile', text: FILE }, { rules: [probe] }).findings.map((f) => f.message)).toEqual([
+      'Download',
+    ]);
     expect(seen).toEqual([{ neededStages: [1, 2] }]);
     expect(lintFile({ file: 'Dockerfile', text: FILE }, { rules: [probe], analyze: () => ({}) }).findings).toEqual([]);
     expect(seen[1]).toBeUndefined();
@@ -81,12 +93,17 @@ describe('report severity', () => {
     ],
   };
   const severities = (config?: Parameters<typeof lintFile>[0]['config']) =>
-    lintFile({ file: 'Dockerfile', text: 'FROM scratch\n', ...(config ? { config } : {}) }, { rules: [rule] }).findings.map((f) => `${f.message} ${f.severity}`);
+    lintFile(
+      { file: 'Dockerfile', text: 'FROM scratch\n', ...(config ? { config } : {}) },
+      { rules: [rule] },
+    ).findings.map((f) => `${f.message} ${f.severity}`);
 
   it("a report's own severity replaces the rule's", () => {
     expect(severities()).toEqual(['default warning', 'lesser info']);
   });
   it('a configured severity applies to every report of the rule', () => {
-    expect(severities({ ignore: [], severity: { Two: 'error' }, trustedRegistries: [], threshold: 'warning' })).toEqual(['default error', 'lesser error']);
+    expect(severities({ ignore: [], severity: { Two: 'error' }, trustedRegistries: [], threshold: 'warning' })).toEqual(
+      ['default error', 'lesser error'],
+    );
   });
 });

@@ -73,11 +73,19 @@ describeShared('BuildKit build checks agree with BuildKit v0.24.0 on the real co
 
   it.each(files)('%s', (rel) => {
     const text = readFileSync(path.join(corpusDir, rel), 'utf8');
-    const ref = JSON.parse(readFileSync(path.join(conformanceDir, 'buildkit-checks', `${rel}.json`), 'utf8')) as RefFile;
+    const ref = JSON.parse(
+      readFileSync(path.join(conformanceDir, 'buildkit-checks', `${rel}.json`), 'utf8'),
+    ) as RefFile;
     const result = lintFile({ file: rel, text }, { rules: buildkitRules, check: { experimental: 'all' } });
     expect(result.errors).toEqual([]);
     const ours = result.findings.map((f) => key(f.rule, linesOf(f.line, f.endLine), f.message));
-    const theirs = ref.warnings.map((w) => key(w.ruleName, [...new Set(w.location.flatMap((l) => linesOf(l.startLine, l.endLine)))].sort((a, b) => a - b), w.detail));
+    const theirs = ref.warnings.map((w) =>
+      key(
+        w.ruleName,
+        [...new Set(w.location.flatMap((l) => linesOf(l.startLine, l.endLine)))].sort((a, b) => a - b),
+        w.detail,
+      ),
+    );
     for (const f of result.findings) perRule.get(f.rule)!.ours++;
     for (const w of ref.warnings) {
       perRule.get(w.ruleName)!.theirs++;
@@ -86,13 +94,20 @@ describeShared('BuildKit build checks agree with BuildKit v0.24.0 on the real co
       expect({ title: rule.title, docs: rule.docs }).toEqual({ title: w.description, docs: w.url });
     }
     const known = KNOWN[rel];
-    expect({ ours: minus(ours, theirs).sort(), theirs: minus(theirs, ours).sort() }).toEqual({ ours: [...(known?.ours ?? [])].sort(), theirs: [...(known?.theirs ?? [])].sort() });
+    expect({ ours: minus(ours, theirs).sort(), theirs: minus(theirs, ours).sort() }).toEqual({
+      ours: [...(known?.ours ?? [])].sort(),
+      theirs: [...(known?.theirs ?? [])].sort(),
+    });
     agreed += ours.length - (known?.ours?.length ?? 0);
   });
 
   it('per-rule counts', () => {
-    const rows = [...perRule].map(([rule, c]) => `${rule.padEnd(34)} ours ${String(c.ours).padStart(5)}  BuildKit ${String(c.theirs).padStart(5)}`);
-    process.stdout.write(`\nBuildKit checks on ${files.length} corpus files (agreeing findings: ${agreed}):\n${rows.join('\n')}\n`);
+    const rows = [...perRule].map(
+      ([rule, c]) => `${rule.padEnd(34)} ours ${String(c.ours).padStart(5)}  BuildKit ${String(c.theirs).padStart(5)}`,
+    );
+    process.stdout.write(
+      `\nBuildKit checks on ${files.length} corpus files (agreeing findings: ${agreed}):\n${rows.join('\n')}\n`,
+    );
     expect(perRule.get('LegacyKeyValueFormat')!.theirs).toBe(1341);
   });
 });

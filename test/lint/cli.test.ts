@@ -38,10 +38,22 @@ describe('scannable lint', () => {
   it('prints json and sarif', async () => {
     const j = await run('--format', 'json', warn);
     expect(JSON.parse(j.stdout)).toEqual([
-      { file: warn, line: 2, column: 1, endLine: 2, endColumn: 14, rule: 'MaintainerDeprecated', severity: 'warning', message: 'Maintainer instruction is deprecated in favor of using label' },
+      {
+        file: warn,
+        line: 2,
+        column: 1,
+        endLine: 2,
+        endColumn: 14,
+        rule: 'MaintainerDeprecated',
+        severity: 'warning',
+        message: 'Maintainer instruction is deprecated in favor of using label',
+      },
     ]);
     const s = await run('--format', 'sarif', warn);
-    expect(JSON.parse(s.stdout)).toMatchObject({ version: '2.1.0', runs: [{ results: [{ ruleId: 'MaintainerDeprecated' }] }] });
+    expect(JSON.parse(s.stdout)).toMatchObject({
+      version: '2.1.0',
+      runs: [{ results: [{ ruleId: 'MaintainerDeprecated' }] }],
+    });
   });
   it('exits 2 on a parse error, printed as file:line:column, and still lints the other files', async () => {
     const r = await run('--format', 'json', broken, warn);
@@ -54,8 +66,15 @@ describe('scannable lint', () => {
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout)).toEqual([
       {
-        file: curlSh, line: 2, column: 5, endLine: 2, endColumn: 51, rule: 'SCN101', severity: 'error',
-        message: 'https://example.com/install.sh is downloaded and run by sh: what runs is whatever the server sends. Download it to a file, verify it (sha256sum -c, gpg --verify), then run that file',
+        file: curlSh,
+        line: 2,
+        column: 5,
+        endLine: 2,
+        endColumn: 51,
+        rule: 'SCN101',
+        severity: 'error',
+        message:
+          'https://example.com/install.sh is downloaded and run by sh: what runs is whatever the server sends. Download it to a file, verify it (sha256sum -c, gpg --verify), then run that file',
       },
     ]);
   });
@@ -67,7 +86,10 @@ describe('scannable lint', () => {
     expect(missing.stderr).toBe(`cannot read ${path.join(dir, 'nope')}: no such file\n`);
     const badConfig = file('bad.yaml', 'treshold: info\n');
     const r = await run('--config', badConfig, clean);
-    expect(r).toMatchObject({ code: 2, stderr: `scannable: ${badConfig}:1:1: unknown key "treshold" (did you mean threshold?); the keys are ignore, severity, trustedRegistries, threshold\n` });
+    expect(r).toMatchObject({
+      code: 2,
+      stderr: `scannable: ${badConfig}:1:1: unknown key "treshold" (did you mean threshold?); the keys are ignore, severity, trustedRegistries, threshold\n`,
+    });
   });
   it('uses --config and --context', async () => {
     const cfg = file('off.yaml', 'severity:\n  MaintainerDeprecated: off\n');
@@ -76,6 +98,12 @@ describe('scannable lint', () => {
     writeFileSync(path.join(ctx, '.dockerignore'), 'secrets\n');
     const df = file('Ctx.Dockerfile', `# check=experimental=CopyIgnoredFile\nFROM ${ALPINE}\nCOPY secrets/key /key\n`);
     const r = await run('--format', 'json', '--context', ctx, df);
-    expect(JSON.parse(r.stdout)).toMatchObject([{ rule: 'CopyIgnoredFile', line: 3, message: 'Attempting to Copy file "secrets/key" that is excluded by .dockerignore' }]);
+    expect(JSON.parse(r.stdout)).toMatchObject([
+      {
+        rule: 'CopyIgnoredFile',
+        line: 3,
+        message: 'Attempting to Copy file "secrets/key" that is excluded by .dockerignore',
+      },
+    ]);
   });
 });

@@ -19,28 +19,48 @@ const withoutProvenance = rules.filter((r) => r.family !== 'scannable');
 const options = { time: 3000, warmupIterations: 3 };
 
 (hasShared ? describe : describe.skip)(`corpus: ${files.length} files`, () => {
-  bench('parse', () => {
-    for (const f of files) parseDockerfile(f.text, f.file);
-  }, options);
-  bench('parse + IR', () => {
-    for (const f of files) {
-      const p = parseDockerfile(f.text, f.file);
-      if (p.ok) buildIR(p.tree);
-    }
-  }, options);
-  bench('parse + IR + analysis of every RUN', () => {
-    for (const f of files) {
-      const p = parseDockerfile(f.text, f.file);
-      if (!p.ok) continue;
-      const ir = buildIR(p.tree);
-      const a = defaultAnalysis(ir);
-      for (const s of ir.stages) for (const i of s.instructions) if (i.kind === 'run') a.runAnalysis!(i);
-    }
-  }, options);
-  bench('lint: core + BuildKit checks', () => {
-    lint(files, { rules: withoutProvenance });
-  }, options);
-  bench('lint: every rule', () => {
-    lint(files);
-  }, options);
+  bench(
+    'parse',
+    () => {
+      for (const f of files) parseDockerfile(f.text, f.file);
+    },
+    options,
+  );
+  bench(
+    'parse + IR',
+    () => {
+      for (const f of files) {
+        const p = parseDockerfile(f.text, f.file);
+        if (p.ok) buildIR(p.tree);
+      }
+    },
+    options,
+  );
+  bench(
+    'parse + IR + analysis of every RUN',
+    () => {
+      for (const f of files) {
+        const p = parseDockerfile(f.text, f.file);
+        if (!p.ok) continue;
+        const ir = buildIR(p.tree);
+        const a = defaultAnalysis(ir);
+        for (const s of ir.stages) for (const i of s.instructions) if (i.kind === 'run') a.runAnalysis!(i);
+      }
+    },
+    options,
+  );
+  bench(
+    'lint: core + BuildKit checks',
+    () => {
+      lint(files, { rules: withoutProvenance });
+    },
+    options,
+  );
+  bench(
+    'lint: every rule',
+    () => {
+      lint(files);
+    },
+    options,
+  );
 });

@@ -39,10 +39,15 @@ describeShared('lint over the real corpus', () => {
     expect(second).toEqual(first);
     for (const f of first.findings) {
       const lines = byFile.get(f.file)!.text.split('\n').length;
-      expect(f.line >= 1 && f.column >= 1 && f.endLine <= lines && (f.endLine > f.line || f.endColumn >= f.column), `${at(f)} ${f.rule}`).toBe(true);
+      expect(
+        f.line >= 1 && f.column >= 1 && f.endLine <= lines && (f.endLine > f.line || f.endColumn >= f.column),
+        `${at(f)} ${f.rule}`,
+      ).toBe(true);
     }
 
-    const counts = new Map<string, { findings: number; files: Set<string> }>(SCN.map((id) => [id, { findings: 0, files: new Set() }]));
+    const counts = new Map<string, { findings: number; files: Set<string> }>(
+      SCN.map((id) => [id, { findings: 0, files: new Set() }]),
+    );
     for (const f of first.findings) {
       const c = counts.get(f.rule);
       if (c) {
@@ -50,7 +55,9 @@ describeShared('lint over the real corpus', () => {
         c.files.add(f.file);
       }
     }
-    const rows = [...counts].map(([id, c]) => `  ${id}  ${String(c.findings).padStart(5)} findings in ${String(c.files.size).padStart(3)} files`);
+    const rows = [...counts].map(
+      ([id, c]) => `  ${id}  ${String(c.findings).padStart(5)} findings in ${String(c.files.size).padStart(3)} files`,
+    );
     process.stdout.write(
       `lint corpus: ${files.length} files, ${first.findings.length} findings (all rules)\n${rows.join('\n')}\n` +
         `  warm: lint ${lintMs.toFixed(0)} ms, parse ${parseMs.toFixed(0)} ms (one run each; npx vitest bench --run test/lint/corpus.bench.ts measures properly)\n`,
@@ -75,18 +82,30 @@ describeShared('lint over the real corpus', () => {
   it.each(verifying)('%s: downloads, all verified', (rel) => {
     const input = byFile.get(rel)!;
     let downloads = 0;
-    const counter = { ...rules.find((r) => r.id === 'SCN102')!, id: 'count', check: (ctx: Parameters<(typeof rules)[number]['check']>[0]) => {
-      for (const v of runViews(ctx)) downloads += v.downloads.filter((d) => d.use.kind === 'file').length;
-      return [];
-    } };
-    const found = lintFile(input, { rules: [...rules.filter((r) => r.id === 'SCN102' || r.id === 'SCN101'), counter] }).findings;
+    const counter = {
+      ...rules.find((r) => r.id === 'SCN102')!,
+      id: 'count',
+      check: (ctx: Parameters<(typeof rules)[number]['check']>[0]) => {
+        for (const v of runViews(ctx)) downloads += v.downloads.filter((d) => d.use.kind === 'file').length;
+        return [];
+      },
+    };
+    const found = lintFile(input, {
+      rules: [...rules.filter((r) => r.id === 'SCN102' || r.id === 'SCN101'), counter],
+    }).findings;
     expect(downloads).toBeGreaterThan(0);
     expect(found).toEqual([]);
   });
 
   it('SCN101: exactly the two golangci-lint install.sh pipes', () => {
-    const found = lint(files.filter((f) => f.text.includes('install.sh')), { rules: rules.filter((r) => r.id === 'SCN101') }).findings;
-    expect(found.map(at)).toEqual(['docker__buildx/hack__dockerfiles__lint.Dockerfile:35', 'moby__buildkit/hack__dockerfiles__lint.Dockerfile:37']);
+    const found = lint(
+      files.filter((f) => f.text.includes('install.sh')),
+      { rules: rules.filter((r) => r.id === 'SCN101') },
+    ).findings;
+    expect(found.map(at)).toEqual([
+      'docker__buildx/hack__dockerfiles__lint.Dockerfile:35',
+      'moby__buildkit/hack__dockerfiles__lint.Dockerfile:37',
+    ]);
   });
 
   it('SCN102: docker-library docker fetches docker.tgz with no check', () => {
@@ -96,12 +115,17 @@ describeShared('lint over the real corpus', () => {
   });
 
   it('SCN104 and SCN107: proxytunnel cloned without a commit, then built', () => {
-    const found = lintFile(byFile.get('concourse__git-resource/Dockerfile')!).findings.filter((f) => f.rule === 'SCN104' || f.rule === 'SCN107');
+    const found = lintFile(byFile.get('concourse__git-resource/Dockerfile')!).findings.filter(
+      (f) => f.rule === 'SCN104' || f.rule === 'SCN107',
+    );
     expect(found.map((f) => `${f.rule} ${f.line}`)).toEqual(['SCN107 11', 'SCN104 13']);
   });
 
   it('SCN106: the .deb downloaded without a check', () => {
-    const found = only('SCN106', lintFile(byFile.get('moby__buildkit/frontend__dockerfile__parser__testfiles__influxdb__Dockerfile')!).findings);
+    const found = only(
+      'SCN106',
+      lintFile(byFile.get('moby__buildkit/frontend__dockerfile__parser__testfiles__influxdb__Dockerfile')!).findings,
+    );
     expect(found.map((f) => `${f.line}:${f.column} ${f.severity}`)).toEqual(['5:13 warning']);
   });
 

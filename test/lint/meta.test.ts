@@ -15,10 +15,28 @@ const testsDir = path.join(repoRoot, 'test', 'lint', 'rules');
 
 /** BuildKit v0.24.0's rules (frontend/dockerfile/linter/ruleset.go). */
 const BUILDKIT_RULES = [
-  'ConsistentInstructionCasing', 'CopyIgnoredFile', 'DuplicateStageName', 'ExposeInvalidFormat', 'ExposeProtoCasing', 'FromAsCasing',
-  'FromPlatformFlagConstDisallowed', 'InvalidBaseImagePlatform', 'InvalidDefaultArgInFrom', 'InvalidDefinitionDescription', 'JSONArgsRecommended',
-  'LegacyKeyValueFormat', 'MaintainerDeprecated', 'MultipleInstructionsDisallowed', 'NoEmptyContinuation', 'RedundantTargetPlatform',
-  'ReservedStageName', 'SecretsUsedInArgOrEnv', 'StageNameCasing', 'UndefinedArgInFrom', 'UndefinedVar', 'WorkdirRelativePath',
+  'ConsistentInstructionCasing',
+  'CopyIgnoredFile',
+  'DuplicateStageName',
+  'ExposeInvalidFormat',
+  'ExposeProtoCasing',
+  'FromAsCasing',
+  'FromPlatformFlagConstDisallowed',
+  'InvalidBaseImagePlatform',
+  'InvalidDefaultArgInFrom',
+  'InvalidDefinitionDescription',
+  'JSONArgsRecommended',
+  'LegacyKeyValueFormat',
+  'MaintainerDeprecated',
+  'MultipleInstructionsDisallowed',
+  'NoEmptyContinuation',
+  'RedundantTargetPlatform',
+  'ReservedStageName',
+  'SecretsUsedInArgOrEnv',
+  'StageNameCasing',
+  'UndefinedArgInFrom',
+  'UndefinedVar',
+  'WorkdirRelativePath',
 ];
 
 function section(md: string, heading: string): string {
@@ -46,7 +64,8 @@ function exampleFindings(rule: Rule, code: string, md: string): string[] {
       rules: [rule],
       check: { experimental: 'all' },
       // For InvalidBaseImagePlatform's example: old-tool is published for linux/amd64 only.
-      baseImagePlatform: (ref, requested) => (ref.includes('old-tool') ? { os: 'linux', architecture: 'amd64' } : requested),
+      baseImagePlatform: (ref, requested) =>
+        ref.includes('old-tool') ? { os: 'linux', architecture: 'amd64' } : requested,
     },
   ).findings.map((f) => f.message);
 }
@@ -56,12 +75,23 @@ describe('rule registry', () => {
     expect(new Set(rules.map((r) => r.id)).size).toBe(rules.length);
   });
   it("holds BuildKit's 22 checks by their names, experimental as in v0.24", () => {
-    expect(rules.filter((r) => r.family === 'buildkit').map((r) => r.id).sort()).toEqual(BUILDKIT_RULES);
-    expect(rules.filter((r) => r.experimental).map((r) => r.id).sort()).toEqual(['CopyIgnoredFile', 'InvalidDefinitionDescription']);
+    expect(
+      rules
+        .filter((r) => r.family === 'buildkit')
+        .map((r) => r.id)
+        .sort(),
+    ).toEqual(BUILDKIT_RULES);
+    expect(
+      rules
+        .filter((r) => r.experimental)
+        .map((r) => r.id)
+        .sort(),
+    ).toEqual(['CopyIgnoredFile', 'InvalidDefinitionDescription']);
   });
   it('BuildKit checks link to their docs.docker.com page, other rules to docs/rules', () => {
     for (const r of rules) {
-      if (r.family === 'buildkit') expect(r.docs).toMatch(/^https:\/\/docs\.docker\.com\/go\/dockerfile\/rule\/[a-z-]+\/$/);
+      if (r.family === 'buildkit')
+        expect(r.docs).toMatch(/^https:\/\/docs\.docker\.com\/go\/dockerfile\/rule\/[a-z-]+\/$/);
       else expect(r.docs).toBe(`docs/rules/${r.id}.md`);
     }
   });
@@ -74,7 +104,8 @@ describe.each(rules.map((r) => [r.id, r] as const))('%s', (id, rule) => {
   it('has a documentation page with every section', () => {
     expect(existsSync(docPath), `${docPath} is missing`).toBe(true);
     expect(md.startsWith(`# ${id}\n`)).toBe(true);
-    for (const h of ['What it checks', 'Why it matters', 'Examples', 'Ignoring it']) expect(section(md, h), `section "${h}"`).not.toBe('');
+    for (const h of ['What it checks', 'Why it matters', 'Examples', 'Ignoring it'])
+      expect(section(md, h), `section "${h}"`).not.toBe('');
     expect(section(md, 'Ignoring it')).toContain(`# scannable ignore=${id}`);
     if (rule.family === 'buildkit') expect(md).toContain(rule.docs);
     for (const h of rule.hadolint ?? []) expect(md).toContain(h);
@@ -118,7 +149,9 @@ describe('no strays', () => {
     const rows = [...readme.matchAll(/^\s*\| (DL\d{4}) \| [^|]+ \| ([^|]+) \|$/gm)];
     expect(rows.length).toBeGreaterThan(0);
     const documented = Object.fromEntries(rows.map((m) => [m[1]!, m[2]!.split(',').map((s) => s.trim())]));
-    const actual = Object.fromEntries([...new Set(rules.flatMap((r) => r.hadolint ?? []))].map((h) => [h, [...rulesForHadolint(h)]]));
+    const actual = Object.fromEntries(
+      [...new Set(rules.flatMap((r) => r.hadolint ?? []))].map((h) => [h, [...rulesForHadolint(h)]]),
+    );
     expect(documented).toEqual(actual);
   });
 });

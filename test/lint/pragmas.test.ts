@@ -20,17 +20,37 @@ describe('# check= directive', () => {
     expect(found('#check=skip=ConsistentInstructionCasing;error=true\n' + body)).toEqual(['2 FromAsCasing error']);
   });
   it('experimental= enables experimental rules, and skip does not apply to them', () => {
-    expect(found('# check=skip=all;experimental=InvalidDefinitionDescription\n' + body)).toEqual(['5 InvalidDefinitionDescription warning']);
-    expect(found('# check=experimental=all\n' + body)).toEqual(['2 FromAsCasing warning', '3 ConsistentInstructionCasing warning', '5 InvalidDefinitionDescription warning']);
+    expect(found('# check=skip=all;experimental=InvalidDefinitionDescription\n' + body)).toEqual([
+      '5 InvalidDefinitionDescription warning',
+    ]);
+    expect(found('# check=experimental=all\n' + body)).toEqual([
+      '2 FromAsCasing warning',
+      '3 ConsistentInstructionCasing warning',
+      '5 InvalidDefinitionDescription warning',
+    ]);
   });
   it("the runner's check option replaces the directive, as BuildKit's frontend option does", () => {
-    expect(found('#check=skip=all\n' + body, { check: { skip: ['ConsistentInstructionCasing'], error: true } })).toEqual(['2 FromAsCasing error']);
+    expect(
+      found('#check=skip=all\n' + body, { check: { skip: ['ConsistentInstructionCasing'], error: true } }),
+    ).toEqual(['2 FromAsCasing error']);
   });
   it("parses like BuildKit's ParseLintOptions", () => {
-    expect(parseCheckOptions(' skip = A , B ; error = True ')).toEqual({ ok: true, options: { skip: ['A', 'B'], experimental: [], error: true } });
-    expect(parseCheckOptions('experimental=all')).toEqual({ ok: true, options: { skip: [], experimental: 'all', error: false } });
-    expect(parseCheckOptions('skip=a;error=1;experimental=b;x=y')).toEqual({ ok: true, options: { skip: ['a'], experimental: ['b;x=y'], error: true } });
-    expect(parseCheckOptions('Skip=a')).toEqual({ ok: false, error: 'failed to parse check options: invalid check option "Skip"' });
+    expect(parseCheckOptions(' skip = A , B ; error = True ')).toEqual({
+      ok: true,
+      options: { skip: ['A', 'B'], experimental: [], error: true },
+    });
+    expect(parseCheckOptions('experimental=all')).toEqual({
+      ok: true,
+      options: { skip: [], experimental: 'all', error: false },
+    });
+    expect(parseCheckOptions('skip=a;error=1;experimental=b;x=y')).toEqual({
+      ok: true,
+      options: { skip: ['a'], experimental: ['b;x=y'], error: true },
+    });
+    expect(parseCheckOptions('Skip=a')).toEqual({
+      ok: false,
+      error: 'failed to parse check options: invalid check option "Skip"',
+    });
   });
 });
 
@@ -39,11 +59,18 @@ describe('ignore comments', () => {
   it('# scannable ignore= above an instruction silences those rules there', () => {
     expect(found(text('# nothing'))).toEqual(['3 JSONArgsRecommended warning', '5 MaintainerDeprecated warning']);
     expect(found(text('# scannable ignore=JSONArgsRecommended'))).toEqual(['5 MaintainerDeprecated warning']);
-    expect(found(text('# scannable ignore=MaintainerDeprecated, JSONArgsRecommended -- documented in README'))).toEqual(['5 MaintainerDeprecated warning']);
-    expect(found(text('# scannable ignore=JSONArgsRecommended\n# another comment'))).toEqual(['6 MaintainerDeprecated warning']);
+    expect(found(text('# scannable ignore=MaintainerDeprecated, JSONArgsRecommended -- documented in README'))).toEqual(
+      ['5 MaintainerDeprecated warning'],
+    );
+    expect(found(text('# scannable ignore=JSONArgsRecommended\n# another comment'))).toEqual([
+      '6 MaintainerDeprecated warning',
+    ]);
   });
   it('only in the comment block directly above', () => {
-    expect(found(text('# scannable ignore=JSONArgsRecommended\n'))).toEqual(['4 JSONArgsRecommended warning', '6 MaintainerDeprecated warning']);
+    expect(found(text('# scannable ignore=JSONArgsRecommended\n'))).toEqual([
+      '4 JSONArgsRecommended warning',
+      '6 MaintainerDeprecated warning',
+    ]);
   });
   it('# hadolint ignore= silences the corresponding rules', () => {
     expect(found(text('# hadolint ignore=DL3025,DL3008'))).toEqual(['5 MaintainerDeprecated warning']);

@@ -6,7 +6,8 @@ import ajvFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { formatJson, formatSarif, formatTty, lintFile, rules, useColor, type Finding } from '../../src/lint/index.js';
 
-const text = 'FROM scratch as build\n\tCMD run \\\n\t  --fast \\\n\t  --a \\\n\t  --b \\\n\t  --c \\\n\t  --d \\\n\t  --e\nMAINTAINER me\n';
+const text =
+  'FROM scratch as build\n\tCMD run \\\n\t  --fast \\\n\t  --a \\\n\t  --b \\\n\t  --c \\\n\t  --d \\\n\t  --e\nMAINTAINER me\n';
 const findings = lintFile({ file: 'svc/Dockerfile', text }).findings;
 const sources = new Map([['svc/Dockerfile', text]]);
 
@@ -23,7 +24,16 @@ describe('json reporter', () => {
       severity: 'warning',
       message: "'as' and 'FROM' keywords' casing do not match",
     });
-    expect(Object.keys(out[1] as object)).toEqual(['file', 'line', 'column', 'endLine', 'endColumn', 'rule', 'severity', 'message']);
+    expect(Object.keys(out[1] as object)).toEqual([
+      'file',
+      'line',
+      'column',
+      'endLine',
+      'endColumn',
+      'rule',
+      'severity',
+      'message',
+    ]);
     expect(formatJson([])).toBe('[]\n');
   });
 });
@@ -42,7 +52,15 @@ describe('tty reporter', () => {
       ].join('\n'),
     );
     // Tabs are kept in the underline so that it lines up; tall frames are shortened.
-    expect(out).toContain(['warning[JSONArgsRecommended]: JSON arguments recommended for CMD to prevent unintended behavior related to OS signals', ' --> svc/Dockerfile:2:2', '  |', '2 | \tCMD run \\', '  | \t^^^^^^^^^'].join('\n'));
+    expect(out).toContain(
+      [
+        'warning[JSONArgsRecommended]: JSON arguments recommended for CMD to prevent unintended behavior related to OS signals',
+        ' --> svc/Dockerfile:2:2',
+        '  |',
+        '2 | \tCMD run \\',
+        '  | \t^^^^^^^^^',
+      ].join('\n'),
+    );
     expect(out).toContain(['5 | \t  --b \\', '  | ^^^^^^^^', '...', '8 | \t  --e', '  | ^^^^^'].join('\n'));
     expect(out).not.toContain('\x1b[');
     expect(out.trimEnd().split('\n').at(-1)).toBe('3 finding(s): 0 error(s), 3 warning(s), 0 info');
@@ -64,7 +82,12 @@ describe('tty reporter', () => {
 describe('sarif reporter', () => {
   // The official SARIF 2.1.0 schema (the OASIS standard's RTM 5), as @microsoft/jest-sarif ships it.
   const require = createRequire(import.meta.url);
-  const schemaPath = path.join(path.dirname(require.resolve('@microsoft/jest-sarif/package.json')), 'lib', 'schemas', 'sarif-2.1.0-rtm.5.json');
+  const schemaPath = path.join(
+    path.dirname(require.resolve('@microsoft/jest-sarif/package.json')),
+    'lib',
+    'schemas',
+    'sarif-2.1.0-rtm.5.json',
+  );
   const schema = JSON.parse(readFileSync(schemaPath, 'utf8')) as Record<string, unknown>;
   // The schema's language pattern has a stray ']', valid only outside unicode mode (as in the JSON Schema reference validators).
   // Both are CommonJS modules whose `default` export is the class / plugin.
@@ -76,12 +99,31 @@ describe('sarif reporter', () => {
   const cwd = path.resolve('/work/project');
   const outside: Finding = { ...findings[0]!, file: '/elsewhere/Dockerfile' };
   const spaced: Finding = { ...findings[0]!, file: 'my app/Dockerfile' };
-  const parseError = { file: 'bad/Dockerfile', range: { start: { line: 2, column: 1 }, end: { line: 2, column: 1 } }, severity: 'error' as const, message: 'unterminated heredoc', code: 'parse/heredoc' };
-  const log = JSON.parse(formatSarif([...findings, outside, spaced], { rules, cwd, toolVersion: '0.1.0' }, [parseError])) as {
+  const parseError = {
+    file: 'bad/Dockerfile',
+    range: { start: { line: 2, column: 1 }, end: { line: 2, column: 1 } },
+    severity: 'error' as const,
+    message: 'unterminated heredoc',
+    code: 'parse/heredoc',
+  };
+  const log = JSON.parse(
+    formatSarif([...findings, outside, spaced], { rules, cwd, toolVersion: '0.1.0' }, [parseError]),
+  ) as {
     version: string;
     runs: Array<{
-      tool: { driver: { rules: Array<{ id: string; helpUri: string; defaultConfiguration: { level: string; enabled: boolean } }> } };
-      results: Array<{ ruleId: string; ruleIndex: number; level: string; locations: Array<{ physicalLocation: { artifactLocation: { uri: string; uriBaseId?: string }; region: object } }> }>;
+      tool: {
+        driver: {
+          rules: Array<{ id: string; helpUri: string; defaultConfiguration: { level: string; enabled: boolean } }>;
+        };
+      };
+      results: Array<{
+        ruleId: string;
+        ruleIndex: number;
+        level: string;
+        locations: Array<{
+          physicalLocation: { artifactLocation: { uri: string; uriBaseId?: string }; region: object };
+        }>;
+      }>;
       invocations: Array<{ executionSuccessful: boolean; toolExecutionNotifications: unknown[] }>;
     }>;
   };
@@ -93,9 +135,14 @@ describe('sarif reporter', () => {
   it('lists every rule with its documentation and default level', () => {
     const driverRules = log.runs[0]!.tool.driver.rules;
     expect(driverRules.map((r) => r.id)).toEqual(rules.map((r) => r.id));
-    expect(driverRules.find((r) => r.id === 'UndefinedVar')).toMatchObject({ helpUri: 'https://docs.docker.com/go/dockerfile/rule/undefined-var/', defaultConfiguration: { level: 'warning', enabled: true } });
+    expect(driverRules.find((r) => r.id === 'UndefinedVar')).toMatchObject({
+      helpUri: 'https://docs.docker.com/go/dockerfile/rule/undefined-var/',
+      defaultConfiguration: { level: 'warning', enabled: true },
+    });
     expect(driverRules.find((r) => r.id === 'CopyIgnoredFile')!.defaultConfiguration.enabled).toBe(false);
-    expect(driverRules.find((r) => r.id === 'DockerfileError')!.helpUri).toMatch(/^file:\/\/.*\/docs\/rules\/DockerfileError\.md$/);
+    expect(driverRules.find((r) => r.id === 'DockerfileError')!.helpUri).toMatch(
+      /^file:\/\/.*\/docs\/rules\/DockerfileError\.md$/,
+    );
   });
   it('results point at regions of files relative to the working directory', () => {
     const results = log.runs[0]!.results;
@@ -103,10 +150,22 @@ describe('sarif reporter', () => {
       ruleId: 'FromAsCasing',
       ruleIndex: rules.findIndex((r) => r.id === 'FromAsCasing'),
       level: 'warning',
-      locations: [{ physicalLocation: { artifactLocation: { uri: 'svc/Dockerfile', uriBaseId: '%SRCROOT%' }, region: { startLine: 1, startColumn: 1, endLine: 1, endColumn: 22 } } }],
+      locations: [
+        {
+          physicalLocation: {
+            artifactLocation: { uri: 'svc/Dockerfile', uriBaseId: '%SRCROOT%' },
+            region: { startLine: 1, startColumn: 1, endLine: 1, endColumn: 22 },
+          },
+        },
+      ],
     });
-    expect(results.at(-2)!.locations[0]!.physicalLocation.artifactLocation).toEqual({ uri: 'file:///elsewhere/Dockerfile' });
-    expect(results.at(-1)!.locations[0]!.physicalLocation.artifactLocation).toEqual({ uri: 'my%20app/Dockerfile', uriBaseId: '%SRCROOT%' });
+    expect(results.at(-2)!.locations[0]!.physicalLocation.artifactLocation).toEqual({
+      uri: 'file:///elsewhere/Dockerfile',
+    });
+    expect(results.at(-1)!.locations[0]!.physicalLocation.artifactLocation).toEqual({
+      uri: 'my%20app/Dockerfile',
+      uriBaseId: '%SRCROOT%',
+    });
   });
   it('files that could not be parsed are error notifications', () => {
     expect(log.runs[0]!.invocations[0]!.executionSuccessful).toBe(false);

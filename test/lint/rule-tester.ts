@@ -61,7 +61,8 @@ const title = (c: ValidCase): string => c.name ?? c.code.trim().split('\n').join
 
 export function ruleTester(rule: Rule, cases: { valid: Array<string | ValidCase>; invalid: InvalidCase[] }): void {
   // A table without both kinds of case cannot show the rule tells them apart.
-  if (cases.valid.length === 0 || cases.invalid.length === 0) throw new Error(`${rule.id}: a rule test needs valid and invalid cases`);
+  if (cases.valid.length === 0 || cases.invalid.length === 0)
+    throw new Error(`${rule.id}: a rule test needs valid and invalid cases`);
   const valid = cases.valid.map((c) => (typeof c === 'string' ? { code: c } : c));
   describe(rule.id, () => {
     describe('valid', () => {

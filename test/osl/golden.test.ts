@@ -10,7 +10,14 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { buildAttribution, loadSbom, parseSbom, renderAttribution, type OslFormat, type Sbom } from '../../src/osl/index.js';
+import {
+  buildAttribution,
+  loadSbom,
+  parseSbom,
+  renderAttribution,
+  type OslFormat,
+  type Sbom,
+} from '../../src/osl/index.js';
 import { completeProvenance, sampleSbom, sbomOf, unknownsProvenance } from './helpers/sboms.js';
 
 const GOLDEN = path.join(path.dirname(fileURLToPath(import.meta.url)), 'golden');
@@ -24,7 +31,9 @@ const cases: Array<[string, () => Sbom]> = [
   ['unknowns', () => parseSbom(JSON.stringify(sbomOf(unknownsProvenance())), 'unknowns.cdx.json')],
 ];
 if (existsSync(EXAMPLES)) {
-  for (const f of readdirSync(EXAMPLES).filter((n) => n.endsWith('.cdx.json')).sort()) {
+  for (const f of readdirSync(EXAMPLES)
+    .filter((n) => n.endsWith('.cdx.json'))
+    .sort()) {
     cases.push([`examples/${f.replace(/\.cdx\.json$/, '')}`, () => loadSbom(path.join(EXAMPLES, f))]);
   }
 }
@@ -40,7 +49,10 @@ describe('osl golden files', () => {
           writeFileSync(file, out);
           return;
         }
-        if (!existsSync(file)) throw new Error(`${path.relative(process.cwd(), file)} is missing: run UPDATE_GOLDEN=1 npx vitest run test/osl/golden.test.ts`);
+        if (!existsSync(file))
+          throw new Error(
+            `${path.relative(process.cwd(), file)} is missing: run UPDATE_GOLDEN=1 npx vitest run test/osl/golden.test.ts`,
+          );
         expect(out).toBe(readFileSync(file, 'utf8'));
       });
     }

@@ -3,7 +3,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { buildAttribution, expressionOf, htmlEscape, loadSbom, mdEscape, parseSbom, renderHtml, renderMarkdown, renderText, SbomError } from '../../src/osl/index.js';
+import {
+  buildAttribution,
+  expressionOf,
+  htmlEscape,
+  loadSbom,
+  mdEscape,
+  parseSbom,
+  renderHtml,
+  renderMarkdown,
+  renderText,
+  SbomError,
+} from '../../src/osl/index.js';
 import { completeProvenance, sampleSbom, sbomOf, unknownsProvenance, type Json } from './helpers/sboms.js';
 
 const require = createRequire(import.meta.url);
@@ -24,21 +35,42 @@ describe('reading an SBOM', () => {
     expect(sbom.subject?.name).toBe('example:latest');
     const jq = sbom.components.find((c) => c.name === 'jq')!;
     expect(jq.licenses).toEqual([{ kind: 'expression', expression: 'MIT AND CC-BY-3.0' }]);
-    expect(jq.licenseTexts).toEqual([{ idOrName: 'MIT', textId: 'MIT', text: 'Permission is hereby granted, free of charge, ...', path: '/usr/share/doc/jq/copyright' }]);
-    expect(sbom.steps.find((s) => s.id === 's1.5')).toMatchObject({ description: 'Dockerfile:9', instruction: expect.stringContaining('RUN curl') });
+    expect(jq.licenseTexts).toEqual([
+      {
+        idOrName: 'MIT',
+        textId: 'MIT',
+        text: 'Permission is hereby granted, free of charge, ...',
+        path: '/usr/share/doc/jq/copyright',
+      },
+    ]);
+    expect(sbom.steps.find((s) => s.id === 's1.5')).toMatchObject({
+      description: 'Dockerfile:9',
+      instruction: expect.stringContaining('RUN curl'),
+    });
     expect(sbom.aggregate).toBe('incomplete');
   });
 
   it('names the file in every error', () => {
     expect(() => loadSbom(path.join(dir, 'missing.json'))).toThrow(/cannot read SBOM .*missing\.json: no such file/);
     expect(() => loadSbom(write('bad.json', '{"bomFormat": "CycloneDX",'))).toThrow(/bad\.json is not JSON/);
-    expect(() => loadSbom(write('spdx.json', JSON.stringify({ spdxVersion: 'SPDX-2.3' })))).toThrow(/spdx\.json is not a CycloneDX SBOM: bomFormat is null/);
-    expect(() => loadSbom(write('array.json', '[]'))).toThrow(/array\.json is not a CycloneDX SBOM/);
-    expect(() => loadSbom(write('old.json', JSON.stringify({ bomFormat: 'CycloneDX', specVersion: '1.4' })))).toThrow(/old\.json is CycloneDX 1\.4; scannable reads CycloneDX 1\.6/);
-    expect(() => loadSbom(write('shape.json', JSON.stringify({ bomFormat: 'CycloneDX', specVersion: '1.6', components: {} })))).toThrow(/shape\.json: components must be an array/);
-    expect(() => loadSbom(write('noname.json', JSON.stringify({ bomFormat: 'CycloneDX', specVersion: '1.6', components: [{ type: 'library' }] })))).toThrow(
-      /noname\.json: components\[0\]\.name must be a string/,
+    expect(() => loadSbom(write('spdx.json', JSON.stringify({ spdxVersion: 'SPDX-2.3' })))).toThrow(
+      /spdx\.json is not a CycloneDX SBOM: bomFormat is null/,
     );
+    expect(() => loadSbom(write('array.json', '[]'))).toThrow(/array\.json is not a CycloneDX SBOM/);
+    expect(() => loadSbom(write('old.json', JSON.stringify({ bomFormat: 'CycloneDX', specVersion: '1.4' })))).toThrow(
+      /old\.json is CycloneDX 1\.4; scannable reads CycloneDX 1\.6/,
+    );
+    expect(() =>
+      loadSbom(write('shape.json', JSON.stringify({ bomFormat: 'CycloneDX', specVersion: '1.6', components: {} }))),
+    ).toThrow(/shape\.json: components must be an array/);
+    expect(() =>
+      loadSbom(
+        write(
+          'noname.json',
+          JSON.stringify({ bomFormat: 'CycloneDX', specVersion: '1.6', components: [{ type: 'library' }] }),
+        ),
+      ),
+    ).toThrow(/noname\.json: components\[0\]\.name must be a string/);
     expect(() => loadSbom(dir)).toThrow(SbomError);
   });
 
@@ -60,15 +92,27 @@ describe('attribution model', () => {
   it("takes a component's own text from the image and the SPDX list's text for the others", () => {
     const mit = attribution(sampleSbom()).licenses.find((l) => l.id === 'MIT')!;
     expect(mit.variants).toHaveLength(2);
-    expect(mit.variants[0]).toMatchObject({ source: { kind: 'spdx' }, usedBy: ['libjq1 1.6-2.1'], text: spdxFull.MIT!.licenseText });
-    expect(mit.variants[1]).toMatchObject({ source: { kind: 'image', path: '/usr/share/doc/jq/copyright' }, usedBy: ['jq 1.6-2.1'], text: 'Permission is hereby granted, free of charge, ...' });
+    expect(mit.variants[0]).toMatchObject({
+      source: { kind: 'spdx' },
+      usedBy: ['libjq1 1.6-2.1'],
+      text: spdxFull.MIT!.licenseText,
+    });
+    expect(mit.variants[1]).toMatchObject({
+      source: { kind: 'image', path: '/usr/share/doc/jq/copyright' },
+      usedBy: ['jq 1.6-2.1'],
+      text: 'Permission is hereby granted, free of charge, ...',
+    });
   });
 
   it("prefers Debian's common-licenses copy over the SPDX list, also for -or-later, and never a pointer notice", () => {
     const a = attribution(sbomOf(completeProvenance()));
     const gpl2 = a.licenses.find((l) => l.id === 'GPL-2.0-or-later')!;
     expect(gpl2.variants).toHaveLength(1);
-    expect(gpl2.variants[0]!.source).toEqual({ kind: 'image', path: '/usr/share/common-licenses/GPL-2', component: 'base-files 12.4+deb12u10' });
+    expect(gpl2.variants[0]!.source).toEqual({
+      kind: 'image',
+      path: '/usr/share/common-licenses/GPL-2',
+      component: 'base-files 12.4+deb12u10',
+    });
     expect(gpl2.variants[0]!.usedBy).toEqual(['base-files 12.4+deb12u10', 'sed 4.9-1']);
     expect(gpl2.variants[0]!.text).toContain('Version 2, June 1991');
   });
@@ -77,7 +121,11 @@ describe('attribution model', () => {
     const mit = attribution(sbomOf(completeProvenance())).licenses.find((l) => l.id === 'MIT')!;
     // The shared (SPDX) text first, then the image's copies by path.
     expect(mit.variants.map((v) => v.usedBy)).toEqual([['libjq1 1.6-2.1'], ['left-pad 1.3.0'], ['jq 1.6-2.1']]);
-    expect(mit.variants[1]!.source).toEqual({ kind: 'image', path: '/usr/local/lib/node_modules/left-pad/LICENSE', component: 'left-pad 1.3.0' });
+    expect(mit.variants[1]!.source).toEqual({
+      kind: 'image',
+      path: '/usr/local/lib/node_modules/left-pad/LICENSE',
+      component: 'left-pad 1.3.0',
+    });
   });
 
   it('says which texts are missing and for whom, rather than inventing one', () => {
@@ -89,7 +137,9 @@ describe('attribution model', () => {
     expect(ref).toMatchObject({ kind: 'ref', variants: [], missingFor: ['libpcre2-8-0 10.42-1'] });
     expect(ref.missing).toMatch(/not on the SPDX License List/);
     const pcre = a.licenses.find((l) => l.id === 'LicenseRef-BSD-3-clause-PCRE2')!;
-    expect(pcre.variants.map((v) => v.source)).toEqual([{ kind: 'image', path: '/usr/share/doc/libpcre2-8-0/copyright', component: 'libpcre2-8-0 10.42-1' }]);
+    expect(pcre.variants.map((v) => v.source)).toEqual([
+      { kind: 'image', path: '/usr/share/doc/libpcre2-8-0/copyright', component: 'libpcre2-8-0 10.42-1' },
+    ]);
     // The license itself (GPL-3.0-or-later) still gets its text.
     expect(a.licenses.find((l) => l.id === 'GPL-3.0-or-later')!.variants[0]!.source.kind).toBe('spdx');
   });
@@ -97,8 +147,20 @@ describe('attribution model', () => {
   it('lists unattributed files by step with the Dockerfile line and instruction', () => {
     const a = attribution(sbomOf(unknownsProvenance()));
     expect(a.notAttributed.steps).toEqual([
-      { step: 's1.10', location: 'Dockerfile:17', instruction: 'RUN ./install.sh --prefix=/opt/x', stage: 'stage 1', files: ['/opt/x/bin/x', '/opt/x/share/x.dat'] },
-      { step: 's1.5', location: 'Dockerfile:9', instruction: expect.stringContaining('RUN curl -fsSLo /usr/local/bin/tool'), stage: 'stage 1', files: ['/usr/local/bin/tool'] },
+      {
+        step: 's1.10',
+        location: 'Dockerfile:17',
+        instruction: 'RUN ./install.sh --prefix=/opt/x',
+        stage: 'stage 1',
+        files: ['/opt/x/bin/x', '/opt/x/share/x.dat'],
+      },
+      {
+        step: 's1.5',
+        location: 'Dockerfile:9',
+        instruction: expect.stringContaining('RUN curl -fsSLo /usr/local/bin/tool'),
+        stage: 'stage 1',
+        files: ['/usr/local/bin/tool'],
+      },
     ]);
     expect(a.counts.unattributedFiles).toBe(3);
   });
@@ -106,7 +168,10 @@ describe('attribution model', () => {
   it('lists components of unknown license with the reason', () => {
     const a = attribution(sbomOf(unknownsProvenance()));
     const byName = Object.fromEntries(a.notAttributed.unknownLicense.map((u) => [u.name, u]));
-    expect(byName['mystery']).toMatchObject({ kind: 'package', reason: expect.stringContaining('free-form and references no /usr/share/common-licenses file') });
+    expect(byName['mystery']).toMatchObject({
+      kind: 'package',
+      reason: expect.stringContaining('free-form and references no /usr/share/common-licenses file'),
+    });
     expect(byName['hello.sh (build context)']!.reason).toMatch(/build context/);
     expect(byName['https://example.org/dist/tool-1.0.tar.gz']!.reason).toMatch(/downloaded during the build/);
     expect(byName['EOF (inline in the Dockerfile)']!.reason).toMatch(/written from the Dockerfile/);
@@ -121,7 +186,12 @@ describe('attribution model', () => {
   });
 
   it('combines several license entries with AND', () => {
-    expect(expressionOf([{ kind: 'id', id: 'MIT' }, { kind: 'expression', expression: 'Apache-2.0 OR BSD-2-Clause' }])).toBe('MIT AND (Apache-2.0 OR BSD-2-Clause)');
+    expect(
+      expressionOf([
+        { kind: 'id', id: 'MIT' },
+        { kind: 'expression', expression: 'Apache-2.0 OR BSD-2-Clause' },
+      ]),
+    ).toBe('MIT AND (Apache-2.0 OR BSD-2-Clause)');
     expect(expressionOf([{ kind: 'name', name: 'NOASSERTION' }])).toBeUndefined();
     const doc = sampleSbom();
     const libjq = doc.components.find((c: Json) => c.name === 'libjq1');
@@ -146,7 +216,8 @@ describe('renderers', () => {
   it('do not depend on the order of components in the SBOM', () => {
     const shuffled = JSON.parse(JSON.stringify(hostile));
     shuffled.components.reverse();
-    for (const render of [renderText, renderMarkdown, renderHtml]) expect(render(attribution(shuffled))).toBe(render(attribution(hostile)));
+    for (const render of [renderText, renderMarkdown, renderHtml])
+      expect(render(attribution(shuffled))).toBe(render(attribution(hostile)));
   });
 
   it('HTML escapes every SBOM string and loads nothing from elsewhere', () => {
@@ -170,7 +241,8 @@ describe('renderers', () => {
     for (const m of md.matchAll(/\]\(#([^)]+)\)/g)) expect(md).toContain(`<a id="${m[1]}"></a>`);
     // A text containing a fence cannot close the block it is printed in.
     const doc = sampleSbom();
-    doc.components.find((c: Json) => c.name === 'jq').evidence.licenses[0].license.text.content = 'before\n```\n# not a heading\n````\nafter';
+    doc.components.find((c: Json) => c.name === 'jq').evidence.licenses[0].license.text.content =
+      'before\n```\n# not a heading\n````\nafter';
     const out = renderMarkdown(attribution(doc));
     expect(out).toContain('`````text\nbefore\n```\n# not a heading\n````\nafter\n`````');
   });

@@ -15,9 +15,19 @@ import { REDACTED, looksSecret, redactInstruction, scrub, scrubText, secretValue
 const cli = runMain;
 
 describe('redaction helpers', () => {
-  it('uses BuildKit\'s names', () => {
-    for (const n of ['GITHUB_TOKEN', 'API_KEY', 'DB_PASSWORD', 'secret', 'AWS_SECRET_ACCESS_KEY', 'AUTH', 'NPM_AUTH_TOKEN']) expect(looksSecret(n), n).toBe(true);
-    for (const n of ['PUBLIC_KEY', 'KEYBOARD', 'TOKENIZER_VERSION', 'VERSION', 'PATH']) expect(looksSecret(n), n).toBe(false);
+  it("uses BuildKit's names", () => {
+    for (const n of [
+      'GITHUB_TOKEN',
+      'API_KEY',
+      'DB_PASSWORD',
+      'secret',
+      'AWS_SECRET_ACCESS_KEY',
+      'AUTH',
+      'NPM_AUTH_TOKEN',
+    ])
+      expect(looksSecret(n), n).toBe(true);
+    for (const n of ['PUBLIC_KEY', 'KEYBOARD', 'TOKENIZER_VERSION', 'VERSION', 'PATH'])
+      expect(looksSecret(n), n).toBe(false);
   });
 
   it('redacts the values of ENV and ARG instructions by name, in every form', () => {
@@ -33,19 +43,31 @@ describe('redaction helpers', () => {
   });
 
   it('scrubs long values from any text, never short ones or digests', () => {
-    const secrets = secretValues([['API_KEY', 'sk-live-0123456789'], ['TOKEN', 'abc'], ['MODE', 'production-mode']]);
+    const secrets = secretValues([
+      ['API_KEY', 'sk-live-0123456789'],
+      ['TOKEN', 'abc'],
+      ['MODE', 'production-mode'],
+    ]);
     expect(secrets).toEqual(['sk-live-0123456789']);
     expect(scrubText('curl https://x/?k=sk-live-0123456789', secrets)).toBe(`curl https://x/?k=${REDACTED}`);
     const hexSecret = ['0123456789abcdef'];
     const digest = `sha256:${'0123456789abcdef'.repeat(4)}`;
     expect(scrubText(digest, hexSecret)).toBe(digest);
-    expect(scrub({ a: ['x sk-live-0123456789'], m: new Map([['k', 'sk-live-0123456789']]) }, secrets)).toEqual({ a: [`x ${REDACTED}`], m: new Map([['k', REDACTED]]) });
+    expect(scrub({ a: ['x sk-live-0123456789'], m: new Map([['k', 'sk-live-0123456789']]) }, secrets)).toEqual({
+      a: [`x ${REDACTED}`],
+      m: new Map([['k', REDACTED]]),
+    });
   });
 
   it('copies only what changed, keeping keys in their order, and never changes its input', () => {
     const secrets = ['sk-live-0123456789'];
     const clean = { path: '/usr/bin/jq', origin: { kind: 'package', step: { id: 's1' } } };
-    const dirty = { b: 1, 'sk-live-0123456789': 'key', a: ['ok', 'x sk-live-0123456789'], c: new Map([['m', 'sk-live-0123456789']]) };
+    const dirty = {
+      b: 1,
+      'sk-live-0123456789': 'key',
+      a: ['ok', 'x sk-live-0123456789'],
+      c: new Map([['m', 'sk-live-0123456789']]),
+    };
     const input = { files: [clean, clean], dirty, tags: new Map([['t', 'plain']]) };
     const before = structuredClone(input);
     const out = scrub(input, secrets);
@@ -81,11 +103,16 @@ describe('scannable plan and lint with secret-looking ARG and ENV', () => {
     it(`plan --format ${format} shows no secret value`, async () => {
       const r = await cli('plan', '--format', format, '--build-arg', `GITHUB_TOKEN=${TOKEN}`, dir);
       expect(r.code, r.stderr).toBe(0);
-      for (const v of [TOKEN, KEY, `DB_PASSWORD=${PASS}`, `DB_PASSWORD", "${PASS}`]) expect(r.stdout, v).not.toContain(v);
+      for (const v of [TOKEN, KEY, `DB_PASSWORD=${PASS}`, `DB_PASSWORD", "${PASS}`])
+        expect(r.stdout, v).not.toContain(v);
       expect(r.stdout).toContain(REDACTED);
       expect(r.stdout).toContain('MODE');
       if (format === 'json') {
-        const plan = JSON.parse(r.stdout) as { stages: Array<{ ops: Array<{ kind: string; args?: Array<[string, string]>; env?: Array<[string, string]> }> }> };
+        const plan = JSON.parse(r.stdout) as {
+          stages: Array<{
+            ops: Array<{ kind: string; args?: Array<[string, string]>; env?: Array<[string, string]> }>;
+          }>;
+        };
         const run = plan.stages[0]!.ops.find((o) => o.kind === 'exec')!;
         expect(run.args).toContainEqual(['GITHUB_TOKEN', REDACTED]);
         expect(run.env).toContainEqual(['API_KEY', REDACTED]);
@@ -94,15 +121,19 @@ describe('scannable plan and lint with secret-looking ARG and ENV', () => {
       if (format === 'sh') {
         // Still a valid script: the redacted values come from its environment.
         expect(r.stdout).toContain("-e 'GITHUB_TOKEN'");
-        expect(r.stdout).toContain('--change "ENV API_KEY=${API_KEY:?API_KEY is redacted from the plan; set it in the environment}"');
+        expect(r.stdout).toContain(
+          '--change "ENV API_KEY=${API_KEY:?API_KEY is redacted from the plan; set it in the environment}"',
+        );
         expect(spawnSync('bash', ['-n'], { input: r.stdout, encoding: 'utf8' }).status).toBe(0);
       }
     });
   }
 
-  it('lint reports them (BuildKit\'s SecretsUsedInArgOrEnv)', async () => {
+  it("lint reports them (BuildKit's SecretsUsedInArgOrEnv)", async () => {
     const r = await cli('lint', '--format', 'json', path.join(dir, 'Dockerfile'));
-    const ids = (JSON.parse(r.stdout) as Array<{ ruleId?: string; rule?: string; message: string }>).filter((f) => (f.ruleId ?? f.rule) === 'SecretsUsedInArgOrEnv').map((f) => f.message);
+    const ids = (JSON.parse(r.stdout) as Array<{ ruleId?: string; rule?: string; message: string }>)
+      .filter((f) => (f.ruleId ?? f.rule) === 'SecretsUsedInArgOrEnv')
+      .map((f) => f.message);
     expect(ids.join('\n')).toMatch(/ARG "GITHUB_TOKEN"/);
     expect(ids.join('\n')).toMatch(/ARG "DB_PASSWORD"/);
     expect(ids.join('\n')).toMatch(/ENV "API_KEY"/);

@@ -44,8 +44,12 @@ describe('CycloneDX 1.6 SBOM', () => {
     ]);
     const props = Object.fromEntries(jq.properties.map((p: Json) => [p.name, p.value]));
     expect(props).toMatchObject({ 'scannable:origin': 'package', 'scannable:step': 's1.2', 'scannable:line': '6' });
-    expect(byRef('pkg:deb/debian/libjq1@1.6-2.1?arch=amd64&distro=debian-12').licenses).toEqual([{ license: { id: 'MIT' } }]);
-    expect(jq.dependsOn ?? doc.dependencies.find((d: Json) => d.ref === jq['bom-ref']).dependsOn).toEqual(['pkg:deb/debian/libjq1@1.6-2.1?arch=amd64&distro=debian-12']);
+    expect(byRef('pkg:deb/debian/libjq1@1.6-2.1?arch=amd64&distro=debian-12').licenses).toEqual([
+      { license: { id: 'MIT' } },
+    ]);
+    expect(jq.dependsOn ?? doc.dependencies.find((d: Json) => d.ref === jq['bom-ref']).dependsOn).toEqual([
+      'pkg:deb/debian/libjq1@1.6-2.1?arch=amd64&distro=debian-12',
+    ]);
   });
 
   it('traces a stage copy back to the context archive it was unpacked from', () => {
@@ -58,14 +62,23 @@ describe('CycloneDX 1.6 SBOM', () => {
 
   it('records unattributed files with their step, and marks the composition incomplete', () => {
     const un = byRef('file:unattributed:s1.5');
-    expect(un.evidence.occurrences).toEqual([{ location: '/usr/local/bin/tool', additionalContext: `sha256:${'a'.repeat(64)}` }]);
-    expect(doc.compositions).toEqual([{ 'bom-ref': 'composition:image', aggregate: 'incomplete', assemblies: ['image'] }]);
+    expect(un.evidence.occurrences).toEqual([
+      { location: '/usr/local/bin/tool', additionalContext: `sha256:${'a'.repeat(64)}` },
+    ]);
+    expect(doc.compositions).toEqual([
+      { 'bom-ref': 'composition:image', aggregate: 'incomplete', assemblies: ['image'] },
+    ]);
   });
 
   it('has a formulation with one task per stage and one step per instruction', () => {
     const wf = doc.formulation[0].workflows[0];
     expect(wf.tasks.map((t: Json) => t.name)).toEqual(['stage 0 (assets)', 'stage 1']);
-    expect(wf.tasks[1].steps.map((s: Json) => s.description)).toEqual(['Dockerfile:6', 'Dockerfile:7', 'Dockerfile:8', 'Dockerfile:9']);
+    expect(wf.tasks[1].steps.map((s: Json) => s.description)).toEqual([
+      'Dockerfile:6',
+      'Dockerfile:7',
+      'Dockerfile:8',
+      'Dockerfile:9',
+    ]);
     expect(wf.taskDependencies).toEqual([{ ref: 'task:stage-1', dependsOn: ['task:stage-0'] }]);
   });
 });

@@ -15,7 +15,8 @@ import { sampleProvenance } from '../helpers/provenance.js';
 const dir = mkdtempSync(path.join(os.tmpdir(), 'scannable-sbom-memo-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const render = (p: Provenance, options: { imageRef?: string } = {}) => JSON.stringify(provenanceToCycloneDX(p, options), null, 2) + '\n';
+const render = (p: Provenance, options: { imageRef?: string } = {}) =>
+  JSON.stringify(provenanceToCycloneDX(p, options), null, 2) + '\n';
 
 describe('SBOM memo', () => {
   it('gives back what rendering gives, with the new build time', () => {
@@ -31,7 +32,11 @@ describe('SBOM memo', () => {
 
   it('leaves out of the key only what the document does not show: the build time, and whether steps were cached and how long they took', () => {
     const p = sampleProvenance();
-    const other: Provenance = { ...p, created: '2031-01-01T00:00:00.000Z', steps: p.steps.map((s) => ({ ...s, cached: !s.cached, durationMs: s.durationMs + 1234 })) };
+    const other: Provenance = {
+      ...p,
+      created: '2031-01-01T00:00:00.000Z',
+      steps: p.steps.map((s) => ({ ...s, cached: !s.cached, durationMs: s.durationMs + 1234 })),
+    };
     expect(sbomKey(other, {})).toBe(sbomKey(p, {}));
     // The same document, but for the timestamp.
     const strip = (json: string) => json.replace(/"timestamp": "[^"]*"/, '"timestamp": ""');

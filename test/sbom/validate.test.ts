@@ -12,7 +12,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('startValidator', () => {
   const good = provenanceToCycloneDX(sampleProvenance());
-  const bad = JSON.parse(JSON.stringify(good)) as { components: Array<Record<string, unknown>>; metadata: Record<string, unknown> };
+  const bad = JSON.parse(JSON.stringify(good)) as {
+    components: Array<Record<string, unknown>>;
+    metadata: Record<string, unknown>;
+  };
   bad.components[0]!.type = 'not-a-type';
   bad.metadata.timestamp = 'yesterday';
 
@@ -25,7 +28,10 @@ describe('startValidator', () => {
       try {
         expect(await v.validate(JSON.stringify(good)), round).toBeNull();
         const errors = (await v.validate(JSON.stringify(bad))) as Array<{ instancePath: string; keyword: string }>;
-        expect(errors.map((e) => [e.instancePath, e.keyword]), round).toEqual((expected[1] as typeof errors).map((e) => [e.instancePath, e.keyword]));
+        expect(
+          errors.map((e) => [e.instancePath, e.keyword]),
+          round,
+        ).toEqual((expected[1] as typeof errors).map((e) => [e.instancePath, e.keyword]));
       } finally {
         await v.close();
       }
@@ -38,7 +44,10 @@ describe('startValidator', () => {
     const first = dup.components[0]!;
     // The same item twice, its keys in another order: equal for JSON Schema.
     dup.components.push(Object.fromEntries(Object.entries(first).reverse()));
-    const expected = (await validateCycloneDX(dup as Record<string, unknown>)) as Array<{ instancePath: string; keyword: string }>;
+    const expected = (await validateCycloneDX(dup as Record<string, unknown>)) as Array<{
+      instancePath: string;
+      keyword: string;
+    }>;
     expect(expected.some((e) => e.keyword === 'uniqueItems')).toBe(true);
     const v = startValidator(dir);
     try {
@@ -59,27 +68,44 @@ describe('startValidator', () => {
     // Told apart by a scalar (its bom-ref), with a duplicate in a unique array inside.
     const part = { type: 'file', name: 'part.txt' };
     doc.components.push({ ...first, 'bom-ref': 'another-ref', components: [part, { ...part }] });
-    const expected = (await validateCycloneDX(doc as Record<string, unknown>)) as Array<{ instancePath: string; keyword: string }> | null;
-    const paths = (errors: Array<{ instancePath: string; keyword: string }> | null) => (errors ?? []).filter((e) => e.keyword === 'uniqueItems').map((e) => e.instancePath);
+    const expected = (await validateCycloneDX(doc as Record<string, unknown>)) as Array<{
+      instancePath: string;
+      keyword: string;
+    }> | null;
+    const paths = (errors: Array<{ instancePath: string; keyword: string }> | null) =>
+      (errors ?? []).filter((e) => e.keyword === 'uniqueItems').map((e) => e.instancePath);
     const last = `/components/${doc.components.length - 1}/components`;
     expect(paths(expected)).toEqual([last]);
     const v = startValidator(dir);
     try {
-      expect(paths((await v.validate(JSON.stringify(doc))) as Array<{ instancePath: string; keyword: string }> | null)).toEqual([last]);
+      expect(
+        paths((await v.validate(JSON.stringify(doc))) as Array<{ instancePath: string; keyword: string }> | null),
+      ).toEqual([last]);
     } finally {
       await v.close();
     }
   });
 
-  it('finds duplicates at several depths, an array\'s own before its items', async () => {
-    const dup = JSON.parse(JSON.stringify(good)) as { components: Array<Record<string, unknown>>; dependencies?: Array<{ ref: string; dependsOn?: string[] }> };
+  it("finds duplicates at several depths, an array's own before its items", async () => {
+    const dup = JSON.parse(JSON.stringify(good)) as {
+      components: Array<Record<string, unknown>>;
+      dependencies?: Array<{ ref: string; dependsOn?: string[] }>;
+    };
     const first = dup.components[0]!;
     dup.components.push({ ...first });
     // A nested unique array (dependsOn) with a duplicate, inside the unique dependencies array.
     const ref = String(first['bom-ref']);
-    dup.dependencies = [{ ref, dependsOn: [ref, ref] }, { ref: 'other', dependsOn: [ref] }, { ref: 'other', dependsOn: [ref] }];
-    const expected = (await validateCycloneDX(dup as Record<string, unknown>)) as Array<{ instancePath: string; keyword: string }>;
-    const unique = (errors: Array<{ instancePath: string; keyword: string }>) => errors.filter((e) => e.keyword === 'uniqueItems').map((e) => e.instancePath);
+    dup.dependencies = [
+      { ref, dependsOn: [ref, ref] },
+      { ref: 'other', dependsOn: [ref] },
+      { ref: 'other', dependsOn: [ref] },
+    ];
+    const expected = (await validateCycloneDX(dup as Record<string, unknown>)) as Array<{
+      instancePath: string;
+      keyword: string;
+    }>;
+    const unique = (errors: Array<{ instancePath: string; keyword: string }>) =>
+      errors.filter((e) => e.keyword === 'uniqueItems').map((e) => e.instancePath);
     // The library's Ajv stops at its first finding; ours lists them all, that one first.
     expect(unique(expected)).toEqual(['/components']);
     const v = startValidator(dir);
@@ -121,10 +147,15 @@ describe('startValidator', () => {
       }
       const memoDir = readdirSync(path.join(own, 'validators')).find((f) => f.startsWith('valid-'))!;
       // Remembered without its timestamp (the first one in the document is metadata's).
-      const digest = createHash('sha256').update(goodJson.replace(/"timestamp":"[^"]*"/, '"timestamp":"TIMESTAMP"')).digest('hex');
+      const digest = createHash('sha256')
+        .update(goodJson.replace(/"timestamp":"[^"]*"/, '"timestamp":"TIMESTAMP"'))
+        .digest('hex');
       expect(readdirSync(path.join(own, 'validators', memoDir))).toEqual([digest]);
       // The remembered digest answers: make it name the bad document's bytes, and it passes unvalidated.
-      renameSync(path.join(own, 'validators', memoDir, digest), path.join(own, 'validators', memoDir, createHash('sha256').update(badJson).digest('hex')));
+      renameSync(
+        path.join(own, 'validators', memoDir, digest),
+        path.join(own, 'validators', memoDir, createHash('sha256').update(badJson).digest('hex')),
+      );
       const again = startValidator(own);
       try {
         expect(await again.validate(badJson)).toBeNull();
@@ -139,12 +170,17 @@ describe('startValidator', () => {
 
   it("answers for a rebuild's document, the same but made later, from the memo; a timestamp that is no date-time is validated", async () => {
     const own = mkdtempSync(path.join(os.tmpdir(), 'scannable-validator-memo-'));
-    const at = (timestamp: string) => JSON.stringify({ ...good, metadata: { ...(good as { metadata: object }).metadata, timestamp } });
+    const at = (timestamp: string) =>
+      JSON.stringify({ ...good, metadata: { ...(good as { metadata: object }).metadata, timestamp } });
     try {
       const v = startValidator(own);
       try {
         expect(await v.validate(at('2026-11-27T10:00:00.000Z'))).toBeNull();
-        const memoDir = path.join(own, 'validators', readdirSync(path.join(own, 'validators')).find((f) => f.startsWith('valid-'))!);
+        const memoDir = path.join(
+          own,
+          'validators',
+          readdirSync(path.join(own, 'validators')).find((f) => f.startsWith('valid-'))!,
+        );
         expect(readdirSync(memoDir)).toHaveLength(1);
         expect(await v.validate(at('2030-01-02T03:04:05.678Z'))).toBeNull();
         expect(readdirSync(memoDir)).toHaveLength(1);

@@ -8,7 +8,10 @@ import { analyzeScript, scopeOf, UNKNOWN_PIECE, type ShellCommand } from '../../
 import { word } from './summary.js';
 
 function commands(script: string, variables: Record<string, string | null> = {}, workdir?: string): ShellCommand[] {
-  const result = analyzeScript(script, workdir === undefined ? { variables: scopeOf(variables) } : { variables: scopeOf(variables), workdir });
+  const result = analyzeScript(
+    script,
+    workdir === undefined ? { variables: scopeOf(variables) } : { variables: scopeOf(variables), workdir },
+  );
   expect(result.diagnostics).toEqual([]);
   return result.commands;
 }
@@ -27,9 +30,17 @@ describe('word resolution', () => {
     // ${E-def} is empty (E is set), and an unquoted empty expansion makes no field.
     ['echo ${U:-def} ${U-def} ${E:-def} ${E-def} ${A:+alt} ${U:+alt}', { A: 'v', E: '' }, ['def', 'def', 'def', 'alt']],
     ['echo ${A#*/} ${A##*/} ${A%/*} ${A%%/*} ${#A}', { A: 'a/b/c' }, ['b/c', 'c', 'a/b', 'a', '5']],
-    ['echo ${A/o/0} ${A//o/0} ${A/#f/F} ${A/%o/O} ${A:1:3} ${A: -2} ${A^^} ${A^}', { A: 'foo' }, ['f0o', 'f00', 'Foo', 'foO', 'oo', 'oo', 'FOO', 'Foo']],
+    [
+      'echo ${A/o/0} ${A//o/0} ${A/#f/F} ${A/%o/O} ${A:1:3} ${A: -2} ${A^^} ${A^}',
+      { A: 'foo' },
+      ['f0o', 'f00', 'Foo', 'foO', 'oo', 'oo', 'FOO', 'Foo'],
+    ],
     ['echo ${V%%[a-z]*} ${V//[!0-9.]/}', { V: '3.12.0rc1' }, ['3.12.0', '3.12.01']],
-    ['echo $RANDOM $$ $1 "$@" $(date) $((1+2)) `id`', {}, ['?$RANDOM', '?$$', '?$1', '?"$@"', '?$(date)', '?$((1+2))', '?`id`']],
+    [
+      'echo $RANDOM $$ $1 "$@" $(date) $((1+2)) `id`',
+      {},
+      ['?$RANDOM', '?$$', '?$1', '?"$@"', '?$(date)', '?$((1+2))', '?`id`'],
+    ],
     ['echo ~/bin ~', { HOME: '/root' }, ['/root/bin', '/root']],
     ['echo ~/bin', {}, ['?~/bin']],
     ["echo 'a b' \"c\"'d'e $'x\\ty' a\\ b", {}, ['a b', 'cde', 'x\ty', 'a b']],
@@ -62,17 +73,31 @@ describe('word resolution', () => {
   it('keeps what is known of a word that is not (U+FFFD for the unknown pieces)', () => {
     const [curl] = commands('curl -o "x-$V.tgz" "https://example.com/$V/x-$V.tgz"', { V: null });
     const url = curl!.argv[3]!;
-    expect(url).toMatchObject({ resolved: false, text: '"https://example.com/$V/x-$V.tgz"', reason: '$V is not known' });
+    expect(url).toMatchObject({
+      resolved: false,
+      text: '"https://example.com/$V/x-$V.tgz"',
+      reason: '$V is not known',
+    });
     expect(url.partial).toBe(`https://example.com/${UNKNOWN_PIECE}/x-${UNKNOWN_PIECE}.tgz`);
   });
 
   it('flags globs and keeps their text', () => {
     const [rm] = commands('rm -rf /tmp/* "/q*" a\\*b');
-    expect(rm!.argv.slice(2).map((w) => [w.value, w.glob === true])).toEqual([['/tmp/*', true], ['/q*', false], ['a*b', false]]);
+    expect(rm!.argv.slice(2).map((w) => [w.value, w.glob === true])).toEqual([
+      ['/tmp/*', true],
+      ['/q*', false],
+      ['a*b', false],
+    ]);
   });
 
   it('tracks the working directory through cd, and forgets it when unknown', () => {
-    const cwd = commands('pwd; cd sub && pwd; cd ../other; pwd; cd "$X"; pwd; (cd /sub; pwd); pwd', { X: null }, '/work').filter((c) => c.name === 'pwd').map((c) => c.cwd);
+    const cwd = commands(
+      'pwd; cd sub && pwd; cd ../other; pwd; cd "$X"; pwd; (cd /sub; pwd); pwd',
+      { X: null },
+      '/work',
+    )
+      .filter((c) => c.name === 'pwd')
+      .map((c) => c.cwd);
     expect(cwd).toEqual(['/work', '/work/sub', '/work/other', undefined, '/sub', undefined]);
   });
 });
@@ -102,8 +127,13 @@ describe('command records', () => {
   });
 
   it('records what wrappers and shells run, with the wrapper as parent', () => {
-    const cmds = commands('sudo -u app env A=1 nice -n 5 make; bash -c "cd /x && make install"; find . -name "*.pyc" -exec rm -f {} +');
-    const view = cmds.map((c) => `${c.index}:${c.argv.map(word).join(' ')}${c.parent !== undefined ? ` <${c.parent}` : ''}${c.runs !== undefined ? ` >${c.runs}` : ''}${c.moreArgs ? ' +args' : ''}`);
+    const cmds = commands(
+      'sudo -u app env A=1 nice -n 5 make; bash -c "cd /x && make install"; find . -name "*.pyc" -exec rm -f {} +',
+    );
+    const view = cmds.map(
+      (c) =>
+        `${c.index}:${c.argv.map(word).join(' ')}${c.parent !== undefined ? ` <${c.parent}` : ''}${c.runs !== undefined ? ` >${c.runs}` : ''}${c.moreArgs ? ' +args' : ''}`,
+    );
     expect(view).toEqual([
       '0:sudo -u app env A=1 nice -n 5 make >1',
       '1:env A=1 nice -n 5 make <0 >2',

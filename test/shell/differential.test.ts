@@ -35,7 +35,8 @@ describeShared('shell parser agrees with mvdan/sh on the corpus', () => {
       words += r.words;
       if (r.bothRejected) {
         const program = b.shell?.[0]?.replace(/^.*[\\/]/, '') ?? 'sh';
-        if (!NOT_SH.test(program)) found.set(`${b.file}:${b.line}: (whole script)`, 'both parsers reject a script run by sh');
+        if (!NOT_SH.test(program))
+          found.set(`${b.file}:${b.line}: (whole script)`, 'both parsers reject a script run by sh');
         else rejected.push(`${b.file}:${b.line}`);
       }
       for (const d of r.disagreements) found.set(`${b.file}:${b.line}: ${d.subject}`, d.reason);
@@ -57,7 +58,9 @@ describeShared('shell parser agrees with mvdan/sh on the corpus', () => {
         `${commands} simple commands and ${words} words compared; ${found.size} disagreements\n` +
         `grammar/shell: ${parsedClean}/${bodies.length} scripts parse without error, ${(bytes / 1e6).toFixed(2)} MB in ${ms.toFixed(0)} ms (${(bytes / 1e6 / (ms / 1000)).toFixed(1)} MB/s; see bench/shell.ts for a steadier measure)\n`,
     );
-    const unexpected = [...found].filter(([key]) => !(key in KNOWN_CORPUS)).map(([key, reason]) => `${key}\n    ${reason}`);
+    const unexpected = [...found]
+      .filter(([key]) => !(key in KNOWN_CORPUS))
+      .map(([key, reason]) => `${key}\n    ${reason}`);
     const stale = Object.keys(KNOWN_CORPUS).filter((key) => !found.has(key));
     expect(unexpected).toEqual([]);
     expect(stale).toEqual([]);
@@ -76,16 +79,74 @@ const KNOWN_TRICKY: Record<string, string> = {
 
 const TRICKY = [
   ...Object.keys(KNOWN_TRICKY),
-  'echo $((1+2)) $(( (1) ))', 'x=$( (cd a; b) )', 'echo $(echo ")")', 'echo "$(echo "a b")"', 'case x in (a) b;; esac', 'case x in a|b) c;& d) e;;& esac',
-  'echo ${x:-"a b"} ${#x} ${x%%.*} ${x/a/b} ${x//a} ${!x} ${x[1]} ${@:2}', "echo $'a\\'b' $\"x\"", 'cat <<-EOF\n\tx $y\n\tEOF\necho z', 'cat <<"E O"\nx\nE O\n',
-  'a | b |& c && ! d || e &', 'f() ( echo )', 'function g { x; }', 'for ((i=0;i<3;i++)); do echo $i; done', '[[ -f x && $y =~ ^a(b|c)$ ]]', '(( x++ ))',
-  'if a; then b; elif c; then d; else e; fi', 'while read -r l; do echo "$l"; done < f', 'until false; do :; done', 'echo a#b #c', 'echo \\\n  x', 'echo `a \\`b\\``',
-  'x=1 y=$x z', 'exec 3>&1 2>&3-', 'echo > >(cat)', 'diff <(a) <(b)', '{ a; b; } 2>&1 | c', 'echo ~ ~/x ~root/y a~b', 'time sleep 1', 'echo {a,b}c',
-  'echo "${x:+$(echo y)}"', 'x=$(case $y in a) echo 1;; (b) echo 2;; esac)', 'echo $(cat <<EOF\n)\nEOF\n)', 'echo "a\\"b" \'c\\\'', 'a && \n b', 'a |\n b',
-  'for x\ndo y; done', 'for x in; do y; done', 'echo $ $. "$"', 'echo \\$x', 'echo ${x:?err msg}', 'cmd 2>/dev/null >&2 &>x &>>y <>z <&0 >|w', 'echo <<<"here $x"',
-  '! true', 'echo a;;', 'echo (', 'if x; fi', 'echo "unterminated', "echo 'x", 'echo $(', 'echo ${', 'fi', 'done', '}', 'echo }', 'echo {', '{ echo }',
-  'a=1\nb=2 c', 'echo ${x#*/} ${x%/*}', 'echo $1 $# $@ $* $? $$ $! $- $0 ${10}', 'select x in a b; do y; done', 'echo a\\ b "c d"e\'f\'', '>out echo hi',
-  'cat <<A <<B\na\nA\nb\nB', 'echo $(echo `echo x`)', 'if [ "$(uname -m)" = x86_64 ]; then a; fi', 'x=${y:-$(z)}', 'echo "${a[@]}" "${#a[@]}"',
+  'echo $((1+2)) $(( (1) ))',
+  'x=$( (cd a; b) )',
+  'echo $(echo ")")',
+  'echo "$(echo "a b")"',
+  'case x in (a) b;; esac',
+  'case x in a|b) c;& d) e;;& esac',
+  'echo ${x:-"a b"} ${#x} ${x%%.*} ${x/a/b} ${x//a} ${!x} ${x[1]} ${@:2}',
+  "echo $'a\\'b' $\"x\"",
+  'cat <<-EOF\n\tx $y\n\tEOF\necho z',
+  'cat <<"E O"\nx\nE O\n',
+  'a | b |& c && ! d || e &',
+  'f() ( echo )',
+  'function g { x; }',
+  'for ((i=0;i<3;i++)); do echo $i; done',
+  '[[ -f x && $y =~ ^a(b|c)$ ]]',
+  '(( x++ ))',
+  'if a; then b; elif c; then d; else e; fi',
+  'while read -r l; do echo "$l"; done < f',
+  'until false; do :; done',
+  'echo a#b #c',
+  'echo \\\n  x',
+  'echo `a \\`b\\``',
+  'x=1 y=$x z',
+  'exec 3>&1 2>&3-',
+  'echo > >(cat)',
+  'diff <(a) <(b)',
+  '{ a; b; } 2>&1 | c',
+  'echo ~ ~/x ~root/y a~b',
+  'time sleep 1',
+  'echo {a,b}c',
+  'echo "${x:+$(echo y)}"',
+  'x=$(case $y in a) echo 1;; (b) echo 2;; esac)',
+  'echo $(cat <<EOF\n)\nEOF\n)',
+  'echo "a\\"b" \'c\\\'',
+  'a && \n b',
+  'a |\n b',
+  'for x\ndo y; done',
+  'for x in; do y; done',
+  'echo $ $. "$"',
+  'echo \\$x',
+  'echo ${x:?err msg}',
+  'cmd 2>/dev/null >&2 &>x &>>y <>z <&0 >|w',
+  'echo <<<"here $x"',
+  '! true',
+  'echo a;;',
+  'echo (',
+  'if x; fi',
+  'echo "unterminated',
+  "echo 'x",
+  'echo $(',
+  'echo ${',
+  'fi',
+  'done',
+  '}',
+  'echo }',
+  'echo {',
+  '{ echo }',
+  'a=1\nb=2 c',
+  'echo ${x#*/} ${x%/*}',
+  'echo $1 $# $@ $* $? $$ $! $- $0 ${10}',
+  'select x in a b; do y; done',
+  'echo a\\ b "c d"e\'f\'',
+  '>out echo hi',
+  'cat <<A <<B\na\nA\nb\nB',
+  'echo $(echo `echo x`)',
+  'if [ "$(uname -m)" = x86_64 ]; then a; fi',
+  'x=${y:-$(z)}',
+  'echo "${a[@]}" "${#a[@]}"',
 ];
 
 it('shell parser agrees with mvdan/sh on tricky constructs', { timeout: 120_000 }, async () => {

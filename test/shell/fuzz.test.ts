@@ -28,15 +28,96 @@ function survives(script: string): void {
 
 const SHELL_CHARS = [...' \t\n\\\'"`$(){}[]|&;<>#*?=~!-_/.:,%^@+0123456789abcxyzEOF'];
 const TOKENS = [
-  'if', 'then', 'elif', 'else', 'fi', 'for', 'in', 'do', 'done', 'while', 'until', 'case', 'esac', 'function', '{', '}', '!', '[[', ']]', 'time',
-  '(', ')', '((', '))', '$(', '${', '}', '$((', '`', '"', "'", "$'", '<<EOF', '<<-EOF', "<<'EOF'", 'EOF', '<<<', '>', '>>', '2>&1', '&>', '<(', '>(',
-  '|', '|&', '&&', '||', ';', ';;', ';&', '&', '\n', '\\\n', '#', 'a=1', 'x', '$x', '"$x"', 'curl', 'sh', '-c', 'apt-get', 'install', '-y', 'tar', 'xzf',
-  'sudo', 'env', 'xargs', 'eval', '.', 'cd', 'export', 'git', 'clone', 'rm', '-rf', '/var/lib/dpkg', '*',
+  'if',
+  'then',
+  'elif',
+  'else',
+  'fi',
+  'for',
+  'in',
+  'do',
+  'done',
+  'while',
+  'until',
+  'case',
+  'esac',
+  'function',
+  '{',
+  '}',
+  '!',
+  '[[',
+  ']]',
+  'time',
+  '(',
+  ')',
+  '((',
+  '))',
+  '$(',
+  '${',
+  '}',
+  '$((',
+  '`',
+  '"',
+  "'",
+  "$'",
+  '<<EOF',
+  '<<-EOF',
+  "<<'EOF'",
+  'EOF',
+  '<<<',
+  '>',
+  '>>',
+  '2>&1',
+  '&>',
+  '<(',
+  '>(',
+  '|',
+  '|&',
+  '&&',
+  '||',
+  ';',
+  ';;',
+  ';&',
+  '&',
+  '\n',
+  '\\\n',
+  '#',
+  'a=1',
+  'x',
+  '$x',
+  '"$x"',
+  'curl',
+  'sh',
+  '-c',
+  'apt-get',
+  'install',
+  '-y',
+  'tar',
+  'xzf',
+  'sudo',
+  'env',
+  'xargs',
+  'eval',
+  '.',
+  'cd',
+  'export',
+  'git',
+  'clone',
+  'rm',
+  '-rf',
+  '/var/lib/dpkg',
+  '*',
 ];
 
 describe('never throws, never hangs', () => {
   it('on random text', () => {
-    fc.assert(fc.property(fc.array(fc.constantFrom(...SHELL_CHARS), { maxLength: 400 }).map((a) => a.join('')), survives), { numRuns: 400 });
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom(...SHELL_CHARS), { maxLength: 400 }).map((a) => a.join('')),
+        survives,
+      ),
+      { numRuns: 400 },
+    );
   });
 
   it('on arbitrary unicode', () => {
@@ -44,9 +125,13 @@ describe('never throws, never hangs', () => {
   });
 
   it('on token soup', () => {
-    const soup = fc.array(fc.constantFrom(...TOKENS), { maxLength: 120 }).chain((tokens) =>
-      fc.array(fc.constantFrom(' ', '', '\n', '  '), { minLength: tokens.length, maxLength: tokens.length }).map((seps) => tokens.map((t, i) => t + seps[i]).join('')),
-    );
+    const soup = fc
+      .array(fc.constantFrom(...TOKENS), { maxLength: 120 })
+      .chain((tokens) =>
+        fc
+          .array(fc.constantFrom(' ', '', '\n', '  '), { minLength: tokens.length, maxLength: tokens.length })
+          .map((seps) => tokens.map((t, i) => t + seps[i]).join('')),
+      );
     fc.assert(fc.property(soup, survives), { numRuns: 400 });
   });
 

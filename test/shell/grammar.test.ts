@@ -9,43 +9,49 @@ import { renderList } from './render.js';
 
 /** [script, rendering of its syntax tree] — see render.ts for the notation. */
 const GOLDEN: Array<[string, string]> = [
-  ["echo hello world", "(echo hello world)"],
-  ["a=1 b+=2 env", "(a=1 b+=2 env)"],
-  ["x=", "(x=)"],
-  ["apt-get update && apt-get install -y curl || exit 1", "(apt-get update) && (apt-get install -y curl) || (exit 1)"],
-  ["a | b |& c", "(a) | (b) |& (c)"],
-  ["! a && time b", "! (a) && time (b)"],
-  ["sleep 1 & wait", "(sleep 1) &; (wait)"],
-  ["a; b\nc", "(a); (b); (c)"],
-  ["( cd /x && make ); { a; b; } > log 2>&1", "subshell{(cd /x) && (make)}; group{(a); (b)} >log 2>&1"],
-  ["if a; then b; elif c; then d; else e; fi", "if{(a)}then{(b)}elif{(c)}then{(d)}else{(e)}"],
-  ["for f in *.tar.gz; do tar xf \"$f\"; done", "for f in [*.tar.gz<glob>]{(tar xf \"${f}\")}"],
-  ["for x; do y; done", "for x{(y)}"],
-  ["for ((i=0; i<3; i++)); do echo $i; done", "for((i=0; i<3; i++)){(echo ${i})}"],
-  ["while read l; do echo \"$l\"; done < f", "while{(read l)}do{(echo \"${l}\")} <f"],
-  ["until a; do b; done", "until{(a)}do{(b)}"],
-  ["case \"$A\" in a|b) x;; (c) y;& *) z;; esac", "case \"${A}\"{a|b)(x);; c)(y);& *<glob>)(z);;}"],
-  ["f() { echo hi; }", "function f group{(echo hi)}"],
-  ["function g { x; } >out", "function g group{(x)} >out"],
-  ["[[ -f x && $y == z ]]", "[[ -f x ${y} == z ]]"],
-  ["(( n += 1 ))", "(( n += 1 ))"],
-  ["echo \"a $b ${c:-d e} $(f g) `h` $((1+2))\"", "(echo \"a ${b} ${c:-d e} $[(f g)] `(h)` $((1+2))\")"],
+  ['echo hello world', '(echo hello world)'],
+  ['a=1 b+=2 env', '(a=1 b+=2 env)'],
+  ['x=', '(x=)'],
+  ['apt-get update && apt-get install -y curl || exit 1', '(apt-get update) && (apt-get install -y curl) || (exit 1)'],
+  ['a | b |& c', '(a) | (b) |& (c)'],
+  ['! a && time b', '! (a) && time (b)'],
+  ['sleep 1 & wait', '(sleep 1) &; (wait)'],
+  ['a; b\nc', '(a); (b); (c)'],
+  ['( cd /x && make ); { a; b; } > log 2>&1', 'subshell{(cd /x) && (make)}; group{(a); (b)} >log 2>&1'],
+  ['if a; then b; elif c; then d; else e; fi', 'if{(a)}then{(b)}elif{(c)}then{(d)}else{(e)}'],
+  ['for f in *.tar.gz; do tar xf "$f"; done', 'for f in [*.tar.gz<glob>]{(tar xf "${f}")}'],
+  ['for x; do y; done', 'for x{(y)}'],
+  ['for ((i=0; i<3; i++)); do echo $i; done', 'for((i=0; i<3; i++)){(echo ${i})}'],
+  ['while read l; do echo "$l"; done < f', 'while{(read l)}do{(echo "${l}")} <f'],
+  ['until a; do b; done', 'until{(a)}do{(b)}'],
+  ['case "$A" in a|b) x;; (c) y;& *) z;; esac', 'case "${A}"{a|b)(x);; c)(y);& *<glob>)(z);;}'],
+  ['f() { echo hi; }', 'function f group{(echo hi)}'],
+  ['function g { x; } >out', 'function g group{(x)} >out'],
+  ['[[ -f x && $y == z ]]', '[[ -f x ${y} == z ]]'],
+  ['(( n += 1 ))', '(( n += 1 ))'],
+  ['echo "a $b ${c:-d e} $(f g) `h` $((1+2))"', '(echo "a ${b} ${c:-d e} $[(f g)] `(h)` $((1+2))")'],
   ["echo 'single' $'tab\\there' $\"loc\"", "(echo 'single' $'tab\there' \"loc\")"],
-  ["echo ${#x} ${x#*/} ${x%%.*} ${x/a/b} ${x//a/b} ${!p} ${a[1]} ${x:1:2} ${x^^}", "(echo ${#x} ${x#*/<glob>} ${x%%.*<glob>} ${x/a/b} ${x//a/b} ${!p} ${a[1]} ${x:1:2} ${x^^})"],
-  ["echo ~ ~/bin ~root/x a~b", "(echo ~<tilde> ~<tilde>/bin ~root<tilde>/x a~b)"],
-  ["echo *.txt [ab] {a,b} a\\*b \"*\"", "(echo *.txt<glob> [ab]<glob> {a,b}<brace> a*b \"*\")"],
-  ["cat <<EOF\nhello $name\nEOF", "(cat <<EOF<<\"hello ${name}\\n\">>)"],
-  ["cat <<'EOF' > f\nno $expansion\nEOF", "(cat <<'EOF'<<quoted \"no $expansion\\n\">> >f)"],
-  ["cat <<-EOF\n\tindented\n\tEOF", "(cat <<-EOF<<\"indented\\n\">>)"],
-  ["cat <<<\"here string\"", "(cat <<<\"here string\")"],
-  ["cmd 2>/dev/null 3>&1 >&2 &>all &>>more <in <>rw >|clobber", "(cmd 2>/dev/null 3>&1 >&2 &>all &>>more <in <>rw >|clobber)"],
-  ["diff <(sort a) >(cat)", "(diff <[(sort a)] >[(cat)])"],
-  ["echo a\\\nb \\\n c", "(echo ab c)"],
-  ["echo a # comment\n# whole line\necho b", "(echo a); (echo b)"],
-  ["x=$(case $y in a) echo 1;; esac)", "(x=$[case ${y}{a)(echo 1);;}])"],
-  ["echo $(echo $(echo deep))", "(echo $[(echo $[(echo deep)])])"],
-  ["echo done fi then", "(echo done fi then)"],
-  ["echo \"quoted \\\"inner\\\" \\$x\"", "(echo \"quoted \"inner\" $x\")"],
+  [
+    'echo ${#x} ${x#*/} ${x%%.*} ${x/a/b} ${x//a/b} ${!p} ${a[1]} ${x:1:2} ${x^^}',
+    '(echo ${#x} ${x#*/<glob>} ${x%%.*<glob>} ${x/a/b} ${x//a/b} ${!p} ${a[1]} ${x:1:2} ${x^^})',
+  ],
+  ['echo ~ ~/bin ~root/x a~b', '(echo ~<tilde> ~<tilde>/bin ~root<tilde>/x a~b)'],
+  ['echo *.txt [ab] {a,b} a\\*b "*"', '(echo *.txt<glob> [ab]<glob> {a,b}<brace> a*b "*")'],
+  ['cat <<EOF\nhello $name\nEOF', '(cat <<EOF<<"hello ${name}\\n">>)'],
+  ["cat <<'EOF' > f\nno $expansion\nEOF", '(cat <<\'EOF\'<<quoted "no $expansion\\n">> >f)'],
+  ['cat <<-EOF\n\tindented\n\tEOF', '(cat <<-EOF<<"indented\\n">>)'],
+  ['cat <<<"here string"', '(cat <<<"here string")'],
+  [
+    'cmd 2>/dev/null 3>&1 >&2 &>all &>>more <in <>rw >|clobber',
+    '(cmd 2>/dev/null 3>&1 >&2 &>all &>>more <in <>rw >|clobber)',
+  ],
+  ['diff <(sort a) >(cat)', '(diff <[(sort a)] >[(cat)])'],
+  ['echo a\\\nb \\\n c', '(echo ab c)'],
+  ['echo a # comment\n# whole line\necho b', '(echo a); (echo b)'],
+  ['x=$(case $y in a) echo 1;; esac)', '(x=$[case ${y}{a)(echo 1);;}])'],
+  ['echo $(echo $(echo deep))', '(echo $[(echo $[(echo deep)])])'],
+  ['echo done fi then', '(echo done fi then)'],
+  ['echo "quoted \\"inner\\" \\$x"', '(echo "quoted "inner" $x")'],
 ];
 
 describe('syntax tree', () => {
@@ -67,13 +73,16 @@ describe('syntax tree', () => {
     expect(quoted.kind).toBe('DoubleQuoted');
     const sub = quoted.kind === 'DoubleQuoted' ? quoted.parts[0]! : quoted;
     expect(sub.kind).toBe('CommandSubstitution');
-    const c = sub.kind === 'CommandSubstitution' ? (sub.body[0]!.pipelines[0]!.commands[0] as SimpleCommand) : undefined;
+    const c =
+      sub.kind === 'CommandSubstitution' ? (sub.body[0]!.pipelines[0]!.commands[0] as SimpleCommand) : undefined;
     expect(script.slice(c!.start, c!.end)).toBe('c d');
     expect(parsed.positionAt(c!.start)).toEqual({ line: 2, column: 8 });
     const heredoc = b.redirects[0]!.heredoc!;
     expect(script.slice(heredoc.start, heredoc.end)).toBe('x $(e)\n');
     const inner = heredoc.content.parts.find((p) => p.kind === 'CommandSubstitution');
-    expect(inner && inner.kind === 'CommandSubstitution' ? parsed.positionAt(inner.body[0]!.start) : undefined).toEqual({ line: 3, column: 5 });
+    expect(inner && inner.kind === 'CommandSubstitution' ? parsed.positionAt(inner.body[0]!.start) : undefined).toEqual(
+      { line: 3, column: 5 },
+    );
   });
 
   it('maps words inside backquotes back to the script', () => {

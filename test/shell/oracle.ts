@@ -21,7 +21,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { getProcessor, type File as MvFile, type Node as MvNode, type Pos as MvPos, type Redirect as MvRedirect, type Stmt as MvStmt } from 'sh-syntax';
+import {
+  getProcessor,
+  type File as MvFile,
+  type Node as MvNode,
+  type Pos as MvPos,
+  type Redirect as MvRedirect,
+  type Stmt as MvStmt,
+} from 'sh-syntax';
 import {
   commandEnd,
   parseShell,
@@ -55,7 +62,11 @@ async function mvParse(text: string): Promise<{ ok: true; file: MvFile } | { ok:
 /** mvdan reports UTF-8 byte offsets; this maps them to UTF-16 offsets of `text`. */
 function byteToUtf16(text: string): (byte: number) => number {
   let ascii = true;
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) { ascii = false; break; }
+  for (let i = 0; i < text.length; i++)
+    if (text.charCodeAt(i) > 0x7f) {
+      ascii = false;
+      break;
+    }
   if (ascii) return (b) => b;
   const map = new Map<number, number>();
   let byte = 0;
@@ -103,7 +114,13 @@ interface Probe {
   /** From a backquoted body: its offsets were mapped back through unescaping, so only lengths and literal values compare. */
   remapped: boolean;
   /** The word and, for an assignment, its whole text (name included). */
-  words: Array<{ word: Word; text: string; start: number; parts: Array<{ start: number; end: number }>; literal: boolean }>;
+  words: Array<{
+    word: Word;
+    text: string;
+    start: number;
+    parts: Array<{ start: number; end: number }>;
+    literal: boolean;
+  }>;
 }
 
 function shorten(s: string): string {
@@ -133,7 +150,11 @@ export async function compareAll(scripts: readonly string[]): Promise<OracleResu
     if (ours.errors.length > 0) {
       const theirs = await mvParse(script);
       if (theirs.ok) {
-        result.disagreements.push({ offset: ours.errors[0]!.start, subject: shorten(script), reason: `we reject: ${ours.errors[0]!.message} (line ${ours.errors[0]!.line})` });
+        result.disagreements.push({
+          offset: ours.errors[0]!.start,
+          subject: shorten(script),
+          reason: `we reject: ${ours.errors[0]!.message} (line ${ours.errors[0]!.line})`,
+        });
       } else result.bothRejected = true;
       continue;
     }
@@ -161,7 +182,10 @@ const BATCH_CHARS = 400_000;
  * as a whole could not be compared (mvdan rejected the concatenation, or the
  * statements do not line up); then each half is checked on its own.
  */
-async function inBatches<T extends { script: string; start?: number; end?: number }>(items: T[], check: (batch: T[]) => Promise<boolean>): Promise<void> {
+async function inBatches<T extends { script: string; start?: number; end?: number }>(
+  items: T[],
+  check: (batch: T[]) => Promise<boolean>,
+): Promise<void> {
   let from = 0;
   while (from < items.length) {
     let size = 0;
@@ -204,7 +228,15 @@ function regionEnd(script: string, list: StatementList): number {
   return end;
 }
 
-function collect(script: string, list: StatementList, regions: Region[], probes: Probe[], top: boolean, out: Disagreement[], remapped = false): void {
+function collect(
+  script: string,
+  list: StatementList,
+  regions: Region[],
+  probes: Probe[],
+  top: boolean,
+  out: Disagreement[],
+  remapped = false,
+): void {
   if (list.length === 0) return;
   if (!top) regions.push({ script, start: list[0]!.start, end: regionEnd(script, list), statements: list, out });
   for (const st of list) {
@@ -215,8 +247,22 @@ function collect(script: string, list: StatementList, regions: Region[], probes:
         // binary command, so check each one as its own region.
         if (!single) {
           const ownStatement: Statement = {
-            kind: 'Statement', operators: [], background: false, start: c.start, end: commandEnd(c),
-            pipelines: [{ kind: 'Pipeline', negated: false, timed: false, commands: [c], pipeStderr: [], start: c.start, end: commandEnd(c) }],
+            kind: 'Statement',
+            operators: [],
+            background: false,
+            start: c.start,
+            end: commandEnd(c),
+            pipelines: [
+              {
+                kind: 'Pipeline',
+                negated: false,
+                timed: false,
+                commands: [c],
+                pipeStderr: [],
+                start: c.start,
+                end: commandEnd(c),
+              },
+            ],
           };
           let end = commandEnd(c);
           for (const r of c.redirects) end = Math.max(end, heredocEnd(script, r));
@@ -228,18 +274,37 @@ function collect(script: string, list: StatementList, regions: Region[], probes:
   }
 }
 
-function collectCommand(script: string, c: Command, regions: Region[], probes: Probe[], out: Disagreement[], remapped = false): void {
+function collectCommand(
+  script: string,
+  c: Command,
+  regions: Region[],
+  probes: Probe[],
+  out: Disagreement[],
+  remapped = false,
+): void {
   for (const r of c.redirects) collectWord(script, r.target, regions, probes, out);
   for (const r of c.redirects) if (r.heredoc) collectWord(script, r.heredoc.content, regions, probes, out);
   switch (c.kind) {
     case 'SimpleCommand': {
       const words: Probe['words'] = [];
       for (const a of c.assignments) {
-        words.push({ word: a.value, text: script.slice(a.start, a.end), start: a.start, parts: partSpans(a.value.parts, a.start, a.end), literal: isLiteral(a.value.parts) });
+        words.push({
+          word: a.value,
+          text: script.slice(a.start, a.end),
+          start: a.start,
+          parts: partSpans(a.value.parts, a.start, a.end),
+          literal: isLiteral(a.value.parts),
+        });
         collectWord(script, a.value, regions, probes, out);
       }
       for (const w of c.words) {
-        words.push({ word: w, text: w.text, start: w.start, parts: partSpans(w.parts, w.start, w.end), literal: isLiteral(w.parts) });
+        words.push({
+          word: w,
+          text: w.text,
+          start: w.start,
+          parts: partSpans(w.parts, w.start, w.end),
+          literal: isLiteral(w.parts),
+        });
         collectWord(script, w, regions, probes, out);
       }
       probes.push({ script, out, command: c, words, remapped });
@@ -323,7 +388,8 @@ function partSpans(parts: WordPart[], wordStart: number, wordEnd: number): Array
   let prevLiteral = false;
   for (const p of parts) {
     const literal = p.kind === 'Literal' || p.kind === 'Tilde';
-    if (literal && prevLiteral && out.length > 0 && out[out.length - 1]!.end === p.start) out[out.length - 1]!.end = p.end;
+    if (literal && prevLiteral && out.length > 0 && out[out.length - 1]!.end === p.start)
+      out[out.length - 1]!.end = p.end;
     else out.push({ start: p.start, end: p.end });
     prevLiteral = literal;
   }
@@ -370,9 +436,20 @@ function commandSpan(c: Command): { start: number; end: number } | null {
   return { start: c.start, end: c.end };
 }
 
-function compareRedirects(script: string, ours: Redirect[], theirs: MvRedirect[], map: (b: number) => number, base: number, out: Disagreement[]): void {
+function compareRedirects(
+  script: string,
+  ours: Redirect[],
+  theirs: MvRedirect[],
+  map: (b: number) => number,
+  base: number,
+  out: Disagreement[],
+): void {
   if (ours.length !== theirs.length) {
-    out.push({ offset: ours[0]?.start ?? base, subject: shorten(script.slice(ours[0]?.start ?? base, ours[ours.length - 1]?.end ?? base)), reason: `redirections: ours ${ours.length}, mvdan ${theirs.length}` });
+    out.push({
+      offset: ours[0]?.start ?? base,
+      subject: shorten(script.slice(ours[0]?.start ?? base, ours[ours.length - 1]?.end ?? base)),
+      reason: `redirections: ours ${ours.length}, mvdan ${theirs.length}`,
+    });
     return;
   }
   ours.forEach((r, i) => {
@@ -390,10 +467,21 @@ function compareRedirects(script: string, ours: Redirect[], theirs: MvRedirect[]
   });
 }
 
-function compareStatements(script: string, region: Region, stmts: MvStmt[], base: number, map: (b: number) => number, out: Disagreement[]): void {
+function compareStatements(
+  script: string,
+  region: Region,
+  stmts: MvStmt[],
+  base: number,
+  map: (b: number) => number,
+  out: Disagreement[],
+): void {
   const ours = region.statements;
   if (ours.length !== stmts.length) {
-    out.push({ offset: region.start, subject: shorten(script.slice(region.start, region.end)), reason: `statements: ours ${ours.length}, mvdan ${stmts.length}` });
+    out.push({
+      offset: region.start,
+      subject: shorten(script.slice(region.start, region.end)),
+      reason: `statements: ours ${ours.length}, mvdan ${stmts.length}`,
+    });
     return;
   }
   ours.forEach((st, i) => {
@@ -402,21 +490,31 @@ function compareStatements(script: string, region: Region, stmts: MvStmt[], base
     const tEnd = stmtEnd(t, map, base);
     const subject = shorten(script.slice(st.start, statementEnd(st)));
     if (statementStart(st) !== tStart || statementEnd(st) !== tEnd) {
-      out.push({ offset: st.start, subject, reason: `statement span: ours [${st.start},${statementEnd(st)}), mvdan [${tStart},${tEnd})` });
+      out.push({
+        offset: st.start,
+        subject,
+        reason: `statement span: ours [${st.start},${statementEnd(st)}), mvdan [${tStart},${tEnd})`,
+      });
       return;
     }
-    if (st.background !== t.Background) out.push({ offset: st.start, subject, reason: `background: ours ${st.background}, mvdan ${t.Background}` });
+    if (st.background !== t.Background)
+      out.push({ offset: st.start, subject, reason: `background: ours ${st.background}, mvdan ${t.Background}` });
     if (st.pipelines.length === 1 && st.pipelines[0]!.commands.length === 1) {
       const p = st.pipelines[0]!;
       const c = p.commands[0]!;
-      if (p.negated !== t.Negated) out.push({ offset: st.start, subject, reason: `negation: ours ${p.negated}, mvdan ${t.Negated}` });
+      if (p.negated !== t.Negated)
+        out.push({ offset: st.start, subject, reason: `negation: ours ${p.negated}, mvdan ${t.Negated}` });
       let span = commandSpan(c);
       // mvdan wraps a timed pipeline in a TimeClause that starts at `time`.
       if (p.timed) span = { start: p.start, end: commandEnd(c) };
       const tCmd: MvNode | null = t.Cmd;
       const tSpan = tCmd ? { start: off(tCmd.Pos, map, base), end: off(tCmd.End, map, base) } : null;
       if (JSON.stringify(span) !== JSON.stringify(tSpan)) {
-        out.push({ offset: st.start, subject, reason: `command span: ours ${JSON.stringify(span)}, mvdan ${JSON.stringify(tSpan)}` });
+        out.push({
+          offset: st.start,
+          subject,
+          reason: `command span: ours ${JSON.stringify(span)}, mvdan ${JSON.stringify(tSpan)}`,
+        });
       }
       compareRedirects(script, c.redirects, t.Redirs, map, base, out);
     }
@@ -435,7 +533,11 @@ async function checkRegionBatch(regions: Region[]): Promise<boolean> {
   if (!parsed.ok) {
     if (regions.length > 1) return false;
     const r = regions[0]!;
-    r.out.push({ offset: r.start, subject: shorten(r.script.slice(r.start, r.end)), reason: `mvdan rejects ${r.start === 0 && r.end === r.script.length ? 'the script' : 'the region alone'}: ${parsed.message}` });
+    r.out.push({
+      offset: r.start,
+      subject: shorten(r.script.slice(r.start, r.end)),
+      reason: `mvdan rejects ${r.start === 0 && r.end === r.script.length ? 'the script' : 'the region alone'}: ${parsed.message}`,
+    });
     return true;
   }
   const total = regions.reduce((n, r) => n + r.statements.length, 0);
@@ -477,7 +579,11 @@ async function checkProbeBatch(probes: Probe[]): Promise<boolean> {
   if (!parsed.ok || parsed.file.Stmts.length !== probes.length) {
     if (probes.length > 1) return false;
     const p = probes[0]!;
-    p.out.push({ offset: p.command.start, subject: subjectOf(p), reason: `mvdan does not read our words as words: ${parsed.ok ? 'statement count' : parsed.message}` });
+    p.out.push({
+      offset: p.command.start,
+      subject: subjectOf(p),
+      reason: `mvdan does not read our words as words: ${parsed.ok ? 'statement count' : parsed.message}`,
+    });
     return true;
   }
   const map = byteToUtf16(text);
@@ -487,7 +593,11 @@ async function checkProbeBatch(probes: Probe[]): Promise<boolean> {
     const st = parsed.file.Stmts[i]!;
     const starts = wordStarts[i]!;
     if (st.Redirs.length !== p.words.length) {
-      out.push({ offset: p.command.start, subject: subjectOf(p), reason: `words: ours ${p.words.length}, mvdan ${st.Redirs.length}` });
+      out.push({
+        offset: p.command.start,
+        subject: subjectOf(p),
+        reason: `words: ours ${p.words.length}, mvdan ${st.Redirs.length}`,
+      });
       return;
     }
     p.words.forEach((w, j) => {
@@ -497,17 +607,33 @@ async function checkProbeBatch(probes: Probe[]): Promise<boolean> {
       const tEnd = map(r.Word.End.Offset) + shift;
       const end = w.start + w.text.length;
       if (tStart !== w.start || tEnd !== end) {
-        out.push({ offset: w.start, subject: subjectOf(p), reason: `word ${JSON.stringify(w.text)}: mvdan reads [${tStart - w.start},${tEnd - w.start})` });
+        out.push({
+          offset: w.start,
+          subject: subjectOf(p),
+          reason: `word ${JSON.stringify(w.text)}: mvdan reads [${tStart - w.start},${tEnd - w.start})`,
+        });
         return;
       }
-      const theirParts = mergeDollarParts(text, r.Word.Parts.map((q) => ({ start: map(q.Pos.Offset) + shift, end: map(q.End.Offset) + shift })), shift);
+      const theirParts = mergeDollarParts(
+        text,
+        r.Word.Parts.map((q) => ({ start: map(q.Pos.Offset) + shift, end: map(q.End.Offset) + shift })),
+        shift,
+      );
       if (!p.remapped && JSON.stringify(theirParts) !== JSON.stringify(w.parts)) {
-        out.push({ offset: w.start, subject: subjectOf(p), reason: `parts of ${JSON.stringify(w.text)}: ours ${JSON.stringify(w.parts.map((q) => [q.start - w.start, q.end - w.start]))}, mvdan ${JSON.stringify(theirParts.map((q) => [q.start - w.start, q.end - w.start]))}` });
+        out.push({
+          offset: w.start,
+          subject: subjectOf(p),
+          reason: `parts of ${JSON.stringify(w.text)}: ours ${JSON.stringify(w.parts.map((q) => [q.start - w.start, q.end - w.start]))}, mvdan ${JSON.stringify(theirParts.map((q) => [q.start - w.start, q.end - w.start]))}`,
+        });
         return;
       }
       const theirLiteral = r.Word.Lit !== '';
       if (theirLiteral !== (w.literal && w.text !== '') || (theirLiteral && r.Word.Lit !== w.text)) {
-        out.push({ offset: w.start, subject: subjectOf(p), reason: `literal ${JSON.stringify(w.text)}: ours ${w.literal}, mvdan ${JSON.stringify(r.Word.Lit)}` });
+        out.push({
+          offset: w.start,
+          subject: subjectOf(p),
+          reason: `literal ${JSON.stringify(w.text)}: ours ${w.literal}, mvdan ${JSON.stringify(r.Word.Lit)}`,
+        });
       }
     });
   });
@@ -520,7 +646,11 @@ async function checkProbeBatch(probes: Probe[]): Promise<boolean> {
  * mvdan keeps a `$` that starts no expansion (`$.`, `a$`) as a literal part of
  * its own; we keep it in the surrounding literal text. Merge such parts.
  */
-function mergeDollarParts(text: string, parts: Array<{ start: number; end: number }>, shift: number): Array<{ start: number; end: number }> {
+function mergeDollarParts(
+  text: string,
+  parts: Array<{ start: number; end: number }>,
+  shift: number,
+): Array<{ start: number; end: number }> {
   const plain = (q: { start: number; end: number }): boolean => {
     const t = text.slice(q.start - shift, q.end - shift);
     return !/^['"`]|^\$[{('"A-Za-z0-9_@*#?$!-]/.test(t);
@@ -528,7 +658,14 @@ function mergeDollarParts(text: string, parts: Array<{ start: number; end: numbe
   const out: Array<{ start: number; end: number }> = [];
   for (const q of parts) {
     const prev = out[out.length - 1];
-    if (prev !== undefined && prev.end === q.start && plain(prev) && plain(q) && (text[prev.end - 1 - shift] === '$' || text[q.start - shift] === '$')) prev.end = q.end;
+    if (
+      prev !== undefined &&
+      prev.end === q.start &&
+      plain(prev) &&
+      plain(q) &&
+      (text[prev.end - 1 - shift] === '$' || text[q.start - shift] === '$')
+    )
+      prev.end = q.end;
     else out.push({ ...q });
   }
   return out;

@@ -7,7 +7,11 @@ import { expect, it } from 'vitest';
 import { analyzeScript, removedByScript, scopeOf } from '../../src/shell/index.js';
 
 const CASES: Array<[string, string, boolean]> = [
-  ['apt-get update && apt-get install -y jq && rm -rf /var/lib/apt/lists/*', '/var/lib/apt/lists/deb.debian.org_debian_dists_bookworm_main_binary-amd64_Packages', true],
+  [
+    'apt-get update && apt-get install -y jq && rm -rf /var/lib/apt/lists/*',
+    '/var/lib/apt/lists/deb.debian.org_debian_dists_bookworm_main_binary-amd64_Packages',
+    true,
+  ],
   ['apt-get update && rm -rf /var/lib/apt/lists/*', '/var/lib/apt/lists/partial/x.xz', true],
   ['rm -rf /var/lib/apt/lists/*', '/var/lib/apt/lists', false],
   ['rm -rf /var/lib/apt/lists/*', '/var/lib/apt/listsx/a', false],

@@ -33,7 +33,9 @@ export function renderCommand(c: Command): string {
       return `group{${renderList(c.body)}}${redirects(c)}`;
     case 'If':
       return (
-        c.branches.map((b, i) => `${i === 0 ? 'if' : 'elif'}{${renderList(b.condition)}}then{${renderList(b.body)}}`).join('') +
+        c.branches
+          .map((b, i) => `${i === 0 ? 'if' : 'elif'}{${renderList(b.condition)}}then{${renderList(b.body)}}`)
+          .join('') +
         (c.elseBody ? `else{${renderList(c.elseBody)}}` : '') +
         redirects(c)
       );
@@ -75,8 +77,16 @@ export function renderPart(p: WordPart): string {
     case 'Tilde':
       return `~${p.user}<tilde>`;
     case 'Parameter': {
-      let inner = (p.length ? '#' : '') + (p.indirect ? '!' : '') + p.name + (p.subscript !== undefined ? `[${p.subscript}]` : '');
-      if (p.operator) inner += p.operator + (p.operand ? renderWord(p.operand) : '') + (p.replacement ? `/${renderWord(p.replacement)}` : '');
+      let inner =
+        (p.length ? '#' : '') +
+        (p.indirect ? '!' : '') +
+        p.name +
+        (p.subscript !== undefined ? `[${p.subscript}]` : '');
+      if (p.operator)
+        inner +=
+          p.operator +
+          (p.operand ? renderWord(p.operand) : '') +
+          (p.replacement ? `/${renderWord(p.replacement)}` : '');
       return `\${${inner}}`;
     }
     case 'CommandSubstitution':

@@ -15,11 +15,21 @@ export function summarize(i: Intent): string {
         return prefix + name + (p.version !== undefined ? `@${p.version}` : '');
       });
       const from = (i.from ?? []).map((f) => `from=${f.kind}${f.kind === 'input' ? '' : `:${word(f.path)}`}`);
-      const flags = [i.global ? 'global' : '', i.insecure ? 'insecure' : '', i.listKnown ? '' : '(list not known)'].filter((f) => f !== '');
+      const flags = [
+        i.global ? 'global' : '',
+        i.insecure ? 'insecure' : '',
+        i.listKnown ? '' : '(list not known)',
+      ].filter((f) => f !== '');
       return ['install', i.manager, ...pkgs, ...from, ...flags].join(' ');
     }
     case 'Download': {
-      const to = i.output ? word(i.output) : i.pipedTo !== undefined ? `| ${i.pipedTo}` : i.pipedToCommand !== undefined ? '| ?' : 'stdout';
+      const to = i.output
+        ? word(i.output)
+        : i.pipedTo !== undefined
+          ? `| ${i.pipedTo}`
+          : i.pipedToCommand !== undefined
+            ? '| ?'
+            : 'stdout';
       return `download ${i.tool} ${word(i.url)} -> ${to}${i.insecure ? ' insecure' : ''}`;
     }
     case 'Verify': {

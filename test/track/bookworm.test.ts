@@ -36,7 +36,8 @@ describeEngine('debian:bookworm + jq + curl', () => {
 
   it('finds the packages with purls, sources and valid licenses', () => {
     const names = new Set(cat.packages.map((p) => p.name));
-    for (const n of ['jq', 'curl', 'libcurl4', 'libc6', 'base-files', 'ca-certificates']) expect(names.has(n), n).toBe(true);
+    for (const n of ['jq', 'curl', 'libcurl4', 'libc6', 'base-files', 'ca-certificates'])
+      expect(names.has(n), n).toBe(true);
     const curl = cat.packages.find((p) => p.name === 'curl')!;
     expect(curl.purl).toMatch(/^pkg:deb\/debian\/curl@7\.88\.1-10%2Bdeb12u\d+\?arch=amd64&distro=debian-12$/);
     expect(curl.source?.name).toBe('curl');
@@ -69,7 +70,9 @@ describeEngine('debian:bookworm + jq + curl', () => {
     }
     // Naive matching (listed paths as written) would leave far more unowned, as DESIGN.md measured.
     const listed = new Set(cat.packages.flatMap((p) => p.files.map(normalizePath)));
-    const naive = [...fs.entries()].filter((e) => (e.kind === 'file' || e.kind === 'symlink') && !listed.has(e.path)).length;
+    const naive = [...fs.entries()].filter(
+      (e) => (e.kind === 'file' || e.kind === 'symlink') && !listed.has(e.path),
+    ).length;
     console.log(`[bookworm+jq+curl] naive matching leaves ${naive} of ${own.counts.considered} unowned`);
     expect(naive).toBeGreaterThan(own.counts.unowned + 500);
   });

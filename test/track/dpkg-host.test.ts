@@ -23,7 +23,9 @@ describe.skipIf(!onDebian)('dpkg on this host', () => {
     byName = new Map(result.packages.map((p) => [p.name, p]));
     const dep5 = result.packages.filter((p) => p.properties['copyright-format'] === 'dep5').length;
     const withRef = result.packages.filter((p) => p.licenseExpression?.includes('LicenseRef-')).length;
-    const onlyRef = result.packages.filter((p) => p.licenseExpression && !/(^|[ (])(?!LicenseRef-)[A-Za-z0-9]/.test(p.licenseExpression)).length;
+    const onlyRef = result.packages.filter(
+      (p) => p.licenseExpression && !/(^|[ (])(?!LicenseRef-)[A-Za-z0-9]/.test(p.licenseExpression),
+    ).length;
     const unknown = result.packages.filter((p) => !p.licenseExpression).length;
     console.log(
       `[host dpkg] ${result.packages.length} packages in ${ms.toFixed(0)} ms; DEP-5 copyright: ${dep5} ` +
@@ -58,7 +60,11 @@ describe.skipIf(!onDebian)('dpkg on this host', () => {
     expect(libc6.purl).toMatch(/^pkg:deb\/debian\/libc6@[^?]+\?arch=amd64&distro=debian-12$/);
     const bash = byName.get('bash')!;
     expect(bash.licenseExpression).toMatch(/^GPL-3\.0-or-later\b/);
-    expect(bash.licenses[0]).toMatchObject({ original: 'GPL-3+', path: '/usr/share/doc/bash/copyright', confidence: 'declared' });
+    expect(bash.licenses[0]).toMatchObject({
+      original: 'GPL-3+',
+      path: '/usr/share/doc/bash/copyright',
+      confidence: 'declared',
+    });
     for (const [name, expected] of [
       ['jq', 'MIT'],
       ['curl', 'curl'],
@@ -73,7 +79,8 @@ describe.skipIf(!onDebian)('dpkg on this host', () => {
   it('keeps license texts from the image and the file they came from', () => {
     const withText = result.packages.filter((p) => p.licenseTexts.length > 0);
     expect(withText.length).toBeGreaterThan(result.packages.length / 4);
-    for (const p of withText) for (const t of p.licenseTexts) expect(t.path).toMatch(/^\/usr\/share\/doc\/[^/]+\/copyright$/);
+    for (const p of withText)
+      for (const t of p.licenseTexts) expect(t.path).toMatch(/^\/usr\/share\/doc\/[^/]+\/copyright$/);
   });
 
   it('reads owned files from info/*.list (multi-arch names too) and they exist', () => {

@@ -83,7 +83,9 @@ describe('apk installed database (handwritten fixture)', () => {
   });
   it('reads F/R file lists and Z checksums', () => {
     expect(by('musl').files).toEqual(['/lib', '/lib/ld-musl-x86_64.so.1', '/lib/libc.musl-x86_64.so.1']);
-    expect(by('musl').fileDigests).toEqual({ '/lib/ld-musl-x86_64.so.1': 'sha1:000102030405060708090a0b0c0d0e0f10111213' });
+    expect(by('musl').fileDigests).toEqual({
+      '/lib/ld-musl-x86_64.so.1': 'sha1:000102030405060708090a0b0c0d0e0f10111213',
+    });
     expect(by('busybox').files).toEqual(['/bin', '/bin/busybox', '/etc', '/etc/securetty']);
     expect(by('weird-license').files).toEqual(['/usr/share/weird', '/usr/share/weird/a file with spaces']);
   });
@@ -127,7 +129,8 @@ Status: install ok installed
     '/var/lib/dpkg/status': status,
     '/var/lib/dpkg/info/good.list': '/.\n/usr\n/usr/bin\n/usr/bin/good\n/usr/bin/gone\n',
     '/usr/bin/good': 'x',
-    '/usr/share/doc/good/copyright': 'Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\nFiles: *\nCopyright: me\nLicense: Frobnicator-Public-License\n',
+    '/usr/share/doc/good/copyright':
+      'Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\nFiles: *\nCopyright: me\nLicense: Frobnicator-Public-License\n',
   });
   const r = catalog(fs, { catalogers: [dpkgCataloger] });
   it('keeps well-formed entries and reports the rest', () => {
@@ -169,7 +172,8 @@ describe('ownership mechanics', () => {
       '/var/lib/dpkg/info/orig.list': '/usr/bin/tool\n',
       '/var/lib/dpkg/info/diverter.list': '/usr/bin/tool\n',
       '/var/lib/dpkg/diversions': '/usr/bin/tool\n/usr/bin/tool.orig\ndiverter\n',
-      '/var/lib/dpkg/alternatives/editor': 'auto\n/usr/bin/editor\neditor.1.gz\n/usr/share/man/man1/editor.1.gz\n\n/usr/bin/tool\n50\n\n',
+      '/var/lib/dpkg/alternatives/editor':
+        'auto\n/usr/bin/editor\neditor.1.gz\n/usr/share/man/man1/editor.1.gz\n\n/usr/bin/tool\n50\n\n',
       '/usr/bin/tool': 'diverter copy',
       '/usr/bin/tool.orig': 'orig copy',
       '/usr/bin/editor': { symlink: '/etc/alternatives/editor' },
@@ -180,16 +184,28 @@ describe('ownership mechanics', () => {
     });
     const r = catalog(fs, { catalogers: [dpkgCataloger] });
     const own = mapOwnership(fs, r.packages);
-    expect(own.owners.get('/usr/bin/tool')).toMatchObject({ kind: 'package', pkg: { name: 'diverter' }, via: 'file-list' });
-    expect(own.owners.get('/usr/bin/tool.orig')).toMatchObject({ kind: 'package', pkg: { name: 'orig' }, via: 'diversion' });
+    expect(own.owners.get('/usr/bin/tool')).toMatchObject({
+      kind: 'package',
+      pkg: { name: 'diverter' },
+      via: 'file-list',
+    });
+    expect(own.owners.get('/usr/bin/tool.orig')).toMatchObject({
+      kind: 'package',
+      pkg: { name: 'orig' },
+      via: 'diversion',
+    });
     expect(own.owners.get('/usr/bin/editor')).toMatchObject({ kind: 'generated', by: 'update-alternatives' });
-    expect(own.owners.get('/usr/share/man/man1/editor.1.gz')).toMatchObject({ kind: 'generated', by: 'update-alternatives' });
+    expect(own.owners.get('/usr/share/man/man1/editor.1.gz')).toMatchObject({
+      kind: 'generated',
+      by: 'update-alternatives',
+    });
     expect(own.unowned).toEqual(['/bin', '/tmp/stray']);
   });
 });
 
 describe('Go build info formats', () => {
-  const mod = 'path\texample.com/cmd/app\nmod\texample.com/app\tv1.2.3\th1:abc=\ndep\tgolang.org/x/sys\tv0.1.0\th1:def=\n=>\t../sys\t(devel)\t\n';
+  const mod =
+    'path\texample.com/cmd/app\nmod\texample.com/app\tv1.2.3\th1:abc=\ndep\tgolang.org/x/sys\tv0.1.0\th1:def=\n=>\t../sys\t(devel)\t\n';
   it('reads the pre-1.18 pointer format through the load segment', () => {
     // Layout inside the segment (mapped at vaddr 0x400000): [0] magic+ptrsize+flags,
     // [16] ptr to version string header, [24] ptr to modinfo header,
@@ -224,7 +240,10 @@ describe('Go build info formats', () => {
   });
   it('reads the inline varint format and catalogs modules, replacements and stdlib', () => {
     const elf = inlineBuildInfoElf('go1.22.1', mod);
-    const fs = new MemoryFs({ '/usr/local/bin/app': { content: elf, mode: 0o755 }, '/usr/local/bin/data': { content: elf, mode: 0o644 } });
+    const fs = new MemoryFs({
+      '/usr/local/bin/app': { content: elf, mode: 0o755 },
+      '/usr/local/bin/data': { content: elf, mode: 0o644 },
+    });
     const r = catalog(fs, { catalogers: [goBinaryCataloger] });
     expect(r.packages.map((p) => p.purl)).toEqual([
       'pkg:golang/example.com/app@v1.2.3',
@@ -239,8 +258,18 @@ describe('Go build info formats', () => {
     // The same bytes in a read-only segment: a program that mentions the magic, not Go's build information.
     const readOnly = Buffer.from(elf);
     readOnly.writeUInt32LE(4, 64 + 4); // p_flags: PF_R
-    const fs = new MemoryFs({ '/bin/go-app': { content: elf, mode: 0o755 }, '/bin/mentions': { content: readOnly, mode: 0o755 }, '/bin/script': { content: '#!/bin/sh\n' + 'x'.repeat(80), mode: 0o755 } });
-    const whole: SnapshotFs = { stat: (p) => fs.stat(p), readFile: (p) => fs.readFile(p), list: (p) => fs.list(p), entries: () => fs.entries(), resolve: (p) => fs.resolve(p) };
+    const fs = new MemoryFs({
+      '/bin/go-app': { content: elf, mode: 0o755 },
+      '/bin/mentions': { content: readOnly, mode: 0o755 },
+      '/bin/script': { content: '#!/bin/sh\n' + 'x'.repeat(80), mode: 0o755 },
+    });
+    const whole: SnapshotFs = {
+      stat: (p) => fs.stat(p),
+      readFile: (p) => fs.readFile(p),
+      list: (p) => fs.list(p),
+      entries: () => fs.entries(),
+      resolve: (p) => fs.resolve(p),
+    };
     for (const view of [fs, whole]) {
       const r = catalog(view, { catalogers: [goBinaryCataloger] });
       expect(new Set(r.packages.map((p) => p.metadataPath))).toEqual(new Set(['/bin/go-app']));

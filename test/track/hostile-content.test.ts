@@ -20,12 +20,21 @@ import { sampleProvenance } from '../helpers/provenance.js';
 
 /** The provenance a build of this root would have, the tracker's part real. */
 function provenanceOf(root: string): Provenance {
-  const tracker = new Tracker([{ index: 0, base: { kind: 'image', ref: 'hostile:1', imageId: 'sha256:' + 'e'.repeat(64) }, steps: [], fs: new DirFs(root) }]);
+  const tracker = new Tracker([
+    {
+      index: 0,
+      base: { kind: 'image', ref: 'hostile:1', imageId: 'sha256:' + 'e'.repeat(64) },
+      steps: [],
+      fs: new DirFs(root),
+    },
+  ]);
   const r = tracker.result(0);
   const sample = sampleProvenance();
   return {
     ...sample,
-    stages: [{ index: 0, base: { kind: 'image', ref: 'hostile:1', imageId: 'sha256:' + 'e'.repeat(64) }, target: true }],
+    stages: [
+      { index: 0, base: { kind: 'image', ref: 'hostile:1', imageId: 'sha256:' + 'e'.repeat(64) }, target: true },
+    ],
     steps: [],
     packages: r.packages,
     buildPackages: r.buildPackages,
@@ -35,7 +44,10 @@ function provenanceOf(root: string): Provenance {
   };
 }
 
-type Doc = { metadata: { component: { properties: Array<{ name: string; value: string }> } }; components: Array<Record<string, unknown>> };
+type Doc = {
+  metadata: { component: { properties: Array<{ name: string; value: string }> } };
+  components: Array<Record<string, unknown>>;
+};
 
 describe('hostile image content (no engine)', () => {
   let prov: Provenance;
@@ -49,9 +61,16 @@ describe('hostile image content (no engine)', () => {
 
   it('reads every package it can, with the license exactly as declared or none', () => {
     const got = prov.packages
-      .map((r) => ({ ecosystem: r.package.ecosystem, name: r.package.name, version: r.package.version, license: r.package.licenseExpression }))
+      .map((r) => ({
+        ecosystem: r.package.ecosystem,
+        name: r.package.name,
+        version: r.package.version,
+        license: r.package.licenseExpression,
+      }))
       .sort((a, b) => `${a.ecosystem}/${a.name}/${a.version}`.localeCompare(`${b.ecosystem}/${b.name}/${b.version}`));
-    const want = [...EXPECTED_PACKAGES].sort((a, b) => `${a.ecosystem}/${a.name}/${a.version}`.localeCompare(`${b.ecosystem}/${b.name}/${b.version}`));
+    const want = [...EXPECTED_PACKAGES].sort((a, b) =>
+      `${a.ecosystem}/${a.name}/${a.version}`.localeCompare(`${b.ecosystem}/${b.name}/${b.version}`),
+    );
     expect(got).toEqual(want);
     for (const r of prov.packages) {
       // Unknown licenses say why; known ones come from a statement in the metadata.
@@ -62,7 +81,10 @@ describe('hostile image content (no engine)', () => {
 
   it('records each file it could not read, with the reason', () => {
     for (const [file, reason] of EXPECTED_PROBLEMS) {
-      expect(prov.problems.some((p) => p.path === file && reason.test(p.reason)), `${file} ${reason}`).toBe(true);
+      expect(
+        prov.problems.some((p) => p.path === file && reason.test(p.reason)),
+        `${file} ${reason}`,
+      ).toBe(true);
     }
   });
 
@@ -70,29 +92,51 @@ describe('hostile image content (no engine)', () => {
     const props = doc.metadata.component.properties;
     expect(props.find((p) => p.name === 'scannable:problems')?.value).toBe(String(prov.problems.length));
     const listed = props.filter((p) => p.name === 'scannable:problem').map((p) => p.value);
-    for (const [file, reason] of EXPECTED_PROBLEMS) expect(listed.some((l) => l.startsWith(`${file}: `) && reason.test(l)), `${file}`).toBe(true);
+    for (const [file, reason] of EXPECTED_PROBLEMS)
+      expect(
+        listed.some((l) => l.startsWith(`${file}: `) && reason.test(l)),
+        `${file}`,
+      ).toBe(true);
     expect(await validateCycloneDX(doc as unknown as Record<string, unknown>)).toBeNull();
   });
 
-  it('lists only files that exist as a package\'s evidence (a list naming missing files invents none)', () => {
-    const good = doc.components.find((c) => c.name === 'good') as { evidence?: { occurrences?: Array<{ location: string }> } };
+  it("lists only files that exist as a package's evidence (a list naming missing files invents none)", () => {
+    const good = doc.components.find((c) => c.name === 'good') as {
+      evidence?: { occurrences?: Array<{ location: string }> };
+    };
     expect(good.evidence?.occurrences?.map((o) => o.location)).toEqual(['/usr/bin/good']);
     const prop = prov.packages.find((r) => r.package.name === 'prop')!;
-    expect(prop.files).toEqual(['/usr/lib/python3/dist-packages/prop-1.0.dist-info/METADATA', '/usr/lib/python3/dist-packages/prop-1.0.dist-info/RECORD', '/usr/lib/python3/dist-packages/prop/__init__.py'].filter((f) => prop.files.includes(f)));
+    expect(prop.files).toEqual(
+      [
+        '/usr/lib/python3/dist-packages/prop-1.0.dist-info/METADATA',
+        '/usr/lib/python3/dist-packages/prop-1.0.dist-info/RECORD',
+        '/usr/lib/python3/dist-packages/prop/__init__.py',
+      ].filter((f) => prop.files.includes(f)),
+    );
     expect(prov.files.some((f) => f.path.endsWith('/gone.py') || f.path === '/usr/bin/ghost')).toBe(false);
   });
 
   it('makes one component of a package installed twice, with the files and metadata of both copies', () => {
-    const dups = doc.components.filter((c) => c.name === 'dup') as Array<{ properties: Array<{ name: string; value: string }>; evidence?: { occurrences?: Array<{ location: string }> } }>;
+    const dups = doc.components.filter((c) => c.name === 'dup') as Array<{
+      properties: Array<{ name: string; value: string }>;
+      evidence?: { occurrences?: Array<{ location: string }> };
+    }>;
     expect(dups).toHaveLength(1);
-    expect(dups[0]!.properties.filter((p) => p.name === 'scannable:metadata-path').map((p) => p.value).sort()).toEqual(['/srv/a/node_modules/dup/package.json', '/srv/b/node_modules/dup/package.json']);
+    expect(
+      dups[0]!.properties
+        .filter((p) => p.name === 'scannable:metadata-path')
+        .map((p) => p.value)
+        .sort(),
+    ).toEqual(['/srv/a/node_modules/dup/package.json', '/srv/b/node_modules/dup/package.json']);
     const where = dups[0]!.evidence?.occurrences?.map((o) => o.location) ?? [];
     expect(where).toContain('/srv/a/node_modules/dup/index.js');
     expect(where).toContain('/srv/b/node_modules/dup/index.js');
   });
 
   it('caps what one file can report (a status file of a million duplicate entries)', () => {
-    const status = Array.from({ length: 5000 }, () => 'Package: x\nStatus: install ok installed\nVersion: 1\n').join('\n');
+    const status = Array.from({ length: 5000 }, () => 'Package: x\nStatus: install ok installed\nVersion: 1\n').join(
+      '\n',
+    );
     const r = catalog(new MemoryFs({ '/var/lib/dpkg/status': status }));
     expect(r.packages).toHaveLength(1);
     const mine = r.problems.filter((p) => p.path === '/var/lib/dpkg/status');
@@ -101,8 +145,16 @@ describe('hostile image content (no engine)', () => {
   });
 
   it('caps the problems listed in the SBOM, and says how many more there were', () => {
-    const many = { ...prov, problems: Array.from({ length: MAX_SBOM_PROBLEMS + 5 }, (_, i) => ({ path: `/p/${String(i).padStart(5, '0')}`, reason: 'unreadable' })) };
-    const props = (provenanceToCycloneDX(many) as unknown as Doc).metadata.component.properties.filter((p) => p.name === 'scannable:problem');
+    const many = {
+      ...prov,
+      problems: Array.from({ length: MAX_SBOM_PROBLEMS + 5 }, (_, i) => ({
+        path: `/p/${String(i).padStart(5, '0')}`,
+        reason: 'unreadable',
+      })),
+    };
+    const props = (provenanceToCycloneDX(many) as unknown as Doc).metadata.component.properties.filter(
+      (p) => p.name === 'scannable:problem',
+    );
     expect(props).toHaveLength(MAX_SBOM_PROBLEMS + 1);
     expect(props.map((p) => p.value)).toContain('(5 more problems not listed)');
     expect(props.map((p) => p.value)).not.toContain(`/p/${MAX_SBOM_PROBLEMS + 4}: unreadable`);

@@ -28,7 +28,9 @@ describe.skipIf(!existsSync(DIST))('python on the host dist-packages', () => {
   const r = catalog(fs, { catalogers: [pythonCataloger] });
   it('finds every dist-info and egg-info with the name and version its directory says', () => {
     const dirs = fs.list('/dist-packages').filter((e) => /\.(dist|egg)-info$/.test(e.path));
-    console.log(`[python] ${r.packages.length} distributions from ${dirs.length} *-info entries; problems: ${r.problems.length}`);
+    console.log(
+      `[python] ${r.packages.length} distributions from ${dirs.length} *-info entries; problems: ${r.problems.length}`,
+    );
     expect(dirs.length).toBeGreaterThan(5);
     for (const d of dirs) {
       const m = /^\/dist-packages\/([^/]+?)-(\d[^-/]*?)(?:-py\d[^/]*)?\.(dist|egg)-info$/.exec(d.path);
@@ -80,7 +82,9 @@ describe('python metadata forms', () => {
       '/app/lib/python3.12/site-packages/demo_pkg/a,b.py',
       '/app/bin/demo',
     ]);
-    expect(p.fileDigests?.['/app/bin/demo']).toBe('sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+    expect(p.fileDigests?.['/app/bin/demo']).toBe(
+      'sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+    );
     expect(p.licenseTexts.map((t) => t.text)).toEqual(['MIT text']);
   });
 });
@@ -95,7 +99,9 @@ describe('npm on this repository', () => {
     const installed = Object.entries(lock.packages).filter(
       ([k, v]) => k.startsWith('node_modules/') && !v.link && existsSync(path.join(repoRoot, k, 'package.json')),
     );
-    console.log(`[npm] ${r.packages.length} packages under node_modules; lock lists ${installed.length} installed; problems: ${r.problems.length}`);
+    console.log(
+      `[npm] ${r.packages.length} packages under node_modules; lock lists ${installed.length} installed; problems: ${r.problems.length}`,
+    );
     expect(installed.length).toBeGreaterThan(20);
     for (const [k, v] of installed) {
       const p = r.packages.find((x) => x.metadataPath === `/${k}/package.json`);
@@ -109,13 +115,29 @@ describe('npm on this repository', () => {
   it('owns the package directory but not nested node_modules', () => {
     const vitest = r.packages.find((p) => p.name === 'vitest')!;
     expect(vitest.files.length).toBeGreaterThan(10);
-    expect(vitest.files.every((f) => f.startsWith('/node_modules/vitest/') && !f.includes('/node_modules/vitest/node_modules/'))).toBe(true);
+    expect(
+      vitest.files.every(
+        (f) => f.startsWith('/node_modules/vitest/') && !f.includes('/node_modules/vitest/node_modules/'),
+      ),
+    ).toBe(true);
   });
   it('reads legacy license forms and skips non-package package.json files', () => {
     const mem = new MemoryFs({
-      '/n/node_modules/a/package.json': JSON.stringify({ name: 'a', version: '1.0.0', licenses: [{ type: 'MIT' }, { type: 'Apache-2.0' }] }),
-      '/n/node_modules/b/package.json': JSON.stringify({ name: 'b', version: '2.0.0', license: { type: 'ISC', url: 'x' } }),
-      '/n/node_modules/c/package.json': JSON.stringify({ name: 'c', version: '3.0.0', license: 'SEE LICENSE IN terms.txt' }),
+      '/n/node_modules/a/package.json': JSON.stringify({
+        name: 'a',
+        version: '1.0.0',
+        licenses: [{ type: 'MIT' }, { type: 'Apache-2.0' }],
+      }),
+      '/n/node_modules/b/package.json': JSON.stringify({
+        name: 'b',
+        version: '2.0.0',
+        license: { type: 'ISC', url: 'x' },
+      }),
+      '/n/node_modules/c/package.json': JSON.stringify({
+        name: 'c',
+        version: '3.0.0',
+        license: 'SEE LICENSE IN terms.txt',
+      }),
       '/n/node_modules/c/terms.txt': 'Custom terms',
       '/n/node_modules/d/package.json': JSON.stringify({ type: 'module' }),
       '/n/node_modules/a/lib/package.json': JSON.stringify({ name: 'inner', version: '0.0.0' }),
@@ -129,7 +151,10 @@ describe('npm on this repository', () => {
       ['c', 'LicenseRef-c-terms.txt'],
     ]);
     expect(m.packages[2]!.licenseTexts[0]?.text).toBe('Custom terms');
-    expect(m.problems.map((p) => p.path).sort()).toEqual(['/n/node_modules/d/package.json', '/n/node_modules/e/package.json']);
+    expect(m.problems.map((p) => p.path).sort()).toEqual([
+      '/n/node_modules/d/package.json',
+      '/n/node_modules/e/package.json',
+    ]);
   });
 });
 
@@ -146,7 +171,9 @@ describe.skipIf(!hasApt)('gems from a Debian ruby package', () => {
     const specPath = r.packages[0]!.metadataPath;
     expect(specPath).toMatch(/^\/usr\/share\/rubygems-integration\/all\/specifications\/rack-[\d.]+\.gemspec$/);
     const version = /rack-([\d.]+)\.gemspec$/.exec(specPath)![1];
-    console.log(`[gem] ${rack.purl} ${rack.licenseExpression} ${rack.homepage} deps=${rack.dependencies.join(',') || '-'}`);
+    console.log(
+      `[gem] ${rack.purl} ${rack.licenseExpression} ${rack.homepage} deps=${rack.dependencies.join(',') || '-'}`,
+    );
     expect(rack.version).toBe(version);
     expect(rack.purl).toBe(`pkg:gem/rack@${version}`);
     expect(rack.licenseExpression).toBe('MIT');
@@ -175,16 +202,33 @@ end
     });
     const r = catalog(fs, { catalogers: [gemCataloger] });
     const p = r.packages[0]!;
-    expect(p).toMatchObject({ name: 'x', version: '1.0', purl: 'pkg:gem/x@1.0?platform=java', licenseExpression: 'Ruby', vcs: 'https://example.org/x' });
+    expect(p).toMatchObject({
+      name: 'x',
+      version: '1.0',
+      purl: 'pkg:gem/x@1.0?platform=java',
+      licenseExpression: 'Ruby',
+      vcs: 'https://example.org/x',
+    });
     expect(p.supplier).toBe('A "Quoted" Name, B');
     expect(p.homepage).toBeUndefined();
     expect(p.dependencies).toEqual(['y']);
     expect(p.files).toEqual(['/g/gems/x-1.0-java', '/g/gems/x-1.0-java/lib', '/g/gems/x-1.0-java/lib/x.rb']);
-    expect(r.problems).toEqual([{ path: '/g/specifications/x-1.0-java.gemspec', reason: 'homepage is not a literal; not evaluated', cataloger: 'gem' }]);
+    expect(r.problems).toEqual([
+      {
+        path: '/g/specifications/x-1.0-java.gemspec',
+        reason: 'homepage is not a literal; not evaluated',
+        cataloger: 'gem',
+      },
+    ]);
   });
 });
 
-const GO_BINARIES = ['/usr/sbin/dockerd', '/usr/bin/containerd', '/usr/sbin/runc', '/usr/lib/google-cloud-sdk/bin/kubectl'].filter((p) => existsSync(p));
+const GO_BINARIES = [
+  '/usr/sbin/dockerd',
+  '/usr/bin/containerd',
+  '/usr/sbin/runc',
+  '/usr/lib/google-cloud-sdk/bin/kubectl',
+].filter((p) => existsSync(p));
 
 describe.skipIf(GO_BINARIES.length === 0)('Go build info in the binaries on this machine', () => {
   it.each(GO_BINARIES)('%s', (bin) => {
@@ -204,7 +248,9 @@ describe.skipIf(GO_BINARIES.length === 0)('Go build info in the binaries on this
     const raw = buf.toString('latin1', at, end > at ? end : at + 4096);
     const depLines = raw.match(/\ndep\t[^\t\n]+\t[^\t\n]+/g)?.length ?? 0;
     expect(info.deps.length).toBe(depLines);
-    console.log(`[go] ${bin}: ${info.goVersion} path=${info.path} main=${info.main?.path ?? '-'} deps=${info.deps.length}`);
+    console.log(
+      `[go] ${bin}: ${info.goVersion} path=${info.path} main=${info.main?.path ?? '-'} deps=${info.deps.length}`,
+    );
   });
   it('catalogs main module, dependencies and stdlib through the runner', () => {
     const fs = new DirFs('/usr/sbin');
@@ -222,20 +268,32 @@ describe.skipIf(GO_BINARIES.length === 0)('Go build info in the binaries on this
 
 describe('Go build info: telling a program is not Go from its headers', () => {
   // Every executable under these directories, read whole and read by its headers and writable segments.
-  const dirs = ['/usr/bin', '/usr/sbin', '/usr/lib/x86_64-linux-gnu', '/usr/libexec/docker'].filter((d) => existsSync(d));
+  const dirs = ['/usr/bin', '/usr/sbin', '/usr/lib/x86_64-linux-gnu', '/usr/libexec/docker'].filter((d) =>
+    existsSync(d),
+  );
   it('finds what reading each file whole finds, in every executable on this machine', () => {
     let files = 0;
     let found = 0;
     for (const d of dirs) {
       const ranged = new DirFs(d);
       // The same files without ranged reads: the cataloger reads each one whole.
-      const whole: SnapshotFs = { stat: (p) => ranged.stat(p), readFile: (p) => ranged.readFile(p), list: (p) => ranged.list(p), entries: () => ranged.entries(), resolve: (p) => ranged.resolve(p) };
+      const whole: SnapshotFs = {
+        stat: (p) => ranged.stat(p),
+        readFile: (p) => ranged.readFile(p),
+        list: (p) => ranged.list(p),
+        entries: () => ranged.entries(),
+        resolve: (p) => ranged.resolve(p),
+      };
       for (const e of ranged.entries()) {
         if (!goBinaryCataloger.accept!(e) || e.size > 64 << 20) continue;
         files++;
         const a = goBinaryCataloger.parse(e, ranged);
         const b = goBinaryCataloger.parse(e, whole);
-        expect({ path: e.path, packages: a.packages.map((x) => x.purl), problems: a.problems }).toEqual({ path: e.path, packages: b.packages.map((x) => x.purl), problems: b.problems });
+        expect({ path: e.path, packages: a.packages.map((x) => x.purl), problems: a.problems }).toEqual({
+          path: e.path,
+          packages: b.packages.map((x) => x.purl),
+          problems: b.problems,
+        });
         if (a.packages.length) found++;
       }
     }

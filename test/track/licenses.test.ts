@@ -169,13 +169,20 @@ describe('DEP-5 copyright files', () => {
       '(MIT OR Apache-2.0) AND LicenseRef-Frobnicate-1.0',
       'MIT',
     ]);
-    expect(info.expression).toBe('GPL-2.0-or-later WITH Bison-exception-1.24 AND (MIT OR Apache-2.0) AND LicenseRef-Frobnicate-1.0 AND MIT');
+    expect(info.expression).toBe(
+      'GPL-2.0-or-later WITH Bison-exception-1.24 AND (MIT OR Apache-2.0) AND LicenseRef-Frobnicate-1.0 AND MIT',
+    );
     expect(isValidSpdx(info.expression!)).toBe(true);
     expect(info.unmapped).toEqual(['Frobnicate-1.0']);
   });
   it('keeps full texts with the file they came from, " ." as an empty line', () => {
     expect(info.texts).toEqual([
-      { id: 'MIT', name: 'Expat', text: 'Permission is granted to do anything with this file.', path: '/usr/share/doc/widget/copyright' },
+      {
+        id: 'MIT',
+        name: 'Expat',
+        text: 'Permission is granted to do anything with this file.',
+        path: '/usr/share/doc/widget/copyright',
+      },
       {
         id: 'LicenseRef-Frobnicate-1.0',
         name: 'Frobnicate-1.0',
@@ -185,7 +192,12 @@ describe('DEP-5 copyright files', () => {
     ]);
   });
   it('collects copyright notices', () => {
-    expect(info.copyrights).toEqual(['2001-2004 Jane Roe <jane@example.org>', '2005 Widget Project', '2010 John Doe', '2020 A Maintainer']);
+    expect(info.copyrights).toEqual([
+      '2001-2004 Jane Roe <jane@example.org>',
+      '2005 Widget Project',
+      '2010 John Doe',
+      '2020 A Maintainer',
+    ]);
   });
   it('reports Files paragraphs without a License', () => {
     const bad = parseDebianCopyright(DEP5 + '\nFiles: x/*\nCopyright: nobody\n', 'c');
@@ -214,7 +226,9 @@ See /usr/share/common-licenses/LGPL-2.1 for the text.
     expect(info.copyrights).toEqual(['Copyright (C) 1999 Somebody']);
   });
   it('needs a version for the unversioned GPL link and says nothing without a reference', () => {
-    expect(parseDebianCopyright('see /usr/share/common-licenses/GPL', 'c').licenses[0]?.expression).toBe('LicenseRef-GPL');
+    expect(parseDebianCopyright('see /usr/share/common-licenses/GPL', 'c').licenses[0]?.expression).toBe(
+      'LicenseRef-GPL',
+    );
     const none = parseDebianCopyright('This package is distributed under some license.\n', 'c');
     expect(none.licenses).toEqual([]);
     expect(none.expression).toBeUndefined();

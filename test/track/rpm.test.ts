@@ -16,7 +16,10 @@ import { hasApt, isRoot } from './helpers/debian.js';
 import { makeRpmFixture, ndbFromHeaders, type RpmFixture } from './helpers/rpm.js';
 
 function summary(p: Package): string {
-  const [version, release] = [p.version!.slice(0, p.version!.lastIndexOf('-')), p.version!.slice(p.version!.lastIndexOf('-') + 1)];
+  const [version, release] = [
+    p.version!.slice(0, p.version!.lastIndexOf('-')),
+    p.version!.slice(p.version!.lastIndexOf('-') + 1),
+  ];
   return `${p.name}|${p.properties.epoch ?? '(none)'}|${version}|${release}|${p.arch}|${p.licenses[0]?.original}|${p.properties.sourcerpm}|${p.files.length}`;
 }
 

@@ -2,10 +2,21 @@ import { describe, expect, it } from 'vitest';
 import { MemoryFs } from '../../src/track/memory-fs.js';
 import { Tracker, type StageTrace, type TracedStep } from '../../src/track/tracker.js';
 
-const ref = (id: string, line: number, instruction: string, stage = 1) => ({ id, stage, line, endLine: line, instruction });
+const ref = (id: string, line: number, instruction: string, stage = 1) => ({
+  id,
+  stage,
+  line,
+  endLine: line,
+  instruction,
+});
 
 function dpkgStatus(pkgs: Array<[string, string]>): string {
-  return pkgs.map(([name, version]) => `Package: ${name}\nStatus: install ok installed\nArchitecture: amd64\nVersion: ${version}\nMaintainer: Debian\n`).join('\n');
+  return pkgs
+    .map(
+      ([name, version]) =>
+        `Package: ${name}\nStatus: install ok installed\nArchitecture: amd64\nVersion: ${version}\nMaintainer: Debian\n`,
+    )
+    .join('\n');
 }
 
 describe('tracker', () => {
@@ -45,13 +56,19 @@ describe('tracker', () => {
     ref: ref('s1.2', 7, 'COPY --from=assets /usr/local/concourse /usr/local/concourse'),
     op: 'copy',
     changes: [{ path: '/usr/local/concourse/bin/concourse', kind: 'added' }],
-    placed: new Map([['/usr/local/concourse/bin/concourse', { kind: 'stage', stage: 0, path: '/usr/local/concourse/bin/concourse' }]]),
+    placed: new Map([
+      ['/usr/local/concourse/bin/concourse', { kind: 'stage', stage: 0, path: '/usr/local/concourse/bin/concourse' }],
+    ]),
   };
   const curl: TracedStep = {
     ref: ref('s1.3', 8, 'RUN curl -o /usr/local/bin/tool https://e.com/tool'),
     op: 'exec',
     changes: [{ path: '/usr/local/bin/tool', kind: 'added' }],
-    intents: { extracts: [], downloads: [{ url: 'https://e.com/tool', output: '/usr/local/bin/tool', verified: false }], builds: [] },
+    intents: {
+      extracts: [],
+      downloads: [{ url: 'https://e.com/tool', output: '/usr/local/bin/tool', verified: false }],
+      builds: [],
+    },
   };
   const fs = new MemoryFs({
     '/bin': { symlink: 'usr/bin' },
@@ -72,10 +89,22 @@ describe('tracker', () => {
   const tracker = new Tracker([assets, final]);
 
   it('attributes package files to the installing step or the base image, through merged /usr', () => {
-    expect(tracker.originOf(1, '/usr/bin/jq')).toEqual({ kind: 'package', package: expect.stringContaining('pkg:deb/debian/jq@1.6'), step: install.ref });
-    expect(tracker.originOf(1, '/usr/bin/bash')).toMatchObject({ kind: 'base', image: 'debian:bookworm', package: expect.stringContaining('pkg:deb/debian/bash@5.2') });
+    expect(tracker.originOf(1, '/usr/bin/jq')).toEqual({
+      kind: 'package',
+      package: expect.stringContaining('pkg:deb/debian/jq@1.6'),
+      step: install.ref,
+    });
+    expect(tracker.originOf(1, '/usr/bin/bash')).toMatchObject({
+      kind: 'base',
+      image: 'debian:bookworm',
+      package: expect.stringContaining('pkg:deb/debian/bash@5.2'),
+    });
     expect(tracker.originOf(1, '/var/lib/dpkg/status')).toEqual({ kind: 'generated', by: 'dpkg', step: install.ref });
-    expect(tracker.originOf(1, '/etc/untouched')).toEqual({ kind: 'base', image: 'debian:bookworm', imageId: 'sha256:base' });
+    expect(tracker.originOf(1, '/etc/untouched')).toEqual({
+      kind: 'base',
+      image: 'debian:bookworm',
+      imageId: 'sha256:base',
+    });
   });
 
   it('follows a stage copy to the context archive a RUN unpacked', () => {
@@ -85,14 +114,24 @@ describe('tracker', () => {
       stageName: 'assets',
       path: '/usr/local/concourse/bin/concourse',
       step: copyFrom.ref,
-      origin: { kind: 'context', path: 'linux-rc/rc.tgz', sha256: 'c'.repeat(64), member: 'concourse/bin/concourse', step: untar.ref },
+      origin: {
+        kind: 'context',
+        path: 'linux-rc/rc.tgz',
+        sha256: 'c'.repeat(64),
+        member: 'concourse/bin/concourse',
+        step: untar.ref,
+      },
     });
     // Not a member of the archive: the RUN's own doing.
     expect(tracker.originOf(0, '/usr/local/stray')).toEqual({ kind: 'unattributed', step: untar.ref });
   });
 
   it('marks downloads and unexplained files', () => {
-    expect(tracker.originOf(1, '/usr/local/bin/tool')).toEqual({ kind: 'unattributed', step: curl.ref, note: 'downloaded from https://e.com/tool without a checksum or signature check' });
+    expect(tracker.originOf(1, '/usr/local/bin/tool')).toEqual({
+      kind: 'unattributed',
+      step: curl.ref,
+      note: 'downloaded from https://e.com/tool without a checksum or signature check',
+    });
     expect(tracker.originOf(1, '/etc/jq-extra.conf')).toEqual({ kind: 'unattributed', step: install.ref });
   });
 

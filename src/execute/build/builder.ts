@@ -21,17 +21,43 @@ import { phase } from '../../common/timing.js';
 import { planPairs } from '../../plan/redact.js';
 import { buildIR } from '../../ir/index.js';
 import { lower } from '../../lower/index.js';
-import type { CopyOp, ExecOp, FetchOp, GitFetchOp, ExtractOp, MkdirOp, Op, Plan, PlanStage } from '../../lower/types.js';
+import type {
+  CopyOp,
+  ExecOp,
+  FetchOp,
+  GitFetchOp,
+  ExtractOp,
+  MkdirOp,
+  Op,
+  Plan,
+  PlanStage,
+} from '../../lower/types.js';
 import { removedByScript } from '../../shell/index.js';
 import { normalizePath } from '../../track/paths.js';
 import type { FileEntry, SnapshotFs } from '../../track/fs.js';
-import { computeCoverage, type Provenance, type StageRecord, type StepRecord, type StepRef } from '../../track/provenance.js';
+import {
+  computeCoverage,
+  type Provenance,
+  type StageRecord,
+  type StepRecord,
+  type StepRef,
+} from '../../track/provenance.js';
 import type { PlacedSource, StageTrace, StepIntents, TracedStep } from '../../track/tracker.js';
 import { BuildContext } from '../context/context.js';
 import { planCopy, type DestView, type ManifestEntry } from '../context/copy.js';
 import { idLookupFromFiles } from '../context/ids.js';
 import { readArchive } from '../context/archive.js';
-import { LABEL_BUILD, snapshotLabel, StepCanceledError, type ChangeKind, type ContainerRef, type ContainerSpec, type Engine, type ImageConfig, type MountSpec } from '../engine.js';
+import {
+  LABEL_BUILD,
+  snapshotLabel,
+  StepCanceledError,
+  type ChangeKind,
+  type ContainerRef,
+  type ContainerSpec,
+  type Engine,
+  type ImageConfig,
+  type MountSpec,
+} from '../engine.js';
 import { LayeredFs, type LayerChange, type LayerView } from '../../image/layered-fs.js';
 import { lazyField } from '../../common/lazy-field.js';
 import { dirStamp, type KnownHash, LayerDirView, opaqueDirsOf } from '../layer-dir.js';
@@ -146,7 +172,18 @@ interface StageState {
  * history and the step cache's key (a proxy is where the build runs, not what
  * it makes).
  */
-const PROXY_ARGS = ['HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy', 'FTP_PROXY', 'ftp_proxy', 'NO_PROXY', 'no_proxy', 'ALL_PROXY', 'all_proxy'];
+const PROXY_ARGS = [
+  'HTTP_PROXY',
+  'http_proxy',
+  'HTTPS_PROXY',
+  'https_proxy',
+  'FTP_PROXY',
+  'ftp_proxy',
+  'NO_PROXY',
+  'no_proxy',
+  'ALL_PROXY',
+  'all_proxy',
+];
 
 function withProxyArgs(env: string[], buildArgs: Readonly<Record<string, string>>): string[] {
   const set = new Set(env.map((e) => (e.includes('=') ? e.slice(0, e.indexOf('=')) : e)));
@@ -156,7 +193,9 @@ function withProxyArgs(env: string[], buildArgs: Readonly<Record<string, string>
 
 /** A RUN expected to take a while: it installs, downloads, builds or clones. */
 function expectedLong(op: ExecOp): boolean {
-  return op.analysis.intents.some((i) => i.kind === 'PackageInstall' || i.kind === 'Download' || i.kind === 'Build' || i.kind === 'Clone');
+  return op.analysis.intents.some(
+    (i) => i.kind === 'PackageInstall' || i.kind === 'Download' || i.kind === 'Build' || i.kind === 'Clone',
+  );
 }
 
 /** Symlinks followed while looking at a COPY destination (the kernel's limit is 40). */
@@ -224,7 +263,13 @@ export class Builder {
   /** Diff ids of the layers of the images stages start from (not of this build's own snapshots): only these get records. */
   private readonly baseLayers = new Set<string>();
   /** Base layers read from storage, to be kept for the next build (keepLayerRecords); `loaded`: what their record knew. */
-  private readonly layerRecords: Array<{ diffId: string; stamp: string; view: LayerDirView; visible: ReadonlySet<string>; loaded: { hashes: number; derived: number } | undefined }> = [];
+  private readonly layerRecords: Array<{
+    diffId: string;
+    stamp: string;
+    view: LayerDirView;
+    visible: ReadonlySet<string>;
+    loaded: { hashes: number; derived: number } | undefined;
+  }> = [];
   /** Layers this build committed, read (and for the target, hashed) while later steps run, by snapshot. */
   private readonly layerReads = new Map<string, Promise<LayerDirView | undefined>>();
   private targetStage = -1;
@@ -251,7 +296,10 @@ export class Builder {
    * `alone` tells them from the step's layer by itself, for a stage that is
    * not stacked (exported instead, or the build failed first).
    */
-  private readonly unaskedChanges = new Map<string, { fromLayers: (changes: readonly LayerChange[]) => void; alone: () => Promise<void> }>();
+  private readonly unaskedChanges = new Map<
+    string,
+    { fromLayers: (changes: readonly LayerChange[]) => void; alone: () => Promise<void> }
+  >();
 
   constructor(private readonly req: BuildRequest) {
     this.buildId = req.buildId ?? randomBytes(8).toString('hex');
@@ -284,14 +332,19 @@ export class Builder {
         await this.engine.removeImages(label);
         // Snapshots in the step cache stay; others go (a commit that never answered, a step whose changes are unknown).
         const drafts = await this.engine.listImages({ [LABEL_BUILD]: snapshotLabel(this.buildId) });
-        for (const image of drafts) if (!this.knownSnapshots.has(image.id)) await this.engine.removeImage(image.id).catch(() => undefined);
+        for (const image of drafts)
+          if (!this.knownSnapshots.has(image.id)) await this.engine.removeImage(image.id).catch(() => undefined);
       };
       await Promise.allSettled(this.pendingChanges);
       // Steps that finished before the failure go into the step cache with what their layers say they changed.
       if (failed && !this.req.signal?.aborted) await this.fillFromLayersAlone().catch(() => undefined);
       await Promise.all(this.removals);
       // A root image still being read has a container of its own: let it finish first.
-      for (const read of this.rootReads.values()) await read.then((views) => views.forEach((v) => v.close?.()), () => undefined);
+      for (const read of this.rootReads.values())
+        await read.then(
+          (views) => views.forEach((v) => v.close?.()),
+          () => undefined,
+        );
       await cleanup().catch((e: unknown) => {
         this.req.progress.message(
           `warning: could not remove this build's containers: ${e instanceof Error ? e.message : String(e)}\n` +
@@ -314,12 +367,19 @@ export class Builder {
     this.req.progress.begin(this.buildId);
 
     // The base images' environments make expansion exact; they must exist locally.
-    const irFirst = buildIR(this.tree, { buildArgs: this.req.buildArgs, ...(this.req.target ? { target: this.req.target } : {}) });
+    const irFirst = buildIR(this.tree, {
+      buildArgs: this.req.buildArgs,
+      ...(this.req.target ? { target: this.req.target } : {}),
+    });
     const baseInfo = new Map<string, { env: string[]; shell?: string[] }>();
     for (const st of irFirst.stages) {
       if (st.base.kind !== 'image' || baseInfo.has(st.base.ref) || st.base.ref === '') continue;
       const info = await this.engine.inspectImage(st.base.ref);
-      if (info) baseInfo.set(st.base.ref, { env: info.config.Env ?? [], ...(info.config.Shell ? { shell: info.config.Shell } : {}) });
+      if (info)
+        baseInfo.set(st.base.ref, {
+          env: info.config.Env ?? [],
+          ...(info.config.Shell ? { shell: info.config.Shell } : {}),
+        });
     }
     phase('inspect bases');
     const ir = buildIR(this.tree, {
@@ -334,13 +394,16 @@ export class Builder {
     this.secrets = secretValues([...planPairs(plan), ...Object.entries(this.req.buildArgs)]);
 
     const relDockerfile = path.relative(path.resolve(this.req.context), path.resolve(this.req.dockerfile));
-    this.ctx = BuildContext.open(this.req.context, { dockerfile: relDockerfile.startsWith('..') ? 'Dockerfile' : relDockerfile });
+    this.ctx = BuildContext.open(this.req.context, {
+      dockerfile: relDockerfile.startsWith('..') ? 'Dockerfile' : relDockerfile,
+    });
     for (const w of this.ctx.warnings) this.req.progress.message(`warning: ${w}`);
 
     this.totalSteps = plan.stages.reduce((n, s) => n + s.ops.length, 0);
     this.needFs.add(plan.target);
     this.targetStage = plan.target;
-    for (const s of plan.stages) for (const op of s.ops) if (op.kind === 'copy' && op.from.kind === 'stage') this.needFs.add(op.from.stage);
+    for (const s of plan.stages)
+      for (const op of s.ops) if (op.kind === 'copy' && op.from.kind === 'stage') this.needFs.add(op.from.stage);
     phase('parse, IR, plan, context');
     for (const stage of plan.stages) await this.buildStage(stage);
     this.stepsDone = true;
@@ -356,7 +419,9 @@ export class Builder {
     const snapshots = new Map([...this.stages.values()].map((s) => [s.stage.index, s.image]));
     // That commit and the tags go on while the files are tracked.
     const finished = (async () => {
-      await this.flushConfig(target, true).catch((e: unknown) => Promise.reject(lastOp ? this.stepError(target.stage, lastOp, e) : e));
+      await this.flushConfig(target, true).catch((e: unknown) =>
+        Promise.reject(lastOp ? this.stepError(target.stage, lastOp, e) : e),
+      );
       for (const tag of this.req.tags) await this.engine.tag(target.image, tag);
     })();
     finished.catch(() => undefined); // awaited below, whatever else fails first
@@ -384,7 +449,10 @@ export class Builder {
       return eq > 0 && looksSecret(e.slice(0, eq)) ? `${e.slice(0, eq)}=${REDACTED}` : e;
     });
     // Replaced in place: a copy of the whole would read the files and packages a cached result has not parsed.
-    tracked.image = { ...tracked.image, config: { ...tracked.image.config, ...(tracked.image.config.Env ? { Env: redactedEnv } : {}) } };
+    tracked.image = {
+      ...tracked.image,
+      config: { ...tracked.image.config, ...(tracked.image.config.Env ? { Env: redactedEnv } : {}) },
+    };
     const provenance = scrub(tracked, this.secrets);
     return { imageId, plan, provenance, trackedFrom: digest({ track: this.trackKey, secrets: this.secrets }) };
   }
@@ -395,7 +463,13 @@ export class Builder {
   }
 
   private stepRef(stage: PlanStage, op: Op): StepRef {
-    return { id: op.id, stage: stage.index, line: op.range.start.line, endLine: op.range.end.line, instruction: this.text(op) };
+    return {
+      id: op.id,
+      stage: stage.index,
+      line: op.range.start.line,
+      endLine: op.range.end.line,
+      instruction: this.text(op),
+    };
   }
 
   private info(stage: PlanStage, op: Op): StepInfo {
@@ -421,7 +495,11 @@ export class Builder {
       try {
         if (op.kind === 'base') {
           state = await this.base(stage, op);
-          this.req.progress.done(info, { cached: false, durationMs: Date.now() - started, note: state.image.slice(7, 19) });
+          this.req.progress.done(info, {
+            cached: false,
+            durationMs: Date.now() - started,
+            note: state.image.slice(7, 19),
+          });
           continue;
         }
         const st = state!;
@@ -439,14 +517,29 @@ export class Builder {
         this.req.progress.done(info, { cached: outcome.cached, durationMs: outcome.durationMs, note: outcome.note });
       } catch (e) {
         const err = this.stepError(stage, op, e);
-        this.req.progress.failed(info, err instanceof BuildStepError ? err.reason.split('\n')[0]! : err instanceof Error ? err.message.split('\n')[0]! : String(err));
+        this.req.progress.failed(
+          info,
+          err instanceof BuildStepError
+            ? err.reason.split('\n')[0]!
+            : err instanceof Error
+              ? err.message.split('\n')[0]!
+              : String(err),
+        );
         throw err;
       }
     }
     const last = stage.ops[stage.ops.length - 1];
-    if (state && stage.index !== this.targetStage && this.needFs.has(stage.index) && this.layerDirsUsable() && !this.rootReads.has(state.root)) this.rootsWanted.add(state.root);
+    if (
+      state &&
+      stage.index !== this.targetStage &&
+      this.needFs.has(stage.index) &&
+      this.layerDirsUsable() &&
+      !this.rootReads.has(state.root)
+    )
+      this.rootsWanted.add(state.root);
     // The target's config is committed while its files are tracked (build()).
-    if (state && stage.index !== this.targetStage) await this.flushConfig(state).catch((e: unknown) => Promise.reject(last ? this.stepError(stage, last, e) : e));
+    if (state && stage.index !== this.targetStage)
+      await this.flushConfig(state).catch((e: unknown) => Promise.reject(last ? this.stepError(stage, last, e) : e));
   }
 
   /**
@@ -482,12 +575,23 @@ export class Builder {
       const info = await this.engine.inspectImage(image);
       for (const layer of info?.layers ?? []) this.baseLayers.add(layer);
       config = cloneConfig(info?.config ?? {});
-      baseRecord = { kind: 'image', ref: op.source.ref, imageId: image, ...(info?.repoDigests[0] ? { digest: info.repoDigests[0].split('@')[1]! } : {}) };
+      baseRecord = {
+        kind: 'image',
+        ref: op.source.ref,
+        imageId: image,
+        ...(info?.repoDigests[0] ? { digest: info.repoDigests[0].split('@')[1]! } : {}),
+      };
     }
     // Docker's builders give every stage a PATH when its base image has none.
-    if (!(config.Env ?? []).some((e) => e.startsWith('PATH='))) config.Env = [...(config.Env ?? []), `PATH=${DEFAULT_PATH}`];
+    if (!(config.Env ?? []).some((e) => e.startsWith('PATH=')))
+      config.Env = [...(config.Env ?? []), `PATH=${DEFAULT_PATH}`];
     const cfg: StageConfig = { config, cmdSet: false, args: new Map() };
-    const trace: StageTrace = { index: stage.index, ...(stage.name ? { name: stage.name } : {}), base: baseRecord, steps: [] };
+    const trace: StageTrace = {
+      index: stage.index,
+      ...(stage.name ? { name: stage.name } : {}),
+      base: baseRecord,
+      steps: [],
+    };
     const state: StageState = { stage, image, cfg, dirty: false, trace, baseRecord, root: image, layers: [] };
     this.stages.set(stage.index, state);
     if (config.OnBuild?.length) await this.onbuild(state, op, config.OnBuild);
@@ -505,12 +609,25 @@ export class Builder {
     st.dirty = true;
     for (const [i, op] of sub.stages[0]!.ops.entries()) {
       if (op.kind === 'base') continue;
-      const ref: StepRef = { id: `${fromOp.id}.onbuild${i}`, stage: st.stage.index, line: fromOp.range.start.line, endLine: fromOp.range.end.line, instruction: scrubText(`ONBUILD ${redactInstruction(triggers[i - 1] ?? op.keyword)}`, this.secrets) };
+      const ref: StepRef = {
+        id: `${fromOp.id}.onbuild${i}`,
+        stage: st.stage.index,
+        line: fromOp.range.start.line,
+        endLine: fromOp.range.end.line,
+        instruction: scrubText(`ONBUILD ${redactInstruction(triggers[i - 1] ?? op.keyword)}`, this.secrets),
+      };
       if (op.kind === 'config') {
         applyPatch(st.cfg, op.patch);
         continue;
       }
-      const info: StepInfo = { index: this.stepIndex, total: this.totalSteps, id: ref.id, stage: st.stage.index, instruction: ref.instruction, line: ref.line };
+      const info: StepInfo = {
+        index: this.stepIndex,
+        total: this.totalSteps,
+        id: ref.id,
+        stage: st.stage.index,
+        instruction: ref.instruction,
+        line: ref.line,
+      };
       await this.containerStep(st, { ...op, id: ref.id } as Op, ref, info);
     }
   }
@@ -522,9 +639,15 @@ export class Builder {
    */
   private async flushConfig(st: StageState, handedOn = false): Promise<void> {
     if (!st.dirty && !handedOn) return;
-    const options = { config: st.cfg.config, ...this.commitMeta('config'), ...(st.cfg.author ? { author: st.cfg.author } : {}) };
+    const options = {
+      config: st.cfg.config,
+      ...this.commitMeta('config'),
+      ...(st.cfg.author ? { author: st.cfg.author } : {}),
+    };
     // Cached like any step, so an unchanged rebuild ends at the same image id.
-    const key = st.dirty ? digest({ parent: st.image, configure: options.config, author: options.author, created: options.created }) : digest({ parent: st.image, materialize: true });
+    const key = st.dirty
+      ? digest({ parent: st.image, configure: options.config, author: options.author, created: options.created })
+      : digest({ parent: st.image, materialize: true });
     const hit = this.cache.get(key);
     if (hit && (await this.engine.inspectImage(hit.snapshot))) st.image = hit.snapshot;
     else {
@@ -538,11 +661,18 @@ export class Builder {
   private commitMeta(createdBy: string): { createdBy: string; created?: string } {
     return {
       createdBy,
-      ...(this.req.sourceDateEpoch !== undefined ? { created: new Date(this.req.sourceDateEpoch * 1000).toISOString() } : {}),
+      ...(this.req.sourceDateEpoch !== undefined
+        ? { created: new Date(this.req.sourceDateEpoch * 1000).toISOString() }
+        : {}),
     };
   }
 
-  private record(st: StageState, op: Op, ref: StepRef, r: { cached: boolean; durationMs: number; changes: Array<{ kind: string }>; fromStage?: number }): StepRecord {
+  private record(
+    st: StageState,
+    op: Op,
+    ref: StepRef,
+    r: { cached: boolean; durationMs: number; changes: Array<{ kind: string }>; fromStage?: number },
+  ): StepRecord {
     const rec: StepRecord = {
       step: ref,
       op: op.kind,
@@ -559,18 +689,33 @@ export class Builder {
   }
 
   /** One container step, or its cached result. */
-  private async containerStep(st: StageState, op: Op, ref: StepRef, info: StepInfo): Promise<{ cached: boolean; durationMs: number; note: string }> {
+  private async containerStep(
+    st: StageState,
+    op: Op,
+    ref: StepRef,
+    info: StepInfo,
+  ): Promise<{ cached: boolean; durationMs: number; note: string }> {
     await this.flushConfig(st);
     // WORKDIR's directory and its config change land in the same snapshot.
     if (op.kind === 'mkdir') st.cfg.config.WorkingDir = op.path;
     // The cache key needs the inputs' content, not the destination's state (the
     // parent snapshot fixes that), so the snapshot is only looked at on a miss.
     let prepared = await this.prepare(st, op, false);
-    const key = digest({ parent: st.image, op: opKey(op), inputs: prepared.inputKey, env: op.kind === 'exec' ? runEnv(st.cfg) : undefined, config: op.kind === 'exec' ? { u: st.cfg.config.User, w: st.cfg.config.WorkingDir } : undefined });
+    const key = digest({
+      parent: st.image,
+      op: opKey(op),
+      inputs: prepared.inputKey,
+      env: op.kind === 'exec' ? runEnv(st.cfg) : undefined,
+      config: op.kind === 'exec' ? { u: st.cfg.config.User, w: st.cfg.config.WorkingDir } : undefined,
+    });
     phase(`prepare ${op.id}`);
     const hit = this.cache.get(key);
     // A draft is of use only with its intended config.
-    if (hit && (hit.draft === undefined || this.engine.restoreDraft(hit.snapshot, hit.draft, cloneConfig(st.cfg.config))) && (await this.engine.inspectImage(hit.snapshot))) {
+    if (
+      hit &&
+      (hit.draft === undefined || this.engine.restoreDraft(hit.snapshot, hit.draft, cloneConfig(st.cfg.config))) &&
+      (await this.engine.inspectImage(hit.snapshot))
+    ) {
       st.image = hit.snapshot;
       this.knownSnapshots.add(hit.snapshot);
       st.layers.push({ snapshot: hit.snapshot, deleted: deletedPaths(hit.changes) });
@@ -578,7 +723,9 @@ export class Builder {
       this.addTraced(st, op, ref, {
         ...hit,
         ...(prepared.intents ? { intents: prepared.intents } : {}),
-        ...(prepared.archiveMembers ? { archiveMembers: [...prepared.archiveMembers].map(([k, v]) => [k, [...v]] as [string, string[]]) } : {}),
+        ...(prepared.archiveMembers
+          ? { archiveMembers: [...prepared.archiveMembers].map(([k, v]) => [k, [...v]] as [string, string[]]) }
+          : {}),
       });
       this.record(st, op, ref, { cached: true, durationMs: hit.durationMs, changes: hit.changes, ...fromStageOf(op) });
       return { cached: true, durationMs: hit.durationMs, note: `${hit.changes.length} changes` };
@@ -628,7 +775,10 @@ export class Builder {
       }
     };
     // A long RUN's files are hashed while it runs, where all of them will be hashed (prefetchLayer).
-    const watching = long && inTarget && readsLayers ? this.watchWrites(container.id, removedByScript((op as ExecOp).analysis.commands)) : undefined;
+    const watching =
+      long && inTarget && readsLayers
+        ? this.watchWrites(container.id, removedByScript((op as ExecOp).analysis.commands))
+        : undefined;
     try {
       if (prepared.tar) await this.engine.putArchive(container.id, '/', prepared.tar);
       if (op.kind === 'exec') {
@@ -652,7 +802,11 @@ export class Builder {
       }
       phase(`run ${op.id}`);
       const written = watching?.then((w) => w?.finish());
-      const snapshot = await this.engine.commit(container.id, { config: st.cfg.config, ...this.commitMeta(ref.instruction.slice(0, 1000)), ...(st.cfg.author ? { author: st.cfg.author } : {}) });
+      const snapshot = await this.engine.commit(container.id, {
+        config: st.cfg.config,
+        ...this.commitMeta(ref.instruction.slice(0, 1000)),
+        ...(st.cfg.author ? { author: st.cfg.author } : {}),
+      });
       phase(`commit ${op.id}`);
       const durationMs = Date.now() - started;
       const draft = this.engine.draftRecord(snapshot);
@@ -661,21 +815,27 @@ export class Builder {
         ...(draft !== undefined ? { draft } : {}),
         changes: [],
         ...(prepared.placed ? { placed: [...prepared.placed] } : {}),
-        ...(prepared.archiveMembers ? { archiveMembers: [...prepared.archiveMembers].map(([k, v]) => [k, [...v]] as [string, string[]]) } : {}),
+        ...(prepared.archiveMembers
+          ? { archiveMembers: [...prepared.archiveMembers].map(([k, v]) => [k, [...v]] as [string, string[]]) }
+          : {}),
         ...(prepared.intents ? { intents: prepared.intents } : {}),
         durationMs,
       };
       const parent = st.image;
       st.image = snapshot;
       // Whether this step's changes can be read from its layer (copy-like steps: always; a RUN's: with its opaque directories).
-      const fromLayer = readsLayers ? this.prefetchLayer(snapshot, parent, inTarget, op.kind === 'exec', written) : undefined;
+      const fromLayer = readsLayers
+        ? this.prefetchLayer(snapshot, parent, inTarget, op.kind === 'exec', written)
+        : undefined;
       const layer = { snapshot, deleted: [] as string[] };
       st.layers.push(layer);
       this.addTraced(st, op, ref, { version: 0, ...rec });
       const stepRecord = this.record(st, op, ref, { cached: false, durationMs, changes: [], ...fromStageOf(op) });
       // The records above share `rec.changes`.
       const fill = (list: ReadonlyArray<{ path: string; kind: ChangeKind }>) => {
-        rec.changes.push(...list.filter((c) => !container.mountpoints.includes(c.path)).map((c) => ({ path: c.path, kind: c.kind })));
+        rec.changes.push(
+          ...list.filter((c) => !container.mountpoints.includes(c.path)).map((c) => ({ path: c.path, kind: c.kind })),
+        );
         layer.deleted.push(...deletedPaths(rec.changes));
         stepRecord.changes = changeCounts(rec.changes);
         this.cache.put(key, rec);
@@ -683,7 +843,12 @@ export class Builder {
       };
       // Nothing waits for the removal; the build's end does (and its clean-up sweeps whatever is left).
       // (Not before its write directory has been walked a last time: its files would vanish under the walk.)
-      const remove = () => void this.removals.push(Promise.resolve(written).then(() => this.engine.removeContainer(container.id)).catch(() => undefined));
+      const remove = () =>
+        void this.removals.push(
+          Promise.resolve(written)
+            .then(() => this.engine.removeContainer(container.id))
+            .catch(() => undefined),
+        );
       const ask = () =>
         this.engine
           .changes(container.id)
@@ -707,7 +872,12 @@ export class Builder {
               fromLayers: fill,
               alone: async () => {
                 const view = await this.layerReads.get(snapshot);
-                if (!view) throw this.stepError(st.stage, op, new UserError(`the layer of ${snapshot.slice(7, 19)} could not be read`));
+                if (!view)
+                  throw this.stepError(
+                    st.stage,
+                    op,
+                    new UserError(`the layer of ${snapshot.slice(7, 19)} could not be read`),
+                  );
                 fill(changesOfLayerAlone(view));
               },
             });
@@ -725,7 +895,10 @@ export class Builder {
   }
 
   /** Hashes what a RUN writes as it writes it (see WrittenFileHasher); undefined where its directory cannot be read. */
-  private async watchWrites(containerId: string, removed: (path: string) => boolean): Promise<WrittenFileHasher | undefined> {
+  private async watchWrites(
+    containerId: string,
+    removed: (path: string) => boolean,
+  ): Promise<WrittenFileHasher | undefined> {
     try {
       const dir = await this.engine.containerWriteDir?.(containerId);
       return dir ? new WrittenFileHasher(dir, () => sharedWritableMappings(containerId), { removed }) : undefined;
@@ -788,7 +961,9 @@ export class Builder {
             const e = known.get(prefix);
             if (!e) break;
             if (e.kind === 'symlink' && e.linkTarget) {
-              const target = e.linkTarget.startsWith('/') ? e.linkTarget : `${path.posix.dirname(prefix)}/${e.linkTarget}`;
+              const target = e.linkTarget.startsWith('/')
+                ? e.linkTarget
+                : `${path.posix.dirname(prefix)}/${e.linkTarget}`;
               next.add(normalizePath(`${target}/${p.slice(prefix.length)}`));
               break;
             }
@@ -833,7 +1008,15 @@ export class Builder {
     }
     if (missing.length === 0) return { spec: {}, inputKey: op.path, tar: undefined };
     const pack = tar.pack();
-    for (const d of missing) pack.entry({ name: d.slice(1), type: 'directory', mode: 0o755, uid: 0, gid: 0, mtime: new Date(this.mtimeSeconds() * 1000) });
+    for (const d of missing)
+      pack.entry({
+        name: d.slice(1),
+        type: 'directory',
+        mode: 0o755,
+        uid: 0,
+        gid: 0,
+        mtime: new Date(this.mtimeSeconds() * 1000),
+      });
     pack.finalize();
     return { spec: {}, inputKey: op.path, tar: await streamToBuffer(pack) };
   }
@@ -845,7 +1028,9 @@ export class Builder {
   private async idsOf(st: StageState): Promise<ReturnType<typeof idLookupFromFiles>> {
     const read = async (p: string): Promise<string | undefined> => {
       try {
-        const fs = await TarSnapshotFs.fromStream(await this.engine.readImage(st.image, p, this.buildId), { at: path.posix.dirname(p) });
+        const fs = await TarSnapshotFs.fromStream(await this.engine.readImage(st.image, p, this.buildId), {
+          at: path.posix.dirname(p),
+        });
         try {
           return fs.readFile(p)?.toString('utf8');
         } finally {
@@ -883,14 +1068,20 @@ export class Builder {
       if (cached) ctx = cached;
       else {
         const dir = this.tempDir();
-        const fromFs = op.from.kind === 'stage' ? await this.finishedStageFs(this.stages.get(op.from.stage)!) : undefined;
+        const fromFs =
+          op.from.kind === 'stage' ? await this.finishedStageFs(this.stages.get(op.from.stage)!) : undefined;
         for (const src of sources) await this.unpackInto(image, src, dir, fromFs);
         ctx = BuildContext.open(dir, { ignore: [] });
         this.unpacked.set(key, ctx);
       }
     }
     const dest = op.dest;
-    const view = final ? await this.destView(st, [dest.endsWith('/') ? dest.slice(0, -1) || '/' : dest, ...sources.map((s) => path.posix.join(dest, path.posix.basename(s)))]) : undefined;
+    const view = final
+      ? await this.destView(st, [
+          dest.endsWith('/') ? dest.slice(0, -1) || '/' : dest,
+          ...sources.map((s) => path.posix.join(dest, path.posix.basename(s))),
+        ])
+      : undefined;
     const chown = op.chown;
     const ids = final && chown && !/^\d+(:\d+)?$/.test(chown) ? await this.idsOf(st) : undefined;
     const plan = await planCopy(ctx, {
@@ -916,10 +1107,13 @@ export class Builder {
     if (inline.length) {
       // COPY <<EOF: the Dockerfile's own text becomes files.
       tarBuf = await appendInline(tarBuf, inline, dest, this.mtimeSeconds());
-      for (const f of inline) placed.set(normalizePath(dest.endsWith('/') ? dest + f.name : dest), { kind: 'inline', name: f.name });
+      for (const f of inline)
+        placed.set(normalizePath(dest.endsWith('/') ? dest + f.name : dest), { kind: 'inline', name: f.name });
     }
     // Sources by content and metadata; destinations come from the (keyed) parent snapshot.
-    const inputKey = plan.manifest.filter((m) => m.source.kind !== 'created').map((m) => [m.source, m.kind, m.mode, m.uid, m.gid, m.sha256 ?? m.linkTarget ?? '']);
+    const inputKey = plan.manifest
+      .filter((m) => m.source.kind !== 'created')
+      .map((m) => [m.source, m.kind, m.mode, m.uid, m.gid, m.sha256 ?? m.linkTarget ?? '']);
     return { spec: {}, tar: tarBuf, placed, inputKey: [inputKey, inline, op.chown], partial: !final };
   }
 
@@ -932,7 +1126,8 @@ export class Builder {
     const p = normalizePath(src);
     const wild = /[*?[]/.test(p);
     const fetchPath = wild ? path.posix.dirname(p) : p;
-    const stream = (fs && subtreeArchive(fs, fetchPath)) ?? (await this.engine.readImage(image, fetchPath, this.buildId));
+    const stream =
+      (fs && subtreeArchive(fs, fetchPath)) ?? (await this.engine.readImage(image, fetchPath, this.buildId));
     const parent = path.join(dir, path.posix.dirname(fetchPath));
     mkdirSync(parent, { recursive: true });
     await extractTar(stream, parent);
@@ -946,9 +1141,12 @@ export class Builder {
     const data = Buffer.from(await res.arrayBuffer());
     const hex = sha256(data);
     if (op.checksum) {
-      const [algo, want] = op.checksum.includes(':') ? (op.checksum.split(':', 2) as [string, string]) : ['sha256', op.checksum];
+      const [algo, want] = op.checksum.includes(':')
+        ? (op.checksum.split(':', 2) as [string, string])
+        : ['sha256', op.checksum];
       if (algo !== 'sha256') throw new UserError(`ADD --checksum: unsupported digest algorithm ${algo} (sha256 only)`);
-      if (want.toLowerCase() !== hex) throw new UserError(`ADD ${op.url}: digest mismatch: expected sha256:${want}, got sha256:${hex}`);
+      if (want.toLowerCase() !== hex)
+        throw new UserError(`ADD ${op.url}: digest mismatch: expected sha256:${want}, got sha256:${hex}`);
     }
     const name = decodeURIComponent(new URL(op.url).pathname.split('/').pop() || 'download');
     const dest = normalizePath(op.dest.endsWith('/') ? op.dest + name : op.dest);
@@ -961,9 +1159,20 @@ export class Builder {
       cur += '/' + seg;
       pack.entry({ name: cur.slice(1), type: 'directory', mode: 0o755, mtime: new Date(mtime * 1000) });
     }
-    pack.entry({ name: dest.slice(1), mode: op.chmod ? parseInt(op.chmod, 8) : 0o600, mtime: new Date(mtime * 1000), uid: 0, gid: 0 }, data);
+    pack.entry(
+      {
+        name: dest.slice(1),
+        mode: op.chmod ? parseInt(op.chmod, 8) : 0o600,
+        mtime: new Date(mtime * 1000),
+        uid: 0,
+        gid: 0,
+      },
+      data,
+    );
     pack.finalize();
-    const placed = new Map<string, PlacedSource>([[dest, { kind: 'remote', url: op.url, sha256: hex, verified: op.checksum !== undefined }]]);
+    const placed = new Map<string, PlacedSource>([
+      [dest, { kind: 'remote', url: op.url, sha256: hex, verified: op.checksum !== undefined }],
+    ]);
     return { spec: {}, tar: await streamToBuffer(pack), placed, inputKey: [op.url, hex, op.chown, op.chmod] };
   }
 
@@ -972,8 +1181,19 @@ export class Builder {
     const dir = this.tempDir();
     const repo = path.join(dir, 'repo');
     try {
-      execFileSync('git', ['clone', '--quiet', ...(op.ref && !/^[0-9a-f]{40}$/.test(op.ref) ? ['--depth', '1', '--branch', op.ref] : []), op.url, repo], { stdio: 'pipe' });
-      if (op.ref && /^[0-9a-f]{40}$/.test(op.ref)) execFileSync('git', ['-C', repo, 'checkout', '--quiet', op.ref], { stdio: 'pipe' });
+      execFileSync(
+        'git',
+        [
+          'clone',
+          '--quiet',
+          ...(op.ref && !/^[0-9a-f]{40}$/.test(op.ref) ? ['--depth', '1', '--branch', op.ref] : []),
+          op.url,
+          repo,
+        ],
+        { stdio: 'pipe' },
+      );
+      if (op.ref && /^[0-9a-f]{40}$/.test(op.ref))
+        execFileSync('git', ['-C', repo, 'checkout', '--quiet', op.ref], { stdio: 'pipe' });
     } catch (e) {
       const err = (e as { stderr?: Buffer }).stderr?.toString().trim();
       throw new UserError(`ADD ${op.url}: git clone failed${err ? `: ${err}` : ''}`);
@@ -983,12 +1203,32 @@ export class Builder {
     const root = op.subdir ? path.join(repo, op.subdir) : repo;
     const ctx = BuildContext.open(root, { ignore: [] });
     const view = await this.destView(st, [op.dest]);
-    const plan = await planCopy(ctx, { sources: ['.'], dest: op.dest, workdir: st.cfg.config.WorkingDir ?? '/', ...(op.chown ? { chown: op.chown } : {}), ...(op.chmod ? { chmod: op.chmod } : {}), image: view, mtime: this.mtimeSeconds() });
+    const plan = await planCopy(ctx, {
+      sources: ['.'],
+      dest: op.dest,
+      workdir: st.cfg.config.WorkingDir ?? '/',
+      ...(op.chown ? { chown: op.chown } : {}),
+      ...(op.chmod ? { chmod: op.chmod } : {}),
+      image: view,
+      mtime: this.mtimeSeconds(),
+    });
     const placed = new Map<string, PlacedSource>();
     for (const m of plan.manifest) {
-      if (m.source.kind === 'context' && m.kind !== 'dir') placed.set(m.dest, { kind: 'remote', url: `${op.url}#${commit}`, ...(m.sha256 ? { sha256: m.sha256 } : {}), verified: op.ref === commit, member: m.source.path });
+      if (m.source.kind === 'context' && m.kind !== 'dir')
+        placed.set(m.dest, {
+          kind: 'remote',
+          url: `${op.url}#${commit}`,
+          ...(m.sha256 ? { sha256: m.sha256 } : {}),
+          verified: op.ref === commit,
+          member: m.source.path,
+        });
     }
-    return { spec: {}, tar: plan.tar, placed, inputKey: [op.url, commit, plan.manifest.map((m) => [m.dest, m.sha256])] };
+    return {
+      spec: {},
+      tar: plan.tar,
+      placed,
+      inputKey: [op.url, commit, plan.manifest.map((m) => [m.dest, m.sha256])],
+    };
   }
 
   private async prepareExec(st: StageState, op: ExecOp): Promise<Prepared> {
@@ -1008,7 +1248,9 @@ export class Builder {
             source = path.join(this.ctx.root, normalizePath(m.source ?? '/').slice(1));
           } else {
             const dir = this.tempDir();
-            const fromStage = [...this.stages.values()].find((s) => s.stage.name === m.from!.toLowerCase() || String(s.stage.index) === m.from);
+            const fromStage = [...this.stages.values()].find(
+              (s) => s.stage.name === m.from!.toLowerCase() || String(s.stage.index) === m.from,
+            );
             const image = fromStage ? fromStage.image : await this.engine.resolveImage(m.from);
             await this.unpackInto(image, m.source ?? '/', dir);
             source = path.join(dir, normalizePath(m.source ?? '/').slice(1));
@@ -1020,13 +1262,17 @@ export class Builder {
           const id = m.id ?? '';
           const given = this.req.secrets[id];
           if (given === undefined) {
-            if (m.required) throw new UserError(`RUN --mount=type=secret,id=${id}: no secret with id ${JSON.stringify(id)} was given; pass --secret id=${id},src=PATH`);
+            if (m.required)
+              throw new UserError(
+                `RUN --mount=type=secret,id=${id}: no secret with id ${JSON.stringify(id)} was given; pass --secret id=${id},src=PATH`,
+              );
             break;
           }
           let content: Buffer;
           if ('env' in given) {
             const v = process.env[given.env];
-            if (v === undefined) throw new UserError(`--secret id=${id},env=${given.env}: the environment variable is not set`);
+            if (v === undefined)
+              throw new UserError(`--secret id=${id},env=${given.env}: the environment variable is not set`);
             content = Buffer.from(v, 'utf8');
           } else {
             try {
@@ -1035,7 +1281,14 @@ export class Builder {
               throw new UserError(`--secret id=${id}: cannot read ${given.file}`);
             }
           }
-          mounts.push({ type: 'secret', target, content, ...(m.mode !== undefined ? { mode: m.mode } : {}), ...(m.uid !== undefined ? { uid: m.uid } : {}), ...(m.gid !== undefined ? { gid: m.gid } : {}) });
+          mounts.push({
+            type: 'secret',
+            target,
+            content,
+            ...(m.mode !== undefined ? { mode: m.mode } : {}),
+            ...(m.uid !== undefined ? { uid: m.uid } : {}),
+            ...(m.gid !== undefined ? { gid: m.gid } : {}),
+          });
           break;
         }
         case 'ssh':
@@ -1049,7 +1302,8 @@ export class Builder {
       writeFileSync(f, op.scriptFile.content, { mode: 0o755 });
       mounts.push({ type: 'bind', source: f, target: `/dev/pipes/${op.scriptFile.name}`, readOnly: true });
     }
-    const cmd = op.command.form === 'exec' ? op.command.argv : [...(st.cfg.config.Shell ?? op.shell), op.command.script];
+    const cmd =
+      op.command.form === 'exec' ? op.command.argv : [...(st.cfg.config.Shell ?? op.shell), op.command.script];
     if (cmd.length === 0) throw new UserError('RUN has no command');
     const network = op.network === 'default' ? (this.req.network ?? 'default') : op.network;
     const spec: Partial<ContainerSpec> = {
@@ -1063,7 +1317,12 @@ export class Builder {
     };
     const intents = intentsForTracking(op);
     const archiveMembers = await this.archiveMembersFor(st, intents);
-    return { spec, inputKey: [cmd, network, op.mounts, op.scriptFile?.content], intents, ...(archiveMembers.size ? { archiveMembers } : {}) };
+    return {
+      spec,
+      inputKey: [cmd, network, op.mounts, op.scriptFile?.content],
+      intents,
+      ...(archiveMembers.size ? { archiveMembers } : {}),
+    };
   }
 
   /** Members of the context archives a RUN unpacks, to attribute exactly the files that came from them. */
@@ -1079,7 +1338,8 @@ export class Builder {
           try {
             const data = readFileSync(path.join(this.ctx.root, src.path));
             const listing = await readArchive(data, src.path);
-            if (listing) out.set(key, new Set(listing.members.map((m) => m.name.replace(/^\.\//, '').replace(/\/$/, ''))));
+            if (listing)
+              out.set(key, new Set(listing.members.map((m) => m.name.replace(/^\.\//, '').replace(/\/$/, ''))));
           } catch {
             // Unreadable: the tracker then attributes everything under the destination.
           }
@@ -1090,7 +1350,11 @@ export class Builder {
   }
 
   private layerDirsUsable(): boolean {
-    return this.req.readLayerDirs !== false && process.env.SCANNABLE_SNAPSHOT_READ !== 'export' && this.engine.localLayerDirs !== undefined;
+    return (
+      this.req.readLayerDirs !== false &&
+      process.env.SCANNABLE_SNAPSHOT_READ !== 'export' &&
+      this.engine.localLayerDirs !== undefined
+    );
   }
 
   /**
@@ -1109,7 +1373,11 @@ export class Builder {
       read = (async () => {
         const fromStorage = await this.rootFromStorage(image);
         if (fromStorage) return fromStorage;
-        return [await TarSnapshotFs.fromStream(await this.engine.readImage(image, undefined, this.buildId), { hashAll: true })];
+        return [
+          await TarSnapshotFs.fromStream(await this.engine.readImage(image, undefined, this.buildId), {
+            hashAll: true,
+          }),
+        ];
       })();
       read.catch(() => undefined); // reported where it is awaited
       this.rootReads.set(image, read);
@@ -1160,7 +1428,9 @@ export class Builder {
     });
     const opaque = await Promise.all(dirs.map((d, i) => (i === 0 ? [] : (records[i]?.opaqueDirs ?? opaqueDirsOf(d)))));
     if (opaque.some((o) => o === undefined)) return undefined;
-    const views = dirs.map((d, i) => (records[i] ? LayerDirView.fromRecord(records[i]!, code) : LayerDirView.read(d).withOpaqueDirs(opaque[i]!)));
+    const views = dirs.map((d, i) =>
+      records[i] ? LayerDirView.fromRecord(records[i]!, code) : LayerDirView.read(d).withOpaqueDirs(opaque[i]!),
+    );
     // Only what the image shows is hashed: a file a later layer replaced or deleted never reaches the SBOM.
     const shown = new LayeredFs(views);
     const visible = views.map(() => new Set<string>());
@@ -1169,7 +1439,8 @@ export class Builder {
     byDiffId?.forEach((diffId, i) => {
       const stamp = stamps[i];
       // A stage started from another one has that stage's layers too: new ones in every cold build, never read again.
-      if (stamp === undefined || !this.baseLayers.has(diffId) || this.layerRecords.some((r) => r.diffId === diffId)) return;
+      if (stamp === undefined || !this.baseLayers.has(diffId) || this.layerRecords.some((r) => r.diffId === diffId))
+        return;
       const view = views[i]!;
       const loaded = records[i] && records[i]!.code === code ? view.knowledge : undefined;
       this.layerRecords.push({ diffId, stamp, view, visible: visible[i]!, loaded });
@@ -1187,7 +1458,10 @@ export class Builder {
     for (const r of this.layerRecords.splice(0)) {
       const now = r.view.knowledge;
       if (r.loaded && now.hashes <= r.loaded.hashes && now.derived <= r.loaded.derived) continue;
-      this.cache.putLayerRecord(r.diffId, r.view.toRecord(r.stamp, code, (p) => r.visible.has(p)));
+      this.cache.putLayerRecord(
+        r.diffId,
+        r.view.toRecord(r.stamp, code, (p) => r.visible.has(p)),
+      );
     }
   }
 
@@ -1283,7 +1557,10 @@ export class Builder {
   }
 
   private async stackLayers(st: StageState): Promise<SnapshotFs | undefined> {
-    const [all, below] = await Promise.all([this.engine.localLayerDirs?.(st.image), this.engine.localLayerDirs?.(st.root)]);
+    const [all, below] = await Promise.all([
+      this.engine.localLayerDirs?.(st.image),
+      this.engine.localLayerDirs?.(st.root),
+    ]);
     if (!all || !below || below.some((d, i) => all[i] !== d)) return undefined;
     const byDir = new Map<string, { read?: LayerDirView; deleted: string[]; snapshot: string }>();
     for (const layer of st.layers) {
@@ -1291,7 +1568,8 @@ export class Builder {
       const dirs = read ? undefined : await this.engine.localLayerDirs?.(layer.snapshot);
       const top = read?.dir ?? dirs?.[dirs.length - 1];
       // A step that changed nothing added no layer: the directory on top is its parent's.
-      if (top && !byDir.has(top)) byDir.set(top, { ...(read ? { read } : {}), deleted: layer.deleted, snapshot: layer.snapshot });
+      if (top && !byDir.has(top))
+        byDir.set(top, { ...(read ? { read } : {}), deleted: layer.deleted, snapshot: layer.snapshot });
     }
     const views: LayerView[] = [];
     const snapshots: Array<string | undefined> = [];
@@ -1319,7 +1597,13 @@ export class Builder {
    * commit (`configured`) may still be under way, and is awaited before the
    * image's own record is made.
    */
-  private async track(plan: Plan, target: StageState, dockerfileText: string, snapshots: ReadonlyMap<number, string>, configured: Promise<void>): Promise<Provenance> {
+  private async track(
+    plan: Plan,
+    target: StageState,
+    dockerfileText: string,
+    snapshots: ReadonlyMap<number, string>,
+    configured: Promise<void>,
+  ): Promise<Provenance> {
     const needFs = this.needFs;
     const opened: SnapshotFs[] = [];
     // The tracker's result depends only on the snapshots and the steps that made them.
@@ -1329,7 +1613,13 @@ export class Builder {
         s.stage.index,
         snapshots.get(s.stage.index),
         s.baseRecord,
-        s.trace.steps.map((t) => [t.ref, t.op, t.intents, t.placed ? [...t.placed] : null, t.archiveMembers ? [...t.archiveMembers].map(([k, v]) => [k, [...v]]) : null]),
+        s.trace.steps.map((t) => [
+          t.ref,
+          t.op,
+          t.intents,
+          t.placed ? [...t.placed] : null,
+          t.archiveMembers ? [...t.archiveMembers].map(([k, v]) => [k, [...v]]) : null,
+        ]),
       ]),
       target: plan.target,
     });
@@ -1343,7 +1633,10 @@ export class Builder {
           let fs = await this.layeredSnapshot(st);
           if (!fs) {
             // Every file of the target is hashed for the SBOM; other stages only for what is copied out of them.
-            const exported = await TarSnapshotFs.fromStream(await this.engine.readImage(snapshots.get(idx) ?? st.image, undefined, this.buildId), { hashAll: idx === plan.target });
+            const exported = await TarSnapshotFs.fromStream(
+              await this.engine.readImage(snapshots.get(idx) ?? st.image, undefined, this.buildId),
+              { hashAll: idx === plan.target },
+            );
             opened.push(exported);
             fs = exported;
           }
@@ -1352,7 +1645,9 @@ export class Builder {
         }
         await this.fillFromLayersAlone();
         const { Tracker } = await trackerModule();
-        const tracker = new Tracker([...this.stages.values()].sort((a, b) => a.stage.index - b.stage.index).map((s) => s.trace));
+        const tracker = new Tracker(
+          [...this.stages.values()].sort((a, b) => a.stage.index - b.stage.index).map((s) => s.trace),
+        );
         r = tracker.result(plan.target);
         phase('tracker');
         // Kept for the next build once this one has nothing more urgent to do.
@@ -1369,12 +1664,18 @@ export class Builder {
       }
       await configured;
       const info = await this.engine.inspectImage(target.image);
-      const created = this.req.sourceDateEpoch !== undefined ? new Date(this.req.sourceDateEpoch * 1000).toISOString() : new Date().toISOString();
+      const created =
+        this.req.sourceDateEpoch !== undefined
+          ? new Date(this.req.sourceDateEpoch * 1000).toISOString()
+          : new Date().toISOString();
       const tracked = r;
       const provenance: Provenance = {
         tool: TOOL,
         created,
-        dockerfile: { path: path.relative(path.resolve(this.req.context), path.resolve(this.req.dockerfile)) || this.req.dockerfile, sha256: sha256(dockerfileText) },
+        dockerfile: {
+          path: path.relative(path.resolve(this.req.context), path.resolve(this.req.dockerfile)) || this.req.dockerfile,
+          sha256: sha256(dockerfileText),
+        },
         image: {
           id: target.image,
           tags: this.req.tags,
@@ -1383,7 +1684,12 @@ export class Builder {
           architecture: info?.architecture ?? plan.platform.architecture,
           layers: info?.layers ?? [],
         },
-        stages: plan.stages.map((s) => ({ index: s.index, ...(s.name ? { name: s.name } : {}), base: this.stages.get(s.index)!.baseRecord, target: s.index === plan.target })),
+        stages: plan.stages.map((s) => ({
+          index: s.index,
+          ...(s.name ? { name: s.name } : {}),
+          base: this.stages.get(s.index)!.baseRecord,
+          target: s.index === plan.target,
+        })),
         steps: this.steps,
         // Read from the cached result when first asked for (see StepCache.getTrack); in place, so the order stays.
         packages: undefined as never,
@@ -1458,12 +1764,23 @@ function opKey(op: Op): unknown {
   return rest;
 }
 
-function placedSource(m: ManifestEntry, stageSource: { stage: number } | undefined, imageSource: { ref: string; imageId: string } | undefined): PlacedSource | undefined {
+function placedSource(
+  m: ManifestEntry,
+  stageSource: { stage: number } | undefined,
+  imageSource: { ref: string; imageId: string } | undefined,
+): PlacedSource | undefined {
   if (m.kind === 'dir') return undefined;
   const s = m.source;
   if (s.kind === 'created') return undefined;
-  if (stageSource) return { kind: 'stage', stage: stageSource.stage, path: '/' + (s.kind === 'context' ? s.path : s.archive) };
-  if (imageSource) return { kind: 'image', ref: imageSource.ref, imageId: imageSource.imageId, path: '/' + (s.kind === 'context' ? s.path : s.archive) };
+  if (stageSource)
+    return { kind: 'stage', stage: stageSource.stage, path: '/' + (s.kind === 'context' ? s.path : s.archive) };
+  if (imageSource)
+    return {
+      kind: 'image',
+      ref: imageSource.ref,
+      imageId: imageSource.imageId,
+      path: '/' + (s.kind === 'context' ? s.path : s.archive),
+    };
   if (s.kind === 'context') return { kind: 'context', path: s.path, sha256: m.sha256 ?? '' };
   return { kind: 'context', path: s.archive, sha256: s.archiveSha256, member: s.member };
 }
@@ -1481,7 +1798,12 @@ async function streamToBuffer(s: AsyncIterable<unknown>): Promise<Buffer> {
 }
 
 /** Appends inline (heredoc) files to a tar (a buffer, or a copy's stream). */
-async function appendInline(existing: Buffer | Readable, files: Array<{ name: string; content: string }>, dest: string, mtime: number): Promise<Buffer> {
+async function appendInline(
+  existing: Buffer | Readable,
+  files: Array<{ name: string; content: string }>,
+  dest: string,
+  mtime: number,
+): Promise<Buffer> {
   const pack = tar.pack();
   const extract = tar.extract();
   const done = new Promise<void>((resolve, reject) => {
@@ -1512,7 +1834,15 @@ async function extractTar(stream: NodeJS.ReadableStream, dir: string): Promise<v
   await new Promise<void>((resolve, reject) => {
     let streamError: Error | undefined;
     const child = execFile('tar', ['-x', '-C', dir, '--same-owner', '-p'], (err) =>
-      streamError ? reject(streamError instanceof UserError ? streamError : new UserError(`cannot read files from the image: ${streamError.message}`)) : err ? reject(new UserError(`cannot unpack files from the image: ${err.message}`)) : resolve(),
+      streamError
+        ? reject(
+            streamError instanceof UserError
+              ? streamError
+              : new UserError(`cannot read files from the image: ${streamError.message}`),
+          )
+        : err
+          ? reject(new UserError(`cannot unpack files from the image: ${err.message}`))
+          : resolve(),
     );
     // A broken stream from the engine must end tar too, or it waits for input forever.
     (stream as Readable).on('error', (e: Error) => {

@@ -65,7 +65,9 @@ export function digest(value: unknown): string {
     }
     return v;
   };
-  return createHash('sha256').update(JSON.stringify(canon(value))).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify(canon(value)))
+    .digest('hex');
 }
 
 export class StepCache {
@@ -102,7 +104,12 @@ export class StepCache {
     if (!this.enabled) return undefined;
     const file = this.trackFile(key);
     let text: string;
-    let head: { version: number; format: number; observed: Array<[string, { files: number; unattributed: number }]>; problems: TrackResult['problems'] };
+    let head: {
+      version: number;
+      format: number;
+      observed: Array<[string, { files: number; unattributed: number }]>;
+      problems: TrackResult['problems'];
+    };
     let lineEnd: number;
     try {
       text = readFileSync(file, 'utf8');
@@ -119,7 +126,9 @@ export class StepCache {
       try {
         return (body ??= JSON.parse(text.slice(lineEnd + 1)) as NonNullable<typeof body>);
       } catch (e) {
-        throw new UserError(`the tracker result kept in ${file} cannot be read (${(e as Error).message}): remove it, or build with --no-cache`);
+        throw new UserError(
+          `the tracker result kept in ${file} cannot be read (${(e as Error).message}): remove it, or build with --no-cache`,
+        );
       }
     };
     const result = { problems: head.problems, observed: new Map(head.observed) } as TrackResult;
@@ -134,7 +143,12 @@ export class StepCache {
    */
   putTrack(key: string, r: TrackResult): void {
     const first = !existsSync(path.join(this.dir, 'tracks'));
-    const head = JSON.stringify({ version: CACHE_VERSION, format: TRACK_FORMAT, observed: [...r.observed], problems: r.problems });
+    const head = JSON.stringify({
+      version: CACHE_VERSION,
+      format: TRACK_FORMAT,
+      observed: [...r.observed],
+      problems: r.problems,
+    });
     const body = JSON.stringify({ files: r.files, packages: r.packages, buildPackages: r.buildPackages });
     this.write(this.trackFile(key), `${head}\n${body}`);
     this.pruneTracks(first);
@@ -155,7 +169,8 @@ export class StepCache {
       if (first) {
         for (const sub of readdirSync(this.dir)) {
           if (!/^[0-9a-f]{2}$/.test(sub)) continue;
-          for (const f of readdirSync(path.join(this.dir, sub))) if (f.startsWith('track-')) rmSync(path.join(this.dir, sub, f), { force: true });
+          for (const f of readdirSync(path.join(this.dir, sub)))
+            if (f.startsWith('track-')) rmSync(path.join(this.dir, sub, f), { force: true });
         }
       }
     } catch {
@@ -175,7 +190,12 @@ export class StepCache {
   getLayerRecord(diffId: string): LayerRecord | undefined {
     try {
       const file = this.layerRecordFile(diffId);
-      const raw = deserialize(readFileSync(file)) as { version: number; format: number; diffId: string; record: LayerRecord };
+      const raw = deserialize(readFileSync(file)) as {
+        version: number;
+        format: number;
+        diffId: string;
+        record: LayerRecord;
+      };
       if (raw.version !== CACHE_VERSION || raw.format !== LAYER_FORMAT || raw.diffId !== diffId) return undefined;
       markUsed(file);
       return raw.record;

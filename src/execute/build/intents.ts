@@ -36,7 +36,8 @@ export function intentsForTracking(op: ExecOp): StepIntents {
   const out: StepIntents = { extracts: [], downloads: [], builds: [] };
   const verified = new Set<string>();
   for (const it of analysis.intents) {
-    if (it.kind === 'Verify' && 'target' in it && it.target?.resolved && it.target.value) verified.add(it.target.value.split('/').pop()!);
+    if (it.kind === 'Verify' && 'target' in it && it.target?.resolved && it.target.value)
+      verified.add(it.target.value.split('/').pop()!);
   }
   const downloadByCommand = new Map<number, string>();
   for (const it of analysis.intents) {
@@ -50,13 +51,16 @@ export function intentsForTracking(op: ExecOp): StepIntents {
   }
   for (const it of analysis.intents) {
     if (it.kind === 'Extract' && 'command' in it && 'dest' in it) {
-      const dest = it.dest?.resolved && it.dest.value ? abs(cwdOf(it.command), it.dest.value) : cwdOf(it.command) ?? '/';
+      const dest =
+        it.dest?.resolved && it.dest.value ? abs(cwdOf(it.command), it.dest.value) : (cwdOf(it.command) ?? '/');
       const url = it.pipedFrom !== undefined ? downloadByCommand.get(it.pipedFrom) : undefined;
       if (url) out.extracts.push({ url, dest });
-      else if (it.archive?.resolved && it.archive.value) out.extracts.push({ archive: abs(cwdOf(it.command), it.archive.value), dest });
+      else if (it.archive?.resolved && it.archive.value)
+        out.extracts.push({ archive: abs(cwdOf(it.command), it.archive.value), dest });
     }
     if (it.kind === 'Build' && 'tool' in it) out.builds.push(it.tool);
   }
-  for (const c of commands) if (c.name && COMPILERS.has(c.name) && !out.builds.includes(c.name)) out.builds.push(c.name);
+  for (const c of commands)
+    if (c.name && COMPILERS.has(c.name) && !out.builds.includes(c.name)) out.builds.push(c.name);
   return out;
 }

@@ -32,8 +32,12 @@ export function decompress(data: Buffer, compression: Compression, name: string)
       }
     default: {
       const r = spawnSync(compression, ['-dc'], { input: data, maxBuffer: 4 * 1024 * 1024 * 1024 });
-      if (r.error) throw new UserError(`ADD ${name}: extracting a ${compression} archive needs the ${compression} program (${r.error.message})`);
-      if (r.status !== 0) throw new UserError(`ADD ${name}: corrupt ${compression} data: ${r.stderr.toString().trim()}`);
+      if (r.error)
+        throw new UserError(
+          `ADD ${name}: extracting a ${compression} archive needs the ${compression} program (${r.error.message})`,
+        );
+      if (r.status !== 0)
+        throw new UserError(`ADD ${name}: corrupt ${compression} data: ${r.stderr.toString().trim()}`);
       return r.stdout;
     }
   }
@@ -66,7 +70,10 @@ export interface ArchiveMember {
 }
 
 /** The members of a local archive, or undefined when the file is not one (ADD then copies it as is). */
-export async function readArchive(data: Buffer, name: string): Promise<{ members: ArchiveMember[]; compression: Compression } | undefined> {
+export async function readArchive(
+  data: Buffer,
+  name: string,
+): Promise<{ members: ArchiveMember[]; compression: Compression } | undefined> {
   const compression = detectCompression(data);
   const raw = decompress(data, compression, name);
   if (!looksLikeTar(raw)) return undefined;
@@ -79,7 +86,11 @@ export async function readArchive(data: Buffer, name: string): Promise<{ members
       body.on('end', () => {
         const clean = cleanMember(h.name);
         const type = h.type === 'contiguous-file' ? 'file' : h.type;
-        if (clean && type && ['file', 'directory', 'symlink', 'link', 'fifo', 'character-device', 'block-device'].includes(type)) {
+        if (
+          clean &&
+          type &&
+          ['file', 'directory', 'symlink', 'link', 'fifo', 'character-device', 'block-device'].includes(type)
+        ) {
           members.push({
             name: clean,
             type: type as ArchiveMember['type'],
@@ -96,7 +107,9 @@ export async function readArchive(data: Buffer, name: string): Promise<{ members
       });
     });
     extract.on('finish', resolve);
-    extract.on('error', (e) => reject(new UserError(`ADD ${name}: not a readable tar archive: ${(e as Error).message}`)));
+    extract.on('error', (e) =>
+      reject(new UserError(`ADD ${name}: not a readable tar archive: ${(e as Error).message}`)),
+    );
     Readable.from([raw]).pipe(extract);
   });
   return { members, compression };

@@ -20,7 +20,16 @@
  * refuses to copy them (`unrepresentable`): neither the SBOM (JSON) nor the
  * tar writer could name them exactly, and provenance must be exact.
  */
-import { accessSync, constants, existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, type Stats } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  existsSync,
+  lstatSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  type Stats,
+} from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../../common/diagnostics.js';
 import { sha256OfFile } from '../../common/hash.js';
@@ -52,7 +61,7 @@ export function escapeName(raw: Buffer): { text: string; valid: boolean } {
   const text = raw.toString('utf8');
   if (!text.includes('\ufffd') || Buffer.from(text, 'utf8').equals(raw)) return { text, valid: true };
   let out = '';
-  for (let i = 0; i < raw.length; ) {
+  for (let i = 0; i < raw.length;) {
     const b = raw[i]!;
     const len = b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
     const seq = len ? raw.subarray(i, i + len) : undefined;
@@ -289,4 +298,15 @@ export function unrepresentableError(rel: string): UserError {
   );
 }
 
-const rootEntry: ContextEntry = { path: '', kind: 'dir', mode: 0o755, uid: 0, gid: 0, size: 0, mtime: 0, inode: 'root', nlink: 1, rdev: 0 };
+const rootEntry: ContextEntry = {
+  path: '',
+  kind: 'dir',
+  mode: 0o755,
+  uid: 0,
+  gid: 0,
+  size: 0,
+  mtime: 0,
+  inode: 'root',
+  nlink: 1,
+  rdev: 0,
+};

@@ -164,11 +164,15 @@ class CopyPlanner {
     const o = this.o;
     if (o.sources.length === 0) throw new UserError(`${this.instr} needs at least one source and a destination`);
     const endsInSlash = o.dest.endsWith('/') || o.dest === '.' || o.dest.endsWith('/.');
-    const destAbs = path.posix.isAbsolute(o.dest) ? path.posix.normalize(o.dest) : path.posix.join('/', o.workdir || '/', o.dest);
+    const destAbs = path.posix.isAbsolute(o.dest)
+      ? path.posix.normalize(o.dest)
+      : path.posix.join('/', o.workdir || '/', o.dest);
     const items = o.sources.flatMap((s) => this.expand(s));
     if (items.length === 0) throw new UserError(`${this.instr} failed: no source files were specified`);
     if ((items.length > 1 || o.parents) && !endsInSlash) {
-      throw new UserError(`When using ${this.instr} with more than one source file, the destination must be a directory and end with a /`);
+      throw new UserError(
+        `When using ${this.instr} with more than one source file, the destination must be a directory and end with a /`,
+      );
     }
     for (const item of items) await this.copyItem(item, destAbs, endsInSlash);
     const pending = [...this.out.values()];
@@ -180,7 +184,9 @@ class CopyPlanner {
       const pack = tar.pack();
       const all = readAll(pack as unknown as Readable);
       for (const p of pending) {
-        await new Promise<void>((resolve, reject) => pack.entry(p.header, p.data ?? Buffer.alloc(0), (err) => (err ? reject(err) : resolve())));
+        await new Promise<void>((resolve, reject) =>
+          pack.entry(p.header, p.data ?? Buffer.alloc(0), (err) => (err ? reject(err) : resolve())),
+        );
       }
       pack.finalize();
       tarOut = await all;
@@ -198,7 +204,8 @@ class CopyPlanner {
     const pivotAt = source.indexOf('/./');
     const pivot = pivotAt >= 0 ? confine(source.slice(0, pivotAt)) : '';
     const clean = confine(source);
-    const parentsPath = (p: string) => (pivot && (p === pivot || p.startsWith(`${pivot}/`)) ? p.slice(pivot.length + 1) : p);
+    const parentsPath = (p: string) =>
+      pivot && (p === pivot || p.startsWith(`${pivot}/`)) ? p.slice(pivot.length + 1) : p;
     if (containsWildcards(clean)) {
       const items: Item[] = [];
       for (const e of this.ctx.entries()) {
@@ -247,7 +254,9 @@ class CopyPlanner {
         // Too large to unpack here; fine to copy as is when it is no archive at all.
         const head = readHead(this.ctx.absolute(item.resolved), 1024);
         if (detectCompression(head) !== 'none' || looksLikeTar(head)) {
-          throw new UserError(`${this.instr} ${item.resolved}: an archive of ${entry.size} bytes is larger than scannable unpacks (${MAX_ARCHIVE_BYTES} bytes)`);
+          throw new UserError(
+            `${this.instr} ${item.resolved}: an archive of ${entry.size} bytes is larger than scannable unpacks (${MAX_ARCHIVE_BYTES} bytes)`,
+          );
         }
       } else {
         const data = this.ctx.read(item.resolved);
@@ -274,7 +283,13 @@ class CopyPlanner {
     // chown(2) clears setuid, and setgid when group-executable, on non-directories.
     const owner = this.o.keepOwners && !this.o.chown ? { uid: e.uid, gid: e.gid } : this.owner;
     if (this.o.classic && e.kind === 'file' && owner === this.owner) mode &= mode & 0o010 ? ~0o6000 : ~0o4000;
-    const header: TarHeader = { name: dest.slice(1), mode, uid: owner.uid, gid: owner.gid, mtime: new Date(e.mtime * 1000) };
+    const header: TarHeader = {
+      name: dest.slice(1),
+      mode,
+      uid: owner.uid,
+      gid: owner.gid,
+      mtime: new Date(e.mtime * 1000),
+    };
     const manifest: ManifestEntry = {
       dest,
       kind: e.kind,
@@ -400,7 +415,11 @@ class CopyPlanner {
    * directories) and returns its real path. Missing components become 0755
    * directories: the last one owned by `leafOwner`, those above by `upperOwner`.
    */
-  private ensureDir(dir: string, upperOwner: { uid: number; gid: number }, leafOwner: { uid: number; gid: number }): string {
+  private ensureDir(
+    dir: string,
+    upperOwner: { uid: number; gid: number },
+    leafOwner: { uid: number; gid: number },
+  ): string {
     const parts = dir.split('/').filter(Boolean);
     let current = '/';
     for (let i = 0; i < parts.length; i++) {
@@ -423,8 +442,23 @@ class CopyPlanner {
       const owner = i === parts.length - 1 ? leafOwner : upperOwner;
       const mode = 0o755;
       this.put(next, {
-        header: { name: next.slice(1), type: 'directory', mode, uid: owner.uid, gid: owner.gid, mtime: new Date(this.now * 1000) },
-        manifest: { dest: next, kind: 'dir', mode, uid: owner.uid, gid: owner.gid, size: 0, source: { kind: 'created' } },
+        header: {
+          name: next.slice(1),
+          type: 'directory',
+          mode,
+          uid: owner.uid,
+          gid: owner.gid,
+          mtime: new Date(this.now * 1000),
+        },
+        manifest: {
+          dest: next,
+          kind: 'dir',
+          mode,
+          uid: owner.uid,
+          gid: owner.gid,
+          size: 0,
+          source: { kind: 'created' },
+        },
       });
       current = next;
     }
@@ -479,7 +513,9 @@ async function* streamTar(ctx: BuildContext, pending: Pending[], instr: string):
   const write = async () => {
     for (const p of pending) {
       if (!p.file) {
-        await new Promise<void>((resolve, reject) => pack.entry(p.header, p.data ?? Buffer.alloc(0), (err) => (err ? reject(err) : resolve())));
+        await new Promise<void>((resolve, reject) =>
+          pack.entry(p.header, p.data ?? Buffer.alloc(0), (err) => (err ? reject(err) : resolve())),
+        );
         continue;
       }
       const { rel, size, sha256: want } = p.file;
@@ -496,13 +532,19 @@ async function* streamTar(ctx: BuildContext, pending: Pending[], instr: string):
         let sent = 0;
         while (sent < size) {
           const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, size - sent), null);
-          if (bytesRead === 0) throw new UserError(`${instr} ${rel}: the file shrank while it was being copied (${sent} of ${size} bytes)`);
+          if (bytesRead === 0)
+            throw new UserError(
+              `${instr} ${rel}: the file shrank while it was being copied (${sent} of ${size} bytes)`,
+            );
           const chunk = Buffer.from(buf.subarray(0, bytesRead));
           hash.update(chunk);
           sent += bytesRead;
           if (!entry.write(chunk)) await new Promise<void>((r) => entry.once('drain', r));
         }
-        if (hash.digest('hex') !== want) throw new UserError(`${instr} ${rel}: the file changed while it was being copied (its sha256 is no longer ${want})`);
+        if (hash.digest('hex') !== want)
+          throw new UserError(
+            `${instr} ${rel}: the file changed while it was being copied (its sha256 is no longer ${want})`,
+          );
       } finally {
         await fh.close();
       }
@@ -521,11 +563,23 @@ async function* streamTar(ctx: BuildContext, pending: Pending[], instr: string):
 }
 
 function notFound(instr: string, p: string): UserError {
-  return new UserError(`${instr} failed: file not found in build context or excluded by .dockerignore: stat ${p}: file does not exist`);
+  return new UserError(
+    `${instr} failed: file not found in build context or excluded by .dockerignore: stat ${p}: file does not exist`,
+  );
 }
 
 function memberKind(type: ArchiveMember['type']): FileKind {
-  return ({ file: 'file', directory: 'dir', symlink: 'symlink', link: 'hardlink', fifo: 'fifo', 'character-device': 'char', 'block-device': 'block' } as const)[type];
+  return (
+    {
+      file: 'file',
+      directory: 'dir',
+      symlink: 'symlink',
+      link: 'hardlink',
+      fifo: 'fifo',
+      'character-device': 'char',
+      'block-device': 'block',
+    } as const
+  )[type];
 }
 
 function sha256(data: Buffer): string {

@@ -240,7 +240,8 @@ export class PatternMatcher {
     const dirs = parentDirs(file);
     for (const pattern of this.patterns) {
       let match = pattern.matches(file);
-      if (!match && dirs.length && pattern.dirs <= dirs.length) match = pattern.matches(dirs.slice(0, pattern.dirs).join('/'));
+      if (!match && dirs.length && pattern.dirs <= dirs.length)
+        match = pattern.matches(dirs.slice(0, pattern.dirs).join('/'));
       if (match) matched = !pattern.exclusion;
     }
     return matched;

@@ -68,7 +68,8 @@ export function compileGoPattern(pattern: string): RegExp {
           hi = classChar();
         }
         // lo > hi is not an error in Go; the range simply matches nothing.
-        if (lo.codePointAt(0)! <= hi.codePointAt(0)!) body += lo === hi ? escapeInClass(lo) : `${escapeInClass(lo)}-${escapeInClass(hi)}`;
+        if (lo.codePointAt(0)! <= hi.codePointAt(0)!)
+          body += lo === hi ? escapeInClass(lo) : `${escapeInClass(lo)}-${escapeInClass(hi)}`;
         nrange++;
       }
       // Unlike '*' and '?', a class can match '/' (Go checks only the listed ranges).

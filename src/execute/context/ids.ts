@@ -36,9 +36,14 @@ const NUMERIC = /^[0-9]+$/;
  * "user", "user:group", "uid:gid", mixed. A user without a group gets the
  * user's primary group (BuildKit's rule; a numeric uid alone uses the same number).
  */
-export function parseChown(spec: string, ids: IdLookup | undefined, instruction = 'COPY'): { uid: number; gid: number } {
+export function parseChown(
+  spec: string,
+  ids: IdLookup | undefined,
+  instruction = 'COPY',
+): { uid: number; gid: number } {
   const parts = spec.split(':');
-  if (parts.length > 2 || parts[0] === '') throw new UserError(`${instruction} --chown=${spec}: expected user, user:group, uid or uid:gid`);
+  if (parts.length > 2 || parts[0] === '')
+    throw new UserError(`${instruction} --chown=${spec}: expected user, user:group, uid or uid:gid`);
   const [userPart, groupPart] = parts as [string, string | undefined];
   let uid: number;
   let primary: number | undefined;
@@ -54,12 +59,14 @@ export function parseChown(spec: string, ids: IdLookup | undefined, instruction 
   if (groupPart === undefined || groupPart === '') return { uid, gid: primary };
   if (NUMERIC.test(groupPart)) return { uid, gid: Number(groupPart) };
   const g = ids?.group(groupPart);
-  if (g === undefined) throw new UserError(`${instruction} --chown=${spec}: no group ${groupPart} in the image's /etc/group`);
+  if (g === undefined)
+    throw new UserError(`${instruction} --chown=${spec}: no group ${groupPart} in the image's /etc/group`);
   return { uid, gid: g };
 }
 
 /** `--chmod` in octal ("755", "0644"); docker's classic form. */
 export function parseChmod(spec: string, instruction = 'COPY'): number {
-  if (!/^[0-7]{1,4}$/.test(spec)) throw new UserError(`${instruction} --chmod=${spec}: expected an octal mode such as 755 or 0644`);
+  if (!/^[0-7]{1,4}$/.test(spec))
+    throw new UserError(`${instruction} --chmod=${spec}: expected an octal mode such as 755 or 0644`);
   return parseInt(spec, 8);
 }

@@ -29,7 +29,11 @@ function artifactLocation(file: string, cwd: string): { uri: string; uriBaseId?:
   return { uri: rel.split(path.sep).map(encodeURIComponent).join('/'), uriBaseId: '%SRCROOT%' };
 }
 
-export function formatSarif(findings: readonly Finding[], options: SarifOptions, errors: readonly Diagnostic[] = []): string {
+export function formatSarif(
+  findings: readonly Finding[],
+  options: SarifOptions,
+  errors: readonly Diagnostic[] = [],
+): string {
   const ruleIndex = new Map(options.rules.map((r, i) => [r.id, i]));
   const root = pathToFileURL(options.cwd.endsWith(path.sep) ? options.cwd : options.cwd + path.sep).href;
   const log = {

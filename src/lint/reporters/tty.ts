@@ -23,7 +23,15 @@ export interface TtyOptions {
 /** Code frames taller than this show their first and last lines around an ellipsis. */
 const MAX_FRAME_LINES = 6;
 
-const SGR = { reset: '\x1b[0m', bold: '\x1b[1m', dim: '\x1b[2m', red: '\x1b[31m', yellow: '\x1b[33m', cyan: '\x1b[36m', blue: '\x1b[34m' };
+const SGR = {
+  reset: '\x1b[0m',
+  bold: '\x1b[1m',
+  dim: '\x1b[2m',
+  red: '\x1b[31m',
+  yellow: '\x1b[33m',
+  cyan: '\x1b[36m',
+  blue: '\x1b[34m',
+};
 const SEVERITY_COLOR: Record<Severity, string> = { error: SGR.red, warning: SGR.yellow, info: SGR.cyan };
 
 /** Whether to colour output written to `stream`: a terminal, and NO_COLOR unset or empty (no-color.org). */
@@ -39,7 +47,11 @@ function underline(line: string, from: number, to: number): string {
 }
 
 /** `errors` (files that could not be read or parsed, printed elsewhere) only count in the summary line. */
-export function formatTty(findings: readonly Finding[], options: TtyOptions, errors: readonly Diagnostic[] = []): string {
+export function formatTty(
+  findings: readonly Finding[],
+  options: TtyOptions,
+  errors: readonly Diagnostic[] = [],
+): string {
   const c = (code: string, s: string): string => (options.color ? `${code}${s}${SGR.reset}` : s);
   const splitCache = new Map<string, string[]>();
   const linesOf = (file: string): string[] | undefined => {
@@ -59,7 +71,8 @@ export function formatTty(findings: readonly Finding[], options: TtyOptions, err
     out.push(`${c(SGR.bold + SEVERITY_COLOR[f.severity], `${f.severity}[${f.rule}]`)}${c(SGR.bold, `: ${f.message}`)}`);
     const lines = linesOf(f.file);
     const gutterWidth = String(f.endLine).length;
-    const gutter = (n?: number): string => c(SGR.blue, `${n === undefined ? ' '.repeat(gutterWidth) : String(n).padStart(gutterWidth)} |`);
+    const gutter = (n?: number): string =>
+      c(SGR.blue, `${n === undefined ? ' '.repeat(gutterWidth) : String(n).padStart(gutterWidth)} |`);
     out.push(`${' '.repeat(gutterWidth)}${c(SGR.blue, '-->')} ${f.file}:${f.line}:${f.column}`);
     if (lines) {
       out.push(gutter());
@@ -83,7 +96,11 @@ export function formatTty(findings: readonly Finding[], options: TtyOptions, err
   }
   const count = (s: Severity): number => findings.filter((f) => f.severity === s).length;
   const parts = [`${count('error')} error(s)`, `${count('warning')} warning(s)`, `${count('info')} info`];
-  const summary = findings.length === 0 && errors.length === 0 ? 'no problems found' : `${findings.length} finding(s): ${parts.join(', ')}` + (errors.length ? `; ${errors.length} file(s) could not be linted` : '');
+  const summary =
+    findings.length === 0 && errors.length === 0
+      ? 'no problems found'
+      : `${findings.length} finding(s): ${parts.join(', ')}` +
+        (errors.length ? `; ${errors.length} file(s) could not be linted` : '');
   blocks.push(c(SGR.bold, summary));
   return blocks.join('\n\n') + '\n';
 }

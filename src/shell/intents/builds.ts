@@ -54,13 +54,37 @@ function firstGoal(args: ResolvedWord[]): string | undefined {
   return undefined;
 }
 
-const BUILD_TOOLS = new Set(['make', 'gmake', 'bmake', 'cmake', 'ninja', 'samu', 'meson', 'mvn', 'gradle', 'ant', 'sbt', 'bazel', 'bazelisk', 'dotnet', 'go', 'cargo', 'dpkg-buildpackage', 'debuild', 'rpmbuild']);
+const BUILD_TOOLS = new Set([
+  'make',
+  'gmake',
+  'bmake',
+  'cmake',
+  'ninja',
+  'samu',
+  'meson',
+  'mvn',
+  'gradle',
+  'ant',
+  'sbt',
+  'bazel',
+  'bazelisk',
+  'dotnet',
+  'go',
+  'cargo',
+  'dpkg-buildpackage',
+  'debuild',
+  'rpmbuild',
+]);
 
 /** May a command of this name build from sources? */
 export function buildsWith(name: string): boolean {
   return (
-    BUILD_TOOLS.has(name) || BUILD_SCRIPTS.has(name) || AUTOTOOLS.has(name) || COMPILERS.has(name) ||
-    /^(gcc|g\+\+|clang)-\d+$/.test(name) || /^(python|pypy)(\d+(\.\d+)*)?$/.test(name)
+    BUILD_TOOLS.has(name) ||
+    BUILD_SCRIPTS.has(name) ||
+    AUTOTOOLS.has(name) ||
+    COMPILERS.has(name) ||
+    /^(gcc|g\+\+|clang)-\d+$/.test(name) ||
+    /^(python|pypy)(\d+(\.\d+)*)?$/.test(name)
   );
 }
 
@@ -68,7 +92,8 @@ export function buildIntents(cmd: ShellCommand, _ctx: IntentContext): BuildInten
   const name = cmd.name!;
   const args = cmd.argv.slice(1);
   const script = BUILD_SCRIPTS.get(name);
-  if (script !== undefined) return [build(cmd, script, script === 'gradle' || script === 'mvn' ? firstGoal(args) : undefined)];
+  if (script !== undefined)
+    return [build(cmd, script, script === 'gradle' || script === 'mvn' ? firstGoal(args) : undefined)];
   if (AUTOTOOLS.has(name)) return [build(cmd, 'autotools')];
   switch (name) {
     case 'make':
@@ -83,7 +108,9 @@ export function buildIntents(cmd: ShellCommand, _ctx: IntentContext): BuildInten
     case 'samu':
       return [build(cmd, 'ninja', firstGoal(args))];
     case 'meson':
-      return [build(cmd, 'meson', args[0]?.value !== undefined && /^[a-z]+$/.test(args[0].value) ? args[0].value : 'setup')];
+      return [
+        build(cmd, 'meson', args[0]?.value !== undefined && /^[a-z]+$/.test(args[0].value) ? args[0].value : 'setup'),
+      ];
     case 'mvn':
       return [build(cmd, 'mvn', firstGoal(args))];
     case 'gradle':
@@ -100,13 +127,15 @@ export function buildIntents(cmd: ShellCommand, _ctx: IntentContext): BuildInten
       const sub = args[0]?.value;
       if (sub === 'build') return [build(cmd, 'go', 'build')];
       // `go install ./cmd/x` (no @version) compiles local code.
-      if (sub === 'install' && args.slice(1).some((a) => !a.text.startsWith('-') && !(a.value ?? a.text).includes('@'))) return [build(cmd, 'go', 'install')];
+      if (sub === 'install' && args.slice(1).some((a) => !a.text.startsWith('-') && !(a.value ?? a.text).includes('@')))
+        return [build(cmd, 'go', 'install')];
       return NONE;
     }
     case 'cargo': {
       const sub = args[0]?.value;
       if (sub === 'build' || sub === 'rustc') return [build(cmd, 'cargo', 'build')];
-      if (sub === 'install' && args.some((a) => a.value === '--path' || a.value?.startsWith('--path=') === true)) return [build(cmd, 'cargo', 'install')];
+      if (sub === 'install' && args.some((a) => a.value === '--path' || a.value?.startsWith('--path=') === true))
+        return [build(cmd, 'cargo', 'install')];
       return NONE;
     }
     case 'dpkg-buildpackage':
@@ -116,15 +145,18 @@ export function buildIntents(cmd: ShellCommand, _ctx: IntentContext): BuildInten
   }
   if (/^(python|pypy)(\d+(\.\d+)*)?$/.test(name)) {
     const setup = args.findIndex((a) => a.value !== undefined && basename(a.value) === 'setup.py');
-    if (setup >= 0 && args.slice(0, setup).every((a) => a.value?.startsWith('-') === true)) return [build(cmd, 'setuptools', args[setup + 1]?.value)];
+    if (setup >= 0 && args.slice(0, setup).every((a) => a.value?.startsWith('-') === true))
+      return [build(cmd, 'setuptools', args[setup + 1]?.value)];
   }
   if (COMPILERS.has(name) || /^(gcc|g\+\+|clang)-\d+$/.test(name)) {
-    if (args.some((a) => a.value !== undefined && (/\.(c|cc|cpp|cxx|s|S|m)$/.test(a.value) || a.value === '-c'))) return [build(cmd, 'cc')];
+    if (args.some((a) => a.value !== undefined && (/\.(c|cc|cpp|cxx|s|S|m)$/.test(a.value) || a.value === '-c')))
+      return [build(cmd, 'cc')];
   }
   return NONE;
 }
 
-const INTERPRETERS = /^((python|pypy)(\d+(\.\d+)*)?|perl|ruby|node|nodejs|php(\d+(\.\d+)*)?|lua(\d+(\.\d+)*)?|Rscript|tclsh|groovy|deno|bun)$/;
+const INTERPRETERS =
+  /^((python|pypy)(\d+(\.\d+)*)?|perl|ruby|node|nodejs|php(\d+(\.\d+)*)?|lua(\d+(\.\d+)*)?|Rscript|tclsh|groovy|deno|bun)$/;
 /** Modules run with `python -m` that other recognizers read (pip) or that only set up tooling. */
 const PYTHON_MODULES_READ = new Set(['pip', 'venv', 'ensurepip', 'compileall', 'py_compile', 'virtualenv', 'site']);
 
@@ -150,7 +182,12 @@ export function opaqueIntents(cmd: ShellCommand, ctx: IntentContext): Intent[] {
       case 'input-text':
         return NONE;
       case 'unknown-inline':
-        return [opaque(cmd, `${name === 'eval' ? 'evaluates' : 'runs'} a script that is not known statically${run.word ? `: ${run.word.text}` : ''}`)];
+        return [
+          opaque(
+            cmd,
+            `${name === 'eval' ? 'evaluates' : 'runs'} a script that is not known statically${run.word ? `: ${run.word.text}` : ''}`,
+          ),
+        ];
       case 'input':
         return [opaque(cmd, `runs a script read from its input${describeSource(ctx, cmd)}`)];
       case 'file': {
@@ -169,7 +206,8 @@ export function opaqueIntents(cmd: ShellCommand, ctx: IntentContext): Intent[] {
   const value = first.value!;
   if (BUILD_SCRIPTS.has(name)) return NONE;
   const kind = kindOf(name);
-  if (value.startsWith('./') || value.startsWith('../') || kind === 'script') return [opaque(cmd, `runs the script ${first.text}`)];
+  if (value.startsWith('./') || value.startsWith('../') || kind === 'script')
+    return [opaque(cmd, `runs the script ${first.text}`)];
   if (kind === 'interpreter') return interpreterIntents(cmd, name);
   return NONE;
 }
@@ -245,7 +283,9 @@ function removes(t: string, wild: number, db: string): boolean {
  * resolved, as an absolute path without trailing slashes (a glob where the
  * word is one). Nothing for another command.
  */
-function rmOperands(cmd: ShellCommand): { options: ParsedOption[]; targets: Array<{ word: ResolvedWord; path: string }> } | undefined {
+function rmOperands(
+  cmd: ShellCommand,
+): { options: ParsedOption[]; targets: Array<{ word: ResolvedWord; path: string }> } | undefined {
   if (cmd.name !== 'rm') return undefined;
   const parsed = parseArgs(cmd.argv.slice(1));
   const targets: Array<{ word: ResolvedWord; path: string }> = [];
@@ -265,7 +305,14 @@ export function removalIntents(cmd: ShellCommand): PackageDatabaseRemovalIntent[
   for (const { word: w, path: t } of rm.targets) {
     const wild = w.glob === true ? t.search(/[*?[]/) : -1;
     const db = DATABASES.find((d) => removes(t, wild, d.path));
-    if (db !== undefined) out.push({ kind: 'PackageDatabaseRemoval', database: db.database, path: w, command: cmd.index, range: cmd.range });
+    if (db !== undefined)
+      out.push({
+        kind: 'PackageDatabaseRemoval',
+        database: db.database,
+        path: w,
+        command: cmd.index,
+        range: cmd.range,
+      });
   }
   return out;
 }

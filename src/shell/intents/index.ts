@@ -9,7 +9,14 @@ import type { ResolvedWord } from '../expand.js';
 import type { Intent, ShellCommand } from '../types.js';
 import { buildIntents, buildsWith, opaqueIntents, removalIntents } from './builds.js';
 import { installsWith, packageIntents } from './packages.js';
-import { cloneIntents, downloadIntents, extractIntents, verifyIntents, verifiesWith, type CloneTracker } from './transfers.js';
+import {
+  cloneIntents,
+  downloadIntents,
+  extractIntents,
+  verifyIntents,
+  verifiesWith,
+  type CloneTracker,
+} from './transfers.js';
 
 /** How a shell command gets its script. */
 export type ScriptRun =

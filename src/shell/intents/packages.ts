@@ -12,71 +12,324 @@ import type { IntentContext } from './index.js';
 const NONE: never[] = [];
 
 const APT = options({
-  valued: ['-o', '--option', '-t', '--target-release', '--default-release', '-c', '--config-file', '-a', '--host-architecture', '--error-on'],
+  valued: [
+    '-o',
+    '--option',
+    '-t',
+    '--target-release',
+    '--default-release',
+    '-c',
+    '--config-file',
+    '-a',
+    '--host-architecture',
+    '--error-on',
+  ],
 });
 const APK = options({
-  valued: ['-t', '--virtual', '-X', '--repository', '-p', '--root', '--arch', '--keys-dir', '--repositories-file', '--cache-dir', '--cache-max-age', '--wait', '--timeout', '--progress-fd'],
+  valued: [
+    '-t',
+    '--virtual',
+    '-X',
+    '--repository',
+    '-p',
+    '--root',
+    '--arch',
+    '--keys-dir',
+    '--repositories-file',
+    '--cache-dir',
+    '--cache-max-age',
+    '--wait',
+    '--timeout',
+    '--progress-fd',
+  ],
 });
 const YUM = options({
   valued: [
-    '--enablerepo', '--disablerepo', '--setopt', '--installroot', '--releasever', '-c', '--config', '-d', '--debuglevel', '-e', '--errorlevel',
-    '-x', '--exclude', '--repo', '--repoid', '--repofrompath', '--forcearch', '--downloaddir', '--destdir', '--color', '--rpmverbosity',
-    '--advisory', '--bz', '--cve', '--secseverity', '--comment', '--disableplugin', '--enableplugin',
+    '--enablerepo',
+    '--disablerepo',
+    '--setopt',
+    '--installroot',
+    '--releasever',
+    '-c',
+    '--config',
+    '-d',
+    '--debuglevel',
+    '-e',
+    '--errorlevel',
+    '-x',
+    '--exclude',
+    '--repo',
+    '--repoid',
+    '--repofrompath',
+    '--forcearch',
+    '--downloaddir',
+    '--destdir',
+    '--color',
+    '--rpmverbosity',
+    '--advisory',
+    '--bz',
+    '--cve',
+    '--secseverity',
+    '--comment',
+    '--disableplugin',
+    '--enableplugin',
   ],
 });
 const ZYPPER_GLOBAL = options({
-  valued: ['-R', '--root', '--releasever', '-c', '--config', '-D', '--reposd-dir', '-C', '--cache-dir', '--raw-cache-dir', '--solv-cache-dir', '--pkg-cache-dir', '-p', '--plus-repo', '--plus-content', '--installroot'],
+  valued: [
+    '-R',
+    '--root',
+    '--releasever',
+    '-c',
+    '--config',
+    '-D',
+    '--reposd-dir',
+    '-C',
+    '--cache-dir',
+    '--raw-cache-dir',
+    '--solv-cache-dir',
+    '--pkg-cache-dir',
+    '-p',
+    '--plus-repo',
+    '--plus-content',
+    '--installroot',
+  ],
   stopAtOperand: true,
 });
 const ZYPPER_INSTALL = options({ valued: ['-t', '--type', '-r', '--repo', '--from', '--download'] });
 const PIP = options({
   valued: [
-    '-r', '--requirement', '-c', '--constraint', '-e', '--editable', '-t', '--target', '--platform', '--python-version', '--implementation', '--abi',
-    '--root', '--prefix', '--src', '--upgrade-strategy', '--install-option', '--global-option', '-C', '--config-settings', '-i', '--index-url',
-    '--extra-index-url', '-f', '--find-links', '--progress-bar', '--report', '--only-binary', '--no-binary', '--proxy', '--retries', '--timeout',
-    '--log', '--cache-dir', '--cert', '--client-cert', '--exists-action', '--trusted-host', '--python', '--root-user-action', '--use-feature',
-    '--use-deprecated', '--keyring-provider', '--group',
+    '-r',
+    '--requirement',
+    '-c',
+    '--constraint',
+    '-e',
+    '--editable',
+    '-t',
+    '--target',
+    '--platform',
+    '--python-version',
+    '--implementation',
+    '--abi',
+    '--root',
+    '--prefix',
+    '--src',
+    '--upgrade-strategy',
+    '--install-option',
+    '--global-option',
+    '-C',
+    '--config-settings',
+    '-i',
+    '--index-url',
+    '--extra-index-url',
+    '-f',
+    '--find-links',
+    '--progress-bar',
+    '--report',
+    '--only-binary',
+    '--no-binary',
+    '--proxy',
+    '--retries',
+    '--timeout',
+    '--log',
+    '--cache-dir',
+    '--cert',
+    '--client-cert',
+    '--exists-action',
+    '--trusted-host',
+    '--python',
+    '--root-user-action',
+    '--use-feature',
+    '--use-deprecated',
+    '--keyring-provider',
+    '--group',
   ],
 });
 const NPM = options({
   valued: [
-    '--registry', '--prefix', '-C', '--cache', '--userconfig', '--globalconfig', '--loglevel', '-w', '--workspace', '--omit', '--include',
-    '--install-strategy', '--tag', '--save-prefix', '--location', '--script-shell', '--cpu', '--os', '--libc', '--before',
+    '--registry',
+    '--prefix',
+    '-C',
+    '--cache',
+    '--userconfig',
+    '--globalconfig',
+    '--loglevel',
+    '-w',
+    '--workspace',
+    '--omit',
+    '--include',
+    '--install-strategy',
+    '--tag',
+    '--save-prefix',
+    '--location',
+    '--script-shell',
+    '--cpu',
+    '--os',
+    '--libc',
+    '--before',
   ],
 });
 const YARN = options({
   valued: [
-    '--cwd', '--network-timeout', '--modules-folder', '--cache-folder', '--registry', '--mutex', '--global-folder', '--link-folder',
-    '--preferred-cache-folder', '--https-proxy', '--proxy', '--network-concurrency', '--child-concurrency', '--use-yarnrc',
+    '--cwd',
+    '--network-timeout',
+    '--modules-folder',
+    '--cache-folder',
+    '--registry',
+    '--mutex',
+    '--global-folder',
+    '--link-folder',
+    '--preferred-cache-folder',
+    '--https-proxy',
+    '--proxy',
+    '--network-concurrency',
+    '--child-concurrency',
+    '--use-yarnrc',
   ],
 });
-const PNPM = options({ valued: ['--filter', '-F', '-C', '--dir', '--store-dir', '--registry', '--reporter', '--config', '--lockfile-dir', '--virtual-store-dir', '--modules-dir'] });
-const GEM = options({
-  valued: ['-v', '--version', '-i', '--install-dir', '-n', '--bindir', '--source', '-s', '-p', '--http-proxy', '--platform', '--build-root', '-P', '--trust-policy'],
+const PNPM = options({
+  valued: [
+    '--filter',
+    '-F',
+    '-C',
+    '--dir',
+    '--store-dir',
+    '--registry',
+    '--reporter',
+    '--config',
+    '--lockfile-dir',
+    '--virtual-store-dir',
+    '--modules-dir',
+  ],
 });
-const BUNDLE = options({ valued: ['--gemfile', '--path', '-j', '--jobs', '--retry', '--without', '--with', '--binstubs', '--standalone', '--shebang', '--target-rbconfig'] });
+const GEM = options({
+  valued: [
+    '-v',
+    '--version',
+    '-i',
+    '--install-dir',
+    '-n',
+    '--bindir',
+    '--source',
+    '-s',
+    '-p',
+    '--http-proxy',
+    '--platform',
+    '--build-root',
+    '-P',
+    '--trust-policy',
+  ],
+});
+const BUNDLE = options({
+  valued: [
+    '--gemfile',
+    '--path',
+    '-j',
+    '--jobs',
+    '--retry',
+    '--without',
+    '--with',
+    '--binstubs',
+    '--standalone',
+    '--shebang',
+    '--target-rbconfig',
+  ],
+});
 const GO = options({
   singleDash: true,
   valued: [
-    '-ldflags', '-gcflags', '-asmflags', '-tags', '-mod', '-modfile', '-o', '-p', '-pkgdir', '-toolexec', '-buildmode', '-compiler', '-gccgoflags',
-    '-installsuffix', '-overlay', '-pgo', '-coverpkg', '-covermode', '-exec', '-C',
+    '-ldflags',
+    '-gcflags',
+    '-asmflags',
+    '-tags',
+    '-mod',
+    '-modfile',
+    '-o',
+    '-p',
+    '-pkgdir',
+    '-toolexec',
+    '-buildmode',
+    '-compiler',
+    '-gccgoflags',
+    '-installsuffix',
+    '-overlay',
+    '-pgo',
+    '-coverpkg',
+    '-covermode',
+    '-exec',
+    '-C',
   ],
 });
 const CARGO = options({
   valued: [
-    '--version', '--vers', '--git', '--branch', '--tag', '--rev', '--path', '--root', '--index', '--registry', '--target', '--target-dir', '-F',
-    '--features', '--profile', '-j', '--jobs', '--bin', '--example', '--config', '-Z', '--color', '--message-format',
+    '--version',
+    '--vers',
+    '--git',
+    '--branch',
+    '--tag',
+    '--rev',
+    '--path',
+    '--root',
+    '--index',
+    '--registry',
+    '--target',
+    '--target-dir',
+    '-F',
+    '--features',
+    '--profile',
+    '-j',
+    '--jobs',
+    '--bin',
+    '--example',
+    '--config',
+    '-Z',
+    '--color',
+    '--message-format',
   ],
 });
-const COMPOSER = options({ valued: ['-d', '--working-dir', '--ignore-platform-req', '--prefer-install', '--repository', '--stability', '--apcu-autoloader-prefix'] });
-const DPKG = options({ valued: ['--root', '--admindir', '--instdir', '--log', '--status-fd', '--path-include', '--path-exclude'] });
-const RPM = options({ valued: ['--root', '--dbpath', '--prefix', '--relocate', '--excludepath', '--define', '-D', '--macros', '--rcfile', '--pipe'] });
+const COMPOSER = options({
+  valued: [
+    '-d',
+    '--working-dir',
+    '--ignore-platform-req',
+    '--prefer-install',
+    '--repository',
+    '--stability',
+    '--apcu-autoloader-prefix',
+  ],
+});
+const DPKG = options({
+  valued: ['--root', '--admindir', '--instdir', '--log', '--status-fd', '--path-include', '--path-exclude'],
+});
+const RPM = options({
+  valued: [
+    '--root',
+    '--dbpath',
+    '--prefix',
+    '--relocate',
+    '--excludepath',
+    '--define',
+    '-D',
+    '--macros',
+    '--rcfile',
+    '--pipe',
+  ],
+});
 
 /** Registry packages vs local files, URLs and repositories, by the look of the word. */
 function sourceOf(value: string, fileSuffix: RegExp): PackageRef['source'] {
   if (/^(git\+|git:|github:|gitlab:|bitbucket:|hg\+|svn\+|bzr\+)/.test(value)) return 'vcs';
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return /\.git(#|$)/.test(value) ? 'vcs' : 'url';
-  if (value.startsWith('/') || value.startsWith('./') || value.startsWith('../') || value === '.' || value === '..' || value.startsWith('file:') || fileSuffix.test(value)) return 'file';
+  if (
+    value.startsWith('/') ||
+    value.startsWith('./') ||
+    value.startsWith('../') ||
+    value === '.' ||
+    value === '..' ||
+    value.startsWith('file:') ||
+    fileSuffix.test(value)
+  )
+    return 'file';
   return 'registry';
 }
 
@@ -189,8 +442,28 @@ function isPython(name: string): boolean {
 }
 
 const MANAGERS = new Set([
-  'apt-get', 'apt', 'aptitude', 'apk', 'yum', 'dnf', 'dnf5', 'microdnf', 'tdnf', 'zypper', 'dpkg', 'rpm', 'npm', 'yarn', 'pnpm', 'gem', 'bundle',
-  'bundler', 'go', 'cargo', 'composer', 'composer.phar',
+  'apt-get',
+  'apt',
+  'aptitude',
+  'apk',
+  'yum',
+  'dnf',
+  'dnf5',
+  'microdnf',
+  'tdnf',
+  'zypper',
+  'dpkg',
+  'rpm',
+  'npm',
+  'yarn',
+  'pnpm',
+  'gem',
+  'bundle',
+  'bundler',
+  'go',
+  'cargo',
+  'composer',
+  'composer.phar',
 ]);
 
 /** May a command of this name install packages? */
@@ -204,14 +477,19 @@ export function packageIntents(cmd: ShellCommand, _ctx: IntentContext): PackageI
   let install: Install | null = null;
   if (name === 'apt-get' || name === 'apt' || name === 'aptitude') install = apt(name, args);
   else if (name === 'apk') install = apk(args);
-  else if (name === 'yum' || name === 'dnf' || name === 'dnf5' || name === 'microdnf' || name === 'tdnf') install = yum(name, args);
+  else if (name === 'yum' || name === 'dnf' || name === 'dnf5' || name === 'microdnf' || name === 'tdnf')
+    install = yum(name, args);
   else if (name === 'zypper') install = zypper(args);
   else if (name === 'dpkg') install = dpkg(args);
   else if (name === 'rpm') install = rpm(args);
   else if (isPip(name)) install = pip(name, args);
   else if (isPython(name)) {
     const m = args.findIndex((a) => a.value === '-m');
-    if (m >= 0 && args[m + 1]?.value === 'pip' && args.slice(0, m).every((a) => a.resolved && a.value!.startsWith('-'))) {
+    if (
+      m >= 0 &&
+      args[m + 1]?.value === 'pip' &&
+      args.slice(0, m).every((a) => a.resolved && a.value!.startsWith('-'))
+    ) {
       install = pip(`${name} -m pip`, args.slice(m + 2));
     }
   } else if (name === 'npm') install = npm(args);
@@ -226,7 +504,10 @@ export function packageIntents(cmd: ShellCommand, _ctx: IntentContext): PackageI
 }
 
 /** The first operand is the subcommand; options may come before or after it. */
-function subcommand(args: readonly ResolvedWord[], spec: Options): { sub: string | undefined; parsed: ParsedArgs; rest: ResolvedWord[] } {
+function subcommand(
+  args: readonly ResolvedWord[],
+  spec: Options,
+): { sub: string | undefined; parsed: ParsedArgs; rest: ResolvedWord[] } {
   const parsed = parseArgs(args, spec);
   const first = parsed.operands[0];
   return { sub: first?.resolved ? first.value! : undefined, parsed, rest: parsed.operands.slice(1) };
@@ -238,14 +519,23 @@ function apt(tool: string, args: ResolvedWord[]): Install | null {
   const options = valuesOf(parsed, '-o', '--option').map((o) => o.value ?? '');
   const insecure =
     has(parsed, '--allow-unauthenticated', '--allow-insecure-repositories', '--force-yes') ||
-    options.some((o) => /AllowUnauthenticated=(1|true|yes)|Check-Valid-Until=(0|false|no)|AllowInsecureRepositories=(1|true|yes)/i.test(o));
+    options.some((o) =>
+      /AllowUnauthenticated=(1|true|yes)|Check-Valid-Until=(0|false|no)|AllowInsecureRepositories=(1|true|yes)/i.test(
+        o,
+      ),
+    );
   return { manager: 'apt', tool, packages: rest.map((w) => packageRef(w, splitApt, /\.deb$/)), insecure };
 }
 
 function apk(args: ResolvedWord[]): Install | null {
   const { sub, parsed, rest } = subcommand(args, APK);
   if (sub !== 'add') return null;
-  return { manager: 'apk', tool: 'apk', packages: rest.map((w) => packageRef(w, splitApk, /\.apk$/)), insecure: has(parsed, '--allow-untrusted') };
+  return {
+    manager: 'apk',
+    tool: 'apk',
+    packages: rest.map((w) => packageRef(w, splitApk, /\.apk$/)),
+    insecure: has(parsed, '--allow-untrusted'),
+  };
 }
 
 function yum(tool: string, args: ResolvedWord[]): Install | null {
@@ -256,7 +546,8 @@ function yum(tool: string, args: ResolvedWord[]): Install | null {
     names = rest.slice(1);
   } else if (sub !== 'install' && sub !== 'localinstall' && sub !== 'reinstall' && sub !== 'groupinstall') return null;
   const setopts = valuesOf(parsed, '--setopt').map((o) => o.value ?? '');
-  const insecure = has(parsed, '--nogpgcheck', '--no-gpgchecks') || setopts.some((o) => /(gpgcheck|sslverify)=(0|false|no)$/i.test(o));
+  const insecure =
+    has(parsed, '--nogpgcheck', '--no-gpgchecks') || setopts.some((o) => /(gpgcheck|sslverify)=(0|false|no)$/i.test(o));
   const manager: PackageManager = tool === 'yum' ? 'yum' : tool === 'microdnf' ? 'microdnf' : 'dnf';
   const packages = names.map((w) => packageRef(w, (v) => [v], /\.rpm$/));
   return { manager, tool, packages, insecure };
@@ -268,14 +559,24 @@ function zypper(args: ResolvedWord[]): Install | null {
   if (!sub?.resolved || (sub.value !== 'install' && sub.value !== 'in')) return null;
   const parsed = parseArgs(global.operands.slice(1), ZYPPER_INSTALL);
   const insecure = has(global, '--no-gpg-checks') || has(parsed, '--allow-unsigned-rpm', '--no-gpg-checks');
-  return { manager: 'zypper', tool: 'zypper', packages: parsed.operands.map((w) => packageRef(w, splitZypper, /\.rpm$/)), insecure };
+  return {
+    manager: 'zypper',
+    tool: 'zypper',
+    packages: parsed.operands.map((w) => packageRef(w, splitZypper, /\.rpm$/)),
+    insecure,
+  };
 }
 
 function dpkg(args: ResolvedWord[]): Install | null {
   const parsed = parseArgs(args, DPKG);
   if (!has(parsed, '-i', '--install')) return null;
   const packages = parsed.operands.map((w) => ref(w, w.resolved ? w.value! : w.text, undefined, 'file'));
-  return { manager: 'dpkg', tool: 'dpkg', packages, insecure: parsed.options.some((o) => /^--force-(bad-verify|all)/.test(o.name)) };
+  return {
+    manager: 'dpkg',
+    tool: 'dpkg',
+    packages,
+    insecure: parsed.options.some((o) => /^--force-(bad-verify|all)/.test(o.name)),
+  };
 }
 
 function rpm(args: ResolvedWord[]): Install | null {
@@ -296,18 +597,25 @@ function pip(tool: string, args: ResolvedWord[]): Install | null {
   const packages: PackageRef[] = [];
   for (const dir of valuesOf(parsed, '-e', '--editable')) {
     const v = dir.value;
-    if (v !== undefined && sourceOf(v, /$^/) !== 'file') packages.push(packageRef(dir, splitPip, /\.(whl|tar\.gz|zip)$/));
+    if (v !== undefined && sourceOf(v, /$^/) !== 'file')
+      packages.push(packageRef(dir, splitPip, /\.(whl|tar\.gz|zip)$/));
     else from.push({ kind: 'project', path: dir });
   }
   for (const w of rest) {
     const v = w.value;
-    if (v !== undefined && (v === '.' || v === '..' || ((v.startsWith('./') || v.startsWith('/') || v.startsWith('../')) && !/\.(whl|tar\.gz|zip|tar\.bz2)$/.test(v)))) {
+    if (
+      v !== undefined &&
+      (v === '.' ||
+        v === '..' ||
+        ((v.startsWith('./') || v.startsWith('/') || v.startsWith('../')) && !/\.(whl|tar\.gz|zip|tar\.bz2)$/.test(v)))
+    ) {
       from.push({ kind: 'project', path: w });
       continue;
     }
     // `name @ https://...` is one requirement given as one word.
     const at = v?.match(/^([A-Za-z0-9._-]+)\s*@\s*(\S+)$/);
-    if (at && v !== undefined) packages.push(ref(w, at[1]!, undefined, sourceOf(at[2]!, /$^/) === 'vcs' ? 'vcs' : 'url'));
+    if (at && v !== undefined)
+      packages.push(ref(w, at[1]!, undefined, sourceOf(at[2]!, /$^/) === 'vcs' ? 'vcs' : 'url'));
     else packages.push(packageRef(w, splitPip, /\.(whl|tar\.gz|zip|tar\.bz2)$/));
   }
   const hosts = valuesOf(parsed, '--trusted-host');
@@ -316,7 +624,20 @@ function pip(tool: string, args: ResolvedWord[]): Install | null {
   return { manager: 'pip', tool, packages, from, insecure };
 }
 
-const NPM_INSTALL = new Set(['install', 'i', 'in', 'ins', 'inst', 'insta', 'instal', 'isnt', 'isnta', 'isntal', 'isntall', 'add']);
+const NPM_INSTALL = new Set([
+  'install',
+  'i',
+  'in',
+  'ins',
+  'inst',
+  'insta',
+  'instal',
+  'isnt',
+  'isnta',
+  'isntal',
+  'isntall',
+  'add',
+]);
 const NPM_CI = new Set(['ci', 'clean-install', 'ic', 'install-clean', 'isntall-clean']);
 
 function npm(args: ResolvedWord[]): Install | null {
@@ -325,8 +646,11 @@ function npm(args: ResolvedWord[]): Install | null {
   const global = has(parsed, '-g', '--global') || valueOf(parsed, '--location')?.value === 'global';
   const prefix = valueOf(parsed, '--prefix', '-C');
   const project: PackageListSource = prefix !== undefined ? { kind: 'project', path: prefix } : { kind: 'project' };
-  const insecure = parsed.options.some((o) => o.name === '--strict-ssl' && o.value?.value === 'false') || valueOf(parsed, '--registry')?.value?.startsWith('http://') === true;
-  if (NPM_CI.has(sub) || rest.length === 0) return { manager: 'npm', tool: 'npm', packages: [], from: [project], global, insecure };
+  const insecure =
+    parsed.options.some((o) => o.name === '--strict-ssl' && o.value?.value === 'false') ||
+    valueOf(parsed, '--registry')?.value?.startsWith('http://') === true;
+  if (NPM_CI.has(sub) || rest.length === 0)
+    return { manager: 'npm', tool: 'npm', packages: [], from: [project], global, insecure };
   return { manager: 'npm', tool: 'npm', packages: rest.map((w) => npmRef(w)), global, insecure };
 }
 
@@ -335,7 +659,8 @@ function npmRef(w: ResolvedWord): PackageRef {
   const p = packageRef(w, splitNpm, /\.(tgz|tar\.gz)$/);
   // `user/repo` is a GitHub repository; `@scope/name` is a registry package.
   const v = w.value;
-  if (p.source === 'registry' && v !== undefined && /^[A-Za-z0-9_-][A-Za-z0-9_.-]*\/[A-Za-z0-9_.-]+(#.*)?$/.test(v)) return ref(w, v, undefined, 'vcs');
+  if (p.source === 'registry' && v !== undefined && /^[A-Za-z0-9_-][A-Za-z0-9_.-]*\/[A-Za-z0-9_.-]+(#.*)?$/.test(v))
+    return ref(w, v, undefined, 'vcs');
   return p;
 }
 
@@ -349,8 +674,10 @@ function yarn(args: ResolvedWord[]): Install | null {
     return { manager: 'yarn', tool: 'yarn', packages: [], from: [project] };
   }
   if (sub === 'add') return { manager: 'yarn', tool: 'yarn', packages: rest.map((w) => npmRef(w)) };
-  if (sub === 'global' && rest[0]?.value === 'add') return { manager: 'yarn', tool: 'yarn', packages: rest.slice(1).map((w) => npmRef(w)), global: true };
-  if (sub === 'workspaces' && rest[0]?.value === 'focus') return { manager: 'yarn', tool: 'yarn', packages: [], from: [project] };
+  if (sub === 'global' && rest[0]?.value === 'add')
+    return { manager: 'yarn', tool: 'yarn', packages: rest.slice(1).map((w) => npmRef(w)), global: true };
+  if (sub === 'workspaces' && rest[0]?.value === 'focus')
+    return { manager: 'yarn', tool: 'yarn', packages: [], from: [project] };
   return null;
 }
 
@@ -359,8 +686,10 @@ function pnpm(args: ResolvedWord[]): Install | null {
   const global = has(parsed, '-g', '--global');
   const dir = valueOf(parsed, '-C', '--dir');
   const project: PackageListSource = dir !== undefined ? { kind: 'project', path: dir } : { kind: 'project' };
-  if (sub === 'add' || ((sub === 'install' || sub === 'i') && rest.length > 0)) return { manager: 'pnpm', tool: 'pnpm', packages: rest.map((w) => npmRef(w)), global };
-  if (sub === 'install' || sub === 'i' || sub === 'fetch') return { manager: 'pnpm', tool: 'pnpm', packages: [], from: [project], global };
+  if (sub === 'add' || ((sub === 'install' || sub === 'i') && rest.length > 0))
+    return { manager: 'pnpm', tool: 'pnpm', packages: rest.map((w) => npmRef(w)), global };
+  if (sub === 'install' || sub === 'i' || sub === 'fetch')
+    return { manager: 'pnpm', tool: 'pnpm', packages: [], from: [project], global };
   return null;
 }
 
@@ -385,14 +714,20 @@ function bundle(tool: string, args: ResolvedWord[]): Install | null {
   const { sub, parsed } = subcommand(args, BUNDLE);
   if (sub !== undefined && sub !== 'install') return null;
   const gemfile = valueOf(parsed, '--gemfile');
-  return { manager: 'bundler', tool, packages: [], from: [gemfile !== undefined ? { kind: 'file', path: gemfile } : { kind: 'project' }] };
+  return {
+    manager: 'bundler',
+    tool,
+    packages: [],
+    from: [gemfile !== undefined ? { kind: 'file', path: gemfile } : { kind: 'project' }],
+  };
 }
 
 function go(args: ResolvedWord[]): Install | null {
   const sub = args[0]?.value;
   if (sub === 'mod' && args[1]?.value === 'download') {
     const modules = parseArgs(args.slice(2), GO).operands;
-    if (modules.length > 0) return { manager: 'go', tool: 'go', packages: modules.map((w) => packageRef(w, splitAt, /$^/)) };
+    if (modules.length > 0)
+      return { manager: 'go', tool: 'go', packages: modules.map((w) => packageRef(w, splitAt, /$^/)) };
     return { manager: 'go', tool: 'go', packages: [], from: [{ kind: 'project' }] };
   }
   if (sub !== 'install' && sub !== 'get') return null;
@@ -432,7 +767,8 @@ function composer(tool: string, args: ResolvedWord[]): Install | null {
   const dir = valueOf(parsed, '-d', '--working-dir');
   const project: PackageListSource = dir !== undefined ? { kind: 'project', path: dir } : { kind: 'project' };
   if (sub === 'require') return { manager: 'composer', tool: basename(tool), packages: composerRefs(rest), global };
-  if (sub === 'install' || sub === 'update' || sub === 'i' || sub === 'u') return { manager: 'composer', tool: basename(tool), packages: [], from: [project], global };
+  if (sub === 'install' || sub === 'update' || sub === 'i' || sub === 'u')
+    return { manager: 'composer', tool: basename(tool), packages: [], from: [project], global };
   if (sub === 'create-project' && rest[0] !== undefined) {
     const p = packageRef(rest[0], splitComposer, /$^/);
     const version = rest[2];
@@ -447,7 +783,13 @@ function composerRefs(words: ResolvedWord[]): PackageRef[] {
   const out: PackageRef[] = [];
   for (const w of words) {
     const prev = out.length > 0 ? out[out.length - 1] : undefined;
-    if (prev !== undefined && prev.version === undefined && w.resolved && /^[\^~<>=*\d]|^dev-/.test(w.value!) && !w.value!.includes('/')) {
+    if (
+      prev !== undefined &&
+      prev.version === undefined &&
+      w.resolved &&
+      /^[\^~<>=*\d]|^dev-/.test(w.value!) &&
+      !w.value!.includes('/')
+    ) {
       prev.version = w.value!;
       continue;
     }
@@ -455,4 +797,3 @@ function composerRefs(words: ResolvedWord[]): PackageRef[] {
   }
   return out;
 }
-

@@ -12,50 +12,259 @@ const NONE: never[] = [];
 
 const CURL = options({
   valued: [
-    '-o', '--output', '-H', '--header', '-d', '--data', '--data-binary', '--data-raw', '--data-urlencode', '--data-ascii', '-u', '--user',
-    '-A', '--user-agent', '-e', '--referer', '-X', '--request', '-x', '--proxy', '-U', '--proxy-user', '-C', '--continue-at', '-m', '--max-time',
-    '--connect-timeout', '--retry', '--retry-delay', '--retry-max-time', '-w', '--write-out', '-T', '--upload-file', '-F', '--form',
-    '--form-string', '--cacert', '--capath', '-E', '--cert', '--cert-type', '--key', '--key-type', '--pass', '-b', '--cookie', '-c',
-    '--cookie-jar', '-r', '--range', '-y', '--speed-time', '-Y', '--speed-limit', '-z', '--time-cond', '--output-dir', '-K', '--config',
-    '--proto', '--proto-redir', '--proto-default', '--resolve', '--connect-to', '--interface', '--limit-rate', '--max-filesize',
-    '--max-redirs', '-D', '--dump-header', '--stderr', '--trace', '--trace-ascii', '--ciphers', '--url', '--netrc-file', '-Q', '--quote',
-    '--oauth2-bearer', '--pinnedpubkey', '--hostpubmd5', '--hostpubsha256', '--dns-servers', '--noproxy', '--preproxy', '--local-port',
-    '--keepalive-time', '--expect100-timeout', '--happy-eyeballs-timeout-ms', '--aws-sigv4', '--variable', '--expand-url', '--json',
-    '--tls-max', '--curves', '--etag-save', '--etag-compare', '--unix-socket', '--abstract-unix-socket', '-P', '--ftp-port',
+    '-o',
+    '--output',
+    '-H',
+    '--header',
+    '-d',
+    '--data',
+    '--data-binary',
+    '--data-raw',
+    '--data-urlencode',
+    '--data-ascii',
+    '-u',
+    '--user',
+    '-A',
+    '--user-agent',
+    '-e',
+    '--referer',
+    '-X',
+    '--request',
+    '-x',
+    '--proxy',
+    '-U',
+    '--proxy-user',
+    '-C',
+    '--continue-at',
+    '-m',
+    '--max-time',
+    '--connect-timeout',
+    '--retry',
+    '--retry-delay',
+    '--retry-max-time',
+    '-w',
+    '--write-out',
+    '-T',
+    '--upload-file',
+    '-F',
+    '--form',
+    '--form-string',
+    '--cacert',
+    '--capath',
+    '-E',
+    '--cert',
+    '--cert-type',
+    '--key',
+    '--key-type',
+    '--pass',
+    '-b',
+    '--cookie',
+    '-c',
+    '--cookie-jar',
+    '-r',
+    '--range',
+    '-y',
+    '--speed-time',
+    '-Y',
+    '--speed-limit',
+    '-z',
+    '--time-cond',
+    '--output-dir',
+    '-K',
+    '--config',
+    '--proto',
+    '--proto-redir',
+    '--proto-default',
+    '--resolve',
+    '--connect-to',
+    '--interface',
+    '--limit-rate',
+    '--max-filesize',
+    '--max-redirs',
+    '-D',
+    '--dump-header',
+    '--stderr',
+    '--trace',
+    '--trace-ascii',
+    '--ciphers',
+    '--url',
+    '--netrc-file',
+    '-Q',
+    '--quote',
+    '--oauth2-bearer',
+    '--pinnedpubkey',
+    '--hostpubmd5',
+    '--hostpubsha256',
+    '--dns-servers',
+    '--noproxy',
+    '--preproxy',
+    '--local-port',
+    '--keepalive-time',
+    '--expect100-timeout',
+    '--happy-eyeballs-timeout-ms',
+    '--aws-sigv4',
+    '--variable',
+    '--expand-url',
+    '--json',
+    '--tls-max',
+    '--curves',
+    '--etag-save',
+    '--etag-compare',
+    '--unix-socket',
+    '--abstract-unix-socket',
+    '-P',
+    '--ftp-port',
   ],
 });
 
 const WGET = options({
   valued: [
-    '-O', '--output-document', '-o', '--output-file', '-a', '--append-output', '-P', '--directory-prefix', '-i', '--input-file', '-t', '--tries',
-    '-T', '--timeout', '-w', '--wait', '--waitretry', '--header', '-U', '--user-agent', '--user', '--password', '--http-user', '--http-password',
-    '-e', '--execute', '--progress', '-Q', '--quota', '-l', '--level', '--limit-rate', '-B', '--base', '--referer', '--post-data', '--post-file',
-    '--method', '--body-data', '--body-file', '--ca-certificate', '--ca-directory', '--certificate', '--private-key', '--load-cookies',
-    '--save-cookies', '-D', '--domains', '--exclude-domains', '-A', '--accept', '-R', '--reject', '--bind-address', '--dns-timeout',
-    '--connect-timeout', '--read-timeout', '--retry-on-http-error', '--local-encoding', '--remote-encoding', '--restrict-file-names',
-    '--secure-protocol', '--max-redirect', '--report-speed', '--config', '--rejected-log',
+    '-O',
+    '--output-document',
+    '-o',
+    '--output-file',
+    '-a',
+    '--append-output',
+    '-P',
+    '--directory-prefix',
+    '-i',
+    '--input-file',
+    '-t',
+    '--tries',
+    '-T',
+    '--timeout',
+    '-w',
+    '--wait',
+    '--waitretry',
+    '--header',
+    '-U',
+    '--user-agent',
+    '--user',
+    '--password',
+    '--http-user',
+    '--http-password',
+    '-e',
+    '--execute',
+    '--progress',
+    '-Q',
+    '--quota',
+    '-l',
+    '--level',
+    '--limit-rate',
+    '-B',
+    '--base',
+    '--referer',
+    '--post-data',
+    '--post-file',
+    '--method',
+    '--body-data',
+    '--body-file',
+    '--ca-certificate',
+    '--ca-directory',
+    '--certificate',
+    '--private-key',
+    '--load-cookies',
+    '--save-cookies',
+    '-D',
+    '--domains',
+    '--exclude-domains',
+    '-A',
+    '--accept',
+    '-R',
+    '--reject',
+    '--bind-address',
+    '--dns-timeout',
+    '--connect-timeout',
+    '--read-timeout',
+    '--retry-on-http-error',
+    '--local-encoding',
+    '--remote-encoding',
+    '--restrict-file-names',
+    '--secure-protocol',
+    '--max-redirect',
+    '--report-speed',
+    '--config',
+    '--rejected-log',
   ],
 });
 
-const GIT_GLOBAL_VALUED = ['-C', '-c', '--git-dir', '--work-tree', '--namespace', '--exec-path', '--config-env', '--super-prefix'];
+const GIT_GLOBAL_VALUED = [
+  '-C',
+  '-c',
+  '--git-dir',
+  '--work-tree',
+  '--namespace',
+  '--exec-path',
+  '--config-env',
+  '--super-prefix',
+];
 
 const GIT_GLOBAL = options({ valued: GIT_GLOBAL_VALUED, stopAtOperand: true });
-const GIT_ARCHIVE = options({ valued: ['--remote', '-o', '--output', '--format', '--prefix', '--exec', '--add-file', '--add-virtual-file'] });
+const GIT_ARCHIVE = options({
+  valued: ['--remote', '-o', '--output', '--format', '--prefix', '--exec', '--add-file', '--add-virtual-file'],
+});
 const GIT_CHECKOUT = options({ valued: ['-b', '-B', '--orphan', '-c', '-C', '--conflict', '--pathspec-from-file'] });
 const CHECKSUM = options({ valued: ['-a', '--algorithm', '-l', '--length'] });
 const UNZIP = options({ valued: ['-d', '-P', '-O', '-I'] });
 const DPKG_DEB = options({ valued: ['--admindir', '--root'] });
 const GPG = options({
   valued: [
-    '--keyring', '--homedir', '--trust-model', '--status-fd', '--logger-fd', '--keyserver', '-o', '--output', '--default-key', '-u', '--local-user',
-    '-r', '--recipient', '--trustdb-name', '--secret-keyring', '--primary-keyring', '--keyserver-options', '--import-options', '--export-options',
-    '--verify-options', '--digest-algo', '--weak-digest', '--pinentry-mode', '--passphrase', '--passphrase-fd', '--passphrase-file',
-    '--command-fd', '--status-file', '--logger-file', '--compliance', '--auto-key-locate', '--set-filename', '--max-output',
+    '--keyring',
+    '--homedir',
+    '--trust-model',
+    '--status-fd',
+    '--logger-fd',
+    '--keyserver',
+    '-o',
+    '--output',
+    '--default-key',
+    '-u',
+    '--local-user',
+    '-r',
+    '--recipient',
+    '--trustdb-name',
+    '--secret-keyring',
+    '--primary-keyring',
+    '--keyserver-options',
+    '--import-options',
+    '--export-options',
+    '--verify-options',
+    '--digest-algo',
+    '--weak-digest',
+    '--pinentry-mode',
+    '--passphrase',
+    '--passphrase-fd',
+    '--passphrase-file',
+    '--command-fd',
+    '--status-file',
+    '--logger-file',
+    '--compliance',
+    '--auto-key-locate',
+    '--set-filename',
+    '--max-output',
   ],
 });
 const OPENSSL = options({
   singleDash: true,
-  valued: ['-verify', '-signature', '-prverify', '-sign', '-keyform', '-out', '-hmac', '-mac', '-macopt', '-passin', '-sigopt', '-engine', '-rand', '-writerand', '-digest', '-provider', '-propquery'],
+  valued: [
+    '-verify',
+    '-signature',
+    '-prverify',
+    '-sign',
+    '-keyform',
+    '-out',
+    '-hmac',
+    '-mac',
+    '-macopt',
+    '-passin',
+    '-sigopt',
+    '-engine',
+    '-rand',
+    '-writerand',
+    '-digest',
+    '-provider',
+    '-propquery',
+  ],
 });
 
 /** A git command line: global options, subcommand, its arguments, and the directory it works in. */
@@ -76,7 +285,13 @@ export function fileNameOf(url: ResolvedWord, fallback?: string): ResolvedWord |
   const name = path.slice(path.lastIndexOf('/') + 1);
   if (name === '') return fallback === undefined ? undefined : derived(url, fallback);
   if (!name.includes(UNKNOWN_PIECE)) return derived(url, decodeURIComponentSafe(name));
-  return { resolved: false, text: url.text, range: url.range, partial: name, reason: url.reason ?? 'file name is not known' };
+  return {
+    resolved: false,
+    text: url.text,
+    range: url.range,
+    partial: name,
+    reason: url.reason ?? 'file name is not known',
+  };
 }
 
 function decodeURIComponentSafe(s: string): string {
@@ -90,16 +305,34 @@ function decodeURIComponentSafe(s: string): string {
 function joinDir(dir: ResolvedWord | undefined, file: ResolvedWord | undefined): ResolvedWord | undefined {
   if (dir === undefined || file === undefined) return file;
   if (dir.resolved && file.resolved) return derived(file, `${dir.value!.replace(/\/+$/, '')}/${file.value}`);
-  return { resolved: false, text: file.text, range: file.range, reason: dir.resolved ? file.reason ?? 'file name is not known' : dir.reason ?? 'directory is not known' };
+  return {
+    resolved: false,
+    text: file.text,
+    range: file.range,
+    reason: dir.resolved ? (file.reason ?? 'file name is not known') : (dir.reason ?? 'directory is not known'),
+  };
 }
 
 /** Standard output sent to a file by `>`/`>>`. */
 function stdoutFile(cmd: ShellCommand): ResolvedWord | undefined {
-  const r = [...cmd.redirects].reverse().find((r) => (r.op === '>' || r.op === '>>' || r.op === '>|' || r.op === '&>' || r.op === '&>>') && (r.fd === undefined || r.fd === 1));
+  const r = [...cmd.redirects]
+    .reverse()
+    .find(
+      (r) =>
+        (r.op === '>' || r.op === '>>' || r.op === '>|' || r.op === '&>' || r.op === '&>>') &&
+        (r.fd === undefined || r.fd === 1),
+    );
   return r?.target;
 }
 
-function download(cmd: ShellCommand, ctx: IntentContext, tool: DownloadIntent['tool'], url: ResolvedWord, output: ResolvedWord | undefined, insecure: boolean): DownloadIntent {
+function download(
+  cmd: ShellCommand,
+  ctx: IntentContext,
+  tool: DownloadIntent['tool'],
+  url: ResolvedWord,
+  output: ResolvedWord | undefined,
+  insecure: boolean,
+): DownloadIntent {
   const out: DownloadIntent = { kind: 'Download', tool, url, command: cmd.index, range: cmd.range };
   if (output !== undefined) out.output = output;
   else {
@@ -137,14 +370,22 @@ export function downloadIntents(cmd: ShellCommand, ctx: IntentContext): Download
     const dir = valueOf(parsed, '-P', '--directory-prefix');
     const insecure = has(parsed, '--no-check-certificate');
     const out = parsed.operands.map((url) => {
-      const output = document !== undefined ? (document.value === '-' ? undefined : document) : joinDir(dir, fileNameOf(url, 'index.html'));
+      const output =
+        document !== undefined
+          ? document.value === '-'
+            ? undefined
+            : document
+          : joinDir(dir, fileNameOf(url, 'index.html'));
       return download(cmd, ctx, 'wget', url, output, insecure);
     });
     for (const list of valuesOf(parsed, '-i', '--input-file')) {
       // The URLs, and so the files written, are listed in a file.
       const reason = `URLs are read from ${list.value ?? list.text}`;
       const url: ResolvedWord = { resolved: false, text: list.text, range: list.range, reason };
-      const output = document !== undefined && document.value !== '-' ? document : { ...url, reason: `file names come from the URLs in ${list.value ?? list.text}` };
+      const output =
+        document !== undefined && document.value !== '-'
+          ? document
+          : { ...url, reason: `file names come from the URLs in ${list.value ?? list.text}` };
       out.push(download(cmd, ctx, 'wget', url, output, insecure));
     }
     return out;
@@ -233,7 +474,11 @@ function checksumLines(text: string): Array<{ digest: string; file: string }> {
   return out;
 }
 
-function verify(cmd: ShellCommand, tool: string, fields: Partial<Pick<VerifyIntent, 'target' | 'checksumFile' | 'signature' | 'expected'>>): VerifyIntent {
+function verify(
+  cmd: ShellCommand,
+  tool: string,
+  fields: Partial<Pick<VerifyIntent, 'target' | 'checksumFile' | 'signature' | 'expected'>>,
+): VerifyIntent {
   const out: VerifyIntent = { kind: 'Verify', tool, command: cmd.index, range: cmd.range };
   if (fields.target) out.target = fields.target;
   if (fields.checksumFile) out.checksumFile = fields.checksumFile;
@@ -244,12 +489,25 @@ function verify(cmd: ShellCommand, tool: string, fields: Partial<Pick<VerifyInte
 
 function pieceWord(source: ResolvedWord, value: string): ResolvedWord {
   if (!value.includes(UNKNOWN_PIECE)) return derived(source, value);
-  return { resolved: false, text: source.text, range: source.range, partial: value, reason: source.reason ?? 'not known' };
+  return {
+    resolved: false,
+    text: source.text,
+    range: source.range,
+    partial: value,
+    reason: source.reason ?? 'not known',
+  };
 }
 
 /** May a command of this name verify a file? */
 export function verifiesWith(name: string): boolean {
-  return CHECKSUM_TOOLS.test(name) || name === 'gpg' || name === 'gpg2' || name === 'gpgv' || name === 'gpgv2' || name === 'openssl';
+  return (
+    CHECKSUM_TOOLS.test(name) ||
+    name === 'gpg' ||
+    name === 'gpg2' ||
+    name === 'gpgv' ||
+    name === 'gpgv2' ||
+    name === 'openssl'
+  );
 }
 
 export function verifyIntents(cmd: ShellCommand, ctx: IntentContext): VerifyIntent[] {
@@ -267,7 +525,12 @@ export function verifyIntents(cmd: ShellCommand, ctx: IntentContext): VerifyInte
     }
     const lines = checksumLines(input.text);
     if (lines.length === 0) return [verify(cmd, name, {})];
-    return lines.map((l) => verify(cmd, name, { target: pieceWord(input.source, l.file), ...(l.digest.includes(UNKNOWN_PIECE) ? {} : { expected: l.digest }) }));
+    return lines.map((l) =>
+      verify(cmd, name, {
+        target: pieceWord(input.source, l.file),
+        ...(l.digest.includes(UNKNOWN_PIECE) ? {} : { expected: l.digest }),
+      }),
+    );
   }
   if (name === 'gpg' || name === 'gpg2' || name === 'gpgv' || name === 'gpgv2') {
     const parsed = parseArgs(args, GPG);
@@ -277,7 +540,8 @@ export function verifyIntents(cmd: ShellCommand, ctx: IntentContext): VerifyInte
     if (files.length > 0) return files.map((target) => verify(cmd, name, { signature, target }));
     // A detached signature `x.asc` signs `x`; otherwise the file carries its own signature.
     const v = signature.resolved ? signature.value! : undefined;
-    if (v !== undefined && /\.(asc|sig|sign|gpg)$/.test(v)) return [verify(cmd, name, { signature, target: derived(signature, v.replace(/\.(asc|sig|sign|gpg)$/, '')) })];
+    if (v !== undefined && /\.(asc|sig|sign|gpg)$/.test(v))
+      return [verify(cmd, name, { signature, target: derived(signature, v.replace(/\.(asc|sig|sign|gpg)$/, '')) })];
     return [verify(cmd, name, { target: signature })];
   }
   if (name === 'openssl') {
@@ -312,15 +576,66 @@ function tarArguments(args: ResolvedWord[]): ResolvedWord[] {
 
 const TAR = options({
   valued: [
-    '-f', '--file', '-C', '--directory', '-b', '--blocking-factor', '-T', '--files-from', '-X', '--exclude-from', '-K', '--starting-file',
-    '-N', '--newer', '--after-date', '-g', '--listed-incremental', '-F', '--info-script', '-L', '--tape-length', '-V', '--label', '-I',
-    '--use-compress-program', '--transform', '--xform', '--owner', '--group', '--mode', '--mtime', '--exclude', '--strip-components',
-    '--to-command', '--checkpoint-action', '--warning', '--index-file', '--format', '-H', '--record-size', '--suffix', '--volno-file',
-    '--rsh-command', '--owner-map', '--group-map', '--newer-mtime', '--occurrence', '--sort', '--hole-detection', '--xattrs-include', '--xattrs-exclude',
+    '-f',
+    '--file',
+    '-C',
+    '--directory',
+    '-b',
+    '--blocking-factor',
+    '-T',
+    '--files-from',
+    '-X',
+    '--exclude-from',
+    '-K',
+    '--starting-file',
+    '-N',
+    '--newer',
+    '--after-date',
+    '-g',
+    '--listed-incremental',
+    '-F',
+    '--info-script',
+    '-L',
+    '--tape-length',
+    '-V',
+    '--label',
+    '-I',
+    '--use-compress-program',
+    '--transform',
+    '--xform',
+    '--owner',
+    '--group',
+    '--mode',
+    '--mtime',
+    '--exclude',
+    '--strip-components',
+    '--to-command',
+    '--checkpoint-action',
+    '--warning',
+    '--index-file',
+    '--format',
+    '-H',
+    '--record-size',
+    '--suffix',
+    '--volno-file',
+    '--rsh-command',
+    '--owner-map',
+    '--group-map',
+    '--newer-mtime',
+    '--occurrence',
+    '--sort',
+    '--hole-detection',
+    '--xattrs-include',
+    '--xattrs-exclude',
   ],
 });
 
-function extract(cmd: ShellCommand, tool: string, archive: ResolvedWord | undefined, dest: ResolvedWord | undefined): ExtractIntent {
+function extract(
+  cmd: ShellCommand,
+  tool: string,
+  archive: ResolvedWord | undefined,
+  dest: ResolvedWord | undefined,
+): ExtractIntent {
   const out: ExtractIntent = { kind: 'Extract', tool, command: cmd.index, range: cmd.range };
   if (archive !== undefined && archive.value !== '-') out.archive = archive;
   else {
@@ -377,8 +692,26 @@ function isCommitId(ref: ResolvedWord | undefined): boolean {
 
 const CLONE = options({
   valued: [
-    '-b', '--branch', '--depth', '-c', '--config', '-o', '--origin', '--reference', '--reference-if-able', '--filter', '-j', '--jobs',
-    '--shallow-since', '--shallow-exclude', '--template', '--separate-git-dir', '-u', '--upload-pack', '--server-option', '--bundle-uri',
+    '-b',
+    '--branch',
+    '--depth',
+    '-c',
+    '--config',
+    '-o',
+    '--origin',
+    '--reference',
+    '--reference-if-able',
+    '--filter',
+    '-j',
+    '--jobs',
+    '--shallow-since',
+    '--shallow-exclude',
+    '--template',
+    '--separate-git-dir',
+    '-u',
+    '--upload-pack',
+    '--server-option',
+    '--bundle-uri',
   ],
 });
 
@@ -396,7 +729,11 @@ export function cloneIntents(cmd: ShellCommand, ctx: IntentContext): CloneIntent
       intent.pinned = isCommitId(ref);
     }
     if (dest !== undefined) intent.dest = dest;
-    const name = dest?.resolved ? dest.value! : url.resolved ? basename(url.value!.replace(/[?#].*$/, '')).replace(/\.git$/, '') : undefined;
+    const name = dest?.resolved
+      ? dest.value!
+      : url.resolved
+        ? basename(url.value!.replace(/[?#].*$/, '')).replace(/\.git$/, '')
+        : undefined;
     ctx.clones.open.push({ intent, dir: name === undefined ? undefined : resolvePath(git.dir, name) });
     return [intent];
   }

@@ -55,7 +55,10 @@ export function parseApkInstalled(file: FileEntry, fs: SnapshotFs): ParseResult 
     if (name) {
       const key = `${name}@${fields.V ?? ''}`;
       if (seen.has(key)) {
-        problems.push({ path: file.path, reason: `line ${startLine}: package ${key} listed twice; the first entry is kept` });
+        problems.push({
+          path: file.path,
+          reason: `line ${startLine}: package ${key} listed twice; the first entry is kept`,
+        });
       } else {
         seen.add(key);
         const pkg = newPackage({

@@ -54,7 +54,10 @@ function attachCopyright(pkg: Package, fs: SnapshotFs, problems: Problem[]): voi
   const where = `/usr/share/doc/${pkg.name}/copyright`;
   const path = fs.resolve(where);
   // Parsed once per copyright file of a layer: the base image's, while a RUN runs, serve the final image too.
-  const r = path === undefined ? undefined : readParsed(fs, path, 16 * MiB, 'dpkg.copyright', (text) => ({ text, info: parseDebianCopyright(text, path) }));
+  const r =
+    path === undefined
+      ? undefined
+      : readParsed(fs, path, 16 * MiB, 'dpkg.copyright', (text) => ({ text, info: parseDebianCopyright(text, path) }));
   if (path === undefined || !r?.ok) {
     if (r && !r.ok) problems.push(r.problem);
     pkg.licenseUnknownReason = `no readable copyright file at ${where}`;
@@ -73,7 +76,15 @@ function attachCopyright(pkg: Package, fs: SnapshotFs, problems: Problem[]): voi
     // text (SPDX's LicenseRef with extracted text), printed whole in the attribution file.
     const id = licenseRef(`debian-copyright-${pkg.name}`);
     pkg.licenseExpression = id;
-    pkg.licenses = [{ expression: id, original: 'terms stated in the copyright file itself', path, field: 'free-form text', confidence: 'weak' }];
+    pkg.licenses = [
+      {
+        expression: id,
+        original: 'terms stated in the copyright file itself',
+        path,
+        field: 'free-form text',
+        confidence: 'weak',
+      },
+    ];
     pkg.licenseTexts = [...pkg.licenseTexts, { id, name: `${pkg.name} copyright file`, text, path }];
   } else {
     pkg.licenseUnknownReason = info.dep5 ? `${path} declares no License field` : `${path} is empty`;
@@ -118,7 +129,10 @@ export function parseDpkgStatus(file: FileEntry, fs: SnapshotFs): ParseResult {
     const arch = fieldValue(para, 'Architecture');
     const key = `${name}:${arch ?? ''}`;
     if (seen.has(key)) {
-      problems.push({ path: file.path, reason: `line ${para.line}: package ${key} listed twice; the first entry is kept` });
+      problems.push({
+        path: file.path,
+        reason: `line ${para.line}: package ${key} listed twice; the first entry is kept`,
+      });
       continue;
     }
     seen.add(key);

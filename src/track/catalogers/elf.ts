@@ -41,8 +41,10 @@ const MAX_ENTRIES = 4096;
 
 /** Bounds-checked integer reads of one buffer in one byte order (undefined past its end). */
 function readers(buf: Buffer, le: boolean) {
-  const u16 = (o: number): number | undefined => (o + 2 <= buf.length ? (le ? buf.readUInt16LE(o) : buf.readUInt16BE(o)) : undefined);
-  const u32 = (o: number): number | undefined => (o + 4 <= buf.length ? (le ? buf.readUInt32LE(o) : buf.readUInt32BE(o)) : undefined);
+  const u16 = (o: number): number | undefined =>
+    o + 2 <= buf.length ? (le ? buf.readUInt16LE(o) : buf.readUInt16BE(o)) : undefined;
+  const u32 = (o: number): number | undefined =>
+    o + 4 <= buf.length ? (le ? buf.readUInt32LE(o) : buf.readUInt32BE(o)) : undefined;
   const u64 = (o: number): number | undefined => {
     if (o + 8 > buf.length) return undefined;
     const v = le ? buf.readBigUInt64LE(o) : buf.readBigUInt64BE(o);
@@ -60,8 +62,24 @@ function fileHeader(buf: Buffer) {
   const le = data === 1;
   const { u16, u32, u64 } = readers(buf, le);
   const hdr = is64
-    ? { phoff: u64(0x20), shoff: u64(0x28), phentsize: u16(0x36), phnum: u16(0x38), shentsize: u16(0x3a), shnum: u16(0x3c), shstrndx: u16(0x3e) }
-    : { phoff: u32(0x1c), shoff: u32(0x20), phentsize: u16(0x2a), phnum: u16(0x2c), shentsize: u16(0x2e), shnum: u16(0x30), shstrndx: u16(0x32) };
+    ? {
+        phoff: u64(0x20),
+        shoff: u64(0x28),
+        phentsize: u16(0x36),
+        phnum: u16(0x38),
+        shentsize: u16(0x3a),
+        shnum: u16(0x3c),
+        shstrndx: u16(0x3e),
+      }
+    : {
+        phoff: u32(0x1c),
+        shoff: u32(0x20),
+        phentsize: u16(0x2a),
+        phnum: u16(0x2c),
+        shentsize: u16(0x2e),
+        shnum: u16(0x30),
+        shstrndx: u16(0x32),
+      };
   if (Object.values(hdr).some((v) => v === undefined)) return undefined;
   return { is64, le, ...(hdr as Record<keyof typeof hdr, number>) };
 }
@@ -88,7 +106,10 @@ function programHeaders(table: Buffer, base: number, h: NonNullable<ReturnType<t
  * then its program header table through `read`. Undefined when the file is
  * not ELF or its headers do not parse.
  */
-export function segmentsFromHeaders(head: Buffer, read: (offset: number, length: number) => Buffer | undefined): ElfSegment[] | undefined {
+export function segmentsFromHeaders(
+  head: Buffer,
+  read: (offset: number, length: number) => Buffer | undefined,
+): ElfSegment[] | undefined {
   const h = fileHeader(head);
   if (!h || h.phoff <= 0 || h.phnum > MAX_ENTRIES || h.phentsize < (h.is64 ? 56 : 32)) return undefined;
   const table = read(h.phoff, h.phnum * h.phentsize);
@@ -140,7 +161,8 @@ export function addrToOffset(elf: ElfFile, addr: number): number | undefined {
     if (s.type === PT_LOAD && addr >= s.vaddr && addr < s.vaddr + s.filesz) return s.offset + (addr - s.vaddr);
   }
   for (const s of elf.sections) {
-    if (s.type !== SHT_NOBITS && s.addr !== 0 && addr >= s.addr && addr < s.addr + s.size) return s.offset + (addr - s.addr);
+    if (s.type !== SHT_NOBITS && s.addr !== 0 && addr >= s.addr && addr < s.addr + s.size)
+      return s.offset + (addr - s.addr);
   }
   return undefined;
 }

@@ -204,7 +204,13 @@ export function parseGemspec(file: FileEntry, fs: SnapshotFs): ParseResult {
   const lic = [...asStrings(g.assignments.get('licenses')), ...asStrings(g.assignments.get('license'))];
   for (const l of lic) {
     const m = mapDeclaredLicense(l);
-    pkg.licenses.push({ expression: m.expression, original: l, path: file.path, field: 'licenses', confidence: 'declared' });
+    pkg.licenses.push({
+      expression: m.expression,
+      original: l,
+      path: file.path,
+      field: 'licenses',
+      confidence: 'declared',
+    });
   }
   const expr = andAll(pkg.licenses.map((l) => l.expression));
   if (expr) pkg.licenseExpression = expr;

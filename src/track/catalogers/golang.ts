@@ -44,7 +44,9 @@ function findMagic(buf: Buffer, elf: ElfFile | undefined): number | undefined {
   }
   // Sections stripped: the magic sits 16-byte aligned (by address) in a writable loadable segment.
   const ranges = elf
-    ? elf.segments.filter((s) => s.type === PT_LOAD && (s.flags & PF_W) !== 0).map((s) => [s.offset, s.filesz, s.vaddr] as const)
+    ? elf.segments
+        .filter((s) => s.type === PT_LOAD && (s.flags & PF_W) !== 0)
+        .map((s) => [s.offset, s.filesz, s.vaddr] as const)
     : [];
   for (const [off, size, vaddr] of ranges) {
     const end = Math.min(buf.length, off + size);
@@ -70,7 +72,9 @@ function uvarint(buf: Buffer, pos: number): { value: number; next: number } | un
 }
 
 /** The raw version and modinfo strings, or a reason they could not be read. */
-export function readBuildInfoStrings(buf: Buffer): { version: string; modinfo: string } | { error: string } | undefined {
+export function readBuildInfoStrings(
+  buf: Buffer,
+): { version: string; modinfo: string } | { error: string } | undefined {
   const elf = parseElf(buf);
   if (!elf) return undefined;
   const at = findMagic(buf, elf);
@@ -82,7 +86,8 @@ export function readBuildInfoStrings(buf: Buffer): { version: string; modinfo: s
     const strs: string[] = [];
     for (let k = 0; k < 2; k++) {
       const len = uvarint(buf, pos);
-      if (!len || len.value > MAX_STRING || len.next + len.value > buf.length) return { error: 'truncated inline build info' };
+      if (!len || len.value > MAX_STRING || len.next + len.value > buf.length)
+        return { error: 'truncated inline build info' };
       strs.push(buf.toString('utf8', len.next, len.next + len.value));
       pos = len.next + len.value;
     }
@@ -156,7 +161,8 @@ export function parseModinfo(goVersion: string, raw: string): GoBuildInfo {
 export function readGoBuildInfo(buf: Buffer): GoBuildInfo | { error: string } | undefined {
   const s = readBuildInfoStrings(buf);
   if (!s || 'error' in s) return s;
-  if (!s.version.startsWith('go') && s.version !== '') return { error: `unexpected Go version string ${JSON.stringify(s.version.slice(0, 40))}` };
+  if (!s.version.startsWith('go') && s.version !== '')
+    return { error: `unexpected Go version string ${JSON.stringify(s.version.slice(0, 40))}` };
   return parseModinfo(s.version, s.modinfo);
 }
 
@@ -169,7 +175,11 @@ const usefulVersion = (v: string): string | undefined => (v && v !== '(devel)' ?
  * when the headers do not parse, or when those segments together are more
  * than `maxBytes`.
  */
-function magicInWritableSegments(head: Buffer, read: (offset: number, length: number) => Buffer | undefined, maxBytes = Infinity): boolean | undefined {
+function magicInWritableSegments(
+  head: Buffer,
+  read: (offset: number, length: number) => Buffer | undefined,
+  maxBytes = Infinity,
+): boolean | undefined {
   const segments = segmentsFromHeaders(head, read);
   if (!segments) return undefined;
   const writable = segments.filter((s) => s.type === PT_LOAD && (s.flags & PF_W) !== 0);
@@ -203,7 +213,12 @@ function certainlyNotGo(file: FileEntry, fs: SnapshotFs): boolean {
 export function parseGoBinary(file: FileEntry, fs: SnapshotFs): ParseResult {
   const problems: Problem[] = [];
   if (file.size > GO_MAX_BYTES) {
-    return { packages: [], problems: [{ path: file.path, reason: `executable larger than ${GO_MAX_BYTES} bytes; not scanned for Go build info` }] };
+    return {
+      packages: [],
+      problems: [
+        { path: file.path, reason: `executable larger than ${GO_MAX_BYTES} bytes; not scanned for Go build info` },
+      ],
+    };
   }
   // Told once per layer file: a base image's executables, looked at while a RUN runs, are not read again.
   if (remembered(fs, file.path, 'go.certainly-not', () => certainlyNotGo(file, fs))) return { packages: [], problems };
@@ -215,7 +230,16 @@ export function parseGoBinary(file: FileEntry, fs: SnapshotFs): ParseResult {
   if (inSegments === false || (inSegments === undefined && buf.indexOf(MAGIC) < 0)) return { packages: [], problems };
   const info = readGoBuildInfo(buf);
   // The marker is there but the structure around it is not: a truncated or damaged Go program.
-  if (!info) return { packages: [], problems: [{ path: file.path, reason: 'Go build-info marker found, but no readable build information (truncated or malformed ELF)' }] };
+  if (!info)
+    return {
+      packages: [],
+      problems: [
+        {
+          path: file.path,
+          reason: 'Go build-info marker found, but no readable build information (truncated or malformed ELF)',
+        },
+      ],
+    };
   if ('error' in info) return { packages: [], problems: [{ path: file.path, reason: info.error }] };
 
   const packages: Package[] = [];
@@ -251,7 +275,13 @@ export function parseGoBinary(file: FileEntry, fs: SnapshotFs): ParseResult {
   if (info.main) packages.push(modulePackage(info.main, true));
   else if (info.path) {
     // GOPATH-mode builds name the main package but no module.
-    const p = newPackage({ ecosystem: 'golang', name: info.path, purl: golangPurl(info.path), metadataPath: file.path, files: [file.path] });
+    const p = newPackage({
+      ecosystem: 'golang',
+      name: info.path,
+      purl: golangPurl(info.path),
+      metadataPath: file.path,
+      files: [file.path],
+    });
     p.properties['main-module'] = 'false';
     p.dependencies = info.deps.map((d) => (d.replace ?? d).path);
     packages.push(common(p));
@@ -260,7 +290,17 @@ export function parseGoBinary(file: FileEntry, fs: SnapshotFs): ParseResult {
   // The standard library is compiled in too; its version is the toolchain's.
   const stdVersion = /^go(\d[^\s]*)/.exec(info.goVersion)?.[1];
   if (stdVersion) {
-    packages.push(common(newPackage({ ecosystem: 'golang', name: 'stdlib', version: stdVersion, purl: golangPurl('stdlib', stdVersion), metadataPath: file.path })));
+    packages.push(
+      common(
+        newPackage({
+          ecosystem: 'golang',
+          name: 'stdlib',
+          version: stdVersion,
+          purl: golangPurl('stdlib', stdVersion),
+          metadataPath: file.path,
+        }),
+      ),
+    );
   }
   return { packages, problems };
 }

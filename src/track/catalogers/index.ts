@@ -66,7 +66,12 @@ export function catalog(fs: SnapshotFs, opts: CatalogOptions = {}): CatalogResul
           if (n <= MAX_PROBLEMS_PER_FILE) problems.push({ ...p, cataloger: c.name });
         }
         for (const [path, n] of perPath) {
-          if (n > MAX_PROBLEMS_PER_FILE) problems.push({ path, reason: `${n - MAX_PROBLEMS_PER_FILE} more problems in this file not listed`, cataloger: c.name });
+          if (n > MAX_PROBLEMS_PER_FILE)
+            problems.push({
+              path,
+              reason: `${n - MAX_PROBLEMS_PER_FILE} more problems in this file not listed`,
+              cataloger: c.name,
+            });
         }
       } catch (err) {
         // Parsers are written not to throw; this keeps one bug from losing every other package.

@@ -21,7 +21,8 @@ const MAX_FILES = 200_000;
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
-const str = (v: Json | undefined): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
+const str = (v: Json | undefined): string | undefined =>
+  typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
 const obj = (v: Json | undefined): { [k: string]: Json } | undefined =>
   v !== null && typeof v === 'object' && !Array.isArray(v) ? v : undefined;
 
@@ -84,7 +85,10 @@ export function parseNpmPackageJson(file: FileEntry, fs: SnapshotFs): ParseResul
   const dir = dirnameOf(file.path);
   if (!name || !version) {
     // Test fixtures and build leftovers under node_modules: not installed packages.
-    return { packages: [], problems: [{ path: file.path, reason: 'package.json without name and version; not a package' }] };
+    return {
+      packages: [],
+      problems: [{ path: file.path, reason: 'package.json without name and version; not a package' }],
+    };
   }
   if (!NAME.test(name)) problems.push({ path: file.path, reason: `unusual package name ${JSON.stringify(name)}` });
 
@@ -112,7 +116,13 @@ export function parseNpmPackageJson(file: FileEntry, fs: SnapshotFs): ParseResul
       continue;
     }
     const m = mapDeclaredLicense(s.text);
-    evidence.push({ expression: m.expression, original: s.text, path: file.path, field: s.field, confidence: 'declared' });
+    evidence.push({
+      expression: m.expression,
+      original: s.text,
+      path: file.path,
+      field: s.field,
+      confidence: 'declared',
+    });
   }
   pkg.licenses = evidence;
   const expr = andAll(evidence.map((e) => e.expression));
@@ -121,14 +131,21 @@ export function parseNpmPackageJson(file: FileEntry, fs: SnapshotFs): ParseResul
 
   // The package's own license files (LICENSE, LICENCE.md, COPYING...).
   for (const e of fs.list(dir)) {
-    if (e.kind !== 'file' || !/^(LICEN[CS]E|COPYING)([.-][A-Za-z0-9.-]*)?$/i.test(e.path.slice(dir.length + 1))) continue;
+    if (e.kind !== 'file' || !/^(LICEN[CS]E|COPYING)([.-][A-Za-z0-9.-]*)?$/i.test(e.path.slice(dir.length + 1)))
+      continue;
     const t = readText(fs, e.path, MiB);
     if (t.ok && t.value.trim() !== '') {
-      pkg.licenseTexts.push({ id: pkg.licenseExpression ?? licenseRef(`${name}-license-file`), name: e.path.slice(dir.length + 1), text: t.value, path: e.path });
+      pkg.licenseTexts.push({
+        id: pkg.licenseExpression ?? licenseRef(`${name}-license-file`),
+        name: e.path.slice(dir.length + 1),
+        text: t.value,
+        path: e.path,
+      });
     }
   }
   pkg.files = collectFiles(fs, dir);
-  if (pkg.files.length >= MAX_FILES) problems.push({ path: dir, reason: `more than ${MAX_FILES} files; list truncated` });
+  if (pkg.files.length >= MAX_FILES)
+    problems.push({ path: dir, reason: `more than ${MAX_FILES} files; list truncated` });
   return { packages: [pkg], problems };
 }
 

@@ -89,7 +89,13 @@ function licenseOf(pkg: Package, h: Map<string, string[]>, path: string): void {
   const expr = first(h, 'license-expression');
   if (expr) {
     const m = mapDeclaredLicense(expr);
-    evidence.push({ expression: m.expression, original: expr, path, field: 'License-Expression', confidence: 'declared' });
+    evidence.push({
+      expression: m.expression,
+      original: expr,
+      path,
+      field: 'License-Expression',
+      confidence: 'declared',
+    });
   }
   const lic = first(h, 'license');
   let licenseIsText = false;
@@ -99,20 +105,28 @@ function licenseOf(pkg: Package, h: Map<string, string[]>, path: string): void {
       licenseIsText = true;
     } else {
       const m = mapDeclaredLicense(lic);
-      if (m.mapped) evidence.push({ expression: m.expression, original: lic, path, field: 'License', confidence: 'declared' });
+      if (m.mapped)
+        evidence.push({ expression: m.expression, original: lic, path, field: 'License', confidence: 'declared' });
       else licenseIsText = true;
     }
   }
   if (evidence.length === 0) {
     for (const c of h.get('classifier') ?? []) {
       const m = mapLicenseClassifier(c);
-      if (m) evidence.push({ expression: m.expression, original: c, path, field: 'Classifier', confidence: 'declared' });
+      if (m)
+        evidence.push({ expression: m.expression, original: c, path, field: 'Classifier', confidence: 'declared' });
     }
   }
   if (evidence.length === 0 && lic && licenseIsText) {
     // Nothing names the license: keep the stated text under its own LicenseRef.
     const id = licenseRef(`${pkg.name}-License-field`);
-    evidence.push({ expression: id, original: lic.length > 200 ? lic.slice(0, 200) + '…' : lic, path, field: 'License', confidence: 'declared' });
+    evidence.push({
+      expression: id,
+      original: lic.length > 200 ? lic.slice(0, 200) + '…' : lic,
+      path,
+      field: 'License',
+      confidence: 'declared',
+    });
     pkg.licenseTexts.push({ id, name: 'License field', text: lic, path });
   }
   pkg.licenses = evidence;
@@ -140,13 +154,15 @@ function attachLicenseFiles(pkg: Package, fs: SnapshotFs, infoDir: string, h: Ma
     candidates.add(joinPath(infoDir, lf));
   }
   for (const e of fs.list(infoDir)) {
-    if (e.kind === 'file' && /^(LICEN[CS]E|COPYING|NOTICE)/i.test(e.path.slice(infoDir.length + 1))) candidates.add(e.path);
+    if (e.kind === 'file' && /^(LICEN[CS]E|COPYING|NOTICE)/i.test(e.path.slice(infoDir.length + 1)))
+      candidates.add(e.path);
   }
   for (const e of fs.list(infoDir + '/licenses')) if (e.kind === 'file') candidates.add(e.path);
   const id = pkg.licenseExpression ?? licenseRef(`${pkg.name}-license-file`);
   for (const p of candidates) {
     const r = readText(fs, p, MiB);
-    if (r.ok && r.value.trim() !== '') pkg.licenseTexts.push({ id, name: p.slice(infoDir.length + 1), text: r.value, path: p });
+    if (r.ok && r.value.trim() !== '')
+      pkg.licenseTexts.push({ id, name: p.slice(infoDir.length + 1), text: r.value, path: p });
   }
 }
 
@@ -168,7 +184,8 @@ export function parsePythonMetadata(file: FileEntry, fs: SnapshotFs): ParseResul
     const i = u.indexOf(',');
     if (i > 0) urls.set(u.slice(0, i).trim().toLowerCase(), u.slice(i + 1).trim());
   }
-  const author = first(h, 'author') ?? first(h, 'author-email') ?? first(h, 'maintainer') ?? first(h, 'maintainer-email');
+  const author =
+    first(h, 'author') ?? first(h, 'author-email') ?? first(h, 'maintainer') ?? first(h, 'maintainer-email');
   const pkg = newPackage({
     ecosystem: 'python',
     name,

@@ -153,14 +153,22 @@ export function rpmPackage(h: Map<number, RpmValue>, metadataPath: string, fs: S
     supplier: vendor ?? str(h, RPMTAG.PACKAGER),
     homepage: str(h, RPMTAG.URL),
     source: sourceRpm ? parseSourceRpm(sourceRpm) : undefined,
-    dependencies: [...new Set(strs(h, RPMTAG.REQUIRENAME).filter((r) => !r.startsWith('rpmlib(') && !r.startsWith('/')))],
+    dependencies: [
+      ...new Set(strs(h, RPMTAG.REQUIRENAME).filter((r) => !r.startsWith('rpmlib(') && !r.startsWith('/'))),
+    ],
   });
   if (epoch !== undefined) pkg.properties.epoch = String(epoch);
   if (sourceRpm) pkg.properties.sourcerpm = sourceRpm;
   const lic = str(h, RPMTAG.LICENSE);
   if (lic) {
     const m = mapDeclaredLicense(lic);
-    pkg.licenses.push({ expression: m.expression, original: lic, path: metadataPath, field: 'LICENSE', confidence: 'declared' });
+    pkg.licenses.push({
+      expression: m.expression,
+      original: lic,
+      path: metadataPath,
+      field: 'LICENSE',
+      confidence: 'declared',
+    });
     pkg.licenseExpression = m.expression;
   } else pkg.licenseUnknownReason = 'header has no LICENSE tag';
 
@@ -226,7 +234,8 @@ export function bdbHashBlobs(buf: Buffer): Buffer[] {
   let le = true;
   if (buf.readUInt32LE(12) !== HASH_MAGIC) {
     if (buf.readUInt32BE(12) !== HASH_MAGIC) {
-      if (buf.readUInt32LE(12) === 0x053162 || buf.readUInt32BE(12) === 0x053162) throw new RpmHeaderError('Berkeley DB btree databases are not supported');
+      if (buf.readUInt32LE(12) === 0x053162 || buf.readUInt32BE(12) === 0x053162)
+        throw new RpmHeaderError('Berkeley DB btree databases are not supported');
       throw new RpmHeaderError('not a Berkeley DB hash database');
     }
     le = false;
@@ -234,7 +243,8 @@ export function bdbHashBlobs(buf: Buffer): Buffer[] {
   const u32 = (o: number) => (le ? buf.readUInt32LE(o) : buf.readUInt32BE(o));
   const u16 = (o: number) => (le ? buf.readUInt16LE(o) : buf.readUInt16BE(o));
   const pageSize = u32(20);
-  if (pageSize < 512 || pageSize > 65536 || (pageSize & (pageSize - 1)) !== 0) throw new RpmHeaderError(`bad page size ${pageSize}`);
+  if (pageSize < 512 || pageSize > 65536 || (pageSize & (pageSize - 1)) !== 0)
+    throw new RpmHeaderError(`bad page size ${pageSize}`);
   if (buf[24] !== 0) throw new RpmHeaderError('encrypted Berkeley DB');
   const lastPage = Math.min(u32(32), Math.floor(buf.length / pageSize) - 1);
   const P_HASH_UNSORTED = 2;
@@ -271,7 +281,8 @@ export function bdbHashBlobs(buf: Buffer): Buffer[] {
     for (let i = 1; i < entries; i += 2) {
       const start = offsets[i]!;
       const stop = offsets[i - 1]!;
-      if (start >= pageSize || stop > pageSize || start >= stop) throw new RpmHeaderError(`page ${pg} item ${i} out of range`);
+      if (start >= pageSize || stop > pageSize || start >= stop)
+        throw new RpmHeaderError(`page ${pg} item ${i} out of range`);
       const kind = buf[p + start];
       if (kind === H_KEYDATA) out.push(buf.subarray(p + start + 1, p + stop));
       else if (kind === H_OFFPAGE) {
@@ -286,7 +297,8 @@ export function bdbHashBlobs(buf: Buffer): Buffer[] {
 export function parseRpmDb(file: FileEntry, fs: SnapshotFs): ParseResult {
   const problems: Problem[] = [];
   const packages: Package[] = [];
-  if (file.size > 2048 * MiB) return { packages, problems: [{ path: file.path, reason: 'rpm database larger than 2 GiB; not read' }] };
+  if (file.size > 2048 * MiB)
+    return { packages, problems: [{ path: file.path, reason: 'rpm database larger than 2 GiB; not read' }] };
   const buf = fs.readFile(file.path);
   if (!buf) return { packages, problems: [{ path: file.path, reason: 'could not be read' }] };
   let blobs: Buffer[];
@@ -300,7 +312,10 @@ export function parseRpmDb(file: FileEntry, fs: SnapshotFs): ParseResult {
       blobs = bdbHashBlobs(buf);
     }
   } catch (err) {
-    return { packages, problems: [{ path: file.path, reason: `unsupported or corrupt rpm database: ${(err as Error).message}` }] };
+    return {
+      packages,
+      problems: [{ path: file.path, reason: `unsupported or corrupt rpm database: ${(err as Error).message}` }],
+    };
   }
   blobs.forEach((blob, i) => {
     try {

@@ -50,10 +50,12 @@ export class SqliteFile {
     private readonly db: Buffer,
     walFile?: Buffer,
   ) {
-    if (db.length < 100 || db.toString('latin1', 0, 16) !== 'SQLite format 3\0') throw new SqliteError('not an SQLite 3 database');
+    if (db.length < 100 || db.toString('latin1', 0, 16) !== 'SQLite format 3\0')
+      throw new SqliteError('not an SQLite 3 database');
     const ps = db.readUInt16BE(16);
     this.pageSize = ps === 1 ? 65536 : ps;
-    if (this.pageSize < 512 || (this.pageSize & (this.pageSize - 1)) !== 0) throw new SqliteError(`bad page size ${ps}`);
+    if (this.pageSize < 512 || (this.pageSize & (this.pageSize - 1)) !== 0)
+      throw new SqliteError(`bad page size ${ps}`);
     this.usable = this.pageSize - db[20]!;
     if (this.usable < 480) throw new SqliteError('bad reserved space');
     if (walFile) this.loadWal(walFile);
@@ -132,7 +134,8 @@ export class SqliteFile {
       const cells = d.readUInt16BE(h + 3);
       if (type === 0x05) {
         const children: number[] = [];
-        for (let i = 0; i < cells; i++) children.push(be(d, be(d, h + 12 + 2 * i, 2, `page ${n} cell pointer ${i}`), 4, `page ${n} cell ${i}`));
+        for (let i = 0; i < cells; i++)
+          children.push(be(d, be(d, h + 12 + 2 * i, 2, `page ${n} cell pointer ${i}`), 4, `page ${n} cell ${i}`));
         children.push(d.readUInt32BE(h + 8));
         // Reverse so the leftmost child is visited first.
         for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);

@@ -36,7 +36,13 @@ export function remembered<T>(fs: SnapshotFs, path: string, kind: string, comput
  * `parse` must depend on the text alone; its result is shared, so callers copy
  * what they change.
  */
-export function readParsed<T>(fs: SnapshotFs, path: string, maxBytes: number, kind: string, parse: (text: string) => T): Read<T> {
+export function readParsed<T>(
+  fs: SnapshotFs,
+  path: string,
+  maxBytes: number,
+  kind: string,
+  parse: (text: string) => T,
+): Read<T> {
   return remembered(fs, path, `${kind}:${maxBytes}`, () => {
     const r = readText(fs, path, maxBytes);
     return r.ok ? { ok: true, value: parse(r.value) } : r;

@@ -77,14 +77,19 @@ export function mapLicenseName(name: string): string | undefined {
   if (!id && /-\d+$/.test(bare)) id = spdxLicenseId(bare + '.0');
   if (!id) return undefined;
   // A deprecated GNU id ("GPL-2.0", "LGPL-2.1+") is made explicit.
-  const modern = /^(A?GPL|LGPL|GFDL)-\d\.\d$/.test(id) ? spdxLicenseId(`${id}-${plus ? 'or-later' : 'only'}`) : undefined;
+  const modern = /^(A?GPL|LGPL|GFDL)-\d\.\d$/.test(id)
+    ? spdxLicenseId(`${id}-${plus ? 'or-later' : 'only'}`)
+    : undefined;
   if (modern) return modern;
   return plus ? id + '+' : id;
 }
 
 /** Map an exception name ("Bison", "Autoconf", "Linux-syscall-note", "GCC-Runtime-3.1") for a given license id. */
 export function mapExceptionName(name: string, licenseId: string): string | undefined {
-  const n = name.trim().replace(/[-_ ]+/g, '-').toLowerCase();
+  const n = name
+    .trim()
+    .replace(/[-_ ]+/g, '-')
+    .toLowerCase();
   const gpl3 = /^(A?GPL|LGPL)-3/.test(licenseId);
   switch (n) {
     case 'bison':
@@ -145,7 +150,12 @@ function mapSegment(seg: string, unmapped: string[]): string | undefined {
   const ors = (' ' + seg + ' ').split(/\s+or\s+/i).map((o) => (' ' + o + ' ').split(/\s+and\s+/i).map((x) => x.trim()));
   if (ors.some((ands) => ands.some((x) => x === ''))) return undefined;
   return combine(
-    ors.map((ands) => combine(ands.map((x) => mapAtom(x, unmapped)), 'AND')),
+    ors.map((ands) =>
+      combine(
+        ands.map((x) => mapAtom(x, unmapped)),
+        'AND',
+      ),
+    ),
     'OR',
   );
 }

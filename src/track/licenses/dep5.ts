@@ -120,7 +120,14 @@ const COMMON_LICENSES: Record<string, { id?: string; gnu?: { family: string; ver
   'GFDL-1.3': { gnu: { family: 'GFDL', version: '1.3' } },
 };
 
-const VERSION_NAMES: Record<string, string> = { '1': '1.0', '2': '2.0', '3': '3.0', '2.1': '2.1', '1.2': '1.2', '1.3': '1.3' };
+const VERSION_NAMES: Record<string, string> = {
+  '1': '1.0',
+  '2': '2.0',
+  '3': '3.0',
+  '2.1': '2.1',
+  '1.2': '1.2',
+  '1.3': '1.3',
+};
 
 /**
  * A free-form copyright file: references to /usr/share/common-licenses/<name>
@@ -199,4 +206,3 @@ export function parseDebianCopyright(text: string, path: string): CopyrightInfo 
   }
   return parseFreeFormCopyright(text, path);
 }
-

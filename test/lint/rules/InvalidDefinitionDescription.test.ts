@@ -10,7 +10,8 @@ ruleTester(invalidDefinitionDescription, {
   ],
   invalid: [
     {
-      code: '# check=experimental=InvalidDefinitionDescription\n# bar this is the bar\nARG foo=bar\n# BasE this is the BasE image\nFROM scratch AS base\n' +
+      code:
+        '# check=experimental=InvalidDefinitionDescription\n# bar this is the bar\nARG foo=bar\n# BasE this is the BasE image\nFROM scratch AS base\n' +
         '# definitely a bad comment\nARG version=latest\n# definitely a bad comment\nARG foo=baz bar=qux baz=quux\n',
       errors: [
         { line: 3, column: 1, message: 'Comment for ARG should follow the format: `# foo <description>`' },

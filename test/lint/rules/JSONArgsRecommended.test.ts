@@ -10,9 +10,48 @@ ruleTester(jsonArgsRecommended, {
     'FROM scratch AS base\nSHELL ["/usr/bin/customshell"]\n\nFROM base\nENTRYPOINT mycommand\n',
   ],
   invalid: [
-    { code: '\nFROM scratch\nCMD mycommand\n', errors: [{ line: 3, column: 1, message: 'JSON arguments recommended for CMD to prevent unintended behavior related to OS signals' }] },
-    { code: '\nFROM scratch\nENTRYPOINT mycommand\n', errors: [{ line: 3, column: 1, message: 'JSON arguments recommended for ENTRYPOINT to prevent unintended behavior related to OS signals' }] },
-    { name: 'the keyword as written', code: 'FROM scratch\n  cmd run \\\n   --fast\n', errors: [{ line: 2, column: 3, endLine: 3, message: 'JSON arguments recommended for cmd to prevent unintended behavior related to OS signals' }] },
-    { name: 'a SHELL in another, unrelated stage does not count', code: 'FROM scratch AS a\nSHELL ["/bin/bash", "-c"]\nFROM scratch\nCMD run\n', errors: [{ line: 4, column: 1, message: 'JSON arguments recommended for CMD to prevent unintended behavior related to OS signals' }] },
+    {
+      code: '\nFROM scratch\nCMD mycommand\n',
+      errors: [
+        {
+          line: 3,
+          column: 1,
+          message: 'JSON arguments recommended for CMD to prevent unintended behavior related to OS signals',
+        },
+      ],
+    },
+    {
+      code: '\nFROM scratch\nENTRYPOINT mycommand\n',
+      errors: [
+        {
+          line: 3,
+          column: 1,
+          message: 'JSON arguments recommended for ENTRYPOINT to prevent unintended behavior related to OS signals',
+        },
+      ],
+    },
+    {
+      name: 'the keyword as written',
+      code: 'FROM scratch\n  cmd run \\\n   --fast\n',
+      errors: [
+        {
+          line: 2,
+          column: 3,
+          endLine: 3,
+          message: 'JSON arguments recommended for cmd to prevent unintended behavior related to OS signals',
+        },
+      ],
+    },
+    {
+      name: 'a SHELL in another, unrelated stage does not count',
+      code: 'FROM scratch AS a\nSHELL ["/bin/bash", "-c"]\nFROM scratch\nCMD run\n',
+      errors: [
+        {
+          line: 4,
+          column: 1,
+          message: 'JSON arguments recommended for CMD to prevent unintended behavior related to OS signals',
+        },
+      ],
+    },
   ],
 });

@@ -14,7 +14,14 @@ ruleTester(legacyKeyValueFormat, {
     {
       name: 'in a stage that is not the target, spanning lines',
       code: 'FROM scratch AS a\n\nFROM a AS b\nenv PATHS /a \\\n  /b\n\nFROM a AS c\n',
-      errors: [{ line: 4, column: 1, endLine: 5, message: '"env key=value" should be used instead of legacy "env key value" format' }],
+      errors: [
+        {
+          line: 4,
+          column: 1,
+          endLine: 5,
+          message: '"env key=value" should be used instead of legacy "env key value" format',
+        },
+      ],
     },
   ],
 });

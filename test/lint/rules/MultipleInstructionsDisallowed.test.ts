@@ -1,7 +1,8 @@
 import { multipleInstructionsDisallowed } from '../../../src/lint/rules/buildkit/multiple-instructions-disallowed.js';
 import { ruleTester } from '../rule-tester.js';
 
-const msg = (name: string): string => `Multiple ${name} instructions should not be used in the same stage because only the last one will be used`;
+const msg = (name: string): string =>
+  `Multiple ${name} instructions should not be used in the same stage because only the last one will be used`;
 
 ruleTester(multipleInstructionsDisallowed, {
   valid: [
@@ -24,6 +25,10 @@ ruleTester(multipleInstructionsDisallowed, {
         { line: 5, column: 1, message: msg('HEALTHCHECK') },
       ],
     },
-    { name: 'named after the later instruction as written', code: 'FROM scratch\nCMD ["a"]\ncmd ["b"]\n', errors: [{ line: 2, column: 1, message: msg('cmd') }] },
+    {
+      name: 'named after the later instruction as written',
+      code: 'FROM scratch\nCMD ["a"]\ncmd ["b"]\n',
+      errors: [{ line: 2, column: 1, message: msg('cmd') }],
+    },
   ],
 });

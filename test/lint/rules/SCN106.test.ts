@@ -16,23 +16,56 @@ const SHA = '5906e0339e9322a688b2375eaf40666e00a16e008b0067b0a9f9e4b6c5033720';
 ruleTester(packageFromLocalFile, {
   valid: [
     'FROM debian\nRUN apt-get update && apt-get install -y curl=7.88.1-10\n',
-    { name: 'a requirements list is SCN109\'s business, not a package file', code: 'FROM python:3\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n' },
+    {
+      name: "a requirements list is SCN109's business, not a package file",
+      code: 'FROM python:3\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n',
+    },
     { name: 'a project directory', code: 'FROM python:3\nCOPY . /src\nRUN pip install /src\n' },
-    { name: 'a package from a URL is not a local file', code: 'FROM rockylinux:9\nRUN dnf install -y https://example.com/epel-release-latest-9.noarch.rpm\n' },
+    {
+      name: 'a package from a URL is not a local file',
+      code: 'FROM rockylinux:9\nRUN dnf install -y https://example.com/epel-release-latest-9.noarch.rpm\n',
+    },
   ],
   invalid: [
-    { code: 'FROM debian\nRUN dpkg -i /tmp/app.deb\n', errors: [{ line: 2, column: 13, endColumn: 25, message: unknown('dpkg', '/tmp/app.deb') }] },
-    { name: 'rpm -i', code: 'FROM rockylinux:9\nRUN rpm -ivh app-1.0.x86_64.rpm\n', errors: [{ line: 2, column: 14, message: unknown('rpm', 'app-1.0.x86_64.rpm') }] },
-    { name: 'apk add --allow-untrusted', code: 'FROM alpine\nRUN apk add --allow-untrusted /tmp/app.apk\n', errors: [{ line: 2, column: 31, message: unknown('apk', '/tmp/app.apk') }] },
-    { name: 'pip install ./x.whl', code: 'FROM python:3\nRUN pip install ./dist/app-1.0-py3-none-any.whl\n', errors: [{ line: 2, column: 17, message: unknown('pip', './dist/app-1.0-py3-none-any.whl') }] },
-    { name: 'apt-get install ./x.deb', code: 'FROM debian\nRUN apt-get install -y ./app.deb\n', errors: [{ line: 2, column: 24, message: unknown('apt-get', './app.deb') }] },
-    { name: 'copied from another stage', code: 'FROM debian AS build\nRUN make deb\nFROM debian\nCOPY --from=build /out/app.deb /tmp/\nRUN dpkg -i /tmp/app.deb\n', errors: [{ line: 5, column: 13, message: fromStage('dpkg', '/tmp/app.deb', 'copied', 'build', 4) }] },
+    {
+      code: 'FROM debian\nRUN dpkg -i /tmp/app.deb\n',
+      errors: [{ line: 2, column: 13, endColumn: 25, message: unknown('dpkg', '/tmp/app.deb') }],
+    },
+    {
+      name: 'rpm -i',
+      code: 'FROM rockylinux:9\nRUN rpm -ivh app-1.0.x86_64.rpm\n',
+      errors: [{ line: 2, column: 14, message: unknown('rpm', 'app-1.0.x86_64.rpm') }],
+    },
+    {
+      name: 'apk add --allow-untrusted',
+      code: 'FROM alpine\nRUN apk add --allow-untrusted /tmp/app.apk\n',
+      errors: [{ line: 2, column: 31, message: unknown('apk', '/tmp/app.apk') }],
+    },
+    {
+      name: 'pip install ./x.whl',
+      code: 'FROM python:3\nRUN pip install ./dist/app-1.0-py3-none-any.whl\n',
+      errors: [{ line: 2, column: 17, message: unknown('pip', './dist/app-1.0-py3-none-any.whl') }],
+    },
+    {
+      name: 'apt-get install ./x.deb',
+      code: 'FROM debian\nRUN apt-get install -y ./app.deb\n',
+      errors: [{ line: 2, column: 24, message: unknown('apt-get', './app.deb') }],
+    },
+    {
+      name: 'copied from another stage',
+      code: 'FROM debian AS build\nRUN make deb\nFROM debian\nCOPY --from=build /out/app.deb /tmp/\nRUN dpkg -i /tmp/app.deb\n',
+      errors: [{ line: 5, column: 13, message: fromStage('dpkg', '/tmp/app.deb', 'copied', 'build', 4) }],
+    },
     {
       name: 'mounted from another stage, the name partly known',
       code: 'FROM debian AS build\nRUN make deb\nFROM debian\nARG V\nRUN --mount=type=bind,from=build,source=/out,target=/pkgs dpkg -i /pkgs/app_${V}_amd64.deb\n',
       errors: [{ line: 5, column: 67, message: fromStage('dpkg', '/pkgs/app_${V}_amd64.deb', 'mounted', 'build', 5) }],
     },
-    { name: 'downloaded without verification', code: 'FROM debian\nRUN curl -fsSLO https://example.com/app.deb && dpkg -i app.deb\n', errors: [{ line: 2, column: 56, message: unverified('dpkg', 'app.deb', 'https://example.com/app.deb', 2) }] },
+    {
+      name: 'downloaded without verification',
+      code: 'FROM debian\nRUN curl -fsSLO https://example.com/app.deb && dpkg -i app.deb\n',
+      errors: [{ line: 2, column: 56, message: unverified('dpkg', 'app.deb', 'https://example.com/app.deb', 2) }],
+    },
     {
       name: 'copied from the build context: info',
       code: 'FROM debian\nCOPY pkgs/*.deb /tmp/pkgs/\nRUN dpkg -i /tmp/pkgs/app.deb\n',
@@ -51,7 +84,14 @@ ruleTester(packageFromLocalFile, {
     {
       name: 'downloaded and verified: info',
       code: `FROM debian\nRUN curl -fsSLO https://example.com/app.deb \\\n && echo "${SHA}  app.deb" | sha256sum -c - \\\n && dpkg -i app.deb\n`,
-      errors: [{ line: 4, column: 13, severity: 'info', message: verified('dpkg', 'app.deb', 'https://example.com/app.deb', 2) }],
+      errors: [
+        {
+          line: 4,
+          column: 13,
+          severity: 'info',
+          message: verified('dpkg', 'app.deb', 'https://example.com/app.deb', 2),
+        },
+      ],
     },
   ],
 });

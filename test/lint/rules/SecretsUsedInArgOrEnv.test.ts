@@ -1,7 +1,8 @@
 import { secretsUsedInArgOrEnv } from '../../../src/lint/rules/buildkit/secrets-used-in-arg-or-env.js';
 import { ruleTester } from '../rule-tester.js';
 
-const msg = (ins: string, key: string): string => `Do not use ARG or ENV instructions for sensitive data (${ins} "${key}")`;
+const msg = (ins: string, key: string): string =>
+  `Do not use ARG or ENV instructions for sensitive data (${ins} "${key}")`;
 
 ruleTester(secretsUsedInArgOrEnv, {
   valid: [

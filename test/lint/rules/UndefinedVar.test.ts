@@ -1,7 +1,8 @@
 import { undefinedVar } from '../../../src/lint/rules/buildkit/undefined-var.js';
 import { ruleTester } from '../rule-tester.js';
 
-const msg = (v: string, s?: string): string => `Usage of undefined variable '$${v}'${s ? ` (did you mean $${s}?)` : ''}`;
+const msg = (v: string, s?: string): string =>
+  `Usage of undefined variable '$${v}'${s ? ` (did you mean $${s}?)` : ''}`;
 
 ruleTester(undefinedVar, {
   valid: [
@@ -14,10 +15,23 @@ ruleTester(undefinedVar, {
     { name: 'global ARG redeclared in the stage', code: 'ARG V=1\nFROM alpine\nARG V\nWORKDIR /v$V\n' },
   ],
   invalid: [
-    { code: '\nFROM alpine\nCOPY $foo .\nARG foo=bar\nRUN echo $foo\n', errors: [{ line: 3, column: 1, message: msg('foo') }] },
-    { code: '\nFROM alpine\nARG DIR_BINARIES=binaries/\nARG DIR_ASSETS=assets/\nARG DIR_CONFIG=config/\nCOPY $DIR_ASSET .\n', errors: [{ line: 6, column: 1, message: msg('DIR_ASSET', 'DIR_ASSETS') }] },
-    { code: '\nFROM alpine\nENV PATH=$PAHT:/tmp/bin\n', errors: [{ line: 3, column: 1, message: msg('PAHT', 'PATH') }] },
-    { name: 'global ARGs must be declared again in the stage', code: 'ARG V=1\nFROM alpine\nWORKDIR /v$V\n', errors: [{ line: 3, column: 1, message: msg('V') }] },
+    {
+      code: '\nFROM alpine\nCOPY $foo .\nARG foo=bar\nRUN echo $foo\n',
+      errors: [{ line: 3, column: 1, message: msg('foo') }],
+    },
+    {
+      code: '\nFROM alpine\nARG DIR_BINARIES=binaries/\nARG DIR_ASSETS=assets/\nARG DIR_CONFIG=config/\nCOPY $DIR_ASSET .\n',
+      errors: [{ line: 6, column: 1, message: msg('DIR_ASSET', 'DIR_ASSETS') }],
+    },
+    {
+      code: '\nFROM alpine\nENV PATH=$PAHT:/tmp/bin\n',
+      errors: [{ line: 3, column: 1, message: msg('PAHT', 'PATH') }],
+    },
+    {
+      name: 'global ARGs must be declared again in the stage',
+      code: 'ARG V=1\nFROM alpine\nWORKDIR /v$V\n',
+      errors: [{ line: 3, column: 1, message: msg('V') }],
+    },
     {
       name: 'every expanded word: ENV keys, LABEL, USER, VOLUME, STOPSIGNAL, COPY flags, mounts, heredoc files',
       code:
@@ -35,11 +49,21 @@ ruleTester(undefinedVar, {
         { line: 10, column: 1, endLine: 12, message: msg('BODY') },
       ],
     },
-    { name: 'each word reports its own use', code: 'FROM alpine\nCOPY $X/a $X/b /d/\n', errors: [{ line: 2, column: 1, message: msg('X') }, { line: 2, column: 1, message: msg('X') }] },
+    {
+      name: 'each word reports its own use',
+      code: 'FROM alpine\nCOPY $X/a $X/b /d/\n',
+      errors: [
+        { line: 2, column: 1, message: msg('X') },
+        { line: 2, column: 1, message: msg('X') },
+      ],
+    },
     {
       name: 'on a tie, the name assigned least recently wins (BuildKit moves a re-assigned name to the end), across stages too',
       code: 'FROM alpine AS a\nENV FOO1=a\nENV FOO2=b\nENV FOO1=c\nCOPY $FOO /x\nFROM a\nENV FOO2=d\nCOPY $FOO /y\n',
-      errors: [{ line: 5, column: 1, message: msg('FOO', 'FOO2') }, { line: 8, column: 1, message: msg('FOO', 'FOO1') }],
+      errors: [
+        { line: 5, column: 1, message: msg('FOO', 'FOO2') },
+        { line: 8, column: 1, message: msg('FOO', 'FOO1') },
+      ],
     },
     { name: 'an ARG default', code: 'FROM alpine\nARG A=$B\n', errors: [{ line: 2, column: 1, message: msg('B') }] },
   ],

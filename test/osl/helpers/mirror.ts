@@ -28,7 +28,18 @@ export function fakeMirror(prefix: string, suite: string, sources: FakeSource[])
       const hash = s.corrupt?.includes(n) ? sha256('something else') : sha256(content);
       return ` ${hash} ${Buffer.byteLength(content)} ${n}`;
     });
-    paras.push([`Package: ${s.name}`, 'Binary: ' + s.name, `Version: ${s.version}`, 'Maintainer: Someone <x@example.org>', 'Checksums-Sha256:', ...lines, `Directory: ${dir}`, 'Priority: optional'].join('\n'));
+    paras.push(
+      [
+        `Package: ${s.name}`,
+        'Binary: ' + s.name,
+        `Version: ${s.version}`,
+        'Maintainer: Someone <x@example.org>',
+        'Checksums-Sha256:',
+        ...lines,
+        `Directory: ${dir}`,
+        'Priority: optional',
+      ].join('\n'),
+    );
   }
   const index = gzipSync(Buffer.from(paras.join('\n\n') + '\n'));
   routes[`${prefix}/dists/${suite}/main/source/Sources.gz`] = { body: index };

@@ -23,7 +23,6 @@ export function elfWith(data: Buffer, vaddr = 0x400000): Buffer {
   return Buffer.concat([head, data]);
 }
 
-
 function varint(n: number): Buffer {
   const out: number[] = [];
   while (n >= 0x80) {
@@ -43,5 +42,7 @@ export function inlineBuildInfoElf(goVersion: string, modinfo: string): Buffer {
   hdr[14] = 8;
   hdr[15] = 2;
   // 32 bytes of padding keep the magic 16-byte aligned by address (segment at 0x400000).
-  return elfWith(Buffer.concat([Buffer.alloc(32), hdr, varint(version.length), version, varint(wrapped.length), wrapped]));
+  return elfWith(
+    Buffer.concat([Buffer.alloc(32), hdr, varint(version.length), version, varint(wrapped.length), wrapped]),
+  );
 }

@@ -13,7 +13,12 @@ import { describe } from 'vitest';
 const DOCKER = existsSync('/usr/bin/docker') ? '/usr/bin/docker' : 'docker';
 
 function docker(args: string[], input?: string): string {
-  return execFileSync(DOCKER, args, { encoding: 'utf8', input, maxBuffer: 64 * 1024 * 1024, stdio: ['pipe', 'pipe', 'pipe'] }).trim();
+  return execFileSync(DOCKER, args, {
+    encoding: 'utf8',
+    input,
+    maxBuffer: 64 * 1024 * 1024,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  }).trim();
 }
 
 export function engineAnswers(): boolean {
@@ -71,10 +76,14 @@ export function exportImage(ref: string): string {
   mkdirSync(path.join(partial, 'root'), { recursive: true });
   const cid = docker(['create', ref, 'true']);
   try {
-    execFileSync('sh', ['-c', `"${DOCKER}" export "${cid}" | tar -x -C "${path.join(partial, 'root')}" --exclude=dev/*`], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-      maxBuffer: 64 * 1024 * 1024,
-    });
+    execFileSync(
+      'sh',
+      ['-c', `"${DOCKER}" export "${cid}" | tar -x -C "${path.join(partial, 'root')}" --exclude=dev/*`],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    );
   } finally {
     spawnSync(DOCKER, ['rm', '-f', cid]);
   }

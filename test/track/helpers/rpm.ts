@@ -75,7 +75,13 @@ export function makeRpmFixture(): RpmFixture | undefined {
   execFileSync('rpm', ['-i', '--dbpath', dbpath, '--nodeps', '--justdb', '--noscripts', ...pkgs], quiet);
   const expected = execFileSync(
     'rpm',
-    ['-qa', '--dbpath', dbpath, '--qf', '%{NAME}|%{EPOCH}|%{VERSION}|%{RELEASE}|%{ARCH}|%{LICENSE}|%{SOURCERPM}\\n[%{FILENAMES}\\n]--\\n'],
+    [
+      '-qa',
+      '--dbpath',
+      dbpath,
+      '--qf',
+      '%{NAME}|%{EPOCH}|%{VERSION}|%{RELEASE}|%{ARCH}|%{LICENSE}|%{SOURCERPM}\\n[%{FILENAMES}\\n]--\\n',
+    ],
     { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
   )
     .split('--\n')
@@ -85,7 +91,12 @@ export function makeRpmFixture(): RpmFixture | undefined {
       return `${head}|${files.length}`;
     })
     .sort();
-  const headers = splitExport(execFileSync('rpmdb', ['--dbpath', dbpath, '--exportdb'], { stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 << 20 }));
+  const headers = splitExport(
+    execFileSync('rpmdb', ['--dbpath', dbpath, '--exportdb'], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+      maxBuffer: 64 << 20,
+    }),
+  );
   const fixture: RpmFixture = { dir, sqlite: path.join(dbpath, 'rpmdb.sqlite'), expected, headers };
   if (ensureInstalled('db5.3-util', '/usr/bin/db5.3_load')) {
     // db_dump "bytevalue" format: keys are rpm's header instance numbers (4 bytes, host order).

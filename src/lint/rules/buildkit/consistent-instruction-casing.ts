@@ -30,7 +30,11 @@ export const consistentInstructionCasing = buildkitRule({
       let casing = '';
       if (majorityLower && n.keyword.toLowerCase() !== n.keyword) casing = 'lowercase';
       else if (!majorityLower && n.keyword.toUpperCase() !== n.keyword) casing = 'uppercase';
-      if (casing) out.push({ range: n.range, message: `Command '${n.keyword}' should match the case of the command majority (${casing})` });
+      if (casing)
+        out.push({
+          range: n.range,
+          message: `Command '${n.keyword}' should match the case of the command majority (${casing})`,
+        });
     }
     return out;
   },

@@ -14,7 +14,11 @@ export const duplicateStageName = buildkitRule({
     const out: Report[] = [];
     for (const stage of ctx.ir.stages) {
       if (stage.name === undefined) continue;
-      if (seen.has(stage.name)) out.push({ range: stage.from.range, message: `Duplicate stage name ${goQuote(stage.name)}, stage names should be unique` });
+      if (seen.has(stage.name))
+        out.push({
+          range: stage.from.range,
+          message: `Duplicate stage name ${goQuote(stage.name)}, stage names should be unique`,
+        });
       seen.add(stage.name);
     }
     return out;

@@ -23,7 +23,10 @@ export const fromPlatformFlagConstDisallowed = buildkitRule({
       // A stage named for its platform (`AS build-arm64`) pins it on purpose.
       const name = stage.name ?? '';
       if (name.includes(p.os) || name.includes(p.architecture)) continue;
-      out.push({ range: stage.from.range, message: `FROM --platform flag should not use constant value ${goQuote(e.platform.value)}` });
+      out.push({
+        range: stage.from.range,
+        message: `FROM --platform flag should not use constant value ${goQuote(e.platform.value)}`,
+      });
     }
     return out;
   },

@@ -8,7 +8,7 @@ export const invalidBaseImagePlatform = buildkitRule({
   id: 'InvalidBaseImagePlatform',
   title: 'Base image platform does not match expected target platform',
   description:
-    'The base image has no variant for the platform being built, so the builder pulled another platform\'s image: the build then runs under emulation ' +
+    "The base image has no variant for the platform being built, so the builder pulled another platform's image: the build then runs under emulation " +
     'or produces an image for the wrong architecture. Needs to know the platform the base image really has, so it runs only when that is known ' +
     '(never offline).',
   check(ctx) {

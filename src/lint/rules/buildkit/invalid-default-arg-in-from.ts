@@ -7,14 +7,17 @@ export const invalidDefaultArgInFrom = buildkitRule({
   id: 'InvalidDefaultArgInFrom',
   title: 'Default value for global ARG results in an empty or invalid base image name',
   description:
-    'When a FROM image name is built from global ARGs, the ARGs\' defaults alone should still give a valid image reference. ' +
+    "When a FROM image name is built from global ARGs, the ARGs' defaults alone should still give a valid image reference. " +
     'Otherwise a plain `docker build` without `--build-arg` fails, and tools that read the Dockerfile cannot tell which image it uses.',
   check(ctx) {
     const ir = ctx.ir;
     const out: Report[] = [];
     const report = (stage: (typeof ir.stages)[number], name: string): void => {
       if (!parseImageReference(name).ok) {
-        out.push({ range: stage.from.range, message: `Default value for ARG ${stage.from.image.raw} results in empty or invalid base image name` });
+        out.push({
+          range: stage.from.range,
+          message: `Default value for ARG ${stage.from.image.raw} results in empty or invalid base image name`,
+        });
       }
     };
     // Without build args for global ARGs and without expansion errors, the IR's FROM values are the defaults' values.

@@ -8,7 +8,10 @@ function check(node: SyntaxInstruction, instruction: 'FROM' | 'ARG', keys: strin
   const first = comments[comments.length - 1]!.split(' ')[0]!;
   if (keys.includes(first)) return undefined;
   const example = keys.length > 1 ? '<arg_key>' : keys[0]!;
-  return { range: node.range, message: `Comment for ${instruction} should follow the format: \`# ${example} <description>\`` };
+  return {
+    range: node.range,
+    message: `Comment for ${instruction} should follow the format: \`# ${example} <description>\``,
+  };
 }
 
 export const invalidDefinitionDescription = buildkitRule({
@@ -24,10 +27,25 @@ export const invalidDefinitionDescription = buildkitRule({
     const add = (r: Report | undefined): void => {
       if (r) out.push(r);
     };
-    for (const a of ctx.ir.globalArgs) add(check(a.syntax, 'ARG', a.args.map((kv) => kv.key)));
+    for (const a of ctx.ir.globalArgs)
+      add(
+        check(
+          a.syntax,
+          'ARG',
+          a.args.map((kv) => kv.key),
+        ),
+      );
     for (const stage of ctx.ir.stages) {
       if (stage.name !== undefined) add(check(stage.from.syntax, 'FROM', [stage.name]));
-      for (const ins of stage.instructions) if (ins.kind === 'arg') add(check(ins.syntax, 'ARG', ins.args.map((kv) => kv.key)));
+      for (const ins of stage.instructions)
+        if (ins.kind === 'arg')
+          add(
+            check(
+              ins.syntax,
+              'ARG',
+              ins.args.map((kv) => kv.key),
+            ),
+          );
     }
     return out;
   },

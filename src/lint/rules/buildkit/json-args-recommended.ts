@@ -19,7 +19,10 @@ export const jsonArgsRecommended = buildkitRule({
         for (const ins of stage.instructions) {
           if (ins.kind === 'shell') state.shellSet = true;
           else if ((ins.kind === 'cmd' || ins.kind === 'entrypoint') && !ins.syntax.json && !state.shellSet) {
-            out.push({ range: ins.range, message: `JSON arguments recommended for ${ins.keyword} to prevent unintended behavior related to OS signals` });
+            out.push({
+              range: ins.range,
+              message: `JSON arguments recommended for ${ins.keyword} to prevent unintended behavior related to OS signals`,
+            });
           }
         }
       },

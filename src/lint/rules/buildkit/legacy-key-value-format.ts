@@ -13,7 +13,11 @@ export const legacyKeyValueFormat = buildkitRule({
       for (const ins of stage.instructions) {
         if (ins.kind !== 'env' && ins.kind !== 'label') continue;
         for (const p of ins.pairs) {
-          if (p.legacy) out.push({ range: ins.range, message: `"${ins.keyword} key=value" should be used instead of legacy "${ins.keyword} key value" format` });
+          if (p.legacy)
+            out.push({
+              range: ins.range,
+              message: `"${ins.keyword} key=value" should be used instead of legacy "${ins.keyword} key value" format`,
+            });
         }
       }
     }

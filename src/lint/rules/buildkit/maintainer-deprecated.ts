@@ -11,7 +11,8 @@ export const maintainerDeprecated = buildkitRule({
   check(ctx) {
     const out: Report[] = [];
     for (const n of ctx.tree.instructions) {
-      if (n.keyword.length === 10 && n.keyword.toLowerCase() === 'maintainer') out.push({ range: n.range, message: 'Maintainer instruction is deprecated in favor of using label' });
+      if (n.keyword.length === 10 && n.keyword.toLowerCase() === 'maintainer')
+        out.push({ range: n.range, message: 'Maintainer instruction is deprecated in favor of using label' });
     }
     return out;
   },

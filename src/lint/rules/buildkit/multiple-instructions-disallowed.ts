@@ -17,7 +17,10 @@ export const multipleInstructionsDisallowed = buildkitRule({
         if (ins.kind !== 'cmd' && ins.kind !== 'entrypoint' && ins.kind !== 'healthcheck') continue;
         const previous = last.get(ins.kind);
         if (previous) {
-          out.push({ range: previous, message: `Multiple ${ins.keyword} instructions should not be used in the same stage because only the last one will be used` });
+          out.push({
+            range: previous,
+            message: `Multiple ${ins.keyword} instructions should not be used in the same stage because only the last one will be used`,
+          });
         }
         last.set(ins.kind, ins.range);
       }

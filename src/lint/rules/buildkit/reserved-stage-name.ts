@@ -12,6 +12,9 @@ export const reservedStageName = buildkitRule({
   check(ctx) {
     return ctx.ir.stages
       .filter((s) => s.name !== undefined && RESERVED.has(s.name))
-      .map((s) => ({ range: s.from.range, message: `Stage name should not use the same name as reserved stage ${goQuote(s.name!)}` }));
+      .map((s) => ({
+        range: s.from.range,
+        message: `Stage name should not use the same name as reserved stage ${goQuote(s.name!)}`,
+      }));
   },
 });

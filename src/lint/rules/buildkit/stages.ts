@@ -12,7 +12,12 @@ import { parsePlatformSpecifier } from '../../platforms.js';
  * scratch, `inherit` (a copy of the parent's state after its last instruction)
  * for a stage on an earlier stage.
  */
-export function walkStages<S>(ir: DockerfileIR, fresh: (stage: Stage) => S, inherit: (parent: S, stage: Stage) => S, visit: (stage: Stage, state: S) => void): void {
+export function walkStages<S>(
+  ir: DockerfileIR,
+  fresh: (stage: Stage) => S,
+  inherit: (parent: S, stage: Stage) => S,
+  visit: (stage: Stage, state: S) => void,
+): void {
   const end: Array<S | undefined> = [];
   for (const stage of ir.stages) {
     const parent = stage.base.kind === 'stage' ? end[stage.base.stage] : undefined;

@@ -18,7 +18,10 @@ export const undefinedArgInFrom = buildkitRule({
       for (const v of word.unmatched) {
         if (known.has(v)) continue;
         const s = closestName(v, names);
-        out.push({ range: stage.from.range, message: `FROM argument '${v}' is not declared${s ? ` (did you mean ${s}?)` : ''}` });
+        out.push({
+          range: stage.from.range,
+          message: `FROM argument '${v}' is not declared${s ? ` (did you mean ${s}?)` : ''}`,
+        });
       }
     };
     for (const stage of ctx.ir.stages) {

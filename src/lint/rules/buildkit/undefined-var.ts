@@ -1,4 +1,9 @@
-import { chompedContent, expandWord, parseHeredocWord, type Instruction as SyntaxInstruction } from '../../../../grammar/dockerfile/index.js';
+import {
+  chompedContent,
+  expandWord,
+  parseHeredocWord,
+  type Instruction as SyntaxInstruction,
+} from '../../../../grammar/dockerfile/index.js';
 import { scopeLookup, type Expanded, type Instruction, type Scope, type Stage } from '../../../ir/index.js';
 import { closestName } from '../../suggest.js';
 import { csvFields } from '../../../ir/values.js';
@@ -90,7 +95,7 @@ export const undefinedVar = buildkitRule({
   description:
     'A `$NAME` that no ARG or ENV of the stage (or of the stage it is built on) defines expands to an empty string, silently. ' +
     'Usually the ARG is missing from the stage (global ARGs must be declared again after FROM to be used) or the name is misspelt. ' +
-    'Offline, variables that the base image\'s own ENV sets are unknown and reported too.',
+    "Offline, variables that the base image's own ENV sets are unknown and reported too.",
   check(ctx) {
     const ir = ctx.ir;
     const out: Report[] = [];
@@ -106,10 +111,15 @@ export const undefinedVar = buildkitRule({
         for (const ins of stage.instructions) {
           for (const v of unmatchedNames(ins, ir.escape)) {
             const s = closestName(v, candidates(byLength, ins.scope, v), (k) => lastAssigned(assigned, k));
-            out.push({ range: ins.range, message: `Usage of undefined variable '$${v}'${s ? ` (did you mean $${s}?)` : ''}` });
+            out.push({
+              range: ins.range,
+              message: `Usage of undefined variable '$${v}'${s ? ` (did you mean $${s}?)` : ''}`,
+            });
           }
           if (ins.kind === 'env') for (const p of ins.pairs) assigned.own.set(p.key, tick());
-          else if (ins.kind === 'arg') for (const kv of ins.args) if (kv.value !== undefined && !NON_ENV.has(kv.key)) assigned.own.set(kv.key, tick());
+          else if (ins.kind === 'arg')
+            for (const kv of ins.args)
+              if (kv.value !== undefined && !NON_ENV.has(kv.key)) assigned.own.set(kv.key, tick());
         }
       },
     );
@@ -156,7 +166,8 @@ function unmatchedNames(ins: Instruction, escape: '\\' | '`'): string[] {
     case 'copy':
     case 'add':
       words([ins.chown, ins.chmod, ins.kind === 'add' ? ins.checksum : undefined, ...ins.sources, ins.dest]);
-      if (ins.syntax.heredocs.length > 0) for (const body of inlineBodies(ins.syntax)) again(body, { escape: '\\', skipProcessQuotes: true });
+      if (ins.syntax.heredocs.length > 0)
+        for (const body of inlineBodies(ins.syntax)) again(body, { escape: '\\', skipProcessQuotes: true });
       break;
     case 'workdir':
       words([ins.path]);

@@ -17,7 +17,8 @@ export function isAbsolute(p: string, os: string): boolean {
 
 export const workdirRelativePath = buildkitRule({
   id: 'WorkdirRelativePath',
-  title: 'Relative workdir without an absolute workdir declared within the build can have unexpected results if the base image changes',
+  title:
+    'Relative workdir without an absolute workdir declared within the build can have unexpected results if the base image changes',
   description:
     'A relative WORKDIR is resolved against the working directory of the base image, which the Dockerfile does not control: ' +
     'a new base image version can move it. Set an absolute WORKDIR first; relative ones after it are fine.',
@@ -33,7 +34,10 @@ export const workdirRelativePath = buildkitRule({
           if (ins.kind !== 'workdir') continue;
           // Only the first WORKDIR matters: fixing it fixes the ones after it.
           if (!state.set && !isAbsolute(ins.path.value, state.os)) {
-            out.push({ range: ins.range, message: `Relative workdir ${goQuote(ins.path.value)} can have unexpected results if the base image changes` });
+            out.push({
+              range: ins.range,
+              message: `Relative workdir ${goQuote(ins.path.value)} can have unexpected results if the base image changes`,
+            });
           }
           state.set = true;
         }

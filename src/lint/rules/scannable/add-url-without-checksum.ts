@@ -9,7 +9,7 @@ export const addUrlWithoutChecksum = scannableRule({
   title: 'ADD <url> without --checksum',
   description:
     'BuildKit verifies an `ADD <url>` download only when `--checksum=sha256:<digest>` is given. Without it the file in the image is ' +
-    'whatever the server sent at build time, and its origin cannot be stated beyond the URL. Git URLs are SCN107\'s.',
+    "whatever the server sent at build time, and its origin cannot be stated beyond the URL. Git URLs are SCN107's.",
   check(ctx) {
     const out: Report[] = [];
     for (const stage of ctx.ir.stages) {

@@ -8,7 +8,14 @@
 import type { Range } from '../../../common/diagnostics.js';
 import type { Instruction, Stage } from '../../../ir/index.js';
 import { isGitSource, isUrl, joinWorkdir, splitGitFragment } from '../../../lower/index.js';
-import type { BuildIntent, DownloadIntent, ExtractIntent, PackageInstallIntent, PackageRef, ShellCommand } from '../../../shell/index.js';
+import type {
+  BuildIntent,
+  DownloadIntent,
+  ExtractIntent,
+  PackageInstallIntent,
+  PackageRef,
+  ShellCommand,
+} from '../../../shell/index.js';
 import { fileMemo } from '../../memo.js';
 import type { LintContext } from '../../types.js';
 import { shownWord } from './define.js';
@@ -71,7 +78,8 @@ const COMMIT = /^([0-9a-f]{40}|[0-9a-f]{64})$/;
 function globRegExp(glob: string): RegExp | undefined {
   if (!/[*?[]/.test(glob)) return undefined;
   let re = '';
-  for (const c of glob) re += c === '*' ? '[^/]*' : c === '?' ? '[^/]' : /[.+^${}()|\\\]]/.test(c) ? `\\${c}` : c === '[' ? '[' : c;
+  for (const c of glob)
+    re += c === '*' ? '[^/]*' : c === '?' ? '[^/]' : /[.+^${}()|\\\]]/.test(c) ? `\\${c}` : c === '[' ? '[' : c;
   try {
     return new RegExp(`^${re}$`);
   } catch {
@@ -194,7 +202,10 @@ class Walker {
     if (!this.needed()) return this.out;
     for (const stage of this.ctx.ir.stages) {
       const base = stage.base.kind === 'stage' ? this.ends[stage.base.stage] : undefined;
-      const state: StageState = { placed: base ? base.placed.clone() : new PlacedFiles(), untraced: base ? [...base.untraced] : [] };
+      const state: StageState = {
+        placed: base ? base.placed.clone() : new PlacedFiles(),
+        untraced: base ? [...base.untraced] : [],
+      };
       let workdir: string | undefined;
       for (const ins of stage.instructions) {
         if (ins.kind === 'workdir') workdir = joinWorkdir(workdir, ins.path.value);
@@ -228,7 +239,11 @@ class Walker {
     return builds && sources;
   }
 
-  private copy(ins: Extract<Instruction, { kind: 'copy' | 'add' }>, state: StageState, workdir: string | undefined): void {
+  private copy(
+    ins: Extract<Instruction, { kind: 'copy' | 'add' }>,
+    state: StageState,
+    workdir: string | undefined,
+  ): void {
     const line = ins.range.start.line;
     const dest = ins.dest.value;
     const destAbs = joinWorkdir(workdir, dest);
@@ -239,15 +254,29 @@ class Walker {
       if (ins.kind === 'add' && isGitSource(s)) {
         const g = splitGitFragment(s);
         if (!(g.ref !== undefined && COMMIT.test(g.ref)) && ins.checksum === undefined) {
-          state.untraced.push({ dir: destAbs, what: `${g.url}, added at line ${line} without a pinned commit`, fix: 'pin' });
+          state.untraced.push({
+            dir: destAbs,
+            what: `${g.url}, added at line ${line} without a pinned commit`,
+            fix: 'pin',
+          });
         }
         continue;
       }
       if (ins.kind === 'add' && isUrl(s)) {
         const verified = ins.checksum !== undefined;
         const name = urlPathName(s);
-        state.placed.add({ path: at(name), name, dirLike: false, origin: { kind: 'download', url: s, verified, line } });
-        if (ins.unpack === true && !verified) state.untraced.push({ dir: destAbs, what: `${s}, added and unpacked at line ${line} without --checksum`, fix: 'verify' });
+        state.placed.add({
+          path: at(name),
+          name,
+          dirLike: false,
+          origin: { kind: 'download', url: s, verified, line },
+        });
+        if (ins.unpack === true && !verified)
+          state.untraced.push({
+            dir: destAbs,
+            what: `${s}, added and unpacked at line ${line} without --checksum`,
+            fix: 'verify',
+          });
         continue;
       }
       const name = baseName(s);
@@ -281,7 +310,7 @@ class Walker {
             const path = v !== undefined ? resolvePath(f.cwd, v) : undefined;
             state.placed.add({
               ...(path !== undefined ? { path } : {}),
-              name: v !== undefined ? baseName(v) : f.word.partial ?? f.word.text,
+              name: v !== undefined ? baseName(v) : (f.word.partial ?? f.word.text),
               dirLike: false,
               origin: { kind: 'download', url: shownWord(it.url), verified: fact.verified, line: lineOf(it) },
             });
@@ -292,7 +321,11 @@ class Walker {
           const cause = this.unverifiedArchive(it, view, facts, state);
           if (cause !== undefined) {
             const cmd = commands[it.command]!;
-            const dir = it.dest?.resolved ? resolvePath(cmd.cwd, it.dest.value!) : it.dest === undefined ? cmd.cwd : undefined;
+            const dir = it.dest?.resolved
+              ? resolvePath(cmd.cwd, it.dest.value!)
+              : it.dest === undefined
+                ? cmd.cwd
+                : undefined;
             state.untraced.push({ ...(dir !== undefined ? { dir } : {}), what: cause, fix: 'verify' });
           }
           break;
@@ -302,9 +335,15 @@ class Walker {
           // A local clone copies a repository already in the image; only remote ones bring new sources.
           if (it.pinned || (url !== undefined && !/^([a-z][a-z0-9+.-]*:\/\/|[^/\s]+@[^/\s]+:)/i.test(url))) break;
           const cmd = commands[it.command]!;
-          const name = it.dest?.value ?? (url !== undefined ? baseName(url.replace(/[?#].*$/, '')).replace(/\.git$/, '') : undefined);
+          const name =
+            it.dest?.value ??
+            (url !== undefined ? baseName(url.replace(/[?#].*$/, '')).replace(/\.git$/, '') : undefined);
           const dir = name !== undefined ? resolvePath(cmd.cwd, name) : undefined;
-          state.untraced.push({ ...(dir !== undefined ? { dir } : {}), what: `${shownWord(it.url)}, cloned at line ${lineOf(it)} without a pinned commit`, fix: 'pin' });
+          state.untraced.push({
+            ...(dir !== undefined ? { dir } : {}),
+            what: `${shownWord(it.url)}, cloned at line ${lineOf(it)} without a pinned commit`,
+            fix: 'pin',
+          });
           break;
         }
         case 'Build': {
@@ -336,7 +375,12 @@ class Walker {
   }
 
   /** Why an unpacked archive is untraced: it came from a download nothing verified. */
-  private unverifiedArchive(it: ExtractIntent, view: RunView, facts: Map<DownloadIntent, DownloadFact>, state: StageState): string | undefined {
+  private unverifiedArchive(
+    it: ExtractIntent,
+    view: RunView,
+    facts: Map<DownloadIntent, DownloadFact>,
+    state: StageState,
+  ): string | undefined {
     const line = view.locate(it.range).start.line;
     if (it.pipedFrom !== undefined) {
       // `curl … | gunzip | tar -x`: back through the pipe to the download.
@@ -345,7 +389,8 @@ class Walker {
       for (let guard = 0; c !== undefined && guard < 64; guard++) {
         const index = effectiveCommand(commands, c).index;
         for (const fact of facts.values()) {
-          if (fact.intent.command === index) return `${shownWord(fact.intent.url)}, piped into ${commands[it.command]!.name ?? 'an extractor'} at line ${line} without verification`;
+          if (fact.intent.command === index)
+            return `${shownWord(fact.intent.url)}, piped into ${commands[it.command]!.name ?? 'an extractor'} at line ${line} without verification`;
         }
         c = commands[c]!.pipedFrom;
       }

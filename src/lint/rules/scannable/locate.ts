@@ -60,7 +60,6 @@ function jsonStrings(s: string, open: number): WrittenWord[] | undefined {
   }
 }
 
-
 /** The flags and arguments of an instruction as written, after its keyword. */
 export function writtenWords(node: SyntaxInstruction): WrittenWords {
   const s = node.original;
@@ -156,7 +155,8 @@ export function runLocator(run: RunInstruction, analysis: RunAnalysis): Locate {
     const q = quoted[k]!;
     const lit = words.args[k]!;
     const inQuoted = offset - starts[k]!;
-    if (inQuoted >= q.length) return positionInInstruction(node, isEnd ? lit.end : words.args[k + 1]?.start ?? lit.end);
+    if (inQuoted >= q.length)
+      return positionInInstruction(node, isEnd ? lit.end : (words.args[k + 1]?.start ?? lit.end));
     // A literal with escapes does not map character for character: the whole literal.
     const plain = lit.end - lit.start === argv[k]!.length + 2;
     const quotedPlain = q === argv[k] || q === `'${argv[k]}'`;

@@ -15,7 +15,7 @@ export const opaqueScript = scannableRule({
     'given as a variable or command output (`bash -c "$VAR"`, `eval "$(...)"`), a command whose name is not known, code in another ' +
     'language (`python3 script.py`, a heredoc with a `#!` line for another interpreter), a SHELL that is not POSIX, or text the parser ' +
     'could not read. What such a step installs or writes cannot be predicted or traced from the Dockerfile. Downloaded code run by an ' +
-    'interpreter is SCN101\'s.',
+    "interpreter is SCN101's.",
   check(ctx) {
     const out: Report[] = [];
     for (const v of runViews(ctx)) {

@@ -37,7 +37,10 @@ export const packageFromLocalFile = scannableRule({
           message: `${tool} installs ${file}, downloaded from ${o.url} (line ${o.line}) without verification: verify the download (sha256sum -c, gpg --verify) or install the package from its repository`,
         });
       } else {
-        const where = o?.kind === 'copy' ? `${o.how} from ${o.from} (line ${o.line}), where its origin is not known` : 'a package file of unknown origin';
+        const where =
+          o?.kind === 'copy'
+            ? `${o.how} from ${o.from} (line ${o.line}), where its origin is not known`
+            : 'a package file of unknown origin';
         out.push({
           range,
           message: `${tool} installs ${file}, ${where}: install it from a package repository, or COPY it from the build context or download and verify it, so its origin is recorded`,

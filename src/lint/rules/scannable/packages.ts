@@ -42,6 +42,8 @@ function fieldNameKnown(field: string): boolean {
 export function nameKnown(p: PackageRef): boolean {
   if (p.resolved) return !p.word.glob || fieldNameKnown(p.word.value!);
   if (p.word.partial !== undefined && !p.word.partial.includes(UNKNOWN_PIECE)) return true;
-  const fields = known(p).split(/\s+/).filter((f) => f !== '');
+  const fields = known(p)
+    .split(/\s+/)
+    .filter((f) => f !== '');
   return fields.length > 0 && fields.every(fieldNameKnown);
 }

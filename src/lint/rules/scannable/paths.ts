@@ -81,7 +81,6 @@ export function sameFile(a: FileRef, b: FileRef): boolean {
   return unquoted(aw.text) === unquoted(bw.text);
 }
 
-
 /**
  * What is known of a word from its start: its value, or its known pieces up
  * to the first unknown one, or (when the analysis kept no pieces, as for an

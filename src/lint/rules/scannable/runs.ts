@@ -6,7 +6,13 @@
  */
 import type { Range } from '../../../common/diagnostics.js';
 import type { RunInstruction, Stage } from '../../../ir/index.js';
-import { runScript, type DownloadIntent, type Intent, type OpaqueIntent, type ShellCommand } from '../../../shell/index.js';
+import {
+  runScript,
+  type DownloadIntent,
+  type Intent,
+  type OpaqueIntent,
+  type ShellCommand,
+} from '../../../shell/index.js';
 import { fileMemo } from '../../memo.js';
 import type { LintContext, RunAnalysis } from '../../types.js';
 import { runLocator, type Locate } from './locate.js';
@@ -54,19 +60,53 @@ export function effectiveCommand(commands: readonly ShellCommand[], index: numbe
 }
 
 const SHELLS = new Set(['sh', 'bash', 'dash', 'ash', 'zsh', 'ksh', 'mksh', 'yash', 'posh', 'busybox']);
-const INTERPRETER = /^((python|pypy)(\d+(\.\d+)*)?|perl|ruby|node|nodejs|php(\d+(\.\d+)*)?|lua(\d+(\.\d+)*)?|Rscript|tclsh|pwsh|powershell|deno|bun)$/;
+const INTERPRETER =
+  /^((python|pypy)(\d+(\.\d+)*)?|perl|ruby|node|nodejs|php(\d+(\.\d+)*)?|lua(\d+(\.\d+)*)?|Rscript|tclsh|pwsh|powershell|deno|bun)$/;
 /** Options of an interpreter whose value is code to run. */
 const CODE_OPTIONS = new Set(['-c', '-e', '-E', '-r', '--eval', '-p', '--print', '-Command', '-command']);
 /** Commands that pass their input on (maybe transformed, but still the downloaded code). */
 const PASS_THROUGH = new Set([
-  'tee', 'cat', 'gunzip', 'gzip', 'zcat', 'bzcat', 'bunzip2', 'bzip2', 'xz', 'unxz', 'xzcat', 'lzma', 'unlzma', 'zstd', 'unzstd', 'zstdcat',
-  'base64', 'dd', 'pv', 'sed', 'tr',
+  'tee',
+  'cat',
+  'gunzip',
+  'gzip',
+  'zcat',
+  'bzcat',
+  'bunzip2',
+  'bzip2',
+  'xz',
+  'unxz',
+  'xzcat',
+  'lzma',
+  'unlzma',
+  'zstd',
+  'unzstd',
+  'zstdcat',
+  'base64',
+  'dd',
+  'pv',
+  'sed',
+  'tr',
 ]);
-const EXTRACTORS = new Set(['tar', 'bsdtar', 'gtar', 'cpio', 'bsdcpio', 'funzip', 'unzip', '7z', '7za', '7zr', 'rpm2cpio']);
+const EXTRACTORS = new Set([
+  'tar',
+  'bsdtar',
+  'gtar',
+  'cpio',
+  'bsdcpio',
+  'funzip',
+  'unzip',
+  '7z',
+  '7za',
+  '7zr',
+  'rpm2cpio',
+]);
 /** Where keys for package managers live. */
-const KEYRING = /^\/(etc\/apt\/keyrings|usr\/share\/keyrings|etc\/apt\/trusted\.gpg\.d|etc\/pki\/rpm-gpg|etc\/apk\/keys|etc\/pacman\.d\/gnupg)\/|^\/etc\/apt\/trusted\.gpg$/;
+const KEYRING =
+  /^\/(etc\/apt\/keyrings|usr\/share\/keyrings|etc\/apt\/trusted\.gpg\.d|etc\/pki\/rpm-gpg|etc\/apk\/keys|etc\/pacman\.d\/gnupg)\/|^\/etc\/apt\/trusted\.gpg$/;
 /** File names of checksum lists and signatures. */
-const MATERIAL_NAME = /(\.(sha(1|224|256|384|512)?|md5|asc|sig|sign|minisig|sha(1|224|256|384|512)sum|md5sum|digest|checksum|checksums)$|sums?(\.txt)?$|checksums?(\.txt)?$)/i;
+const MATERIAL_NAME =
+  /(\.(sha(1|224|256|384|512)?|md5|asc|sig|sign|minisig|sha(1|224|256|384|512)sum|md5sum|digest|checksum|checksums)$|sums?(\.txt)?$|checksums?(\.txt)?$)/i;
 const CHECKSUM_TOOL = /^(sha(1|224|256|384|512)sum|md5sum|b2sum|shasum)$/;
 
 function isInterpreter(name: string): boolean {
@@ -74,7 +114,8 @@ function isInterpreter(name: string): boolean {
 }
 
 function contains(outer: Range, inner: Range): boolean {
-  const before = (a: Range['start'], b: Range['start']) => a.line < b.line || (a.line === b.line && a.column <= b.column);
+  const before = (a: Range['start'], b: Range['start']) =>
+    a.line < b.line || (a.line === b.line && a.column <= b.column);
   return before(outer.start, inner.start) && before(inner.end, outer.end);
 }
 
@@ -119,7 +160,8 @@ function readsProgramFromInput(cmd: ShellCommand): boolean {
   const name = cmd.name ?? '';
   if (name === 'eval') return false;
   if (name === 'source' || name === '.') return cmd.argv[1]?.value === '/dev/stdin' || cmd.argv[1]?.value === '-';
-  if (SHELLS.has(name) && cmd.argv.some((w) => w.value !== undefined && /^-[A-Za-z]*s[A-Za-z]*$/.test(w.value))) return true;
+  if (SHELLS.has(name) && cmd.argv.some((w) => w.value !== undefined && /^-[A-Za-z]*s[A-Za-z]*$/.test(w.value)))
+    return true;
   const s = scriptOperand(cmd);
   if (s.code) return false;
   const operand = cmd.argv[s.operand];
@@ -137,7 +179,10 @@ function isProgramWord(cmd: ShellCommand, k: number): boolean {
 /** Does the command take keys: `gpg --import`/`--dearmor`, `apt-key add`, `rpm --import`? Any gpg reading a pipe does. */
 function isKeyImport(cmd: ShellCommand, fromPipe = false): boolean {
   const name = cmd.name ?? '';
-  if (name === 'gpg' || name === 'gpg2') return fromPipe || cmd.argv.some((w) => w.value === '--import' || w.value === '--dearmor' || w.value === '--dearmour');
+  if (name === 'gpg' || name === 'gpg2')
+    return (
+      fromPipe || cmd.argv.some((w) => w.value === '--import' || w.value === '--dearmor' || w.value === '--dearmour')
+    );
   if (name === 'apt-key') return cmd.argv[1]?.value === 'add';
   if (name === 'rpm' || name === 'rpmkeys') return cmd.argv.some((w) => w.value === '--import');
   return false;
@@ -172,7 +217,11 @@ function namesItsFile(cmd: ShellCommand): boolean {
     }
     return true;
   }
-  if (cmd.name === 'curl') return args.some((v) => v !== undefined && (v === '--remote-name' || v === '--remote-name-all' || /^-[A-Za-z]*O[A-Za-z]*$/.test(v)));
+  if (cmd.name === 'curl')
+    return args.some(
+      (v) =>
+        v !== undefined && (v === '--remote-name' || v === '--remote-name-all' || /^-[A-Za-z]*O[A-Za-z]*$/.test(v)),
+    );
   return false;
 }
 
@@ -231,7 +280,8 @@ class ViewBuilder {
         this.sinks.add(receiver.index);
         return { kind: 'interpreter', name, command: receiver.index, range: union(from.range, receiver.range) };
       }
-      if (EXTRACTORS.has(name)) return files.length > 0 ? this.files(files) : { kind: 'stream', tool: name, command: receiver.index };
+      if (EXTRACTORS.has(name))
+        return files.length > 0 ? this.files(files) : { kind: 'stream', tool: name, command: receiver.index };
       if (isKeyImport(receiver, true)) return { kind: 'key' };
       if (name === 'tee') files.push(...teeFiles(receiver));
       else if (!PASS_THROUGH.has(name)) break;
@@ -239,7 +289,9 @@ class ViewBuilder {
     }
     // The end of the pipe may still write a file (`| gunzip > x`).
     if (sender !== from && sender.redirects.length > 0) {
-      for (const r of sender.redirects) if ((r.op === '>' || r.op === '>>' || r.op === '>|') && (r.fd === undefined || r.fd === 1)) files.push(fileRef(r.target, sender));
+      for (const r of sender.redirects)
+        if ((r.op === '>' || r.op === '>>' || r.op === '>|') && (r.fd === undefined || r.fd === 1))
+          files.push(fileRef(r.target, sender));
     }
     return files.length > 0 ? this.files(files) : { kind: 'value' };
   }
@@ -263,7 +315,8 @@ class ViewBuilder {
         this.sinks.add(consumer.index);
         return { kind: 'interpreter', name, command: consumer.index, range: union(cmd.range, consumer.range) };
       }
-      if (k >= 0 && name !== undefined && EXTRACTORS.has(name)) return { kind: 'stream', tool: name, command: consumer.index };
+      if (k >= 0 && name !== undefined && EXTRACTORS.has(name))
+        return { kind: 'stream', tool: name, command: consumer.index };
       return { kind: 'value' };
     }
     return { kind: 'value' };
@@ -318,14 +371,22 @@ function checks(view: { analysis: RunAnalysis; intents: readonly Intent[] }): Ar
   }
   for (const cmd of commands) {
     // `gpg --decrypt x.sign`: a signed message is checked as it is unpacked.
-    if ((cmd.name === 'gpg' || cmd.name === 'gpg2') && cmd.argv.some((w) => w.value === '--decrypt' || w.value === '-d')) {
+    if (
+      (cmd.name === 'gpg' || cmd.name === 'gpg2') &&
+      cmd.argv.some((w) => w.value === '--decrypt' || w.value === '-d')
+    ) {
       const last = cmd.argv[cmd.argv.length - 1]!;
       if (cmd.argv.length > 2 && !(last.value ?? '').startsWith('-')) out.push(fileRef(last, cmd));
       continue;
     }
     // A digest computed and compared in the script: `[ "$(sha256sum f | cut -d' ' -f1)" = "$SHA" ]`.
     if (cmd.name === undefined || !CHECKSUM_TOOL.test(cmd.name)) continue;
-    if (cmd.argv.some((w) => w.value === '-c' || w.value === '--check' || (w.value !== undefined && /^-[a-z]*c[a-z]*$/.test(w.value)))) continue;
+    if (
+      cmd.argv.some(
+        (w) => w.value === '-c' || w.value === '--check' || (w.value !== undefined && /^-[a-z]*c[a-z]*$/.test(w.value)),
+      )
+    )
+      continue;
     if (!cmd.substitution && cmd.pipedTo === undefined) continue;
     for (const w of cmd.argv.slice(1)) if (!(w.value ?? '').startsWith('-')) out.push(fileRef(w, cmd));
   }
@@ -335,10 +396,12 @@ function checks(view: { analysis: RunAnalysis; intents: readonly Intent[] }): Ar
 /** The files a command reads as its input: `< file`, or the operands of the command piped into it. */
 function inputFiles(cmd: ShellCommand, commands: readonly ShellCommand[]): FileRef[] {
   const out: FileRef[] = [];
-  for (const r of cmd.redirects) if (r.op === '<' && (r.fd === undefined || r.fd === 0)) out.push(fileRef(r.target, cmd));
+  for (const r of cmd.redirects)
+    if (r.op === '<' && (r.fd === undefined || r.fd === 0)) out.push(fileRef(r.target, cmd));
   if (cmd.pipedFrom !== undefined) {
     const feeder = commands[cmd.pipedFrom]!;
-    for (const w of feeder.argv.slice(1)) if (w.value !== undefined && !w.value.startsWith('-')) out.push(fileRef(w, feeder));
+    for (const w of feeder.argv.slice(1))
+      if (w.value !== undefined && !w.value.startsWith('-')) out.push(fileRef(w, feeder));
   }
   return out;
 }
@@ -356,14 +419,17 @@ function materials(analysis: RunAnalysis, intents: readonly Intent[]): FileRef[]
     if (CHECKSUM_TOOL.test(it.tool) && it.target === undefined) out.push(...inputFiles(cmd, commands));
   }
   for (const cmd of commands) {
-    if (cmd.name !== undefined && isKeyImport(cmd)) for (const w of cmd.argv.slice(1)) if (w.value !== undefined && !w.value.startsWith('-')) out.push(fileRef(w, cmd));
+    if (cmd.name !== undefined && isKeyImport(cmd))
+      for (const w of cmd.argv.slice(1))
+        if (w.value !== undefined && !w.value.startsWith('-')) out.push(fileRef(w, cmd));
   }
   return out;
 }
 
 /** A heredoc script run by its `#!` line's program, when that program is not a POSIX shell. */
 function foreignShebang(run: RunInstruction): string | undefined {
-  if (run.command.form !== 'shell' || run.heredocs.length === 0 || !run.command.script.startsWith('#!')) return undefined;
+  if (run.command.form !== 'shell' || run.heredocs.length === 0 || !run.command.script.startsWith('#!'))
+    return undefined;
   const words = runScript(run.syntax)?.shebang;
   if (words === undefined || words.length === 0) return undefined;
   let program = baseName(words[0]!);
@@ -380,12 +446,17 @@ function buildView(run: RunInstruction, stage: Stage, analysis: RunAnalysis): Ru
   if (program !== undefined) {
     // src/lower analyses the body as shell; BuildKit runs it with the #! program.
     const h = run.heredocs[0]!;
-    const opaque: OpaqueIntent = { kind: 'Opaque', reason: `runs a ${program} script (the heredoc's #! line)`, range: h.range };
+    const opaque: OpaqueIntent = {
+      kind: 'Opaque',
+      reason: `runs a ${program} script (the heredoc's #! line)`,
+      range: h.range,
+    };
     intents = [opaque];
   }
   const locate = runLocator(run, analysis);
   // Most RUNs download nothing: no builder, no checks to collect.
-  if (!intents.some((i) => i.kind === 'Download')) return { run, stage, analysis, intents, locate, downloads: NO_DOWNLOADS, sinks: NO_SINKS };
+  if (!intents.some((i) => i.kind === 'Download'))
+    return { run, stage, analysis, intents, locate, downloads: NO_DOWNLOADS, sinks: NO_SINKS };
   const b = new ViewBuilder(analysis);
   const downloads: DownloadFact[] = [];
   const covered = checks({ analysis, intents });
@@ -398,7 +469,9 @@ function buildView(run: RunInstruction, stage: Stage, analysis: RunAnalysis): Ru
     const use = b.use(d);
     const fact: DownloadFact = { intent: d, use, verified: false, material: false };
     if (use.kind === 'file') {
-      fact.material = use.files.some((f) => material.has(f) || (anyCheck && MATERIAL_NAME.test(baseName(f.word.value ?? f.word.partial ?? ''))));
+      fact.material = use.files.some(
+        (f) => material.has(f) || (anyCheck && MATERIAL_NAME.test(baseName(f.word.value ?? f.word.partial ?? ''))),
+      );
       // A check of unknown files covers any file but the lists and signatures it reads.
       fact.verified = (checkedUnknown && !fact.material) || use.files.some((f) => checked.has(f));
     }

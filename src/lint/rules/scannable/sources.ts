@@ -9,7 +9,9 @@ import { wordRange, writtenWords } from './locate.js';
  * (`<<EOF`) among the sources.
  */
 export function sourceRange(ins: CopyInstruction | AddInstruction, index: number): Range {
-  const args = writtenWords(ins.syntax).args.slice(0, -1).filter((w) => !/^<<-?/.test(w.text));
+  const args = writtenWords(ins.syntax)
+    .args.slice(0, -1)
+    .filter((w) => !/^<<-?/.test(w.text));
   const w = args[index];
   return w !== undefined && args.length === ins.sources.length ? wordRange(ins.syntax, w) : ins.range;
 }

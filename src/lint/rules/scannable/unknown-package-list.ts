@@ -12,7 +12,7 @@ export const unknownPackageList = scannableRule({
     '`xargs apt-get install < packages.txt`), arguments read at run time (`xargs`, `find -exec`), or names from a variable or command ' +
     'whose value is not known (`apt-get install $(cat pkgs.txt)`, `apk add $PKGS` with PKGS unset). The build still records what was ' +
     'installed, but the plan cannot say beforehand. Installing a project from its own manifest or lock file (`npm ci`, `pip install .`, ' +
-    '`bundle install`, `go mod download`) is not reported: that is the ecosystem\'s own record of the list.',
+    "`bundle install`, `go mod download`) is not reported: that is the ecosystem's own record of the list.",
   check(ctx) {
     const out: Report[] = [];
     for (const v of runViews(ctx)) {
@@ -22,7 +22,10 @@ export const unknownPackageList = scannableRule({
         const files = (it.from ?? []).flatMap((f) => (f.kind === 'file' ? [f.path] : []));
         const atRunTime = (it.from ?? []).some((f) => f.kind === 'input');
         const why: string[] = [];
-        if (unknown.length > 0) why.push(`${unknown.map((p) => shownWord(p.word)).join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not known statically`);
+        if (unknown.length > 0)
+          why.push(
+            `${unknown.map((p) => shownWord(p.word)).join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not known statically`,
+          );
         if (files.length > 0) why.push(`read from ${files.map(shownWord).join(', ')}`);
         if (atRunTime) why.push('given at run time');
         if (why.length === 0) continue;

@@ -9,7 +9,11 @@ import type { Instruction as SyntaxInstruction } from '../../../../grammar/docke
 function trusted(ref: ImageReference, registries: readonly string[]): boolean {
   const full = `${ref.domain}/${ref.path}`;
   for (const r of registries) {
-    let entry = r.trim().toLowerCase().replace(/^[a-z]+:\/\//, '').replace(/\/+$/, '');
+    let entry = r
+      .trim()
+      .toLowerCase()
+      .replace(/^[a-z]+:\/\//, '')
+      .replace(/\/+$/, '');
     if (entry === 'index.docker.io' || entry === 'registry-1.docker.io') entry = 'docker.io';
     if (entry.startsWith('index.docker.io/')) entry = 'docker.io/' + entry.slice('index.docker.io/'.length);
     if (entry !== '' && (ref.domain === entry || full === entry || full.startsWith(entry + '/'))) return true;
@@ -24,7 +28,14 @@ function pinAdvice(ref: ImageReference): string {
 
 /** The `--mount` flag that reads from `from`. */
 function mountRange(node: SyntaxInstruction, from: string): Range | undefined {
-  const f = writtenWords(node).flags.find((w) => w.text.startsWith('--mount') && w.text.replace(/["']/g, '').split(',').some((kv) => kv === `from=${from}` || kv.endsWith(`=from=${from}`)));
+  const f = writtenWords(node).flags.find(
+    (w) =>
+      w.text.startsWith('--mount') &&
+      w.text
+        .replace(/["']/g, '')
+        .split(',')
+        .some((kv) => kv === `from=${from}` || kv.endsWith(`=from=${from}`)),
+  );
   return f ? wordRange(node, f) : flagRange(node, 'mount');
 }
 

@@ -25,7 +25,9 @@ export const unverifiedDownload = scannableRule({
         } else if (d.use.kind === 'file' && !d.verified && !d.material) {
           const f = d.use.files[0]!;
           // A name with nothing known (`curl -O "$URL"`) is not worth showing.
-          const named = !f.unnamed && (f.word.resolved || f.word.partial === undefined || f.word.partial.replaceAll(UNKNOWN_PIECE, '') !== '');
+          const named =
+            !f.unnamed &&
+            (f.word.resolved || f.word.partial === undefined || f.word.partial.replaceAll(UNKNOWN_PIECE, '') !== '');
           const file = named ? shownWord(f.word) : 'FILE';
           out.push({
             range: v.locate(d.intent.range),
