@@ -27,7 +27,7 @@ import { parseRpmDb, parseRpmHeader, RpmHeaderError } from '../src/track/catalog
 import type { ParseResult } from '../src/track/catalogers/types.js';
 import { parseDebianCopyright } from '../src/track/licenses/dep5.js';
 import { isValidSpdx } from '../src/track/licenses/spdx.js';
-import { MemoryFs } from '../src/track/memory-fs.js';
+import { MemoryFs } from '../src/snapshot/memory-fs.js';
 import {
   OS_RELEASE,
   apkSeeds,

@@ -10,9 +10,9 @@ import http from 'node:http';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { build } from '../src/execute/build/builder.js';
-import { createProgress } from '../src/execute/build/progress.js';
-import { DockerEngine } from '../src/execute/docker-engine.js';
+import { build } from '../src/build/builder.js';
+import { createProgress } from '../src/build/progress.js';
+import { DockerEngine } from '../src/engine/docker/client.js';
 import type { VerdictLevel } from '../src/lower/types.js';
 import { repoRoot } from './corpus.js';
 

@@ -14,35 +14,25 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import tar from 'tar-stream';
-import { parseDockerfile, type SyntaxTree } from '../../../grammar/dockerfile/index.js';
-import { UserError, formatDiagnostic } from '../../common/diagnostics.js';
-import { REDACTED, looksSecret, redactInstruction, scrub, scrubText, secretValues } from '../../common/secrets.js';
-import { phase } from '../../common/timing.js';
-import { planPairs } from '../../plan/redact.js';
-import { buildIR } from '../../ir/index.js';
-import { lower } from '../../lower/index.js';
-import type {
-  CopyOp,
-  ExecOp,
-  FetchOp,
-  GitFetchOp,
-  ExtractOp,
-  MkdirOp,
-  Op,
-  Plan,
-  PlanStage,
-} from '../../lower/types.js';
-import { removedByScript } from '../../shell/index.js';
-import { normalizePath } from '../../track/paths.js';
-import type { FileEntry, SnapshotFs } from '../../track/fs.js';
+import { parseDockerfile, type SyntaxTree } from '../../grammar/dockerfile/index.js';
+import { UserError, formatDiagnostic } from '../common/diagnostics.js';
+import { REDACTED, looksSecret, redactInstruction, scrub, scrubText, secretValues } from '../common/secrets.js';
+import { phase } from '../common/timing.js';
+import { planPairs } from '../plan/redact.js';
+import { buildIR } from '../ir/index.js';
+import { lower } from '../lower/index.js';
+import type { CopyOp, ExecOp, FetchOp, GitFetchOp, ExtractOp, MkdirOp, Op, Plan, PlanStage } from '../lower/types.js';
+import { removedByScript } from '../shell/index.js';
+import { normalizePath } from '../snapshot/paths.js';
+import type { FileEntry, SnapshotFs } from '../snapshot/fs.js';
 import {
   computeCoverage,
   type Provenance,
   type StageRecord,
   type StepRecord,
   type StepRef,
-} from '../../track/provenance.js';
-import type { PlacedSource, StageTrace, StepIntents, TracedStep } from '../../track/tracker.js';
+} from '../track/provenance.js';
+import type { PlacedSource, StageTrace, StepIntents, TracedStep } from '../track/tracker.js';
 import { BuildContext } from '../context/context.js';
 import { planCopy, type DestView, type ManifestEntry } from '../context/copy.js';
 import { idLookupFromFiles } from '../context/ids.js';
@@ -57,14 +47,14 @@ import {
   type Engine,
   type ImageConfig,
   type MountSpec,
-} from '../engine.js';
-import { LayeredFs, type LayerChange, type LayerView } from '../../image/layered-fs.js';
-import { lazyField } from '../../common/lazy-field.js';
-import { dirStamp, type KnownHash, LayerDirView, opaqueDirsOf } from '../layer-dir.js';
-import { codeFingerprint } from '../../common/code-fingerprint.js';
-import { WrittenFileHasher, sharedWritableMappings } from '../written-hashes.js';
-import { TarSnapshotFs } from '../tar-fs.js';
-import { subtreeArchive } from '../subtree-tar.js';
+} from '../engine/types.js';
+import { LayeredFs, type LayerChange, type LayerView } from '../snapshot/layered-fs.js';
+import { lazyField } from '../common/lazy-field.js';
+import { dirStamp, type KnownHash, LayerDirView, opaqueDirsOf } from '../snapshot/layer-dir.js';
+import { codeFingerprint } from '../common/code-fingerprint.js';
+import { WrittenFileHasher, sharedWritableMappings } from './written-hashes.js';
+import { TarSnapshotFs } from '../snapshot/tar-fs.js';
+import { subtreeArchive } from '../snapshot/subtree-tar.js';
 import { StepCache, defaultStepCacheDir, digest, type CachedStep } from './cache.js';
 import { applyPatch, cloneConfig, runEnv, type StageConfig } from './config.js';
 import type { Progress, StepInfo } from './progress.js';
@@ -1737,8 +1727,8 @@ function changesOfLayerAlone(view: LayerDirView): LayerChange[] {
  * from the cache (its tracking result kept) never needs them, and a cold
  * build loads them while its first RUN runs.
  */
-let trackerLoad: Promise<typeof import('../../track/tracker.js')> | undefined;
-const trackerModule = () => (trackerLoad ??= import('../../track/tracker.js'));
+let trackerLoad: Promise<typeof import('../track/tracker.js')> | undefined;
+const trackerModule = () => (trackerLoad ??= import('../track/tracker.js'));
 
 function changeCounts(changes: ReadonlyArray<{ kind: string }>): StepRecord['changes'] {
   const count = (k: string) => changes.filter((c) => c.kind === k).length;

@@ -12,12 +12,12 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { deserialize, serialize } from 'node:v8';
-import { replaceFileAtomic } from '../../common/atomic.js';
-import { defaultCacheDir, keepNewest, markUsed } from '../../common/cache-dir.js';
-import { UserError } from '../../common/diagnostics.js';
-import { lazyField } from '../../common/lazy-field.js';
-import type { ChangeKind, PlacedSource, StepIntents, TrackResult } from '../../track/tracker.js';
-import type { LayerRecord } from '../layer-dir.js';
+import { replaceFileAtomic } from '../common/atomic.js';
+import { defaultCacheDir, keepNewest, markUsed } from '../common/cache-dir.js';
+import { UserError } from '../common/diagnostics.js';
+import { lazyField } from '../common/lazy-field.js';
+import type { ChangeKind, PlacedSource, StepIntents, TrackResult } from '../track/tracker.js';
+import type { LayerRecord } from '../snapshot/layer-dir.js';
 
 export interface CachedStep {
   /** Format version: records from another version are ignored. */

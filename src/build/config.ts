@@ -3,8 +3,8 @@
  * with the semantics of docker's builders (ENV replaces in place, ENTRYPOINT
  * resets an inherited CMD, ONBUILD appends, ...).
  */
-import type { ConfigPatch } from '../../lower/types.js';
-import type { ImageConfig } from '../engine.js';
+import type { ConfigPatch } from '../lower/types.js';
+import type { ImageConfig } from '../engine/types.js';
 
 export interface StageConfig {
   config: ImageConfig;

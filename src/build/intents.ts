@@ -2,8 +2,8 @@
  * What the tracker needs from a RUN's shell analysis: which archives it
  * unpacked where, which files it downloaded, which build tools ran.
  */
-import type { ExecOp } from '../../lower/types.js';
-import type { StepIntents } from '../../track/tracker.js';
+import type { ExecOp } from '../lower/types.js';
+import type { StepIntents } from '../track/tracker.js';
 
 /** Compilers and linkers: their output is built from sources the stage copied in. */
 const COMPILERS = new Set(['gcc', 'cc', 'g++', 'c++', 'clang', 'clang++', 'ld', 'rustc', 'javac', 'tsc', 'gfortran']);

@@ -1,5 +1,5 @@
 /** The per-step scannability table `scannable build` prints: lint's prediction next to what the build observed. */
-import { rootOrigin, type Provenance } from '../../track/provenance.js';
+import { rootOrigin, type Provenance } from '../track/provenance.js';
 
 function pad(s: string, n: number): string {
   return s.length >= n ? s.slice(0, n - 1) + '…' : s.padEnd(n);

@@ -20,8 +20,8 @@
 import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { sha256OfFiles } from '../common/hash-pool.js';
-import { tarMtime } from '../track/dir-fs.js';
-import type { KnownHash } from './layer-dir.js';
+import { tarMtime } from '../snapshot/dir-fs.js';
+import type { KnownHash } from '../snapshot/layer-dir.js';
 
 /**
  * How old a file's last change must be before it is hashed: more than the

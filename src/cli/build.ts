@@ -4,8 +4,8 @@ import type { Command } from 'commander';
 import { writeFileAtomic } from '../common/atomic.js';
 import { UserError } from '../common/diagnostics.js';
 import { phase } from '../common/timing.js';
-import type { BuildRequest } from '../execute/build/builder.js';
-import { createProgress, progressModeFor } from '../execute/build/progress.js';
+import type { BuildRequest } from '../build/builder.js';
+import { createProgress, progressModeFor } from '../build/progress.js';
 import { collect, dockerfilePath, parseBuildArgs } from './common.js';
 
 interface BuildOptions {
@@ -90,10 +90,10 @@ export function registerBuild(program: Command): void {
         { defaultCacheDir },
         { keepSbom, recallSbom, sbomKey, servedFromCache },
       ] = await Promise.all([
-        import('../execute/build/builder.js'),
-        import('../execute/docker-engine.js'),
+        import('../build/builder.js'),
+        import('../engine/docker/client.js'),
         import('../sbom/validate.js'),
-        import('../execute/build/report.js'),
+        import('../build/report.js'),
         import('../common/cache-dir.js'),
         import('../sbom/memo.js'),
       ]);

@@ -78,7 +78,7 @@ export function registerSbom(program: Command): void {
       // Loaded here, not at start-up: the engine client alone costs the other commands a third of a second.
       const [{ imageSbom }, { defaultCacheDir }] = await Promise.all([
         import('../image/sbom.js'),
-        import('../image/cache.js'),
+        import('../snapshot/layer-cache.js'),
       ]);
       const validator = startValidator(opts.cache === false ? undefined : defaultCacheDir());
       try {

@@ -57,6 +57,9 @@ export class DiagnosticError extends Error {
   }
 }
 
+/** Exit code for engine failures (2 is usage/parse, 1 is lint findings or a failed step). */
+export const ENGINE_EXIT_CODE = 3;
+
 /** A failure that is the user's to fix (bad flag, missing file): printed without a stack. */
 export class UserError extends Error {
   readonly exitCode: number;

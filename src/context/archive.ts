@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { Readable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
 import tar from 'tar-stream';
-import { UserError } from '../../common/diagnostics.js';
+import { UserError } from '../common/diagnostics.js';
 
 export type Compression = 'none' | 'gzip' | 'bzip2' | 'xz' | 'zstd';
 

@@ -31,9 +31,9 @@ import {
   type Stats,
 } from 'node:fs';
 import path from 'node:path';
-import { UserError } from '../../common/diagnostics.js';
-import { sha256OfFile } from '../../common/hash.js';
-import type { FileKind } from '../../track/fs.js';
+import { UserError } from '../common/diagnostics.js';
+import { sha256OfFile } from '../common/hash.js';
+import type { FileKind } from '../snapshot/fs.js';
 import { BadPatternError } from './go-match.js';
 import { PatternMatcher, parseDockerignore, type MatchInfo } from './dockerignore.js';
 

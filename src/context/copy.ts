@@ -5,7 +5,7 @@
  * the sha256 of its content. Provenance starts here.
  *
  * Semantics follow docker's classic builder, checked against it in
- * test/execute/copy.test.ts:
+ * test/context/copy.test.ts:
  * - sources resolve inside the context: a leading "/" and ".." never leave it
  *   ("../x" is "x"; BuildKit's rule, where the classic builder refuses), and
  *   symlinks on the way, the last one included, are followed inside it (a
@@ -35,9 +35,9 @@ import { Readable } from 'node:stream';
 import tar from 'tar-stream';
 
 type TarHeader = Partial<tar.Header> & Pick<tar.Header, 'name'>;
-import { UserError } from '../../common/diagnostics.js';
-import type { FileEntry, FileKind } from '../../track/fs.js';
-import { readAll } from '../tar-util.js';
+import { UserError } from '../common/diagnostics.js';
+import type { FileEntry, FileKind } from '../snapshot/fs.js';
+import { readAll } from '../snapshot/tar-util.js';
 import { detectCompression, looksLikeTar, readArchive, type ArchiveMember } from './archive.js';
 import { STREAM_FILE_BYTES, unrepresentableError, type BuildContext, type ContextEntry } from './context.js';
 import { PatternMatcher } from './dockerignore.js';

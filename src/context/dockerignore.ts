@@ -19,7 +19,7 @@
  * check looks only at the parent prefix with as many components as the
  * pattern has, and it leaves regex characters `+()|{}` unescaped.
  */
-import { trimGoSpace } from '../../common/go-text.js';
+import { trimGoSpace } from '../common/go-text.js';
 import { BadPatternError, compileGoPattern } from './go-match.js';
 
 /** The patterns of a .dockerignore file, as docker's reader returns them. */

@@ -2,7 +2,7 @@
  * `--chown` values: numeric ids pass through; names are looked up in the
  * image's own /etc/passwd and /etc/group (a build never consults the host's).
  */
-import { UserError } from '../../common/diagnostics.js';
+import { UserError } from '../common/diagnostics.js';
 
 export interface IdLookup {
   /** uid and primary gid of a user name. */

@@ -20,8 +20,9 @@
  *   Both are `UserError`s: the CLI prints their message, never a stack.
  */
 import type { Readable } from 'node:stream';
-import { UserError } from '../common/diagnostics.js';
-import type { FileEntry } from '../track/fs.js';
+import { ENGINE_EXIT_CODE, UserError } from '../common/diagnostics.js';
+import type { Change, ChangeKind, FileEntry } from '../snapshot/fs.js';
+export type { Change, ChangeKind };
 
 /** Label every container (and every test image) scannable creates carries: the build it belongs to. */
 export const LABEL_BUILD = 'io.scannable.build';
@@ -38,8 +39,7 @@ export function snapshotLabel(buildId: string): string {
 /** Label on volumes that back `RUN --mount=type=cache`: the cache id. */
 export const LABEL_CACHE = 'io.scannable.cache';
 
-/** Exit code for engine failures (2 is usage/parse, 1 is lint findings). */
-export const ENGINE_EXIT_CODE = 3;
+export { ENGINE_EXIT_CODE };
 
 export interface EngineVersion {
   /** "docker" or "podman" (from the version's components), else what the engine calls itself. */
@@ -177,14 +177,6 @@ export interface RunOptions {
 export interface RunResult {
   exitCode: number;
   durationMs: number;
-}
-
-export type ChangeKind = 'modified' | 'added' | 'deleted';
-
-export interface Change {
-  /** Absolute path in the container. */
-  path: string;
-  kind: ChangeKind;
 }
 
 export interface CommitOptions {

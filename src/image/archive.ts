@@ -14,9 +14,9 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { createGunzip, type Gunzip } from 'node:zlib';
 import { UserError } from '../common/diagnostics.js';
-import type { ImageConfig } from '../execute/engine.js';
-import { LayerIndex } from './layer-index.js';
-import { TarParser, type EntrySink, type TarHeader } from './tar-stream.js';
+import type { ImageConfig } from '../engine/types.js';
+import { LayerIndex } from '../snapshot/layer-index.js';
+import { TarParser, type EntrySink, type TarHeader } from '../snapshot/tar-stream.js';
 
 /** The image config document, as far as scannable reads it. */
 export interface ImageConfigDocument {

@@ -8,13 +8,13 @@
  */
 import { createHash } from 'node:crypto';
 import { UserError } from '../common/diagnostics.js';
-import { readArchive } from '../execute/context/archive.js';
-import { BuildContext } from '../execute/context/context.js';
-import { planCopy, type DestView } from '../execute/context/copy.js';
-import { idLookupFromFiles } from '../execute/context/ids.js';
+import { readArchive } from '../context/archive.js';
+import { BuildContext } from '../context/context.js';
+import { planCopy, type DestView } from '../context/copy.js';
+import { idLookupFromFiles } from '../context/ids.js';
 import type { CopyOp, ExtractOp } from '../lower/types.js';
 import type { PlacedSource } from '../track/tracker.js';
-import type { LayerIndex } from './layer-index.js';
+import type { LayerIndex } from '../snapshot/layer-index.js';
 
 type ContextSource = Extract<PlacedSource, { kind: 'context' }>;
 

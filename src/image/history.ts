@@ -15,7 +15,7 @@
  * common subsequence): a match on the instruction and its content is strong,
  * on the instruction alone weak. What matches neither way is reported.
  */
-import type { ImageHistoryEntry } from '../execute/engine.js';
+import type { ImageHistoryEntry } from '../engine/types.js';
 import type { Op } from '../lower/types.js';
 
 export type Builder = 'legacy' | 'buildkit' | 'unknown';

@@ -9,9 +9,9 @@
  *         -> Tracker -> Provenance (trace.ts) -> CycloneDX (src/sbom)
  */
 export { readImageArchive, type ImageArchive, type ImageConfigDocument, type ImageLayer } from './archive.js';
-export { LayerIndex, type CachedLayer } from './layer-index.js';
-export { LayeredFs, type LayerChange, type LayerView } from './layered-fs.js';
-export { TarParser, type TarHeader, type EntrySink } from './tar-stream.js';
+export { LayerIndex, type CachedLayer } from '../snapshot/layer-index.js';
+export { LayeredFs, type LayerChange, type LayerView } from '../snapshot/layered-fs.js';
+export { TarParser, type TarHeader, type EntrySink } from '../snapshot/tar-stream.js';
 export {
   alignHistory,
   matchStrength,
@@ -33,7 +33,7 @@ export {
   resolveEngineImage,
   type OpenedImage,
 } from './source.js';
-export { LayerCache, defaultCacheDir } from './cache.js';
+export { LayerCache, defaultCacheDir } from '../snapshot/layer-cache.js';
 export { imageSbom, type ImageSbomOptions, type ImageSbomResult } from './sbom.js';
 export { traceImage, chainId, type HistoryMapping, type TraceOptions, type TraceResult } from './trace.js';
 export { startValidator, type SbomValidator } from '../sbom/validate.js';

@@ -7,10 +7,10 @@
  * (`docker save` takes a second or more before its first byte).
  */
 import path from 'node:path';
-import type { Engine } from '../execute/engine.js';
-import { DockerEngine } from '../execute/docker-engine.js';
+import type { Engine } from '../engine/types.js';
+import { DockerEngine } from '../engine/docker/client.js';
 import { peekArchiveFile } from './archive.js';
-import { defaultCacheDir, LayerCache } from './cache.js';
+import { defaultCacheDir, LayerCache } from '../snapshot/layer-cache.js';
 import { ContextMatcher } from './context-match.js';
 import { loadDockerfile } from './dockerfile.js';
 import {

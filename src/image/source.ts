@@ -5,11 +5,11 @@
  */
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { UserError } from '../common/diagnostics.js';
-import type { Engine } from '../execute/engine.js';
+import type { Engine } from '../engine/types.js';
 import { parseImageReference } from '../ir/reference.js';
 import { readImageArchive, type ImageArchive, type ImageConfigDocument } from './archive.js';
-import type { LayerCache } from './cache.js';
-import { LayerIndex } from './layer-index.js';
+import type { LayerCache } from '../snapshot/layer-cache.js';
+import { LayerIndex } from '../snapshot/layer-index.js';
 
 export interface OpenedImage {
   archive: ImageArchive;

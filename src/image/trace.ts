@@ -8,8 +8,8 @@
  */
 import { createHash } from 'node:crypto';
 import { UserError } from '../common/diagnostics.js';
-import type { Engine, ImageHistoryEntry, ImageInfo } from '../execute/engine.js';
-import { EngineUnreachableError } from '../execute/engine.js';
+import type { Engine, ImageHistoryEntry, ImageInfo } from '../engine/types.js';
+import { EngineUnreachableError } from '../engine/types.js';
 import type { VerdictLevel } from '../lower/types.js';
 import {
   computeCoverage,
@@ -32,8 +32,8 @@ import {
   type ParsedHistory,
   type Strength,
 } from './history.js';
-import type { LayerIndex } from './layer-index.js';
-import { LayeredFs } from './layered-fs.js';
+import type { LayerIndex } from '../snapshot/layer-index.js';
+import { LayeredFs } from '../snapshot/layered-fs.js';
 
 export interface TraceOptions {
   archive: ImageArchive;

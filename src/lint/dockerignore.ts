@@ -1,12 +1,12 @@
 /**
  * `.dockerignore` for the CopyIgnoredFile check: which patterns apply to a
  * build, and whether a path is excluded. Reading and matching are the build's
- * own (src/execute/context/dockerignore.ts, moby/patternmatcher's rules), so
+ * own (src/context/dockerignore.ts, moby/patternmatcher's rules), so
  * lint and build cannot disagree about what the context holds.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { goClean, parseDockerignore, PatternMatcher } from '../execute/context/dockerignore.js';
+import { goClean, parseDockerignore, PatternMatcher } from '../context/dockerignore.js';
 
 export { goClean as cleanPath, parseDockerignore as readIgnorePatterns };
 

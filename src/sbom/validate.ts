@@ -264,7 +264,7 @@ export function validDocumentDigest(json: string): string {
 
 /** In this thread: the SBOM writer's validator, loaded only when it is needed. */
 async function validateHere(json: string): Promise<unknown[] | null> {
-  const { validateCycloneDX } = await import('../sbom/cyclonedx.js');
+  const { validateCycloneDX } = await import('./cyclonedx.js');
   return validateCycloneDX(json);
 }
 

@@ -24,6 +24,15 @@ export interface FileEntry {
   linkTarget?: string;
 }
 
+/** How a step changed a path, relative to the snapshot before it. */
+export type ChangeKind = 'added' | 'modified' | 'deleted';
+
+export interface Change {
+  /** Absolute path in the snapshot. */
+  path: string;
+  kind: ChangeKind;
+}
+
 export interface SnapshotFs {
   /** Metadata of one path, without following a final symlink; undefined when absent. */
   stat(path: string): FileEntry | undefined;

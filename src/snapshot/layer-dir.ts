@@ -17,11 +17,11 @@
 import { lstatSync, readdirSync, readFileSync, readlinkSync, type Stats } from 'node:fs';
 import { readRangeOf, sha256OfFile } from '../common/hash.js';
 import { sha256OfFiles } from '../common/hash-pool.js';
-import { entryOfStats, kindOfStats } from '../track/dir-fs.js';
-import type { FileEntry } from '../track/fs.js';
+import { entryOfStats, kindOfStats } from './dir-fs.js';
+import type { FileEntry } from './fs.js';
 import { UserError } from '../common/diagnostics.js';
-import { ENGINE_EXIT_CODE } from './engine.js';
-import type { LayerView } from '../image/layered-fs.js';
+import { ENGINE_EXIT_CODE } from '../common/diagnostics.js';
+import type { LayerView } from './layered-fs.js';
 
 /** A file's sha256 as hashed in an earlier build, with what says it is still that file. */
 export interface KnownHash {

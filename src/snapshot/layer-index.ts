@@ -16,8 +16,8 @@ import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { readAt } from '../common/hash.js';
-import { normalizePath } from '../track/paths.js';
-import type { FileEntry, FileKind } from '../track/fs.js';
+import { normalizePath } from './paths.js';
+import type { FileEntry, FileKind } from './fs.js';
 import { TarParser, type EntrySink, type TarHeader } from './tar-stream.js';
 
 /** Paths callers pass are nearly always normal already ("/usr/bin/x"): skip the work then. */

@@ -9,10 +9,9 @@
  * step, so an image's layers can be traced like the steps of a build.
  */
 import path from 'node:path';
-import type { FileEntry, SnapshotFs } from '../track/fs.js';
-import type { ChangeKind } from '../track/tracker.js';
+import type { Change, FileEntry, SnapshotFs } from './fs.js';
 import { normalize } from './layer-index.js';
-import { resolveWith } from '../track/paths.js';
+import { resolveWith } from './paths.js';
 
 /** What stacking needs from one indexed layer (`LayerIndex`). */
 export interface LayerView {
@@ -28,10 +27,7 @@ export interface LayerView {
   remember?<T>(path: string, kind: string, compute: () => T): T;
 }
 
-export interface LayerChange {
-  path: string;
-  kind: ChangeKind;
-}
+export type LayerChange = Change;
 
 /** Is `p` or one of its ancestors in `set` (`strict`: ancestors only)? */
 function underAny(p: string, set: ReadonlySet<string>, strict: boolean): boolean {

@@ -18,8 +18,8 @@
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import tar from 'tar-stream';
-import type { FileEntry, SnapshotFs } from '../track/fs.js';
-import { normalizePath } from '../track/paths.js';
+import type { FileEntry, SnapshotFs } from './fs.js';
+import { normalizePath } from './paths.js';
 
 /** More than this is left to the engine, which streams it; this path holds the bytes in memory once. */
 const MAX_BYTES = 256 << 20;

@@ -22,8 +22,8 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import tar from 'tar-stream';
 import { readAt } from '../common/hash.js';
-import type { FileEntry, FileKind, SnapshotFs } from '../track/fs.js';
-import { normalizePath, resolveWith } from '../track/paths.js';
+import type { FileEntry, FileKind, SnapshotFs } from './fs.js';
+import { normalizePath, resolveWith } from './paths.js';
 
 export interface TarFsOptions {
   /** Directory of the snapshot the archive's entries are relative to (getArchive of /usr/lib: "/usr"). Default "/". */

@@ -1,8 +1,8 @@
 /** The tracker's package side: snapshot views, catalogers, license mapping and file ownership. */
-export type { FileEntry, FileKind, SnapshotFs } from './fs.js';
-export { DirFs } from './dir-fs.js';
-export { MemoryFs, type MemoryNode } from './memory-fs.js';
-export { canonicalPath, normalizePath } from './paths.js';
+export type { FileEntry, FileKind, SnapshotFs } from '../snapshot/fs.js';
+export { DirFs } from '../snapshot/dir-fs.js';
+export { MemoryFs, type MemoryNode } from '../snapshot/memory-fs.js';
+export { canonicalPath, normalizePath } from '../snapshot/paths.js';
 export type { Ecosystem, LicenseConfidence, LicenseEvidence, LicenseText, Package, SourcePackage } from './package.js';
 export { formatPurl, type PurlParts } from './purl.js';
 export { catalog, allCatalogers, type CatalogOptions, type CatalogResult } from './catalogers/index.js';

@@ -6,9 +6,9 @@
  * move a package's file to its diverted name, and update-alternatives links
  * are attributed to update-alternatives rather than left unowned.
  */
-import type { FileEntry, SnapshotFs } from './fs.js';
+import type { FileEntry, SnapshotFs } from '../snapshot/fs.js';
 import type { Package } from './package.js';
-import { canonicalPath, normalizePath } from './paths.js';
+import { canonicalPath, normalizePath } from '../snapshot/paths.js';
 import { compileGlobs } from './catalogers/glob.js';
 import { readText, MiB } from './catalogers/util.js';
 

@@ -3,7 +3,7 @@
  * attribution file are made from. Every file of the final image has exactly one
  * origin; every package points at the step that installed it.
  */
-import type { ImageConfig } from '../execute/engine.js';
+import type { ImageConfig } from '../engine/types.js';
 import type { VerdictLevel } from '../lower/types.js';
 import type { Package } from './package.js';
 

@@ -17,10 +17,10 @@
  */
 import { createHash } from 'node:crypto';
 import { catalog } from './catalogers/index.js';
-import type { SnapshotFs } from './fs.js';
+import type { SnapshotFs } from '../snapshot/fs.js';
 import { mapOwnership, type OwnershipReport } from './ownership.js';
 import type { Package } from './package.js';
-import { normalizePath } from './paths.js';
+import { normalizePath } from '../snapshot/paths.js';
 import {
   computeCoverage,
   rootOrigin,
@@ -32,7 +32,8 @@ import {
   type StepRef,
 } from './provenance.js';
 
-export type ChangeKind = 'added' | 'modified' | 'deleted';
+export type { ChangeKind } from '../snapshot/fs.js';
+import type { ChangeKind } from '../snapshot/fs.js';
 
 /** Where one file placed by a copy-like step came from. */
 export type PlacedSource =

@@ -3,8 +3,8 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, 
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { KEEP_TRACKS, StepCache } from '../../src/execute/build/cache.js';
-import type { LayerRecord } from '../../src/execute/layer-dir.js';
+import { KEEP_TRACKS, StepCache } from '../../src/build/cache.js';
+import type { LayerRecord } from '../../src/snapshot/layer-dir.js';
 import type { TrackResult } from '../../src/track/tracker.js';
 
 const tmp: string[] = [];

@@ -4,8 +4,8 @@
  * wrong (a hang, a retry loop); the numbers are the point.
  */
 import { afterAll, expect, it } from 'vitest';
-import { DockerEngine, packTar } from '../../src/execute/docker-engine.js';
-import { buildLabel, cleanup, describeEngine, testBuildId } from './engine-helpers.js';
+import { DockerEngine, packTar } from '../../src/engine/docker/client.js';
+import { buildLabel, cleanup, describeEngine, testBuildId } from '../engine/helpers.js';
 
 describeEngine('cost of one primitive step', () => {
   const engine = new DockerEngine();

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, renameSync, rmSync, statSync, unlinkSync, utime
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { WrittenFileHasher, sharedWritableFiles, sharedWritableMappings } from '../../src/execute/written-hashes.js';
+import { WrittenFileHasher, sharedWritableFiles, sharedWritableMappings } from '../../src/build/written-hashes.js';
 
 const tmp: string[] = [];
 afterAll(() => {

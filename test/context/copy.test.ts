@@ -15,14 +15,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/common/diagnostics.js';
-import { detectCompression, looksLikeTar } from '../../src/execute/context/archive.js';
-import { BuildContext } from '../../src/execute/context/context.js';
-import { planCopy, type CopyOptions } from '../../src/execute/context/copy.js';
-import { idLookupFromFiles, parseChmod, parseChown } from '../../src/execute/context/ids.js';
-import { DockerEngine } from '../../src/execute/docker-engine.js';
-import { TarSnapshotFs } from '../../src/execute/tar-fs.js';
-import { LABEL_BUILD } from '../../src/execute/engine.js';
-import { buildLabel, cleanup, describeEngine, docker, testBuildId } from './engine-helpers.js';
+import { detectCompression, looksLikeTar } from '../../src/context/archive.js';
+import { BuildContext } from '../../src/context/context.js';
+import { planCopy, type CopyOptions } from '../../src/context/copy.js';
+import { idLookupFromFiles, parseChmod, parseChown } from '../../src/context/ids.js';
+import { DockerEngine } from '../../src/engine/docker/client.js';
+import { TarSnapshotFs } from '../../src/snapshot/tar-fs.js';
+import { LABEL_BUILD } from '../../src/engine/types.js';
+import { buildLabel, cleanup, describeEngine, docker, testBuildId } from '../engine/helpers.js';
 
 const MTIME = 1_600_000_000;
 

@@ -3,12 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/common/diagnostics.js';
-import { BuildContext } from '../../src/execute/context/context.js';
-import { PatternMatcher, goClean, parseDockerignore } from '../../src/execute/context/dockerignore.js';
-import { goMatch } from '../../src/execute/context/go-match.js';
-import { DockerEngine } from '../../src/execute/docker-engine.js';
-import { TarSnapshotFs } from '../../src/execute/tar-fs.js';
-import { cleanup, describeEngine, docker, legacyBuild, testBuildId } from './engine-helpers.js';
+import { BuildContext } from '../../src/context/context.js';
+import { PatternMatcher, goClean, parseDockerignore } from '../../src/context/dockerignore.js';
+import { goMatch } from '../../src/context/go-match.js';
+import { DockerEngine } from '../../src/engine/docker/client.js';
+import { TarSnapshotFs } from '../../src/snapshot/tar-fs.js';
+import { cleanup, describeEngine, docker, legacyBuild, testBuildId } from '../engine/helpers.js';
 
 describe('Go filepath.Match', () => {
   it.each([

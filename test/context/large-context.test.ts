@@ -11,9 +11,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BuildContext, STREAM_FILE_BYTES } from '../../src/execute/context/context.js';
-import { planCopy } from '../../src/execute/context/copy.js';
-import { TarSnapshotFs } from '../../src/execute/tar-fs.js';
+import { BuildContext, STREAM_FILE_BYTES } from '../../src/context/context.js';
+import { planCopy } from '../../src/context/copy.js';
+import { TarSnapshotFs } from '../../src/snapshot/tar-fs.js';
 import { makeManyFiles } from '../helpers/large.js';
 
 const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;

@@ -10,13 +10,13 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LABEL_OWNER } from '../../src/execute/engine.js';
-import { TarSnapshotFs } from '../../src/execute/tar-fs.js';
+import { LABEL_OWNER } from '../../src/engine/types.js';
+import { TarSnapshotFs } from '../../src/snapshot/tar-fs.js';
 import { provenanceToCycloneDX, validateCycloneDX } from '../../src/sbom/cyclonedx.js';
 import { rootOrigin, type Provenance } from '../../src/track/provenance.js';
 import { isValidSpdx } from '../../src/track/licenses/spdx.js';
 import { buildExample, engine, examples } from '../helpers/build.js';
-import { cleanup, describeEngine, testBuildId } from '../execute/engine-helpers.js';
+import { cleanup, describeEngine, testBuildId } from '../engine/helpers.js';
 
 const sha256 = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
 

@@ -14,10 +14,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { LABEL_BUILD } from '../../src/execute/engine.js';
-import { TarSnapshotFs } from '../../src/execute/tar-fs.js';
+import { LABEL_BUILD } from '../../src/engine/types.js';
+import { TarSnapshotFs } from '../../src/snapshot/tar-fs.js';
 import { buildExample, engine, examples } from '../helpers/build.js';
-import { cleanup, describeEngine, legacyBuild, testBuildId } from '../execute/engine-helpers.js';
+import { cleanup, describeEngine, legacyBuild, testBuildId } from '../engine/helpers.js';
 
 /** Written anew by every run of the same command: timestamps inside. */
 const VOLATILE = [

@@ -13,13 +13,13 @@ import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { BuildStepError, type BuildOutcome, type BuildRequest } from '../../src/execute/build/builder.js';
+import { BuildStepError, type BuildOutcome, type BuildRequest } from '../../src/build/builder.js';
 import { buildExample } from '../helpers/build.js';
-import { DockerEngine, EngineTimeoutError } from '../../src/execute/docker-engine.js';
-import { LABEL_BUILD, snapshotLabel } from '../../src/execute/engine.js';
+import { DockerEngine, EngineTimeoutError } from '../../src/engine/docker/client.js';
+import { LABEL_BUILD, snapshotLabel } from '../../src/engine/types.js';
 import { runCli, STACK_FRAME } from '../helpers/cli.js';
 import { EngineProxy, type FaultRule } from '../helpers/engine-proxy.js';
-import { describeEngine, testBuildId } from '../execute/engine-helpers.js';
+import { describeEngine, testBuildId } from '../engine/helpers.js';
 
 const direct = new DockerEngine();
 

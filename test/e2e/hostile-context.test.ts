@@ -18,14 +18,14 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BuildStepError } from '../../src/execute/build/builder.js';
-import { LABEL_BUILD } from '../../src/execute/engine.js';
-import { TarSnapshotFs } from '../../src/execute/tar-fs.js';
+import { BuildStepError } from '../../src/build/builder.js';
+import { LABEL_BUILD } from '../../src/engine/types.js';
+import { TarSnapshotFs } from '../../src/snapshot/tar-fs.js';
 import { schemaErrors } from '../../src/sbom/validate.js';
 import { provenanceToCycloneDX } from '../../src/sbom/cyclonedx.js';
 import type { Provenance } from '../../src/track/provenance.js';
 import { buildExample, engine } from '../helpers/build.js';
-import { cleanup, describeEngine, docker, testBuildId } from '../execute/engine-helpers.js';
+import { cleanup, describeEngine, docker, testBuildId } from '../engine/helpers.js';
 
 const SENTINEL = `OUTSIDE-THE-CONTEXT-${process.pid}-${Date.now()}\n`;
 const SENTINEL_SHA = createHash('sha256').update(SENTINEL).digest('hex');

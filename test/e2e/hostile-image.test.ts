@@ -12,7 +12,7 @@ import { expect, it } from 'vitest';
 import { provenanceToCycloneDX, validateCycloneDX } from '../../src/sbom/cyclonedx.js';
 import { buildExample } from '../helpers/build.js';
 import { EXPECTED_PACKAGES, EXPECTED_PROBLEMS, makeHostileRoot } from '../helpers/hostile-image.js';
-import { describeEngine } from '../execute/engine-helpers.js';
+import { describeEngine } from '../engine/helpers.js';
 
 describeEngine('hostile image content in a real build', () => {
   it('builds, reads what it can, reports the rest in the SBOM, invents no license', async () => {

@@ -13,10 +13,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { deserialize } from 'node:v8';
 import { expect, it } from 'vitest';
-import { DockerEngine } from '../../src/execute/docker-engine.js';
-import { LABEL_BUILD } from '../../src/execute/engine.js';
+import { DockerEngine } from '../../src/engine/docker/client.js';
+import { LABEL_BUILD } from '../../src/engine/types.js';
 import { runCli, STACK_FRAME, startCli } from '../helpers/cli.js';
-import { describeEngine, testBuildId } from '../execute/engine-helpers.js';
+import { describeEngine, testBuildId } from '../engine/helpers.js';
 
 const engine = new DockerEngine();
 

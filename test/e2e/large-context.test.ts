@@ -8,7 +8,7 @@
  * validates in seconds (ajv's uniqueItems check alone took hours).
  *
  * The suite copies SCANNABLE_LARGE_FILES small files (default 20,000; the
- * planning of 100,000 runs without an engine in test/execute/large-context).
+ * planning of 100,000 runs without an engine in test/context/large-context).
  * With 100,000, measured here (2 shared cores): the build 255 s, most of it the
  * engine unpacking, committing and exporting the files, and the SBOM of
  * 100,003 components made and validated in 34 s; `docker build` (legacy) of
@@ -21,7 +21,7 @@ import { afterAll, expect, it } from 'vitest';
 import { provenanceToCycloneDX } from '../../src/sbom/cyclonedx.js';
 import { schemaErrors } from '../../src/sbom/validate.js';
 import { buildExample } from '../helpers/build.js';
-import { describeEngine } from '../execute/engine-helpers.js';
+import { describeEngine } from '../engine/helpers.js';
 import { makeManyFiles } from '../helpers/large.js';
 
 /** sha256 of 2 GiB of zero bytes (`truncate -s 2G f && sha256sum f`). */

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { computeCoverage, type Provenance } from '../../src/track/provenance.js';
 import { buildExample, engine } from '../helpers/build.js';
-import { cleanup, describeEngine, docker, legacyBuild, testBuildId } from '../execute/engine-helpers.js';
+import { cleanup, describeEngine, docker, legacyBuild, testBuildId } from '../engine/helpers.js';
 
 const DOCKERFILE = `FROM debian:bookworm
 RUN rm -rf /usr/share/doc && mkdir /usr/share/doc && echo new > /usr/share/doc/readme \\

@@ -13,8 +13,8 @@ import { spawnSync } from 'node:child_process';
 import { afterAll, expect, it } from 'vitest';
 import { REDACTED } from '../../src/common/secrets.js';
 import { runCli } from '../helpers/cli.js';
-import { cleanup, describeEngine, docker, DOCKER_CLI, testBuildId } from '../execute/engine-helpers.js';
-import { DockerEngine } from '../../src/execute/docker-engine.js';
+import { cleanup, describeEngine, docker, DOCKER_CLI, testBuildId } from '../engine/helpers.js';
+import { DockerEngine } from '../../src/engine/docker/client.js';
 
 const engine = new DockerEngine();
 

@@ -10,9 +10,9 @@ import path from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { afterAll, expect, it } from 'vitest';
 import type { Deb822Result } from '../../src/track/deb822.js';
-import type { LayerRecord } from '../../src/execute/layer-dir.js';
+import type { LayerRecord } from '../../src/snapshot/layer-dir.js';
 import { buildExample, engine } from '../helpers/build.js';
-import { cleanup, describeEngine, testBuildId } from '../execute/engine-helpers.js';
+import { cleanup, describeEngine, testBuildId } from '../engine/helpers.js';
 
 const DOCKERFILE = `FROM busybox:latest AS src
 ARG OWNER

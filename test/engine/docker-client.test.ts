@@ -2,8 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/common/diagnostics.js';
-import { resolveEndpoint } from '../../src/execute/docker-endpoint.js';
-import { DockerEngine, StdioDemuxer, cacheVolumeName, packTar } from '../../src/execute/docker-engine.js';
+import { resolveEndpoint } from '../../src/engine/docker/endpoint.js';
+import { DockerEngine, StdioDemuxer, cacheVolumeName, packTar } from '../../src/engine/docker/client.js';
 import {
   EngineError,
   EngineUnreachableError,
@@ -12,9 +12,9 @@ import {
   StepCanceledError,
   StepTimeoutError,
   type ImageConfig,
-} from '../../src/execute/engine.js';
-import { TarSnapshotFs } from '../../src/execute/tar-fs.js';
-import { buildLabel, cleanup, describeEngine, docker, testBuildId } from './engine-helpers.js';
+} from '../../src/engine/types.js';
+import { TarSnapshotFs } from '../../src/snapshot/tar-fs.js';
+import { buildLabel, cleanup, describeEngine, docker, testBuildId } from './helpers.js';
 
 describe('resolveEndpoint', () => {
   it('defaults to the local socket', () => {

@@ -7,8 +7,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { expect, it } from 'vitest';
-import { loadDockerode } from '../../src/execute/dockerode-load.js';
-import { describeEngine } from './engine-helpers.js';
+import { loadDockerode } from '../../src/engine/docker/dockerode-load.js';
+import { describeEngine } from './helpers.js';
 
 const require = createRequire(import.meta.url);
 const loadedFrom = (pkg: string) =>

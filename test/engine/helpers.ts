@@ -7,8 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { describe } from 'vitest';
-import { type DockerEngine } from '../../src/execute/docker-engine.js';
-import { LABEL_BUILD } from '../../src/execute/engine.js';
+import { type DockerEngine } from '../../src/engine/docker/client.js';
+import { LABEL_BUILD } from '../../src/engine/types.js';
 
 export const DOCKER_CLI = existsSync('/usr/bin/docker') ? '/usr/bin/docker' : 'docker';
 

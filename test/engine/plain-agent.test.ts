@@ -8,7 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { withPlainAgent } from '../../src/execute/docker-engine.js';
+import { withPlainAgent } from '../../src/engine/docker/client.js';
 
 let server: http.Server;
 let port: number;

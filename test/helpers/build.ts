@@ -2,9 +2,9 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { build, type BuildOutcome, type BuildRequest } from '../../src/execute/build/builder.js';
-import { createProgress } from '../../src/execute/build/progress.js';
-import { DockerEngine } from '../../src/execute/docker-engine.js';
+import { build, type BuildOutcome, type BuildRequest } from '../../src/build/builder.js';
+import { createProgress } from '../../src/build/progress.js';
+import { DockerEngine } from '../../src/engine/docker/client.js';
 import { repoRoot } from './shared.js';
 
 export const engine = new DockerEngine();

@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { peekArchiveFile, readImageArchive } from '../../src/image/archive.js';
-import { LayeredFs } from '../../src/image/layered-fs.js';
+import { LayeredFs } from '../../src/snapshot/layered-fs.js';
 import { dockerArchive, makeTar, ociLayout, type FakeImage } from './helpers.js';
 
 const image: FakeImage = {

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { main, VERSION } from '../../src/cli/main.js';
 import { UserError } from '../../src/common/diagnostics.js';
-import { LayerCache } from '../../src/image/cache.js';
+import { LayerCache } from '../../src/snapshot/layer-cache.js';
 import { imageSbom, type ImageSbomResult } from '../../src/image/sbom.js';
 import { validateCycloneDX } from '../../src/sbom/cyclonedx.js';
 import { isValidSpdx } from '../../src/track/licenses/spdx.js';

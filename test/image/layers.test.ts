@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LayerCache } from '../../src/image/cache.js';
-import { LayerIndex } from '../../src/image/layer-index.js';
-import { LayeredFs } from '../../src/image/layered-fs.js';
+import { LayerCache } from '../../src/snapshot/layer-cache.js';
+import { LayerIndex } from '../../src/snapshot/layer-index.js';
+import { LayeredFs } from '../../src/snapshot/layered-fs.js';
 import { makeTar, sha256 } from './helpers.js';
 
 async function layer(items: Parameters<typeof makeTar>[0], maxInlineBytes?: number): Promise<LayerIndex> {

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/common/diagnostics.js';
-import { LayerDirView, opaqueDirsOf } from '../../src/execute/layer-dir.js';
+import { LayerDirView, opaqueDirsOf } from '../../src/snapshot/layer-dir.js';
 
 const root = process.getuid?.() === 0;
 const tmp: string[] = [];

@@ -7,8 +7,8 @@
 import { type Readable } from 'node:stream';
 import tar from 'tar-stream';
 import { describe, expect, it } from 'vitest';
-import { subtreeArchive } from '../../src/execute/subtree-tar.js';
-import { MemoryFs } from '../../src/track/memory-fs.js';
+import { subtreeArchive } from '../../src/snapshot/subtree-tar.js';
+import { MemoryFs } from '../../src/snapshot/memory-fs.js';
 
 interface Member {
   name: string;

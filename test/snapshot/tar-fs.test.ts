@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import tar from 'tar-stream';
-import { DockerEngine, readAll } from '../../src/execute/docker-engine.js';
-import { TarSnapshotFs, normalize } from '../../src/execute/tar-fs.js';
-import { buildLabel, cleanup, describeEngine, testBuildId } from './engine-helpers.js';
+import { DockerEngine, readAll } from '../../src/engine/docker/client.js';
+import { TarSnapshotFs, normalize } from '../../src/snapshot/tar-fs.js';
+import { buildLabel, cleanup, describeEngine, testBuildId } from '../engine/helpers.js';
 
 type Entry = Partial<tar.Header> & Pick<tar.Header, 'name'> & { data?: Buffer };
 

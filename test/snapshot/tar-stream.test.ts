@@ -3,8 +3,8 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { TarParser, type TarHeader } from '../../src/image/tar-stream.js';
-import { makeTar } from './helpers.js';
+import { TarParser, type TarHeader } from '../../src/snapshot/tar-stream.js';
+import { makeTar } from '../image/helpers.js';
 
 interface Got {
   header: TarHeader;

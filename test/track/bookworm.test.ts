@@ -6,10 +6,10 @@
  */
 import { beforeAll, expect, it } from 'vitest';
 import { catalog, type CatalogResult } from '../../src/track/catalogers/index.js';
-import { DirFs } from '../../src/track/dir-fs.js';
+import { DirFs } from '../../src/snapshot/dir-fs.js';
 import { isValidSpdx } from '../../src/track/licenses/spdx.js';
 import { mapOwnership, type OwnershipReport } from '../../src/track/ownership.js';
-import { normalizePath } from '../../src/track/paths.js';
+import { normalizePath } from '../../src/snapshot/paths.js';
 import { bookwormJqCurl, describeEngine } from './helpers/engine.js';
 
 describeEngine('debian:bookworm + jq + curl', () => {

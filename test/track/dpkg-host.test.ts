@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseDpkgStatus } from '../../src/track/catalogers/dpkg.js';
 import type { ParseResult } from '../../src/track/catalogers/types.js';
-import { DirFs } from '../../src/track/dir-fs.js';
+import { DirFs } from '../../src/snapshot/dir-fs.js';
 import { isValidSpdx } from '../../src/track/licenses/spdx.js';
 import type { Package } from '../../src/track/package.js';
 

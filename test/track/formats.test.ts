@@ -9,10 +9,10 @@ import { apkCataloger } from '../../src/track/catalogers/apk.js';
 import { dpkgCataloger } from '../../src/track/catalogers/dpkg.js';
 import { goBinaryCataloger, readGoBuildInfo } from '../../src/track/catalogers/golang.js';
 import { catalog } from '../../src/track/catalogers/index.js';
-import { MemoryFs } from '../../src/track/memory-fs.js';
+import { MemoryFs } from '../../src/snapshot/memory-fs.js';
 import { mapOwnership } from '../../src/track/ownership.js';
 import { elfWith, inlineBuildInfoElf } from './helpers/elf.js';
-import type { SnapshotFs } from '../../src/track/fs.js';
+import type { SnapshotFs } from '../../src/snapshot/fs.js';
 
 // HANDWRITTEN apk installed db (not taken from any image).
 const APK_INSTALLED = `C:Q1AAECAwQFBgcICQoLDA0ODxAREhM=

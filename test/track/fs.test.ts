@@ -2,10 +2,10 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DirFs } from '../../src/track/dir-fs.js';
-import type { SnapshotFs } from '../../src/track/fs.js';
-import { MemoryFs } from '../../src/track/memory-fs.js';
-import { canonicalPath, normalizePath } from '../../src/track/paths.js';
+import { DirFs } from '../../src/snapshot/dir-fs.js';
+import type { SnapshotFs } from '../../src/snapshot/fs.js';
+import { MemoryFs } from '../../src/snapshot/memory-fs.js';
+import { canonicalPath, normalizePath } from '../../src/snapshot/paths.js';
 
 // The same merged-/usr layout, built on disk and in memory, must behave the same.
 let tmp: string;

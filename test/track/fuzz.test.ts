@@ -19,7 +19,7 @@ import { mapDeclaredLicense } from '../../src/track/licenses/declared.js';
 import { mapDebianLicense } from '../../src/track/licenses/debian.js';
 import { parseDebianCopyright } from '../../src/track/licenses/dep5.js';
 import { isValidSpdx, normalizeSpdx } from '../../src/track/licenses/spdx.js';
-import { MemoryFs } from '../../src/track/memory-fs.js';
+import { MemoryFs } from '../../src/snapshot/memory-fs.js';
 import { mapOwnership, parseAlternatives, parseDiversions } from '../../src/track/ownership.js';
 import { hasApt, isRoot } from './helpers/debian.js';
 import { inlineBuildInfoElf } from './helpers/elf.js';

@@ -9,15 +9,15 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readGoBuildInfo } from '../../src/track/catalogers/golang.js';
-import type { SnapshotFs } from '../../src/track/fs.js';
+import type { SnapshotFs } from '../../src/snapshot/fs.js';
 import { catalog, allCatalogers } from '../../src/track/catalogers/index.js';
 import { npmCataloger } from '../../src/track/catalogers/npm.js';
 import { pythonCataloger } from '../../src/track/catalogers/python.js';
 import { gemCataloger } from '../../src/track/catalogers/gem.js';
 import { goBinaryCataloger } from '../../src/track/catalogers/golang.js';
-import { DirFs } from '../../src/track/dir-fs.js';
+import { DirFs } from '../../src/snapshot/dir-fs.js';
 import { isValidSpdx, normalizeSpdx } from '../../src/track/licenses/spdx.js';
-import { MemoryFs } from '../../src/track/memory-fs.js';
+import { MemoryFs } from '../../src/snapshot/memory-fs.js';
 import { repoRoot } from '../helpers/shared.js';
 import { hasApt, unpackDebs } from './helpers/debian.js';
 

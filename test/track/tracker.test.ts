@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryFs } from '../../src/track/memory-fs.js';
+import { MemoryFs } from '../../src/snapshot/memory-fs.js';
 import { Tracker, type StageTrace, type TracedStep } from '../../src/track/tracker.js';
 
 const ref = (id: string, line: number, instruction: string, stage = 1) => ({

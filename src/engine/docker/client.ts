@@ -36,8 +36,8 @@ import { Transform, type Readable } from 'node:stream';
 import type Dockerode from 'dockerode';
 import { loadDockerode } from './dockerode-load.js';
 import tar from 'tar-stream';
-import { UserError } from '../common/diagnostics.js';
-import type { FileEntry } from '../track/fs.js';
+import { UserError } from '../../common/diagnostics.js';
+import type { FileEntry } from '../../snapshot/fs.js';
 import {
   ENGINE_EXIT_CODE,
   EngineError,
@@ -61,9 +61,9 @@ import {
   type ImageSummary,
   type RunOptions,
   type RunResult,
-} from './engine.js';
-import { resolveEndpoint, type Endpoint } from './docker-endpoint.js';
-import { packTar, readAll } from './tar-util.js';
+} from '../types.js';
+import { resolveEndpoint, type Endpoint } from './endpoint.js';
+import { packTar, readAll } from '../../snapshot/tar-util.js';
 
 export { packTar, readAll };
 

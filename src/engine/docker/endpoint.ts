@@ -10,8 +10,8 @@ import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import type Dockerode from 'dockerode';
-import { UserError } from '../common/diagnostics.js';
-import { ENGINE_EXIT_CODE } from './engine.js';
+import { UserError } from '../../common/diagnostics.js';
+import { ENGINE_EXIT_CODE } from '../types.js';
 
 export interface Endpoint {
   /** As DOCKER_HOST would say it: unix:///var/run/docker.sock, tcp://host:2376, ssh://user@host. */

@@ -5,7 +5,7 @@
  * D dependencies, C package checksum, F directory, R file in the last F,
  * Z file checksum ("Q1" + base64 SHA-1), a/M attributes.
  */
-import type { FileEntry, SnapshotFs } from '../fs.js';
+import type { FileEntry, SnapshotFs } from '../../snapshot/fs.js';
 import { mapDeclaredLicense } from '../licenses/declared.js';
 import { newPackage, type Package } from '../package.js';
 import { apkPurl } from '../purl.js';

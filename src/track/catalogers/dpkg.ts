@@ -4,7 +4,7 @@
  * file list (info/<pkg>[:<arch>].list) and digests (info/<pkg>[:<arch>].md5sums),
  * and its copyright file (/usr/share/doc/<pkg>/copyright, DEP-5 or free-form).
  */
-import type { FileEntry, SnapshotFs } from '../fs.js';
+import type { FileEntry, SnapshotFs } from '../../snapshot/fs.js';
 import { fieldText, fieldValue, parseDeb822, relationshipNames } from '../deb822.js';
 import { parseDebianCopyright } from '../licenses/dep5.js';
 import { licenseRef } from '../licenses/spdx.js';

@@ -7,11 +7,11 @@
  * so a small reader of Ruby string and array literals is enough. Assignments
  * we cannot read statically (method calls, interpolation) are reported.
  */
-import type { FileEntry, SnapshotFs } from '../fs.js';
+import type { FileEntry, SnapshotFs } from '../../snapshot/fs.js';
 import { mapDeclaredLicense } from '../licenses/declared.js';
 import { andAll } from '../licenses/spdx.js';
 import { newPackage, type Package } from '../package.js';
-import { basenameOf, dirnameOf } from '../paths.js';
+import { basenameOf, dirnameOf } from '../../snapshot/paths.js';
 import { gemPurl } from '../purl.js';
 import type { Cataloger, ParseResult, Problem } from './types.js';
 import { MiB, readText } from './util.js';

@@ -8,7 +8,7 @@
  * inline as varint-prefixed bytes (flag bit 2); older toolchains store two
  * pointers to Go string headers, resolved here through the ELF segments.
  */
-import type { FileEntry, SnapshotFs } from '../fs.js';
+import type { FileEntry, SnapshotFs } from '../../snapshot/fs.js';
 import { newPackage, type Package } from '../package.js';
 import { golangPurl } from '../purl.js';
 import { addrToOffset, isElf, parseElf, PF_W, PT_LOAD, segmentsFromHeaders, type ElfFile } from './elf.js';

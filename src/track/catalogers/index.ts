@@ -2,7 +2,7 @@
  * The catalogers and the runner: one pass over the snapshot's entries finds
  * every path a cataloger declared, then each parser runs on its matches.
  */
-import type { FileEntry, SnapshotFs } from '../fs.js';
+import type { FileEntry, SnapshotFs } from '../../snapshot/fs.js';
 import type { Package } from '../package.js';
 import { compileGlobs } from './glob.js';
 import type { Cataloger, Problem } from './types.js';

@@ -5,11 +5,11 @@
  * is not a package and is never matched. npm keeps no file list, so the
  * package's files are its directory minus nested node_modules.
  */
-import type { FileEntry, SnapshotFs } from '../fs.js';
+import type { FileEntry, SnapshotFs } from '../../snapshot/fs.js';
 import { mapDeclaredLicense } from '../licenses/declared.js';
 import { andAll, licenseRef } from '../licenses/spdx.js';
 import { newPackage, type LicenseEvidence, type Package } from '../package.js';
-import { dirnameOf, joinPath } from '../paths.js';
+import { dirnameOf, joinPath } from '../../snapshot/paths.js';
 import { npmPurl } from '../purl.js';
 import type { Cataloger, ParseResult, Problem } from './types.js';
 import { MiB, readText } from './util.js';

@@ -5,11 +5,11 @@
  * installed-files.txt. License from License-Expression (PEP 639), else a
  * License field that names a license, else "License ::" classifiers.
  */
-import type { FileEntry, SnapshotFs } from '../fs.js';
+import type { FileEntry, SnapshotFs } from '../../snapshot/fs.js';
 import { mapDeclaredLicense, mapLicenseClassifier } from '../licenses/declared.js';
 import { andAll, licenseRef } from '../licenses/spdx.js';
 import { newPackage, type LicenseEvidence, type Package } from '../package.js';
-import { dirnameOf, joinPath, normalizePath } from '../paths.js';
+import { dirnameOf, joinPath, normalizePath } from '../../snapshot/paths.js';
 import { pypiPurl } from '../purl.js';
 import type { Cataloger, ParseResult, Problem } from './types.js';
 import { MiB, readText } from './util.js';

@@ -6,7 +6,7 @@
  *   - ndb (SUSE): Packages.db, a slot table pointing at "BlbS" blobs.
  * Read with our own readers, so no native module or rpm binary is needed.
  */
-import type { FileEntry, SnapshotFs } from '../fs.js';
+import type { FileEntry, SnapshotFs } from '../../snapshot/fs.js';
 import { mapDeclaredLicense } from '../licenses/declared.js';
 import { newPackage, type Package } from '../package.js';
 import { rpmPurl } from '../purl.js';

@@ -3,7 +3,7 @@
  * pure parser from one matching file (read through the snapshot) to packages.
  * Parsers never throw: what they cannot read becomes a Problem.
  */
-import type { FileEntry, SnapshotFs } from '../fs.js';
+import type { FileEntry, SnapshotFs } from '../../snapshot/fs.js';
 import type { Package } from '../package.js';
 
 export interface Problem {

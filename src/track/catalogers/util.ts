@@ -1,5 +1,5 @@
 /** Reading helpers shared by catalogers: size caps, text decoding, os-release. */
-import type { FileEntry, SnapshotFs } from '../fs.js';
+import type { FileEntry, SnapshotFs } from '../../snapshot/fs.js';
 import type { Problem } from './types.js';
 
 export const MiB = 1024 * 1024;
