@@ -1,6 +1,6 @@
 /**
  * Build benchmark: each example built with `docker build` (the engine's
- * legacy builder) and with `scannable build`, in one run, cold (`--no-cache`
+ * BuildKit, what docker build runs today) and with `scannable build`, in one run, cold (`--no-cache`
  * on both sides), then a cached scannable rebuild (targets: cold <= 1.2x
  * docker, cached rebuild <= 10% of scannable's cold build). The ratio is the
  * median of the per-round ratios.
@@ -92,7 +92,7 @@ export function benchBuild(
     path.join('examples', ex),
   ];
   try {
-    if (proxy) for (const ex of examples) timed(DOCKER, docker(ex), { DOCKER_BUILDKIT: '0' });
+    if (proxy) for (const ex of examples) timed(DOCKER, docker(ex), { DOCKER_BUILDKIT: '1' });
     timed('node', cli(examples[0]!, true), { XDG_CACHE_HOME: cache });
     return rounds > 0 ? benchRounds(examples, rounds, cache, cli, docker) : [];
   } finally {
@@ -134,7 +134,7 @@ function benchRounds(
   for (let round = 0; round < rounds; round++) {
     for (const ex of examples) {
       const r = runs.get(ex)!;
-      r.docker.push(timed(DOCKER, docker(ex), { DOCKER_BUILDKIT: '0' }));
+      r.docker.push(timed(DOCKER, docker(ex), { DOCKER_BUILDKIT: '1' }));
       r.cold.push(timed('node', cli(ex, true), { XDG_CACHE_HOME: cache }));
       r.cached.push(timed('node', cli(ex, false), { XDG_CACHE_HOME: cache }));
     }
@@ -158,7 +158,7 @@ export function printBuildBench(rows: BuildBenchRow[]): void {
       ? 'the Debian mirror directly'
       : 'a local caching proxy (no timed build downloads)';
   console.log(
-    `build: docker build --no-cache (legacy builder) vs scannable build --no-cache, then scannable's cached rebuild; medians of ${rounds} round(s); apt through ${via}`,
+    `build: docker build --no-cache (BuildKit) vs scannable build --no-cache, then scannable's cached rebuild; medians of ${rounds} round(s); apt through ${via}`,
   );
   console.log(
     `  ${'example'.padEnd(14)}${'docker'.padStart(9)}${'scannable'.padStart(11)}${'ratio'.padStart(8)}${'cached'.padStart(9)}${'cached/cold'.padStart(13)}   ratio per round`,

@@ -108,7 +108,7 @@ class ArchiveReader {
     }
     if (h.type !== 'file' || IGNORED.has(path.posix.basename(name))) return undefined;
     if (path.posix.basename(name) === 'layer.tar') return this.layerSink(name);
-    if (h.size > MAX_JSON && !name.startsWith('blobs/')) return undefined;
+    if (h.size > MAX_JSON && !name.startsWith('blobs/') && !name.endsWith('.tar')) return undefined;
     return this.sniffSink(name, h.size);
   }
 
@@ -136,7 +136,8 @@ class ArchiveReader {
         return { data: () => undefined, end: () => undefined };
       }
       if (isGzip(first)) return this.gzipSink(name);
-      if (!name.startsWith('blobs/')) return { data: () => undefined, end: () => undefined };
+      // Layers are `<id>/layer.tar` (docker save), `blobs/sha256/<hex>` (OCI) or `<hex>.tar` (podman save).
+      if (!name.startsWith('blobs/') && !name.endsWith('.tar')) return { data: () => undefined, end: () => undefined };
       return this.layerSink(name);
     };
     return {

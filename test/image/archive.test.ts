@@ -41,6 +41,19 @@ const stream = (b: Buffer, chunk = 4096): Readable =>
   );
 
 describe('readImageArchive', () => {
+  it('reads a podman save archive, whose layers are top-level <hex>.tar files', async () => {
+    const { tar, id, diffIds } = await dockerArchive(image, { podman: true });
+    const a = await readImageArchive(stream(tar), 'podman.tar');
+    try {
+      expect(a.id).toBe(id);
+      expect(a.layers.map((l) => l.diffId)).toEqual(diffIds);
+      const fs = new LayeredFs(a.layers.map((l) => l.fs));
+      expect(fs.readFile('/etc/os-release')?.toString()).toBe('ID=test\n');
+      expect(fs.stat('/app/run')?.mode).toBe(0o755);
+    } finally {
+      a.close();
+    }
+  });
   it('reads a docker save archive, layers in manifest order, a repeated layer written as a link', async () => {
     const { tar, id, diffIds } = await dockerArchive(image, { duplicateAsLink: true });
     const a = await readImageArchive(stream(tar), 'test.tar');

@@ -47,10 +47,14 @@ export interface FakeImage {
   tags?: string[];
 }
 
-/** A docker-archive (what `docker save` writes) of a made-up image; returns the tar and the image id. */
+/**
+ * A docker-archive (what `docker save` writes) of a made-up image; returns the tar and the image id.
+ * `podman`: as `podman save` writes it, each layer a top-level `<hex>.tar` that the manifest names,
+ * linked from the legacy `<dir>/layer.tar`.
+ */
 export async function dockerArchive(
   img: FakeImage,
-  opts: { duplicateAsLink?: boolean } = {},
+  opts: { duplicateAsLink?: boolean; podman?: boolean } = {},
 ): Promise<{ tar: Buffer; id: string; diffIds: string[] }> {
   const layerTars = await Promise.all(img.layers.map(makeTar));
   const diffIds = layerTars.map((t) => `sha256:${sha256(t)}`);
@@ -69,6 +73,13 @@ export async function dockerArchive(
   const names: string[] = [];
   layerTars.forEach((t, i) => {
     const dir = `layer${i}`;
+    if (opts.podman) {
+      const top = `${sha256(t)}.tar`;
+      names.push(top);
+      if (!items.some((x) => x.name === top)) items.push({ name: top, data: t });
+      items.push({ name: `${dir}/layer.tar`, type: 'symlink', linkname: `../${top}` });
+      return;
+    }
     names.push(`${dir}/layer.tar`);
     items.push(
       { name: `${dir}/`, type: 'directory' },

@@ -575,16 +575,13 @@ export class DockerEngine implements Engine {
     const bytes = Buffer.from(JSON.stringify(doc));
     const hex = createHash('sha256').update(bytes).digest('hex');
     const id = `sha256:${hex}`;
-    const manifest = [
-      {
-        Config: `${hex}.json`,
-        RepoTags: null,
-        // Names only: the engine reuses the layers it has and never opens these.
-        Layers: doc.rootfs.diff_ids.map((d) => `${d.replace(/^sha256:/, '')}/layer.tar`),
-      },
-    ];
+    const layerFiles = doc.rootfs.diff_ids.map((d) => `${d.replace(/^sha256:/, '')}/layer.tar`);
+    const manifest = [{ Config: `${hex}.json`, RepoTags: null, Layers: layerFiles }];
+    // The engine reuses the layers it holds by diff id and never reads these files, but Podman refuses an
+    // archive whose manifest names files it does not contain (Docker accepts both), so each is there, empty.
     const archive = await packTar([
       { name: `${hex}.json`, data: bytes },
+      ...[...new Set(layerFiles)].map((name) => ({ name, data: Buffer.alloc(0) })),
       { name: 'manifest.json', data: Buffer.from(JSON.stringify(manifest)) },
     ]);
     const res = await this.dial<IncomingMessage>(operation, {
