@@ -17,6 +17,7 @@ const COMMANDS: ReadonlyArray<readonly [string, (program: Command) => Promise<un
   ['lint', async (p) => (await import('./lint.js')).registerLint(p, VERSION)],
   ['osl', async (p) => (await import('./osl.js')).registerOsl(p)],
   ['sources', async (p) => (await import('./sources.js')).registerSources(p)],
+  ['convert', async (p) => (await import('./convert.js')).registerConvert(p)],
 ];
 
 /** The program with the command `argv` names registered, or every command when it names none of them. */

@@ -69,6 +69,12 @@ export interface SbomStep {
   properties: Array<{ name: string; value: string }>;
 }
 
+export interface SbomTask {
+  uid?: string;
+  name: string;
+  properties: Array<{ name: string; value: string }>;
+}
+
 export interface Sbom {
   /** The file it was read from (for messages and the output header). */
   file: string;
@@ -83,6 +89,12 @@ export interface Sbom {
   /** Build-stage-only components (`formulation[].components`). */
   buildComponents: SbomComponent[];
   steps: SbomStep[];
+  /** The workflow's tasks (one per stage), with their properties (`scannable:base`, `scannable:target`). */
+  tasks: SbomTask[];
+  /** `metadata.tools.components`: what wrote the SBOM. */
+  tools: Array<{ name: string; version?: string }>;
+  /** `dependencies`: bom-ref -> the bom-refs it depends on. */
+  dependencies: Array<{ ref: string; dependsOn: string[] }>;
   /** `compositions[0].aggregate`. */
   aggregate?: string;
 }
@@ -145,6 +157,7 @@ export function parseSbom(text: string, file: string): Sbom {
   const formulation = expectArray(doc.formulation, where('formulation'));
   const buildComponents: SbomComponent[] = [];
   const steps: SbomStep[] = [];
+  const tasks: SbomTask[] = [];
   formulation.forEach((f, i) => {
     const fo = expectObject(f, where(`formulation[${i}]`));
     buildComponents.push(
@@ -159,6 +172,11 @@ export function parseSbom(text: string, file: string): Sbom {
         const at = where(`formulation[${i}].workflows[${j}].tasks[${k}]`);
         const to = expectObject(t, at);
         const task = str(to.name) ?? str(to.uid) ?? `task ${k}`;
+        tasks.push({
+          ...(str(to.uid) ? { uid: str(to.uid)! } : {}),
+          name: task,
+          properties: readProperties(to.properties, `${at}.properties`),
+        });
         expectArray(to.steps, `${at}.steps`).forEach((s, l) =>
           steps.push(readStep(expectObject(s, `${at}.steps[${l}]`), task)),
         );
@@ -173,6 +191,16 @@ export function parseSbom(text: string, file: string): Sbom {
     components,
     buildComponents,
     steps,
+    tasks,
+    tools: readTools(metadata.tools, where('metadata.tools')),
+    dependencies: expectArray(doc.dependencies, where('dependencies')).flatMap((d, i) => {
+      const dobj = expectObject(d, where(`dependencies[${i}]`));
+      if (typeof dobj.ref !== 'string') throw new SbomError(where(`dependencies[${i}].ref must be a string`));
+      const on = expectArray(dobj.dependsOn, where(`dependencies[${i}].dependsOn`)).filter(
+        (x): x is string => typeof x === 'string',
+      );
+      return [{ ref: dobj.ref, dependsOn: on }];
+    }),
   };
   if (typeof doc.serialNumber === 'string') out.serialNumber = doc.serialNumber;
   if (typeof doc.version === 'number') out.version = doc.version;
@@ -184,6 +212,16 @@ export function parseSbom(text: string, file: string): Sbom {
     );
   if (isObject(first) && typeof first.aggregate === 'string') out.aggregate = first.aggregate;
   return out;
+}
+
+/** Tools as CycloneDX 1.5+ writes them (`{components: [...]}`), or the older array of tools. */
+function readTools(v: unknown, at: string): Array<{ name: string; version?: string }> {
+  if (v === undefined) return [];
+  const list = Array.isArray(v) ? v : expectArray(expectObject(v, at).components, `${at}.components`);
+  return list.flatMap((t) => {
+    if (!isObject(t) || typeof t.name !== 'string') return [];
+    return [{ name: t.name, ...(typeof t.version === 'string' ? { version: t.version } : {}) }];
+  });
 }
 
 function expectArray(v: unknown, at: string): unknown[] {
