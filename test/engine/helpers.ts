@@ -14,16 +14,24 @@ export const DOCKER_CLI = existsSync('/usr/bin/docker') ? '/usr/bin/docker' : 'd
 
 const haveEngine = Boolean(process.env.DOCKER_HOST) || existsSync('/var/run/docker.sock');
 
-/** `describe` that needs the engine: skipped with a message locally when there is none, always run in CI. */
-export function describeEngine(name: string, fn: () => void): void {
-  if (haveEngine || process.env.CI) {
+/** `describe` that needs something of the machine: skipped with `hint` locally when it is absent, always run in CI. */
+export function describeWhen(available: boolean, hint: string, name: string, fn: () => void): void {
+  if (available || process.env.CI) {
     describe(name, fn);
     return;
   }
-  process.stderr.write(
-    `[skip] ${name}: no engine (/var/run/docker.sock absent, DOCKER_HOST unset); run bash scripts/engine.sh\n`,
-  );
+  process.stderr.write(`[skip] ${name}: ${hint}\n`);
   describe.skip(name, fn);
+}
+
+/** `describe` that needs the engine. */
+export function describeEngine(name: string, fn: () => void): void {
+  describeWhen(
+    haveEngine,
+    'no engine (/var/run/docker.sock absent, DOCKER_HOST unset); run bash scripts/engine.sh',
+    name,
+    fn,
+  );
 }
 
 /** A build id no other test (or developer) uses: cleanup by its label touches only this test's objects. */
