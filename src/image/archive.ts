@@ -87,6 +87,11 @@ interface Collected {
 /** docker save's per-layer v1 metadata and the layout marker say nothing the manifest does not. */
 const IGNORED = new Set(['json', 'VERSION', 'oci-layout', 'repositories']);
 
+/** Besides `<id>/layer.tar`: a layer is `blobs/sha256/<hex>` in an OCI layout, `<hex>.tar` in podman save's archive. */
+function mayBeLayerBlob(name: string): boolean {
+  return name.startsWith('blobs/') || name.endsWith('.tar');
+}
+
 class ArchiveReader {
   readonly c: Collected = { json: new Map(), layers: new Map(), links: new Map(), unreadable: new Map() };
   /** Gzip layers inflate on zlib's thread pool; wait for them at the end. */
@@ -108,7 +113,7 @@ class ArchiveReader {
     }
     if (h.type !== 'file' || IGNORED.has(path.posix.basename(name))) return undefined;
     if (path.posix.basename(name) === 'layer.tar') return this.layerSink(name);
-    if (h.size > MAX_JSON && !name.startsWith('blobs/') && !name.endsWith('.tar')) return undefined;
+    if (h.size > MAX_JSON && !mayBeLayerBlob(name)) return undefined;
     return this.sniffSink(name, h.size);
   }
 
@@ -136,8 +141,7 @@ class ArchiveReader {
         return { data: () => undefined, end: () => undefined };
       }
       if (isGzip(first)) return this.gzipSink(name);
-      // Layers are `<id>/layer.tar` (docker save), `blobs/sha256/<hex>` (OCI) or `<hex>.tar` (podman save).
-      if (!name.startsWith('blobs/') && !name.endsWith('.tar')) return { data: () => undefined, end: () => undefined };
+      if (!mayBeLayerBlob(name)) return { data: () => undefined, end: () => undefined };
       return this.layerSink(name);
     };
     return {
